@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# core/: libhermodcore (everything but the two entry points), hermodd, hermodctl.
+# One block per subsystem so that parallel work merges cleanly.
+
+noinst_LTLIBRARIES += core/libhermodcore.la
+core_libhermodcore_la_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(GMODULE_CFLAGS)
+core_libhermodcore_la_LIBADD = $(GLIB_LIBS) $(GMODULE_LIBS) $(GNUTLS_LIBS) $(SQLITE_LIBS) \
+	$(GMIME_LIBS) $(LIBCRYPT_LIBS)
+core_libhermodcore_la_SOURCES =
+
+# --- logging
+core_libhermodcore_la_SOURCES += core/log.c core/log.h
+
+# --- config, settings tables, module loader, function table
+core_libhermodcore_la_SOURCES += core/config.h
+
+# --- loops, connections, listeners, work pool
+core_libhermodcore_la_SOURCES += core/loop.h core/conn.h core/listener.h core/workpool.h
+
+# --- TLS certificate store and certificate generation
+core_libhermodcore_la_SOURCES += core/tls.h
+
+# --- directory, auth, store
+core_libhermodcore_la_SOURCES += core/directory.h core/auth.h core/store.h
+
+# --- message submission and outbound queue
+core_libhermodcore_la_SOURCES += core/message.h core/queue.h
+
+# --- the daemon
+sbin_PROGRAMS += core/hermodd
+core_hermodd_SOURCES = core/main.c
+core_hermodd_CFLAGS = $(core_libhermodcore_la_CFLAGS)
+core_hermodd_LDADD = core/libhermodcore.la
+
+# --- the admin CLI
+sbin_PROGRAMS += core/hermodctl
+core_hermodctl_SOURCES = core/ctl.c
+core_hermodctl_CFLAGS = $(core_libhermodcore_la_CFLAGS)
+core_hermodctl_LDADD = core/libhermodcore.la

@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/: unit tests (GTest, TAP), integration tests (Python + real clients,
+# TAP), fuzz targets (run over their corpus in make check; libFuzzer builds
+# with --enable-fuzzing), ABI gate.
+
+UNIT_LINK = core/libhermodcore.la
+UNIT_CC = $(core_libhermodcore_la_CFLAGS)
+
+# --- unit: core
+
+# --- unit: smtp
+
+# --- integration
+EXTRA_DIST += tests/integration/hermodtest.py
+
+# --- fuzz
+
+# --- abi
