@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * settings.c - which core sections exist and whose table checks them.
+ *
+ * The tables themselves live beside the code that reads them.  One line per
+ * section; keep the order of config/hermod.conf.
+ */
+#include "config.h"
+
+#include "settings.h"
+
+/* --- [core] (main.c) */
+extern const HermodSetting hermod_core_settings[];
+/* --- [limits], [listener NAME] (listener.c) */
+/* --- [tls], [certificate NAME] (tls.c) */
+/* --- [auth] (auth.c) */
+/* --- [queue], [routes] (queue.c) */
+
+const HermodSection hermod_core_sections[] = {
+    {"core", HERMOD_SECTION_FIXED, hermod_core_settings, NULL},
+    /* limits, listener */
+    /* tls, certificate */
+    /* auth */
+    /* queue, routes */
+    {NULL, 0, NULL, NULL},
+};
