@@ -3,7 +3,7 @@
  * ctl.c - hermodctl, the admin CLI: dispatches "hermodctl NOUN VERB ..." to
  * the command tables of each subsystem.  Being filled in.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdio.h>
 

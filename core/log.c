@@ -9,7 +9,7 @@
  * data_dir/logs.  Writes are whole lines under one mutex, so lines from
  * different threads never interleave.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <errno.h>
 #include <stdio.h>

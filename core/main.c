@@ -4,7 +4,7 @@
  * DESIGN.md gives (config, listeners and logs, drop privileges, modules,
  * run).  Being filled in; this first version only parses options.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
  * The tables themselves live beside the code that reads them.  One line per
  * section; keep the order of config/hermod.conf.
  */
-#include "config.h"
+#include "autoconfig.h"
 
 #include "settings.h"
 
