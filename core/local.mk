@@ -16,7 +16,8 @@ core_libhermodcore_la_SOURCES += core/log.c core/log.h
 core_libhermodcore_la_SOURCES += core/config.h
 
 # --- loops, connections, listeners, work pool
-core_libhermodcore_la_SOURCES += core/loop.h core/conn.h core/listener.h core/workpool.h
+core_libhermodcore_la_SOURCES += core/loop.c core/loop.h core/workpool.c core/workpool.h \
+	core/conn.h core/listener.h
 
 # --- TLS certificate store and certificate generation
 core_libhermodcore_la_SOURCES += core/tls.h

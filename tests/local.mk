@@ -8,6 +8,11 @@ UNIT_LINK = core/libhermodcore.la
 UNIT_CC = $(core_libhermodcore_la_CFLAGS)
 
 # --- unit: core
+# net: loops, work pool, connections, listeners
+TESTS += tests/unit/core/test-loop
+check_PROGRAMS += tests/unit/core/test-loop
+tests_unit_core_test_loop_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_loop_LDADD = $(UNIT_LINK)
 
 # --- unit: smtp
 
