@@ -45,7 +45,9 @@ HermodConfig *hermod_config_ref(HermodConfig *cfg);
 void hermod_config_unref(HermodConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HermodConfig, hermod_config_unref)
 
-/* Validate section against table (unknown keys, bad values). */
+/* Validate section against table (unknown keys, bad values) and remember
+ * table, so that the getters know its defaults; an absent section is fine
+ * (all defaults).  Call it before cfg is shared with other threads. */
 gboolean hermod_config_check_section(HermodConfig *cfg, const char *section,
                                      const HermodSetting *table, GError **error);
 
@@ -57,8 +59,13 @@ gint64 hermod_config_int(HermodConfig *cfg, const char *section, const char *key
 gboolean hermod_config_bool(HermodConfig *cfg, const char *section, const char *key);
 /* LIST values, transfer none, NULL-terminated (empty list: one NULL). */
 const char *const *hermod_config_list(HermodConfig *cfg, const char *section, const char *key);
-/* A PATH value made absolute against [core] data_dir; transfer full. */
+/* A PATH value made absolute against [core] data_dir; transfer full.
+ * NULL when the value is empty and there is no default.  [core] data_dir
+ * itself is relative to the config file's folder. */
 char *hermod_config_path(HermodConfig *cfg, const char *section, const char *key);
+/* path made absolute against the config file's folder (for [core]
+ * module_dir entries); transfer full. */
+char *hermod_config_resolve(HermodConfig *cfg, const char *path);
 
 /* Names of the named sections of one kind: "listener" gives the NAME of
  * every [listener NAME], in file order.  transfer none. */

@@ -13,7 +13,9 @@ core_libhermodcore_la_SOURCES =
 core_libhermodcore_la_SOURCES += core/log.c core/log.h
 
 # --- config, settings tables, module loader, function table
-core_libhermodcore_la_SOURCES += core/config.h
+core_libhermodcore_la_SOURCES += core/config.c core/config.h core/config-value.c \
+	core/config-value.h core/settings.c core/settings.h core/core-settings.c \
+	core/core-settings.h core/ctl.h
 
 # --- loops, connections, listeners, work pool
 core_libhermodcore_la_SOURCES += core/loop.c core/loop.h core/workpool.c core/workpool.h \

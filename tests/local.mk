@@ -14,6 +14,12 @@ check_PROGRAMS += tests/unit/core/test-loop
 tests_unit_core_test_loop_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_loop_LDADD = $(UNIT_LINK)
 
+# config (config.c, config-value.c, [core] table)
+TESTS += tests/unit/core/test-config
+check_PROGRAMS += tests/unit/core/test-config
+tests_unit_core_test_config_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_config_LDADD = $(UNIT_LINK)
+
 # --- unit: smtp
 
 # --- integration
