@@ -6,7 +6,8 @@
  * plus-address user+tag@domain reaches user@domain; postmaster@ every local
  * domain reaches the first account of that domain unless an alias says
  * otherwise.  Passwords are kept only as yescrypt hashes (libxcrypt).
- * SQLite in WAL mode; one connection per thread (thread-local), so any
+ * SQLite in WAL mode; one connection behind a mutex (every query is a
+ * short indexed lookup; password hashing runs outside the lock), so any
  * thread may call these.
  */
 #ifndef HERMOD_CORE_DIRECTORY_H
@@ -50,6 +51,13 @@ GPtrArray *hermod_directory_alias_list(const char *domain, GError **error); /* "
 /* Check a password (slow: yescrypt). Returns the canonical account address
  * (transfer full) or NULL.  login may be any case. */
 char *hermod_directory_verify(const char *login, const char *password);
+/* The same with detail, for auth.c.  Returns FALSE only when the directory
+ * cannot be read.  *out_account gets the canonical account when the
+ * password matches, else NULL; *out_known (nullable out) the account the
+ * login names whether or not the password matched, else NULL.  An unknown
+ * login costs as much time as a known one.  (transfer full) */
+gboolean hermod_directory_check(const char *login, const char *password, char **out_account,
+                                char **out_known, GError **error);
 /* Classify an address for RCPT (HermodApi.addr_classify). */
 HermodAddrKind hermod_directory_classify(const char *address);
 /* Resolve a local address to the account addresses that receive it (aliases

@@ -26,6 +26,8 @@ core_libhermodcore_la_SOURCES += core/tls.h
 
 # --- directory, auth, store
 core_libhermodcore_la_SOURCES += core/directory.h core/auth.h core/store.h
+core_libhermodcore_la_SOURCES += core/directory.c core/directory-addr.c \
+	core/directory-accounts.c core/directory-alias.c core/directory-private.h
 
 # --- message submission and outbound queue
 core_libhermodcore_la_SOURCES += core/message.h core/queue.h

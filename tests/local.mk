@@ -20,6 +20,12 @@ check_PROGRAMS += tests/unit/core/test-config
 tests_unit_core_test_config_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_config_LDADD = $(UNIT_LINK)
 
+# directory, auth, store
+TESTS += tests/unit/core/test-directory
+check_PROGRAMS += tests/unit/core/test-directory
+tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_directory_LDADD = $(UNIT_LINK)
+
 # --- unit: smtp
 
 # --- integration

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * directory-private.h - what the directory's files share and nobody else
+ * may use: the locked database handle with its statement cache
+ * (directory.c) and address parsing (directory-addr.c).
+ */
+#ifndef HERMOD_CORE_DIRECTORY_PRIVATE_H
+#define HERMOD_CORE_DIRECTORY_PRIVATE_H
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+/* Take the directory's lock; NULL (lock released, error set) when the
+ * directory is not open. */
+sqlite3 *hermod_directory_db_lock(GError **error);
+void hermod_directory_db_unlock(void);
+/* A cached prepared statement for sql (a string literal: its address is the
+ * cache key), reset and unbound.  Lock held.  (transfer none) */
+sqlite3_stmt *hermod_directory_db_stmt(const char *sql, GError **error);
+/* Run a statement to completion; FALSE with HERMOD_DIRECTORY_ERROR_DB (or
+ * EXISTS on a constraint violation). Lock held. */
+gboolean hermod_directory_db_done(sqlite3_stmt *st, GError **error);
+/* The first column of the first row as text, or NULL.  Lock held.
+ * (transfer full) */
+char *hermod_directory_db_text(sqlite3_stmt *st);
+
+/* Split an address into canonical parts: local part unquoted and
+ * lower-cased, domain lower-cased ASCII (IDNA) or "[literal]".  FALSE with
+ * HERMOD_DIRECTORY_ERROR_INVALID and a reason for anything that is not a
+ * plain mailbox (source routes, %-hacks, bang paths, control characters,
+ * bad syntax).  Any thread, no lock. */
+gboolean hermod_directory_addr_split(const char *address, char **out_local, char **out_domain,
+                                     GError **error);
+/* Canonical "local@domain", or NULL when invalid.  (transfer full) */
+char *hermod_directory_addr_canon(const char *address);
+/* Canonical domain name (IDNA, lower case, literals kept), or NULL. */
+char *hermod_directory_domain_canon(const char *domain);
+
+/* Lock held: does the canonical domain/account exist? */
+gboolean hermod_directory_db_has_domain(const char *domain);
+gboolean hermod_directory_db_has_account(const char *address);
+
+G_END_DECLS
+
+#endif
