@@ -17,6 +17,9 @@ core_libhermodcore_la_SOURCES += core/config.c core/config.h core/config-value.c
 	core/config-value.h core/settings.c core/settings.h core/core-settings.c \
 	core/core-settings.h core/ctl.h
 
+# --- module loader (find, vet and load NAME.so; descriptor checks)
+core_libhermodcore_la_SOURCES += core/module.c core/module.h
+
 # --- loops, connections, listeners, work pool
 core_libhermodcore_la_SOURCES += core/loop.c core/loop.h core/workpool.c core/workpool.h \
 	core/conn.h core/listener.h

@@ -60,3 +60,61 @@ tests_fuzz_fuzz_config_LDADD = $(FUZZ_LINK)
 EXTRA_DIST += tests/fuzz/corpus-config.sh tests/fuzz/corpus/config
 
 # --- abi
+# Test modules and the probe are shared objects though never installed:
+# -rpath makes libtool build them as such instead of convenience archives.
+ABI_TEST_LINK = $(HERMOD_MODULE_LINK) -rpath /nowhere
+ABI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/abi \
+	-DHERMOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
+
+# A module built against the frozen 1.0 headers only (not plugin-api/).
+check_LTLIBRARIES += tests/abi/old-module.la
+tests_abi_old_module_la_SOURCES = tests/abi/old-module.c
+tests_abi_old_module_la_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/tests/abi/frozen-1.0
+tests_abi_old_module_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_abi_old_module_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_old_module_la_LIBADD = $(GLIB_LIBS)
+
+# Modules the loader must refuse: ABI 2.0, ABI 1.(minor+1), short descriptor.
+check_LTLIBRARIES += tests/abi/abi2.la tests/abi/future-minor.la tests/abi/short-struct.la
+tests_abi_abi2_la_SOURCES = tests/abi/abi2-module.c
+tests_abi_abi2_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_abi_abi2_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_abi2_la_LIBADD = $(GLIB_LIBS)
+tests_abi_future_minor_la_SOURCES = tests/abi/abi2-module.c
+tests_abi_future_minor_la_CPPFLAGS = $(AM_CPPFLAGS) -DCLAIM_MAJOR=HERMOD_ABI_MAJOR \
+	-DCLAIM_MINOR='(HERMOD_ABI_MINOR + 1)' -DCLAIM_NAME='"future-minor"'
+tests_abi_future_minor_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_abi_future_minor_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_future_minor_la_LIBADD = $(GLIB_LIBS)
+tests_abi_short_struct_la_SOURCES = tests/abi/abi2-module.c
+tests_abi_short_struct_la_CPPFLAGS = $(AM_CPPFLAGS) -DCLAIM_MAJOR=HERMOD_ABI_MAJOR \
+	-DCLAIM_MINOR=0 -DCLAIM_SIZE=12 -DCLAIM_NAME='"short-struct"'
+tests_abi_short_struct_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_abi_short_struct_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_short_struct_la_LIBADD = $(GLIB_LIBS)
+
+# The ABI probe, with debug info for abidw: against plugin-api/ and against
+# the frozen 1.0 headers.
+check_LTLIBRARIES += tests/abi/probe.la tests/abi/probe-frozen.la
+tests_abi_probe_la_SOURCES = tests/abi/probe.c
+tests_abi_probe_la_CFLAGS = $(HERMOD_MODULE_CC) -g
+tests_abi_probe_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_probe_la_LIBADD = $(GLIB_LIBS)
+tests_abi_probe_frozen_la_SOURCES = tests/abi/probe.c
+tests_abi_probe_frozen_la_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/tests/abi/frozen-1.0
+tests_abi_probe_frozen_la_CFLAGS = $(HERMOD_MODULE_CC) -g
+tests_abi_probe_frozen_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_probe_frozen_la_LIBADD = $(GLIB_LIBS)
+
+ABI_FAKE = tests/abi/fake-api.c tests/abi/fake-api.h
+
+check_PROGRAMS += tests/unit/core/test-module
+TESTS += tests/unit/core/test-module
+tests_unit_core_test_module_SOURCES = tests/unit/core/test-module.c $(ABI_FAKE)
+tests_unit_core_test_module_CPPFLAGS = $(ABI_TEST_CPPFLAGS)
+tests_unit_core_test_module_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_module_LDADD = $(UNIT_LINK)
+
+EXTRA_DIST += tests/abi/frozen-1.0/hermod/hermod.h tests/abi/frozen-1.0/hermod/version.h \
+	tests/abi/frozen-1.0/hermod/setting.h tests/abi/frozen-1.0/hermod/protocol.h \
+	tests/abi/frozen-1.0/hermod/module.h tests/abi/frozen-1.0/hermod/api.h

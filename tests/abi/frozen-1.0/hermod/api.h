@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * hermod/api.h - the function table the core hands every module.
+ *
+ * A module reaches the core only through HermodApi.  The table is
+ * append-only: a new member goes at the end and bumps HERMOD_ABI_MINOR.  A
+ * module built against a newer minor checks HERMOD_API_HAS(api, member)
+ * before calling a member the running core might not have.
+ *
+ * Threads: unless a member says otherwise it may be called from the loop
+ * thread that owns the connection it is given, or from the main thread
+ * during init/shutdown/reload.  Members marked "any thread" may also be
+ * called from work-pool functions.
+ */
+#ifndef HERMOD_API_H
+#define HERMOD_API_H
+
+#include <glib.h>
+#include <hermod/module.h>
+#include <hermod/protocol.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    HERMOD_LOG_ERROR = 3,
+    HERMOD_LOG_WARNING = 4,
+    HERMOD_LOG_NOTICE = 5,
+    HERMOD_LOG_INFO = 6,
+    HERMOD_LOG_DEBUG = 7,
+} HermodLogLevel;
+
+/* Result of an authentication attempt. */
+typedef enum {
+    HERMOD_AUTH_OK = 0,
+    HERMOD_AUTH_FAILED,  /* wrong login or password; counted for screening */
+    HERMOD_AUTH_BLOCKED, /* the peer is refused for a while (dynamic screening) */
+    HERMOD_AUTH_TEMPFAIL /* the directory could not be read */
+} HermodAuthResult;
+
+/* What the directory knows about an address. */
+typedef enum {
+    HERMOD_ADDR_LOCAL = 0, /* an account, alias, plus-address or postmaster of a local domain */
+    HERMOD_ADDR_UNKNOWN,   /* the domain is local but nobody has this address */
+    HERMOD_ADDR_REMOTE,    /* the domain is not ours */
+    HERMOD_ADDR_INVALID,   /* not a usable mailbox (source route, %-hack, bang path, bad syntax) */
+} HermodAddrKind;
+
+/* Per-recipient DSN NOTIFY bits (RFC 3461). */
+typedef enum {
+    HERMOD_NOTIFY_DEFAULT = 0, /* none given: failure and delay */
+    HERMOD_NOTIFY_NEVER = 1 << 0,
+    HERMOD_NOTIFY_SUCCESS = 1 << 1,
+    HERMOD_NOTIFY_FAILURE = 1 << 2,
+    HERMOD_NOTIFY_DELAY = 1 << 3,
+} HermodNotify;
+
+typedef enum {
+    HERMOD_MSG_8BITMIME = 1 << 0,
+    HERMOD_MSG_SMTPUTF8 = 1 << 1,
+    HERMOD_MSG_BINARYMIME = 1 << 2,
+    HERMOD_MSG_RET_HDRS = 1 << 3, /* DSN RET=HDRS; default RET=FULL */
+} HermodMsgFlags;
+
+/* Opaque: a message being received, owned by the module until submitted. */
+typedef struct HermodMessage HermodMessage;
+
+/* Work-pool callbacks.  work runs on a pool thread and must not touch the
+ * connection except through "any thread" members; done runs afterwards on
+ * the connection's loop thread, also when the connection was closed in the
+ * meantime (then hermod_conn_is_closed is TRUE and writes are dropped), so
+ * that it can free data. */
+typedef void (*HermodWorkFunc)(gpointer data);
+typedef void (*HermodDoneFunc)(HermodConn *conn, gpointer data);
+
+/* Completion of auth_check, on the connection's loop thread.  account is
+ * the canonical account address on HERMOD_AUTH_OK, else NULL; transfer none. */
+typedef void (*HermodAuthFunc)(HermodConn *conn, HermodAuthResult result,
+                               const char *account, gpointer data);
+
+struct HermodApi {
+    guint32 struct_size; /* sizeof (HermodApi) in the running core */
+    guint32 abi_major;
+    guint32 abi_minor;
+
+    /* --- logging (any thread) --- */
+    /* One line; session is a connection's session id or NULL. */
+    void (*log)(HermodLogLevel level, const char *session, const char *fmt, ...)
+        G_GNUC_PRINTF(3, 4);
+
+    /* --- settings of the module's own section (any thread) --- */
+    /* Values reflect the config currently in force (SIGHUP may change them).
+     * key must be in the module's settings table. */
+    const char *(*setting_string)(HermodModule *self, const char *key); /* transfer none; valid until the next reload */
+    gint64 (*setting_int)(HermodModule *self, const char *key); /* INT, SIZE (bytes), DURATION (seconds), PORT, BOOL (0/1) */
+    /* [core] hostname: the server's own name for greetings and headers. */
+    const char *(*hostname)(void);
+
+    /* --- protocols --- */
+    /* Attach proto to every listener whose "protocol" is name.  proto must
+     * stay valid until shutdown.  Called from init. */
+    gboolean (*register_protocol)(HermodModule *self, const char *name,
+                                  const HermodProtocol *proto, GError **error);
+
+    /* --- one connection (its loop thread) --- */
+    void (*conn_write)(HermodConn *conn, const void *data, gsize len);
+    void (*conn_printf)(HermodConn *conn, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+    /* Bytes queued but not yet sent. */
+    gsize (*conn_output_pending)(HermodConn *conn);
+    /* Ask for one on_writable once pending output drops below the core's
+     * low-water mark; used to stream large responses. */
+    void (*conn_want_writable)(HermodConn *conn);
+    /* Flush pending output, then run the TLS handshake; on success the
+     * protocol's on_tls_ready runs, on failure the connection closes.  Input
+     * that arrived after the command that asked for TLS is discarded (no
+     * plaintext injection). */
+    void (*conn_start_tls)(HermodConn *conn);
+    /* Deliver the next n bytes through on_data instead of lines. */
+    void (*conn_read_bytes)(HermodConn *conn, gsize n);
+    void (*conn_pause)(HermodConn *conn);  /* stop input events */
+    void (*conn_resume)(HermodConn *conn); /* restart them; buffered lines are delivered */
+    /* Flush pending output, then close.  on_close follows. */
+    void (*conn_close)(HermodConn *conn);
+    gboolean (*conn_is_closed)(HermodConn *conn);
+    gboolean (*conn_is_tls)(HermodConn *conn);
+    /* The listener's "role" setting ("mx", "submission", ...); transfer none. */
+    const char *(*conn_role)(HermodConn *conn);
+    /* Implicit TLS listener (e.g. 465, 993)? */
+    gboolean (*conn_is_implicit_tls)(HermodConn *conn);
+    /* Peer address without port, e.g. "127.0.0.1" or "::1"; transfer none. */
+    const char *(*conn_peer)(HermodConn *conn);
+    /* Unique id of this connection in every log line; transfer none; any thread. */
+    const char *(*conn_session)(HermodConn *conn);
+    /* TLS protocol and cipher ("TLS1.3 AES-256-GCM"), or NULL; transfer none. */
+    const char *(*conn_tls_info)(HermodConn *conn);
+    /* The module's per-connection state. */
+    void (*conn_set_data)(HermodConn *conn, gpointer data);
+    gpointer (*conn_get_data)(HermodConn *conn);
+    /* Idle timeout for the next read, in seconds (0: the core default). */
+    void (*conn_set_timeout)(HermodConn *conn, guint seconds);
+    /* Is the peer inside [auth] trusted_networks? */
+    gboolean (*conn_is_trusted)(HermodConn *conn);
+
+    /* --- work pool --- */
+    /* Run work(data) on the pool, then done(conn, data) on conn's loop. */
+    void (*work_run)(HermodConn *conn, HermodWorkFunc work, HermodDoneFunc done,
+                     gpointer data);
+
+    /* --- authentication and directory --- */
+    /* Check a login and password off the loop; counts failures per peer
+     * across all protocols and logs each one.  protocol names the caller in
+     * the auth-failure log ("smtp", "imap").  Strings are copied. */
+    void (*auth_check)(HermodConn *conn, const char *protocol, const char *login,
+                       const char *password, HermodAuthFunc done, gpointer data);
+    /* Classify a recipient address (any thread). */
+    HermodAddrKind (*addr_classify)(const char *address);
+    /* May account use address as envelope sender or From?  (any thread) */
+    gboolean (*addr_owned_by)(const char *address, const char *account);
+
+    /* --- messages (the core's one submission path) --- */
+    /* A new message for the connection's session (or NULL session). */
+    HermodMessage *(*msg_new)(const char *session);
+    /* Append raw bytes (any thread).  FALSE once the message's size passed
+     * max_size given to msg_set_limit; bytes past it are dropped. */
+    gboolean (*msg_append)(HermodMessage *msg, const void *data, gsize len);
+    void (*msg_set_limit)(HermodMessage *msg, gsize max_size);
+    gsize (*msg_size)(HermodMessage *msg);
+    /* Envelope.  sender "" is the null sender.  envid may be NULL. */
+    void (*msg_set_sender)(HermodMessage *msg, const char *sender, const char *envid);
+    /* orcpt may be NULL. */
+    void (*msg_add_recipient)(HermodMessage *msg, const char *rcpt, guint notify,
+                              const char *orcpt);
+    void (*msg_set_flags)(HermodMessage *msg, guint flags);
+    /* Who authenticated (for the log and the Received header), or NULL. */
+    void (*msg_set_auth)(HermodMessage *msg, const char *account);
+    /* Deliver local recipients into their INBOX and queue the rest; returns
+     * only once everything is durable.  Blocking: call from a work function.
+     * On success *out_id is the queue or message id (transfer full). */
+    gboolean (*msg_submit)(HermodMessage *msg, char **out_id, GError **error);
+    void (*msg_free)(HermodMessage *msg); /* nullable msg */
+};
+
+/* Does the running core's table have member? */
+#define HERMOD_API_HAS(api, member)                                            \
+    ((api)->struct_size >= G_STRUCT_OFFSET(HermodApi, member) + sizeof((api)->member))
+
+/* Errors from msg_submit. */
+/* A quark by name, so modules need no core symbol. */
+#define HERMOD_SUBMIT_ERROR (g_quark_from_static_string("hermod-submit-error"))
+typedef enum {
+    HERMOD_SUBMIT_ERROR_TEMP, /* try again later: 451 4.3.0 */
+    HERMOD_SUBMIT_ERROR_QUOTA, /* a recipient is over quota: 452 4.2.2 */
+    HERMOD_SUBMIT_ERROR_TOO_BIG, /* 552 5.3.4 */
+    HERMOD_SUBMIT_ERROR_REJECTED, /* permanent: 554 5.6.0 */
+} HermodSubmitError;
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * hermod/module.h - the module descriptor, the one symbol a module exports.
+ *
+ * The core dlopens a module with G_MODULE_BIND_LOCAL, looks up the data
+ * symbol HERMOD_MODULE_SYMBOL, and checks abi_major, abi_minor and
+ * struct_size before it calls anything.  Declare it with HERMOD_MODULE:
+ *
+ *     HERMOD_MODULE(smtp) = {
+ *         HERMOD_MODULE_HEADER,
+ *         .name = "smtp", .version = PACKAGE_VERSION,
+ *         .settings = smtp_settings, .init = smtp_init, .shutdown = smtp_stop,
+ *     };
+ */
+#ifndef HERMOD_MODULE_H
+#define HERMOD_MODULE_H
+
+#include <glib.h>
+#include <gmodule.h>
+#include <hermod/setting.h>
+#include <hermod/version.h>
+
+G_BEGIN_DECLS
+
+typedef struct HermodApi HermodApi;
+typedef struct HermodModule HermodModule; /* opaque: the core's record of a loaded module */
+
+#define HERMOD_MODULE_SYMBOL "hermod_module_descriptor"
+
+typedef struct {
+    guint32 abi_major;   /* HERMOD_ABI_MAJOR at build time */
+    guint32 abi_minor;   /* HERMOD_ABI_MINOR at build time */
+    guint32 struct_size; /* sizeof (HermodModuleDescriptor) at build time */
+    const char *name;    /* config section name, e.g. "smtp" */
+    const char *version; /* the module's own version string */
+    const HermodSetting *settings; /* keys of [name]; nullable */
+    /* Called once on the main thread after privileges are dropped.  The
+     * module keeps api and self; both live until shutdown returns.  It
+     * registers its protocols and hooks here.  FALSE with error set refuses
+     * the start of the daemon. */
+    gboolean (*init)(const HermodApi *api, HermodModule *self, GError **error);
+    /* Called once on the main thread after every connection is closed. */
+    void (*shutdown)(HermodModule *self);
+    /* Called on the main thread after SIGHUP re-read the config; nullable. */
+    void (*reload)(HermodModule *self);
+} HermodModuleDescriptor;
+
+#define HERMOD_MODULE_HEADER                                                   \
+    .abi_major = HERMOD_ABI_MAJOR, .abi_minor = HERMOD_ABI_MINOR,              \
+    .struct_size = sizeof(HermodModuleDescriptor)
+
+#define HERMOD_MODULE(id)                                                      \
+    G_MODULE_EXPORT const HermodModuleDescriptor hermod_module_descriptor
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * probe.c - the public ABI as abidw sees it.
+ *
+ * abidw describes only the types reachable from a shared object's exported
+ * symbols, so this object exports one function per public concept whose
+ * parameters name every public struct, enum and typedef.  check-abi builds
+ * it with debug info (once against plugin-api/, once against the frozen 1.0
+ * headers) and compares it with the committed baseline.  A new public type
+ * gets a parameter here in the same commit that adds it.
+ */
+#include "autoconfig.h"
+
+#include <hermod/hermod.h>
+
+#define PROBE G_MODULE_EXPORT void
+
+PROBE
+hermod_abi_probe_module(HermodModuleDescriptor *descriptor, HermodModule *module,
+                        HermodSetting *setting, HermodSettingType setting_type)
+{
+}
+
+PROBE
+hermod_abi_probe_protocol(HermodProtocol *protocol, HermodConn *conn)
+{
+}
+
+PROBE
+hermod_abi_probe_api(HermodApi *api, HermodLogLevel level, HermodAuthResult auth,
+                     HermodAddrKind addr, HermodMessage *msg)
+{
+}
+
+PROBE
+hermod_abi_probe_flags(HermodNotify notify, HermodMsgFlags flags, HermodSubmitError submit)
+{
+}
+
+PROBE
+hermod_abi_probe_callbacks(HermodWorkFunc work, HermodDoneFunc done, HermodAuthFunc auth)
+{
+}
