@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# modules/imap/: the IMAP module.  Its protocol pieces (parser, mailbox-name
+# codec) are a convenience library so that unit tests and fuzz targets link
+# them without the module.
+
+noinst_LTLIBRARIES += modules/imap/libimapproto.la
+modules_imap_libimapproto_la_CFLAGS = $(HERMOD_MODULE_CC)
+modules_imap_libimapproto_la_SOURCES = \
+	modules/imap/parser.c modules/imap/parser.h \
+	modules/imap/mutf7.c modules/imap/mutf7.h
+
+TESTS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7
+check_PROGRAMS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7
+tests_unit_imap_test_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_parser_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
+tests_unit_imap_test_mutf7_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_mutf7_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
