@@ -7,6 +7,12 @@
 
 #include <stdio.h>
 
+#include "ctl.h"
+
+/* --- command tables, one block per noun (ctl-NOUN.c) */
+/* cert (ctl-cert.c) */
+extern const HermodCtlCommand hermod_ctl_cert_commands[];
+
 int
 main(int argc, char **argv)
 {

@@ -25,7 +25,8 @@ core_libhermodcore_la_SOURCES += core/loop.c core/loop.h core/workpool.c core/wo
 	core/conn.h core/listener.h
 
 # --- TLS certificate store and certificate generation
-core_libhermodcore_la_SOURCES += core/tls.h
+core_libhermodcore_la_SOURCES += core/tls.c core/tls.h core/tls-cert.c core/tls-cert.h \
+	core/tls-load.c core/certgen.c core/certgen.h core/ctl-cert.c
 
 # --- directory, auth, store
 core_libhermodcore_la_SOURCES += core/directory.h core/auth.h core/store.h

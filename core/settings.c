@@ -12,7 +12,9 @@
 /* --- [core] (main.c) */
 extern const HermodSetting hermod_core_settings[];
 /* --- [limits], [listener NAME] (listener.c) */
-/* --- [tls], [certificate NAME] (tls.c) */
+/* --- [tls], [certificate NAME] (tls-load.c) */
+extern const HermodSetting hermod_tls_settings[];
+extern const HermodSetting hermod_certificate_settings[];
 /* --- [auth] (auth.c) */
 /* --- [queue], [routes] (queue.c) */
 
@@ -20,6 +22,8 @@ const HermodSection hermod_core_sections[] = {
     {"core", HERMOD_SECTION_FIXED, hermod_core_settings, NULL},
     /* limits, listener */
     /* tls, certificate */
+    {"tls", HERMOD_SECTION_FIXED, hermod_tls_settings, NULL},
+    {"certificate", HERMOD_SECTION_NAMED, hermod_certificate_settings, NULL},
     /* auth */
     /* queue, routes */
     {NULL, 0, NULL, NULL},

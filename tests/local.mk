@@ -26,6 +26,14 @@ check_PROGRAMS += tests/unit/core/test-directory
 tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_directory_LDADD = $(UNIT_LINK)
 
+# --- unit: core/tls, certgen
+TESTS += tests/unit/core/test-certgen tests/unit/core/test-tls
+check_PROGRAMS += tests/unit/core/test-certgen tests/unit/core/test-tls
+tests_unit_core_test_certgen_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_certgen_LDADD = $(UNIT_LINK)
+tests_unit_core_test_tls_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_tls_LDADD = $(UNIT_LINK)
+
 # --- unit: smtp
 
 # --- integration
