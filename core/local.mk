@@ -32,6 +32,8 @@ core_libhermodcore_la_SOURCES += core/tls.c core/tls.h core/tls-cert.c core/tls-
 core_libhermodcore_la_SOURCES += core/directory.h core/auth.h core/store.h
 core_libhermodcore_la_SOURCES += core/directory.c core/directory-addr.c \
 	core/directory-accounts.c core/directory-alias.c core/directory-private.h
+core_libhermodcore_la_SOURCES += core/store.c core/store-index.c core/store-file.c \
+	core/store-read.c core/store-private.h
 
 # --- message submission and outbound queue
 core_libhermodcore_la_SOURCES += core/message.h core/queue.h

@@ -13,8 +13,10 @@
  * room for the IMAP module's cached envelope and bodystructure.  A new
  * account gets INBOX, Sent, Drafts, Trash, Junk and Archive.
  *
- * A HermodStore is refcounted and may be used from any thread; writers are
- * serialised per account.  Every call that writes blocks (fsync): call it
+ * A HermodStore is refcounted and may be used from any thread; open stores
+ * are cached, so opening one per message is cheap.  Writers are serialised
+ * per account.  One process writes a store (the daemon); others (hermodctl)
+ * may open it to read.  Every call that writes blocks (fsync): call it
  * from the work pool.
  */
 #ifndef HERMOD_CORE_STORE_H
@@ -75,6 +77,8 @@ HermodStore *hermod_store_open(const char *account, GError **error);
 HermodStore *hermod_store_ref(HermodStore *store);
 void hermod_store_unref(HermodStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HermodStore, hermod_store_unref)
+/* Close every cached store nobody holds (daemon exit, tests).  Any thread. */
+void hermod_store_shutdown(void);
 
 /* Write data as a new message of mailbox, durably.  internal_date 0 means
  * now.  On success *out_uid is its UID (nullable out).  Fails with
@@ -82,8 +86,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HermodStore, hermod_store_unref)
 gboolean hermod_store_append(HermodStore *store, const char *mailbox, GBytes *data,
                              guint32 flags, gint64 internal_date, guint32 *out_uid,
                              GError **error);
-/* The same message into several accounts' INBOX, one file write each (or a
- * hard link), all durable before it returns. */
+/* The same message into the INBOX of every account (element: canonical
+ * address), all durable before it returns.  Every quota is checked first,
+ * so OVER_QUOTA means nothing was written; after another failure, the
+ * accounts before the failing one keep their copy (callers that need
+ * per-recipient results call hermod_store_append per account).  Blocking. */
+gboolean hermod_store_deliver(GPtrArray *accounts, GBytes *data, GError **error);
 
 /* Mailboxes, in name order; element type HermodStoreMailbox (transfer full). */
 GPtrArray *hermod_store_mailboxes(HermodStore *store, GError **error);

@@ -25,6 +25,10 @@ TESTS += tests/unit/core/test-directory
 check_PROGRAMS += tests/unit/core/test-directory
 tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_directory_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-store
+check_PROGRAMS += tests/unit/core/test-store
+tests_unit_core_test_store_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_store_LDADD = $(UNIT_LINK)
 
 # --- unit: core/tls, certgen
 TESTS += tests/unit/core/test-certgen tests/unit/core/test-tls

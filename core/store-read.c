@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * store-read.c - reading an account store: its mailboxes with their
+ * counters, the messages of one mailbox, one message's bytes.
+ *
+ * Each call takes the store's lock for its queries only; message bytes are
+ * mapped from the immutable file after the lock is released, so a reader
+ * never waits for an fsync longer than one append.  Nothing here writes.
+ */
+#include "autoconfig.h"
+
+#include "store-private.h"
+
+void
+hermod_store_mailbox_free(HermodStoreMailbox *mb)
+{
+    if (mb == NULL)
+        return;
+    g_free(mb->name);
+    g_free(mb->special_use);
+    g_free(mb);
+}
+
+void
+hermod_store_message_free(HermodStoreMessage *msg)
+{
+    if (msg == NULL)
+        return;
+    g_strfreev(msg->keywords);
+    g_free(msg);
+}
+
+static HermodStoreMailbox *
+read_mailbox(sqlite3_stmt *st)
+{
+    HermodStoreMailbox *mb = g_new0(HermodStoreMailbox, 1);
+    const char *special = (const char *)sqlite3_column_text(st, 1);
+
+    mb->name = g_strdup((const char *)sqlite3_column_text(st, 0));
+    mb->special_use = g_strdup(special);
+    mb->uidvalidity = (guint32)sqlite3_column_int64(st, 2);
+    mb->uidnext = (guint32)sqlite3_column_int64(st, 3);
+    mb->highestmodseq = (guint64)sqlite3_column_int64(st, 4);
+    mb->subscribed = sqlite3_column_int(st, 5) != 0;
+    mb->messages = (guint32)sqlite3_column_int64(st, 6);
+    mb->unseen = (guint32)sqlite3_column_int64(st, 7);
+    mb->size = (guint64)sqlite3_column_int64(st, 8);
+    return mb;
+}
+
+GPtrArray *
+hermod_store_mailboxes(HermodStore *store, GError **error)
+{
+    GPtrArray *out = NULL;
+    sqlite3_stmt *st;
+
+    g_mutex_lock(&store->lock);
+    st = hermod_store_stmt(
+        store,
+        "SELECT b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.subscribed,"
+        " count(m.id), coalesce(sum(m.id IS NOT NULL AND (m.flags & 1) = 0), 0),"
+        " coalesce(sum(m.size), 0)"
+        " FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id"
+        " GROUP BY b.id ORDER BY b.name",
+        error);
+    if (st != NULL) {
+        out = g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_mailbox_free);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            g_ptr_array_add(out, read_mailbox(st));
+        sqlite3_reset(st);
+    }
+    g_mutex_unlock(&store->lock);
+    return out;
+}
+
+/* message id -> GPtrArray of keywords, for one mailbox. */
+static GHashTable *
+read_keywords(HermodStore *store, gint64 mailbox_id)
+{
+    GHashTable *map = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                            (GDestroyNotify)g_ptr_array_unref);
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT k.message_id, k.keyword FROM keywords k"
+                                         " JOIN messages m ON m.id = k.message_id"
+                                         " WHERE m.mailbox_id = ? ORDER BY k.keyword",
+                                         NULL);
+
+    if (st == NULL)
+        return map;
+    sqlite3_bind_int64(st, 1, mailbox_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        gint64 id = sqlite3_column_int64(st, 0);
+        GPtrArray *words = g_hash_table_lookup(map, &id);
+        if (words == NULL) {
+            words = g_ptr_array_new();
+            g_hash_table_insert(map, g_memdup2(&id, sizeof id), words);
+        }
+        g_ptr_array_add(words, g_strdup((const char *)sqlite3_column_text(st, 1)));
+    }
+    sqlite3_reset(st);
+    return map;
+}
+
+static HermodStoreMessage *
+read_message(sqlite3_stmt *st, GHashTable *keywords)
+{
+    HermodStoreMessage *msg = g_new0(HermodStoreMessage, 1);
+    gint64 id = sqlite3_column_int64(st, 0);
+    GPtrArray *words = g_hash_table_lookup(keywords, &id);
+
+    msg->uid = (guint32)sqlite3_column_int64(st, 1);
+    msg->flags = (guint32)sqlite3_column_int64(st, 2);
+    msg->modseq = (guint64)sqlite3_column_int64(st, 3);
+    msg->internal_date = sqlite3_column_int64(st, 4);
+    msg->size = (guint64)sqlite3_column_int64(st, 5);
+    if (words != NULL) {
+        g_ptr_array_add(words, NULL);
+        msg->keywords = (char **)g_ptr_array_steal(words, NULL);
+    }
+    return msg;
+}
+
+static GPtrArray *
+messages_locked(HermodStore *store, const char *mailbox, GError **error)
+{
+    g_autoptr(GHashTable) keywords = NULL;
+    GPtrArray *out;
+    sqlite3_stmt *st;
+    StoreBox box;
+
+    if (!hermod_store_box(store, mailbox, &box, error))
+        return NULL;
+    keywords = read_keywords(store, box.id);
+    st = hermod_store_stmt(store,
+                           "SELECT id, uid, flags, modseq, internal_date, size FROM messages"
+                           " WHERE mailbox_id = ? ORDER BY uid",
+                           error);
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, box.id);
+    out = g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_message_free);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        g_ptr_array_add(out, read_message(st, keywords));
+    sqlite3_reset(st);
+    return out;
+}
+
+GPtrArray *
+hermod_store_messages(HermodStore *store, const char *mailbox, GError **error)
+{
+    GPtrArray *out;
+
+    g_mutex_lock(&store->lock);
+    out = messages_locked(store, mailbox, error);
+    g_mutex_unlock(&store->lock);
+    return out;
+}
+
+static char *
+file_of(HermodStore *store, const char *mailbox, guint32 uid, GError **error)
+{
+    sqlite3_stmt *st;
+    StoreBox box;
+    char *file = NULL;
+
+    if (!hermod_store_box(store, mailbox, &box, error))
+        return NULL;
+    st = hermod_store_stmt(store, "SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?",
+                           error);
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, box.id);
+    sqlite3_bind_int64(st, 2, uid);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        file = g_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    if (file == NULL)
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MESSAGE,
+                    "no message %u in %s of %s", uid, mailbox, store->account);
+    return file;
+}
+
+GMappedFile *
+hermod_store_open_message(HermodStore *store, const char *mailbox, guint32 uid, GError **error)
+{
+    g_autofree char *file = NULL;
+    g_autofree char *path = NULL;
+    GError *local_error = NULL;
+    GMappedFile *mapped;
+
+    g_mutex_lock(&store->lock);
+    file = file_of(store, mailbox, uid, error);
+    g_mutex_unlock(&store->lock);
+    if (file == NULL)
+        return NULL;
+    path = g_build_filename(store->msg_dir, file, NULL);
+    mapped = g_mapped_file_new(path, FALSE, &local_error);
+    if (mapped == NULL) {
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_IO, "store %s: %s",
+                    store->account, local_error->message);
+        g_error_free(local_error);
+    }
+    return mapped;
+}
