@@ -187,6 +187,11 @@ load(HermodConfig *cfg, gboolean may_create, GError **error)
         goto out;
     add_folder(&s, dir, any_marked_default(&s));
     if (s.sources->len == 0 && may_create) {
+        /* Check [tls] first: a typo there must not leave files behind. */
+        HermodTlsStore *check = hermod_tls_store_new(NULL, 0, &options, error);
+        if (!check)
+            goto out;
+        hermod_tls_store_unref(check);
         if (!create_first(cfg, dir, error))
             goto out;
         add_folder(&s, dir, FALSE);

@@ -31,12 +31,15 @@ tests_unit_core_test_store_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_LDADD = $(UNIT_LINK)
 
 # --- unit: core/tls, certgen
-TESTS += tests/unit/core/test-certgen tests/unit/core/test-tls
-check_PROGRAMS += tests/unit/core/test-certgen tests/unit/core/test-tls
+TESTS += tests/unit/core/test-certgen tests/unit/core/test-tls tests/unit/core/test-tls-load
+check_PROGRAMS += tests/unit/core/test-certgen tests/unit/core/test-tls \
+	tests/unit/core/test-tls-load
 tests_unit_core_test_certgen_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_certgen_LDADD = $(UNIT_LINK)
 tests_unit_core_test_tls_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_tls_LDADD = $(UNIT_LINK)
+tests_unit_core_test_tls_load_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_tls_load_LDADD = $(UNIT_LINK)
 
 # --- unit: smtp
 
