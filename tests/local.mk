@@ -19,6 +19,10 @@ TESTS += tests/unit/core/test-config
 check_PROGRAMS += tests/unit/core/test-config
 tests_unit_core_test_config_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_config_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-privdrop
+check_PROGRAMS += tests/unit/core/test-privdrop
+tests_unit_core_test_privdrop_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_privdrop_LDADD = $(UNIT_LINK)
 
 # directory, auth, store
 TESTS += tests/unit/core/test-directory
