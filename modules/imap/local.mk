@@ -16,3 +16,13 @@ tests_unit_imap_test_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/im
 tests_unit_imap_test_parser_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
 tests_unit_imap_test_mutf7_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
 tests_unit_imap_test_mutf7_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
+
+# Fuzz target for the command parser (see tests/local.mk's fuzz block).
+TESTS += tests/fuzz/corpus-imap-cmd.sh
+check_PROGRAMS += tests/fuzz/fuzz-imap-cmd
+tests_fuzz_fuzz_imap_cmd_SOURCES = tests/fuzz/fuzz-imap-cmd.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_cmd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_fuzz_fuzz_imap_cmd_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_cmd_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_cmd_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-imap-cmd.sh tests/fuzz/corpus/imap-cmd

@@ -51,6 +51,8 @@ imap_mutf7_encode(const char *utf8)
 
     while (*p != '\0') {
         gunichar c = g_utf8_get_char(p);
+        if (c < 0x20 || c == 0x7f)
+            return NULL;
         if (c == '&') {
             g_string_append(out, "&-");
             p = g_utf8_next_char(p);
@@ -88,6 +90,8 @@ decode_run(GString *out, const char *s, gsize len)
         if (nbits >= 16) {
             nbits -= 16;
             gunichar2 unit = (gunichar2)((bits >> nbits) & 0xffff);
+            if (unit < 0x20 || unit == 0x7f)
+                return FALSE; /* control characters never name a mailbox */
             g_array_append_val(u16, unit);
         }
     }

@@ -12,11 +12,12 @@
 
 G_BEGIN_DECLS
 
-/* UTF-8 to modified UTF-7.  NULL if utf8 is not valid UTF-8.  (transfer full) */
+/* UTF-8 to modified UTF-7.  NULL if utf8 is not valid UTF-8 or holds a
+ * control character.  (transfer full) */
 char *imap_mutf7_encode(const char *utf8);
 /* Modified UTF-7 to UTF-8.  NULL if the input is not canonical modified
  * UTF-7 (bad base64, padding, an encoded printable ASCII character, a
- * non-shortest form, unpaired surrogates).  (transfer full) */
+ * non-shortest form, unpaired surrogates, control characters).  (transfer full) */
 char *imap_mutf7_decode(const char *mutf7);
 
 G_END_DECLS

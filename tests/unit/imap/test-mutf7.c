@@ -31,8 +31,9 @@ test_examples(void)
 static void
 test_rejects(void)
 {
-    const char *bad[] = {"&",        "&Jjo", "&AGE-", "&U,BTFw-&ZeVnLIqe-", "&AP8=-", "a\x01",
-                         "\xc3\xa9", "&APw", "&APx-"};
+    const char *bad[] = {"&",      "&Jjo",  "&AGE-",    "&U,BTFw-&ZeVnLIqe-",
+                         "&AP8=-", "a\x01", "\xc3\xa9", "&APw",
+                         "&APx-",  "&AAA-"};
 
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autofree char *dec = imap_mutf7_decode(bad[i]);
@@ -40,6 +41,7 @@ test_rejects(void)
             g_error("accepted %s as %s", bad[i], dec);
     }
     g_assert_null(imap_mutf7_encode("\xff"));
+    g_assert_null(imap_mutf7_encode("a\tb"));
 }
 
 int
