@@ -6,9 +6,10 @@
  * Loads the config the daemon would load (-c, else $HERMOD_CONFIG, else
  * SYSCONFDIR/hermod/hermod.conf), becomes the daemon's user when started
  * as root (so that files it creates belong to the daemon), opens what the
- * noun needs (the directory for domain, user, alias and mail) and runs the
- * row of the noun's command table.  The rows live with their subsystem in
- * ctl-NOUN.c; this file only dispatches and prints usage.
+ * noun needs (the directory for domain, user, alias and mail, the store
+ * for mail) and runs the row of the noun's command table.  The rows live
+ * with their subsystem in ctl-NOUN.c; this file only dispatches and prints
+ * usage.
  */
 #include "autoconfig.h"
 
@@ -23,6 +24,7 @@
 #include "directory.h"
 #include "log.h"
 #include "privdrop.h"
+#include "store.h"
 
 /* Command tables: each owner adds its extern line and its entry below its
  * marker, in both lists. */
@@ -110,6 +112,8 @@ prepare(HermodConfig *cfg, const char *noun, GError **error)
     hermod_privdrop_clear(&priv);
     if (ok && g_strv_contains(directory_nouns, noun))
         ok = hermod_directory_open(data_dir, error);
+    if (ok && strcmp(noun, "mail") == 0)
+        hermod_store_set_root(data_dir);
     return ok;
 }
 
