@@ -8,14 +8,17 @@ noinst_LTLIBRARIES += modules/imap/libimapproto.la
 modules_imap_libimapproto_la_CFLAGS = $(HERMOD_MODULE_CC)
 modules_imap_libimapproto_la_SOURCES = \
 	modules/imap/parser.c modules/imap/parser.h \
-	modules/imap/mutf7.c modules/imap/mutf7.h
+	modules/imap/mutf7.c modules/imap/mutf7.h \
+	modules/imap/seqset.c modules/imap/seqset.h
 
-TESTS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7
-check_PROGRAMS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7
+TESTS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7 tests/unit/imap/test-seqset
+check_PROGRAMS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7 tests/unit/imap/test-seqset
 tests_unit_imap_test_parser_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
 tests_unit_imap_test_parser_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
 tests_unit_imap_test_mutf7_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
 tests_unit_imap_test_mutf7_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
+tests_unit_imap_test_seqset_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_seqset_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
 
 # Fuzz target for the command parser (see tests/local.mk's fuzz block).
 TESTS += tests/fuzz/corpus-imap-cmd.sh
