@@ -17,6 +17,10 @@
 
 G_BEGIN_DECLS
 
+/* The settings tables of [limits] and [listener NAME] (net-settings.c). */
+extern const HermodSetting hermod_limits_settings[];
+extern const HermodSetting hermod_listener_settings[];
+
 /* Bind every [listener NAME] of cfg.  Called as root if need be. */
 gboolean hermod_listeners_bind(HermodConfig *cfg, GError **error);
 /* Attach a protocol to every listener with protocol = name.  Returns the

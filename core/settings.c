@@ -11,7 +11,9 @@
 
 /* --- [core] (main.c) */
 extern const HermodSetting hermod_core_settings[];
-/* --- [limits], [listener NAME] (listener.c) */
+/* --- [limits], [listener NAME] (net-settings.c) */
+extern const HermodSetting hermod_limits_settings[];
+extern const HermodSetting hermod_listener_settings[];
 /* --- [tls], [certificate NAME] (tls-load.c) */
 extern const HermodSetting hermod_tls_settings[];
 extern const HermodSetting hermod_certificate_settings[];
@@ -21,6 +23,8 @@ extern const HermodSetting hermod_certificate_settings[];
 const HermodSection hermod_core_sections[] = {
     {"core", HERMOD_SECTION_FIXED, hermod_core_settings, NULL},
     /* limits, listener */
+    {"limits", HERMOD_SECTION_FIXED, hermod_limits_settings, NULL},
+    {"listener", HERMOD_SECTION_NAMED, hermod_listener_settings, NULL},
     /* tls, certificate */
     {"tls", HERMOD_SECTION_FIXED, hermod_tls_settings, NULL},
     {"certificate", HERMOD_SECTION_NAMED, hermod_certificate_settings, NULL},
