@@ -71,6 +71,8 @@ hermod_conn_tls_recv(HermodConn *conn, void *buf, gsize len)
         conn->tls_recv_wants_out = FALSE;
         if (n >= 0)
             return n;
+        if (n == GNUTLS_E_AGAIN && gnutls_record_check_pending(conn->tls) > 0)
+            continue; /* a post-handshake message was eaten; records remain */
         if (n == GNUTLS_E_AGAIN) {
             conn->tls_recv_wants_out = gnutls_record_get_direction(conn->tls) == 1;
             errno = EAGAIN;
