@@ -39,7 +39,13 @@ core_libhermodcore_la_SOURCES += core/store.c core/store-index.c core/store-file
 	core/store-read.c core/store-private.h
 
 # --- message submission and outbound queue
-core_libhermodcore_la_SOURCES += core/message.h core/queue.h
+core_libhermodcore_la_SOURCES += core/message.h core/queue.h \
+	core/message.c core/dsn.c core/dsn.h \
+	core/queue.c core/queue-file.c core/queue-file.h \
+	core/queue-route.c core/queue-route.h \
+	core/queue-deliver.c core/queue-settle.c core/queue-deliver.h \
+	core/smtp-client.c core/smtp-client.h \
+	core/ctl-queue.c
 
 # --- the daemon
 sbin_PROGRAMS += core/hermodd

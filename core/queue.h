@@ -19,6 +19,12 @@ G_BEGIN_DECLS
 
 #define HERMOD_QUEUE_ERROR (hermod_queue_error_quark())
 GQuark hermod_queue_error_quark(void);
+typedef enum {
+    HERMOD_QUEUE_ERROR_IO,              /* data_dir/queue could not be written */
+    HERMOD_QUEUE_ERROR_NOT_OPEN,        /* hermod_queue_open() was not called */
+    HERMOD_QUEUE_ERROR_ROUTE_TEMPORARY, /* no route now (DNS failure): retry */
+    HERMOD_QUEUE_ERROR_ROUTE_PERMANENT, /* no route ever (null MX, no such domain) */
+} HermodQueueError;
 
 extern const HermodSetting hermod_queue_settings[];
 
@@ -38,6 +44,18 @@ void hermod_queue_stop(void);
 gboolean hermod_queue_enqueue(const char *session, const char *sender, const char *envid,
                               guint msg_flags, GPtrArray *rcpts, GBytes *data,
                               char **out_id, GError **error);
+
+/* --- appended by the queue's owner; compatible with the above --- */
+/* Stop the scheduler if running and forget the queue (tests reopen). */
+void hermod_queue_close(void);
+/* Make every queued message due now (hermodctl queue flush, SIGUSR1).
+ * Any thread. */
+void hermod_queue_flush(void);
+/* Messages queued now (pending deliveries); any thread. */
+guint hermod_queue_length(void);
+/* hermodctl queue flush asks a running daemon through this file in
+ * data_dir/queue: the scheduler checks for it every second and removes it. */
+#define HERMOD_QUEUE_FLUSH_FILE ".flush"
 
 G_END_DECLS
 

@@ -19,6 +19,8 @@ extern const HermodSetting hermod_tls_settings[];
 extern const HermodSetting hermod_certificate_settings[];
 /* --- [auth] (auth.c) */
 /* --- [queue], [routes] (queue.c) */
+extern const HermodSetting hermod_queue_settings[];
+gboolean hermod_queue_route_validate(const char *key, const char *value, char **out_reason);
 
 const HermodSection hermod_core_sections[] = {
     {"core", HERMOD_SECTION_FIXED, hermod_core_settings, NULL},
@@ -30,5 +32,7 @@ const HermodSection hermod_core_sections[] = {
     {"certificate", HERMOD_SECTION_NAMED, hermod_certificate_settings, NULL},
     /* auth */
     /* queue, routes */
+    {"queue", HERMOD_SECTION_FIXED, hermod_queue_settings, NULL},
+    {"routes", HERMOD_SECTION_FREE, NULL, hermod_queue_route_validate},
     {NULL, 0, NULL, NULL},
 };

@@ -49,6 +49,13 @@ tests_unit_core_test_tls_LDADD = $(UNIT_LINK)
 tests_unit_core_test_tls_load_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_tls_load_LDADD = $(UNIT_LINK)
 
+# message submission, outbound queue, SMTP client, DSN (against aiosmtpd)
+TESTS += tests/unit/core/test-queue
+check_PROGRAMS += tests/unit/core/test-queue
+tests_unit_core_test_queue_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_queue_LDADD = $(UNIT_LINK)
+EXTRA_DIST += tests/unit/core/smtp-peer.py
+
 # --- unit: smtp
 
 # --- integration
