@@ -105,21 +105,18 @@ fill_params(const CreateArgs *a, HermodCertgenParams *p, char ***out_alts)
     return TRUE;
 }
 
-/* Print the new certificate the way "cert list" would. */
+/* Print the new certificate as "cert list" shows it among the others. */
 static void
-print_new(const char *dir, const char *name)
+print_new(HermodConfig *cfg, const char *dir, const char *name)
 {
-    g_autofree char *base_crt = g_strconcat(name, ".crt", NULL);
-    g_autofree char *base_key = g_strconcat(name, ".key", NULL);
-    g_autofree char *crt = g_build_filename(dir, base_crt, NULL);
-    g_autofree char *key = g_build_filename(dir, base_key, NULL);
-    HermodTlsSource src = {name, crt, key, FALSE};
-    g_autoptr(HermodTlsStore) store = hermod_tls_store_new(&src, 1, NULL, NULL);
+    g_autoptr(HermodTlsStore) store = hermod_tls_store_load_existing(cfg, NULL);
     g_autoptr(GPtrArray) lines = store ? hermod_tls_store_describe(store) : NULL;
+    g_autofree char *prefix = g_strdup_printf("name=%s ", name);
 
-    printf("wrote %s and %s\n", crt, key);
-    if (lines && lines->len > 0)
-        printf("%s\n", (const char *)lines->pdata[0]);
+    printf("wrote %s/%s.crt and %s/%s.key\n", dir, name, dir, name);
+    for (guint i = 0; lines && i < lines->len; i++)
+        if (g_str_has_prefix(lines->pdata[i], prefix))
+            printf("%s\n", (const char *)lines->pdata[i]);
     printf("reload hermodd (SIGHUP) to serve it\n");
 }
 
@@ -147,7 +144,7 @@ run_create(HermodConfig *cfg, int argc, char **argv)
         fprintf(stderr, "hermodctl: cert create: %s\n", error->message);
         goto out;
     }
-    print_new(dir, name);
+    print_new(cfg, dir, name);
     status = 0;
 out:
     create_args_clear(&a);

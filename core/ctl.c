@@ -29,13 +29,17 @@
 /* Command tables: each owner adds its extern line and its entry below its
  * marker, in both lists. */
 /* --- cert (tls) */
+extern const HermodCtlCommand hermod_ctl_cert_commands[];
 /* --- domain, user, alias, mail (store) */
 /* --- queue (queue) */
+extern const HermodCtlCommand hermod_ctl_queue_commands[];
 
 static const HermodCtlCommand *const tables[] = {
     /* --- cert (tls) */
+    hermod_ctl_cert_commands,
     /* --- domain, user, alias, mail (store) */
     /* --- queue (queue) */
+    hermod_ctl_queue_commands,
     NULL,
 };
 

@@ -13,6 +13,9 @@
 #include "tls-cert.h"
 
 #include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
 
 static gboolean
 gnutls_failed(GError **error, const HermodTlsSource *src, const char *what, int ret)
@@ -93,6 +96,19 @@ collect_names(gnutls_x509_crt_t crt)
     return (char **)g_ptr_array_free(names, FALSE);
 }
 
+/* A world-readable key is worth a warning, not a refusal: the admin may
+ * have reasons, and refusing would take every service down. */
+static void
+check_key_mode(const HermodTlsSource *src)
+{
+    struct stat st;
+
+    if (stat(src->key_path, &st) == 0 && (st.st_mode & S_IROTH))
+        hermod_log(HERMOD_LOG_WARNING, NULL,
+                   "tls: key %s of certificate %s is readable by everyone (chmod o-r)",
+                   src->key_path, src->name);
+}
+
 HermodTlsCert *
 hermod_tls_cert_load(const HermodTlsSource *src, GError **error)
 {
@@ -114,6 +130,7 @@ hermod_tls_cert_load(const HermodTlsSource *src, GError **error)
         goto fail;
     gnutls_certificate_free_credentials(cred);
     cert->dns_names = collect_names(cert->leaf);
+    check_key_mode(src);
     return cert;
 fail:
     if (cred)

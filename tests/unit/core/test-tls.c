@@ -157,10 +157,18 @@ plain_client(const char *sni, const char *priority)
     return c;
 }
 
+/* What a client learnt beyond the server's name (run_pair's extra). */
+typedef struct {
+    char *info;            /* hermod_tls_session_info */
+    gboolean has_ticket;   /* ask for the resumption data */
+    gnutls_datum_t ticket; /* gnutls_free it */
+    gboolean is_resumed;
+} Extra;
+
 /* Handshake client against server (both consumed); the server's CN or
- * NULL if the handshake failed.  out_info: the client's session info. */
+ * NULL if the handshake failed.  extra: nullable. */
 static char *
-run_pair(gnutls_session_t server, gnutls_session_t client, gboolean server_is_ours, char **out_info)
+run_pair(gnutls_session_t server, gnutls_session_t client, gboolean server_is_ours, Extra *extra)
 {
     int fds[2];
     Side s = {server, 0, 0};
@@ -175,8 +183,12 @@ run_pair(gnutls_session_t server, gnutls_session_t client, gboolean server_is_ou
     ret = handshake(client);
     if (ret >= 0) {
         cn = peer_cn(client);
-        if (out_info)
-            *out_info = hermod_tls_session_info(client);
+        if (extra) {
+            extra->info = hermod_tls_session_info(client);
+            extra->is_resumed = gnutls_session_is_resumed(client);
+            if (extra->has_ticket)
+                g_assert_cmpint(gnutls_session_get_data2(client, &extra->ticket), ==, 0);
+        }
         gnutls_bye(client, GNUTLS_SHUT_WR); /* the server reads until this */
     } else {
         shutdown(fds[1], SHUT_RDWR);
@@ -271,13 +283,14 @@ test_versions(void)
     for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
         g_autoptr(GError) error = NULL;
         gnutls_session_t server = hermod_tls_server_session_new(&error);
-        g_autofree char *info = NULL;
+        Extra extra = {NULL};
         g_autofree char *cn = NULL;
 
         g_assert_no_error(error);
-        cn = run_pair(server, plain_client(NULL, clients[i]), TRUE, &info);
+        cn = run_pair(server, plain_client(NULL, clients[i]), TRUE, &extra);
         g_assert_cmpstr(cn, ==, "fallback.test");
-        g_assert_true(g_str_has_prefix(info, versions[i]));
+        g_assert_true(g_str_has_prefix(extra.info, versions[i]));
+        g_free(extra.info);
     }
     hermod_tls_store_set_current(NULL);
 }
@@ -391,6 +404,51 @@ test_client_session(void)
     client = hermod_tls_client_session_new("127.0.0.1", FALSE, &error);
     g_assert_no_error(error);
     hermod_tls_session_free(client);
+}
+
+/* A second connection resumes with the ticket of the first; after a
+ * reload (a new ticket key) it falls back to a full handshake. */
+static gboolean
+resumes(const gnutls_datum_t *ticket, const char *priority)
+{
+    g_autoptr(GError) error = NULL;
+    gnutls_session_t server = hermod_tls_server_session_new(&error);
+    gnutls_session_t client = plain_client("mail.example.test", priority);
+    Extra extra = {NULL};
+    g_autofree char *cn = NULL;
+
+    g_assert_no_error(error);
+    g_assert_cmpint(gnutls_session_set_data(client, ticket->data, ticket->size), ==, 0);
+    cn = run_pair(server, client, TRUE, &extra);
+    g_assert_cmpstr(cn, ==, "mail.example.test");
+    g_free(extra.info);
+    return extra.is_resumed;
+}
+
+static void
+test_resumption(gconstpointer data)
+{
+    const char *priority = data;
+    HermodTlsStore *store = three_store(NULL);
+    g_autoptr(GError) error = NULL;
+    gnutls_session_t server;
+    Extra first = {.has_ticket = TRUE};
+    g_autofree char *cn = NULL;
+
+    hermod_tls_store_set_current(store);
+    server = hermod_tls_server_session_new(&error);
+    g_assert_no_error(error);
+    cn = run_pair(server, plain_client("mail.example.test", priority), TRUE, &first);
+    g_assert_false(first.is_resumed);
+    g_assert_true(resumes(&first.ticket, priority));
+    hermod_tls_store_unref(store);
+    store = three_store(NULL);
+    hermod_tls_store_set_current(store);
+    g_assert_false(resumes(&first.ticket, priority));
+    hermod_tls_store_unref(store);
+    hermod_tls_store_set_current(NULL);
+    gnutls_free(first.ticket.data);
+    g_free(first.info);
 }
 
 /* A session made elsewhere (libmicrohttpd) uses the retrieve callback. */
@@ -525,6 +583,9 @@ main(int argc, char **argv)
     g_test_add_func("/tls/no-store", test_no_store);
     g_test_add_func("/tls/reload", test_reload);
     g_test_add_func("/tls/client-session", test_client_session);
+    g_test_add_data_func("/tls/resumption/tls1.3", "NORMAL", test_resumption);
+    g_test_add_data_func("/tls/resumption/tls1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+                         test_resumption);
     g_test_add_func("/tls/foreign-session", test_foreign_session);
     g_test_add_func("/tls/gnutls-cli", test_gnutls_cli);
     status = g_test_run();
