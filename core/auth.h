@@ -19,7 +19,10 @@ G_BEGIN_DECLS
 
 extern const HermodSetting hermod_auth_settings[];
 
-void hermod_auth_configure(HermodConfig *cfg);
+/* Apply cfg's [auth] section (start-up and SIGHUP; failure records are
+ * kept).  FALSE with HERMOD_CONFIG_ERROR_BAD_VALUE when trusted_networks
+ * holds something that is not a CIDR; nothing changes then. */
+gboolean hermod_auth_configure(HermodConfig *cfg, GError **error);
 /* Is ip blocked now?  Any thread. */
 gboolean hermod_auth_is_blocked(const char *ip);
 /* Is ip inside trusted_networks?  Any thread. */

@@ -37,6 +37,7 @@ core_libhermodcore_la_SOURCES += core/directory.c core/directory-addr.c \
 	core/directory-accounts.c core/directory-alias.c core/directory-private.h
 core_libhermodcore_la_SOURCES += core/store.c core/store-index.c core/store-file.c \
 	core/store-read.c core/store-private.h
+core_libhermodcore_la_SOURCES += core/auth.c
 
 # --- message submission and outbound queue
 core_libhermodcore_la_SOURCES += core/message.h core/queue.h \

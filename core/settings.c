@@ -18,6 +18,7 @@ extern const HermodSetting hermod_listener_settings[];
 extern const HermodSetting hermod_tls_settings[];
 extern const HermodSetting hermod_certificate_settings[];
 /* --- [auth] (auth.c) */
+extern const HermodSetting hermod_auth_settings[];
 /* --- [queue], [routes] (queue.c) */
 extern const HermodSetting hermod_queue_settings[];
 gboolean hermod_queue_route_validate(const char *key, const char *value, char **out_reason);
@@ -31,6 +32,7 @@ const HermodSection hermod_core_sections[] = {
     {"tls", HERMOD_SECTION_FIXED, hermod_tls_settings, NULL},
     {"certificate", HERMOD_SECTION_NAMED, hermod_certificate_settings, NULL},
     /* auth */
+    {"auth", HERMOD_SECTION_FIXED, hermod_auth_settings, NULL},
     /* queue, routes */
     {"queue", HERMOD_SECTION_FIXED, hermod_queue_settings, NULL},
     {"routes", HERMOD_SECTION_FREE, NULL, hermod_queue_route_validate},
