@@ -451,6 +451,39 @@ test_resumption(gconstpointer data)
     g_free(first.info);
 }
 
+/* Handshakes on several threads while the store is swapped under them:
+ * every handshake gets a whole store (one of the two defaults). */
+static gpointer
+handshake_worker(gpointer data)
+{
+    for (guint i = 0; i < 15; i++) {
+        g_autofree char *cn = served_cn(NULL, NULL);
+        if (g_strcmp0(cn, "fallback.test") != 0 && g_strcmp0(cn, "mail.example.test") != 0)
+            g_error("handshake %u served %s", i, cn ? cn : "nothing");
+    }
+    return NULL;
+}
+
+static void
+test_swap_under_load(void)
+{
+    GThread *workers[3];
+    HermodTlsStore *stores[2] = {three_store(NULL), one_store("mail")};
+
+    hermod_tls_store_set_current(stores[0]);
+    for (guint i = 0; i < G_N_ELEMENTS(workers); i++)
+        workers[i] = g_thread_new("tls-worker", handshake_worker, NULL);
+    for (guint i = 0; i < 200; i++) {
+        hermod_tls_store_set_current(stores[i % 2]);
+        g_usleep(500);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(workers); i++)
+        g_thread_join(workers[i]);
+    hermod_tls_store_set_current(NULL);
+    hermod_tls_store_unref(stores[0]);
+    hermod_tls_store_unref(stores[1]);
+}
+
 /* A session made elsewhere (libmicrohttpd) uses the retrieve callback. */
 static void
 test_foreign_session(void)
@@ -586,6 +619,7 @@ main(int argc, char **argv)
     g_test_add_data_func("/tls/resumption/tls1.3", "NORMAL", test_resumption);
     g_test_add_data_func("/tls/resumption/tls1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2",
                          test_resumption);
+    g_test_add_func("/tls/swap-under-load", test_swap_under_load);
     g_test_add_func("/tls/foreign-session", test_foreign_session);
     g_test_add_func("/tls/gnutls-cli", test_gnutls_cli);
     status = g_test_run();
