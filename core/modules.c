@@ -6,9 +6,9 @@
  * and checks the module's config section against the settings table of
  * its descriptor before any module code runs (hermodd --check-config stops
  * there).  A hermodd started from its build tree (BUILD/core/hermodd, with
- * BUILD/config.status beside) also finds modules in BUILD/modules/NAME/.libs,
- * after the configured folders, so that the sample config works there as
- * is; an installed hermodd never looks there.
+ * BUILD/config.status beside) also finds modules in BUILD/modules/.libs and
+ * BUILD/modules/NAME/.libs, after the configured folders, so that the
+ * sample config works there as is; an installed hermodd never looks there.
  */
 #include "autoconfig.h"
 
@@ -33,18 +33,22 @@ build_top(void)
     return g_steal_pointer(&top);
 }
 
-/* module_dir entries, then the build tree's folder for name. */
+/* module_dir entries, then the build tree's folders for name. */
 static char *
 search_path(HermodConfig *cfg, const char *name)
 {
     g_auto(GStrv) dirs = hermod_core_module_dirs(cfg);
     g_autofree char *top = build_top();
-    g_autofree char *joined = g_strjoinv(";", dirs);
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
 
-    if (top == NULL)
-        return g_steal_pointer(&joined);
-    g_autofree char *local = g_build_filename(top, "modules", name, ".libs", NULL);
-    return *joined != '\0' ? g_strconcat(joined, ";", local, NULL) : g_strdup(local);
+    for (guint i = 0; dirs[i] != NULL; i++)
+        g_ptr_array_add(all, g_strdup(dirs[i]));
+    if (top != NULL) {
+        g_ptr_array_add(all, g_build_filename(top, "modules", ".libs", NULL));
+        g_ptr_array_add(all, g_build_filename(top, "modules", name, ".libs", NULL));
+    }
+    g_ptr_array_add(all, NULL);
+    return g_strjoinv(";", (char **)all->pdata);
 }
 
 static gboolean
@@ -70,7 +74,7 @@ hermod_modules_open(HermodConfig *cfg, GError **error)
         if (mod == NULL)
             return NULL;
         g_ptr_array_add(mods, mod);
-        hermod_log(HERMOD_LOG_DEBUG, NULL, "module %s %s from %s", names[i],
+        hermod_log(HERMOD_LOG_INFO, NULL, "module %s %s from %s", names[i],
                    hermod_module_descriptor(mod)->version, hermod_module_path(mod));
         if (!check_one(mod, cfg, error))
             return NULL;
