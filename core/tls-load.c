@@ -14,7 +14,10 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "certgen.h"
 #include "log.h"
@@ -147,6 +150,25 @@ hermod_tls_certs_dir(HermodConfig *cfg)
     return g_build_filename(data_dir, "certs", NULL);
 }
 
+/* Started as root (before dropping privileges), the new files would stay
+ * root's and the daemon could not read them again on SIGHUP: give them to
+ * the owner of data_dir, the account the daemon runs as. */
+static void
+give_to_data_dir_owner(HermodConfig *cfg, const char *dir)
+{
+    g_autofree char *data_dir = hermod_config_path(cfg, "core", "data_dir");
+    const char *names[] = {"", "default.key", "default.crt"};
+    struct stat st;
+
+    if (geteuid() != 0 || stat(data_dir, &st) != 0 || st.st_uid == 0)
+        return;
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *path = g_build_filename(dir, names[i], NULL);
+        if (chown(path, st.st_uid, st.st_gid) != 0)
+            hermod_log(HERMOD_LOG_WARNING, NULL, "tls: chown %s: %s", path, g_strerror(errno));
+    }
+}
+
 static gboolean
 create_first(HermodConfig *cfg, const char *dir, GError **error)
 {
@@ -163,6 +185,7 @@ create_first(HermodConfig *cfg, const char *dir, GError **error)
                     local->message);
         return FALSE;
     }
+    give_to_data_dir_owner(cfg, dir);
     hermod_log(HERMOD_LOG_NOTICE, NULL,
                "tls: no certificate configured; made a self-signed one for %s in "
                "%s/default.crt (replace it, or add a [certificate NAME] section)",
