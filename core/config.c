@@ -313,10 +313,13 @@ finish_core(HermodConfig *cfg, GError **error)
     const char *dd;
 
     for (guint i = 0; mods[i] != NULL; i++) {
-        if (!is_name(mods[i]) || strchr(mods[i], '.') != NULL) {
-            g_autofree char *reason = g_strdup_printf("%s is not a module name", mods[i]);
+        g_autofree char *reason = NULL;
+        if (!is_name(mods[i]) || strchr(mods[i], '.') != NULL)
+            reason = g_strdup_printf("%s is not a module name", mods[i]);
+        else if (find_kind(mods[i]) != NULL)
+            reason = g_strdup_printf("%s is a core section, not a module", mods[i]);
+        if (reason != NULL)
             return key_error(error, cfg, HERMOD_CONFIG_ERROR_BAD_VALUE, "core", "modules", reason);
-        }
     }
     if (!g_hash_table_contains(core->values, "hostname"))
         g_hash_table_insert(core->values, g_strdup("hostname"), g_strdup(g_get_host_name()));

@@ -182,6 +182,8 @@ test_bad_values(void)
                "debug");
     load_fails("[core]\nmodules = smtp;../evil\n", NULL, bad,
                "hermod.conf: [core] modules: ../evil is not a module name");
+    load_fails("[core]\nmodules = smtp;listener\n", NULL, bad,
+               "hermod.conf: [core] modules: listener is a core section, not a module");
     load_fails("[core]\nhostname = \xff\n", NULL, bad,
                "hermod.conf: [core] hostname: not valid "
                "UTF-8");
