@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * hermod/mailstore.h - an account's mailboxes and messages (ABI 1.1).
+ *
+ * IMAP, POP3 and webmail reach the core's store through HermodMailApi, a
+ * second append-only table that HermodApi.mail points to (HermodApi gained
+ * that member in ABI 1.1: check HERMOD_API_HAS(api, mail) first).  Every
+ * mailbox name is UTF-8 with '/' as the hierarchy delimiter; "INBOX" is
+ * case-insensitive.  Records are returned as GPtrArrays of pointers, so that
+ * a later minor version may append members to a record without breaking
+ * modules built before it.
+ *
+ * Threads: calls marked "blocking" may fsync or wait for a writer; run them
+ * on the work pool (HermodApi.work_run).  The others are quick reads that a
+ * loop thread may make.  All calls are safe from any thread.
+ */
+#ifndef HERMOD_MAILSTORE_H
+#define HERMOD_MAILSTORE_H
+
+#include <glib.h>
+#include <hermod/protocol.h>
+
+G_BEGIN_DECLS
+
+typedef struct HermodMailStore HermodMailStore; /* opaque: one account's store, refcounted */
+
+/* IMAP system flags as bits; keywords travel as strings. */
+typedef enum {
+    HERMOD_MSG_SEEN = 1 << 0,
+    HERMOD_MSG_ANSWERED = 1 << 1,
+    HERMOD_MSG_FLAGGED = 1 << 2,
+    HERMOD_MSG_DELETED = 1 << 3,
+    HERMOD_MSG_DRAFT = 1 << 4,
+} HermodMsgFlag;
+
+typedef enum {
+    HERMOD_FLAGS_SET = 0, /* replace */
+    HERMOD_FLAGS_ADD,
+    HERMOD_FLAGS_REMOVE,
+} HermodFlagsOp;
+
+/* One message as the index knows it.  Read-only for modules. */
+typedef struct {
+    guint32 uid;
+    guint32 flags;   /* HermodMsgFlag bits */
+    char **keywords; /* NULL-terminated; never NULL */
+    guint64 modseq;
+    gint64 internal_date; /* seconds since the epoch */
+    guint64 size;         /* bytes of the stored message */
+} HermodMsgInfo;
+
+/* One mailbox.  Read-only for modules. */
+typedef struct {
+    char *name;
+    char *special_use; /* "\\Sent", ... or NULL */
+    guint32 uidvalidity;
+    guint32 uidnext;
+    guint64 highestmodseq;
+    guint32 messages;
+    guint32 unseen;
+    guint32 deleted; /* messages flagged \Deleted */
+    guint64 size;    /* sum of message sizes */
+    gboolean is_subscribed;
+} HermodMailboxInfo;
+
+/* Called on the connection's loop thread when anything in the watched
+ * account changed (delivery, another session's APPEND/STORE/EXPUNGE, a
+ * mailbox created or deleted).  mailbox is the one that changed, or NULL
+ * for "several"; transfer none.  The module then asks the store what
+ * changed (messages with modseq above what it knows, expunged_since). */
+typedef void (*HermodWatchFunc)(HermodConn *conn, const char *mailbox, gpointer data);
+
+#define HERMOD_MAIL_ERROR (g_quark_from_static_string("hermod-mail-error"))
+typedef enum {
+    HERMOD_MAIL_ERROR_IO,         /* NO [SERVERBUG] / -ERR */
+    HERMOD_MAIL_ERROR_NO_MAILBOX, /* NO [NONEXISTENT] / [TRYCREATE] */
+    HERMOD_MAIL_ERROR_EXISTS,     /* NO [ALREADYEXISTS] */
+    HERMOD_MAIL_ERROR_OVER_QUOTA, /* NO [OVERQUOTA] */
+    HERMOD_MAIL_ERROR_MODIFIED,   /* UNCHANGEDSINCE failed */
+    HERMOD_MAIL_ERROR_INVALID,    /* bad name, INBOX delete, ... NO [CANNOT] */
+    HERMOD_MAIL_ERROR_NO_MESSAGE, /* expunged meanwhile */
+} HermodMailError;
+
+typedef struct {
+    guint32 struct_size; /* sizeof (HermodMailApi) in the running core */
+
+    /* Open an account's store (canonical address from auth).  Blocking
+     * the first time (creates it); cached afterwards.  (transfer full) */
+    HermodMailStore *(*open)(const char *account, GError **error);
+    void (*unref)(HermodMailStore *store);
+
+    /* --- mailboxes --- */
+    /* Every mailbox, name order; element HermodMailboxInfo* (transfer full,
+     * free with the array). */
+    GPtrArray *(*mailboxes)(HermodMailStore *store, GError **error);
+    /* One mailbox's counters; (transfer full), free with mailbox_info_free. */
+    HermodMailboxInfo *(*mailbox_status)(HermodMailStore *store, const char *name, GError **error);
+    void (*mailbox_info_free)(HermodMailboxInfo *info);
+    /* Blocking.  special_use nullable.  Parents are created as needed. */
+    gboolean (*mailbox_create)(HermodMailStore *store, const char *name, const char *special_use,
+                               GError **error);
+    /* Blocking.  INBOX cannot be deleted; a mailbox with children keeps
+     * existing as a \Noselect parent (RFC 9051 6.3.4). */
+    gboolean (*mailbox_delete)(HermodMailStore *store, const char *name, GError **error);
+    /* Blocking.  Renames children too; renaming INBOX moves its messages to
+     * the new mailbox and leaves INBOX empty (RFC 9051 6.3.6). */
+    gboolean (*mailbox_rename)(HermodMailStore *store, const char *from, const char *to,
+                               GError **error);
+    gboolean (*mailbox_subscribe)(HermodMailStore *store, const char *name, gboolean on,
+                                  GError **error);
+
+    /* --- messages --- */
+    /* Messages of mailbox whose modseq > since (0: all), UID order; element
+     * HermodMsgInfo* (transfer full, free with the array). */
+    GPtrArray *(*messages)(HermodMailStore *store, const char *mailbox, guint64 since,
+                           GError **error);
+    /* UIDs expunged from mailbox with modseq > since, ascending (QRESYNC,
+     * and for sessions to learn of expunges).  (transfer full) GArray of guint32 */
+    GArray *(*expunged_since)(HermodMailStore *store, const char *mailbox, guint64 since,
+                              GError **error);
+    /* Blocking; durable before it returns.  keywords nullable; date 0 = now.
+     * out_uid and out_uidvalidity nullable. */
+    gboolean (*append)(HermodMailStore *store, const char *mailbox, GBytes *data, guint32 flags,
+                       const char *const *keywords, gint64 date, guint32 *out_uid,
+                       guint32 *out_uidvalidity, GError **error);
+    /* Blocking.  Change flags/keywords of uids (ascending).  With
+     * unchangedsince > 0, messages whose modseq is higher are left alone and
+     * their UIDs appended to out_failed (nullable GArray of guint32). */
+    gboolean (*update_flags)(HermodMailStore *store, const char *mailbox, const guint32 *uids,
+                             gsize n_uids, HermodFlagsOp op, guint32 flags,
+                             const char *const *keywords, guint64 unchangedsince,
+                             GArray *out_failed, GError **error);
+    /* Blocking.  Remove uids (NULL: every \Deleted message) for good;
+     * returns the UIDs removed, ascending.  (transfer full) */
+    GArray *(*expunge)(HermodMailStore *store, const char *mailbox, const guint32 *uids,
+                       gsize n_uids, GError **error);
+    /* Blocking.  Copy (or move) uids to dest; out_src/out_dst (nullable)
+     * receive the UID pairs for COPYUID, out_uidvalidity dest's. */
+    gboolean (*copy)(HermodMailStore *store, const char *mailbox, const guint32 *uids, gsize n_uids,
+                     const char *dest, gboolean is_move, GArray *out_src, GArray *out_dst,
+                     guint32 *out_uidvalidity, GError **error);
+    /* The raw message, mapped read-only (never read whole into memory).
+     * (transfer full) */
+    GMappedFile *(*open_message)(HermodMailStore *store, const char *mailbox, guint32 uid,
+                                 GError **error);
+    /* Cached parse results ("envelope", "bodystructure", ...): get returns
+     * NULL when absent (transfer full); set stores value (blocking-light). */
+    char *(*cache_get)(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field);
+    void (*cache_set)(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field,
+                      const char *value);
+    /* Full-text search: UIDs of mailbox whose body (field "body") or
+     * headers and body ("text") contain every word of query; ascending.
+     * (transfer full) GArray of guint32 */
+    GArray *(*search_text)(HermodMailStore *store, const char *mailbox, const char *field,
+                           const char *query, GError **error);
+    /* Bytes used and the account's quota (0: unlimited). */
+    gboolean (*quota)(HermodMailStore *store, guint64 *out_used, guint64 *out_limit,
+                      GError **error);
+
+    /* --- change notification --- */
+    /* Call fn on conn's loop whenever the account changes; returns an id
+     * for watch_remove.  Removed automatically when conn closes. */
+    guint (*watch_add)(HermodConn *conn, const char *account, HermodWatchFunc fn, gpointer data);
+    void (*watch_remove)(guint id);
+} HermodMailApi;
+
+#define HERMOD_MAIL_API_HAS(mail, member)                                                          \
+    ((mail)->struct_size >= G_STRUCT_OFFSET(HermodMailApi, member) + sizeof((mail)->member))
+
+G_END_DECLS
+
+#endif
