@@ -128,17 +128,17 @@ tests_abi_short_struct_la_LDFLAGS = $(ABI_TEST_LINK)
 tests_abi_short_struct_la_LIBADD = $(GLIB_LIBS)
 
 # The ABI probe, with debug info for abidw: against plugin-api/ and against
-# the frozen 1.0 headers.
-check_LTLIBRARIES += tests/abi/probe.la tests/abi/probe-frozen.la
+# the frozen 1.0 headers (same file name, so the same soname).
+check_LTLIBRARIES += tests/abi/probe.la tests/abi/frozen-1.0/probe.la
 tests_abi_probe_la_SOURCES = tests/abi/probe.c
 tests_abi_probe_la_CFLAGS = $(HERMOD_MODULE_CC) -g
 tests_abi_probe_la_LDFLAGS = $(ABI_TEST_LINK)
 tests_abi_probe_la_LIBADD = $(GLIB_LIBS)
-tests_abi_probe_frozen_la_SOURCES = tests/abi/probe.c
-tests_abi_probe_frozen_la_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/tests/abi/frozen-1.0
-tests_abi_probe_frozen_la_CFLAGS = $(HERMOD_MODULE_CC) -g
-tests_abi_probe_frozen_la_LDFLAGS = $(ABI_TEST_LINK)
-tests_abi_probe_frozen_la_LIBADD = $(GLIB_LIBS)
+tests_abi_frozen_1_0_probe_la_SOURCES = tests/abi/probe.c
+tests_abi_frozen_1_0_probe_la_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/tests/abi/frozen-1.0
+tests_abi_frozen_1_0_probe_la_CFLAGS = $(HERMOD_MODULE_CC) -g
+tests_abi_frozen_1_0_probe_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_frozen_1_0_probe_la_LIBADD = $(GLIB_LIBS)
 
 ABI_FAKE = tests/abi/fake-api.c tests/abi/fake-api.h
 
@@ -148,6 +148,52 @@ tests_unit_core_test_module_SOURCES = tests/unit/core/test-module.c $(ABI_FAKE)
 tests_unit_core_test_module_CPPFLAGS = $(ABI_TEST_CPPFLAGS)
 tests_unit_core_test_module_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_module_LDADD = $(UNIT_LINK)
+
+check_PROGRAMS += tests/abi/test-abi
+TESTS += tests/abi/test-abi
+tests_abi_test_abi_SOURCES = tests/abi/test-abi.c $(ABI_FAKE)
+tests_abi_test_abi_CPPFLAGS = $(ABI_TEST_CPPFLAGS)
+tests_abi_test_abi_CFLAGS = $(UNIT_CC)
+tests_abi_test_abi_LDADD = $(UNIT_LINK)
+EXTRA_tests_abi_test_abi_DEPENDENCIES = tests/abi/example/hello.so tests/abi/abi-env.sh
+
+# The example module, built the way a third party builds it: install the
+# headers and hermod.pc into a temporary prefix, copy the example's sources
+# out of the tree, run its own Makefile with PKG_CONFIG_PATH pointing there.
+ABI_EXAMPLE = $(srcdir)/plugin-api/examples/hello/hello.c \
+	$(srcdir)/plugin-api/examples/hello/Makefile
+tests/abi/example/hello.so: $(ABI_EXAMPLE) $(hermodinclude_HEADERS) \
+		$(srcdir)/plugin-api/hermod.pc.in
+	$(AM_V_GEN)set -e; tmp=`mktemp -d`; trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) $(AM_MAKEFLAGS) -s install-hermodincludeHEADERS install-hermod-pc \
+	    prefix="$$tmp/p" exec_prefix="$$tmp/p" libdir="$$tmp/p/lib" \
+	    includedir="$$tmp/p/include" DESTDIR= >/dev/null; \
+	test -f "$$tmp/p/include/hermod/hermod.h"; \
+	mkdir "$$tmp/src"; cp $(ABI_EXAMPLE) "$$tmp/src/"; \
+	PKG_CONFIG_PATH="$$tmp/p/lib/pkgconfig" $(MAKE) -s -C "$$tmp/src" \
+	    CC="$(CC)" CFLAGS="-O2 -g -Werror" PKG_CONFIG="$(PKG_CONFIG)" >/dev/null; \
+	$(MKDIR_P) tests/abi/example; cp "$$tmp/src/hello.so" $@
+CLEANFILES += tests/abi/example/hello.so
+
+# Tools and paths for the shell tests of the ABI gate.
+tests/abi/abi-env.sh: Makefile
+	$(AM_V_GEN)$(MKDIR_P) tests/abi; { \
+	echo "CC='$(CC)'"; echo "ABIDW='$(ABIDW)'"; echo "ABIDIFF='$(ABIDIFF)'"; \
+	echo "PYTHON3='$(PYTHON3)'"; echo "GLIB_CFLAGS='$(GLIB_CFLAGS)'"; \
+	echo "top_srcdir='$(abs_top_srcdir)'"; echo "top_builddir='$(abs_top_builddir)'"; \
+	} > $@
+CLEANFILES += tests/abi/abi-env.sh
+
+# abidiff against the committed baselines, append-only guard, frozen headers.
+TESTS += tests/abi/check-abi.sh tests/abi/test-append-only.sh
+EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh \
+	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml
+
+# After bumping HERMOD_ABI_MINOR (append) or HERMOD_ABI_MAJOR (anything else):
+# write tests/abi/hermod-abi-MAJOR.MINOR.xml from the probe.
+.PHONY: update-abi-baseline
+update-abi-baseline: tests/abi/probe.la tests/abi/abi-env.sh
+	$(SHELL) $(srcdir)/tests/abi/update-baseline tests/abi/.libs/probe.so
 
 EXTRA_DIST += tests/abi/frozen-1.0/hermod/hermod.h tests/abi/frozen-1.0/hermod/version.h \
 	tests/abi/frozen-1.0/hermod/setting.h tests/abi/frozen-1.0/hermod/protocol.h \
