@@ -103,6 +103,7 @@ cmd_flush(HermodConfig *cfg, int argc, char **argv)
 
     if (argc != 1)
         return 2;
+    g_mkdir_with_parents(dir, 0750);
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) {
         fprintf(stderr, "hermodctl: cannot create %s: %s\n", path, g_strerror(errno));

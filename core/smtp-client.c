@@ -133,7 +133,7 @@ static char *
 read_line(HermodSmtpClient *c, GError **error)
 {
     for (;;) {
-        guint8 *nl = memchr(c->in->data, '\n', c->in->len);
+        guint8 *nl = c->in->len > 0 ? memchr(c->in->data, '\n', c->in->len) : NULL;
         if (nl != NULL) {
             gsize len = (gsize)(nl - c->in->data);
             char *line = g_strndup((const char *)c->in->data, len);
