@@ -61,6 +61,26 @@ tests_unit_core_test_queue_LDADD = $(UNIT_LINK)
 EXTRA_DIST += tests/unit/core/smtp-peer.py
 
 # --- unit: smtp
+# The module's sources against an in-memory fake core (no libhermodcore:
+# the module must not need it).
+check_LTLIBRARIES += tests/unit/smtp/libsmtpfake.la
+tests_unit_smtp_libsmtpfake_la_SOURCES = $(SMTP_SOURCES) \
+	tests/unit/smtp/fake-core.c tests/unit/smtp/fake-core.h
+tests_unit_smtp_libsmtpfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp
+SMTP_UNIT_LINK = tests/unit/smtp/libsmtpfake.la $(GLIB_LIBS)
+SMTP_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp
+SMTP_UNIT_TESTS = tests/unit/smtp/test-smtp-parser tests/unit/smtp/test-smtp-session \
+	tests/unit/smtp/test-smtp-data tests/unit/smtp/test-smtp-auth
+TESTS += $(SMTP_UNIT_TESTS)
+check_PROGRAMS += $(SMTP_UNIT_TESTS)
+tests_unit_smtp_test_smtp_parser_CPPFLAGS = $(SMTP_UNIT_CC)
+tests_unit_smtp_test_smtp_parser_LDADD = $(SMTP_UNIT_LINK)
+tests_unit_smtp_test_smtp_session_CPPFLAGS = $(SMTP_UNIT_CC)
+tests_unit_smtp_test_smtp_session_LDADD = $(SMTP_UNIT_LINK)
+tests_unit_smtp_test_smtp_data_CPPFLAGS = $(SMTP_UNIT_CC)
+tests_unit_smtp_test_smtp_data_LDADD = $(SMTP_UNIT_LINK)
+tests_unit_smtp_test_smtp_auth_CPPFLAGS = $(SMTP_UNIT_CC)
+tests_unit_smtp_test_smtp_auth_LDADD = $(SMTP_UNIT_LINK)
 
 # --- integration
 EXTRA_DIST += tests/integration/hermodtest.py
