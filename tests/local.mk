@@ -113,6 +113,16 @@ tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_LINK)
 EXTRA_DIST += tests/fuzz/corpus-config.sh tests/fuzz/corpus/config
 
+# smtp-cmd (modules/smtp: parser, From scanner, sessions on the fake core)
+TESTS += tests/fuzz/corpus-smtp-cmd.sh
+check_PROGRAMS += tests/fuzz/fuzz-smtp-cmd
+tests_fuzz_fuzz_smtp_cmd_SOURCES = tests/fuzz/fuzz-smtp-cmd.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_smtp_cmd_CPPFLAGS = $(SMTP_UNIT_CC) -I$(top_srcdir)/tests/unit/smtp
+tests_fuzz_fuzz_smtp_cmd_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_cmd_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_smtp_cmd_LDADD = $(SMTP_UNIT_LINK)
+EXTRA_DIST += tests/fuzz/corpus-smtp-cmd.sh tests/fuzz/corpus/smtp-cmd
+
 # --- abi
 # Test modules and the probe are shared objects though never installed:
 # -rpath makes libtool build them as such instead of convenience archives.

@@ -169,8 +169,9 @@ smtp_cmd_dispatch(SmtpSession *s, const SmtpCommandLine *cl)
         smtp_reply_error(s, 502, "5.5.1", "EXPN not available");
         break;
     case SMTP_CMD_HELP:
-        smtp_reply(s, 214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT "
-                                    "VRFY STARTTLS AUTH; see RFC 5321");
+        smtp_reply(s, 214, "2.0.0",
+                   "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT "
+                   "VRFY STARTTLS AUTH; see RFC 5321");
         break;
     case SMTP_CMD_STARTTLS:
         cmd_starttls(s, args);

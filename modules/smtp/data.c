@@ -65,13 +65,12 @@ rfc5322_date(void)
 {
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     gint64 off = g_date_time_get_utc_offset(now) / G_TIME_SPAN_MINUTE;
-    return g_strdup_printf("%s, %d %s %d %02d:%02d:%02d %c%02d%02d",
-                           wdays[g_date_time_get_day_of_week(now) - 1],
-                           g_date_time_get_day_of_month(now),
-                           months[g_date_time_get_month(now) - 1], g_date_time_get_year(now),
-                           g_date_time_get_hour(now), g_date_time_get_minute(now),
-                           g_date_time_get_second(now), off < 0 ? '-' : '+',
-                           (int)(ABS(off) / 60), (int)(ABS(off) % 60));
+    return g_strdup_printf(
+        "%s, %d %s %d %02d:%02d:%02d %c%02d%02d", wdays[g_date_time_get_day_of_week(now) - 1],
+        g_date_time_get_day_of_month(now), months[g_date_time_get_month(now) - 1],
+        g_date_time_get_year(now), g_date_time_get_hour(now), g_date_time_get_minute(now),
+        g_date_time_get_second(now), off < 0 ? '-' : '+', (int)(ABS(off) / 60),
+        (int)(ABS(off) % 60));
 }
 
 /* "with" keyword of RFC 3848 and RFC 6531. */
@@ -148,12 +147,12 @@ check_from(SmtpSession *s)
     smtp_headers_finish(h);
     guint n = smtp_headers_from_count(h);
     if (n != 1) {
-        smtp_reply_error(s, 550, "5.6.0", "Message must have exactly one From header, not %u",
-                         n);
+        smtp_reply_error(s, 550, "5.6.0", "Message must have exactly one From header, not %u", n);
         return FALSE;
     }
     g_auto(GStrv) addrs = NULL;
-    if (smtp_headers_from(h) == NULL || (addrs = smtp_from_addresses(smtp_headers_from(h))) == NULL) {
+    if (smtp_headers_from(h) == NULL ||
+        (addrs = smtp_from_addresses(smtp_headers_from(h))) == NULL) {
         smtp_reply_error(s, 550, "5.6.0", "Malformed From header");
         return FALSE;
     }

@@ -77,8 +77,7 @@ mail_ret_param(SmtpSession *s, const char *value, MailParams *mp)
 static gboolean
 mail_envid_param(SmtpSession *s, const char *value, MailParams *mp)
 {
-    if (value == NULL || strlen(value) > SMTP_ENVID_MAX ||
-        !smtp_xtext_decode(value, &mp->envid)) {
+    if (value == NULL || strlen(value) > SMTP_ENVID_MAX || !smtp_xtext_decode(value, &mp->envid)) {
         smtp_reply_error(s, 501, "5.5.4", "Bad ENVID parameter");
         return FALSE;
     }
@@ -163,7 +162,8 @@ parse_path_and_params(SmtpSession *s, const char *args, gboolean is_mail, SmtpPa
     const char *ext = is_mail ? "5.1.7" : "5.1.3";
     gsize plen = strlen(prefix);
     if (g_ascii_strncasecmp(args, prefix, plen) != 0) {
-        smtp_reply_error(s, 501, "5.5.4", "Syntax: %s<address>", is_mail ? "MAIL FROM:" : "RCPT TO:");
+        smtp_reply_error(s, 501, "5.5.4", "Syntax: %s<address>",
+                         is_mail ? "MAIL FROM:" : "RCPT TO:");
         return NULL;
     }
     const char *p = args + plen;
@@ -202,8 +202,8 @@ check_sender(SmtpSession *s, const SmtpPath *path, const MailParams *mp)
     }
     if (s->account != NULL &&
         (*path->address == '\0' || !smtp_api->addr_owned_by(path->address, s->account))) {
-        smtp_reply_error(s, 553, "5.7.1", "Sender address <%s> not owned by user %s",
-                         path->address, s->account);
+        smtp_reply_error(s, 553, "5.7.1", "Sender address <%s> not owned by user %s", path->address,
+                         s->account);
         return FALSE;
     }
     return TRUE;

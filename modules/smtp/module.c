@@ -17,7 +17,7 @@ const HermodApi *smtp_api;
 HermodModule *smtp_module;
 
 #define MINUTE 60
-#define HOUR (60 * MINUTE)
+#define HOUR   (60 * MINUTE)
 
 const HermodSetting smtp_settings[] = {
     {"max_message_size", HERMOD_SETTING_SIZE, "25M", 1024, G_GINT64_CONSTANT(2) << 30, NULL,
@@ -55,10 +55,6 @@ smtp_shutdown(HermodModule *self)
 }
 
 HERMOD_MODULE(smtp) = {
-    HERMOD_MODULE_HEADER,
-    .name = "smtp",
-    .version = PACKAGE_VERSION,
-    .settings = smtp_settings,
-    .init = smtp_init,
-    .shutdown = smtp_shutdown,
+    HERMOD_MODULE_HEADER,      .name = "smtp",    .version = PACKAGE_VERSION,
+    .settings = smtp_settings, .init = smtp_init, .shutdown = smtp_shutdown,
 };

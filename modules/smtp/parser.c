@@ -293,8 +293,8 @@ smtp_xtext_decode(const char *s, char **out_decoded)
         if (*p == '+') {
             if (!g_ascii_isxdigit(p[1]) || !g_ascii_isxdigit(p[2]))
                 return FALSE;
-            g_string_append_c(out, (char)(g_ascii_xdigit_value(p[1]) * 16 +
-                                          g_ascii_xdigit_value(p[2])));
+            g_string_append_c(out,
+                              (char)(g_ascii_xdigit_value(p[1]) * 16 + g_ascii_xdigit_value(p[2])));
             p += 2;
         } else if (*p >= 33 && *p <= 126 && *p != '=') {
             g_string_append_c(out, *p);

@@ -55,8 +55,8 @@ smtp_reply_error(SmtpSession *s, guint code, const char *ext, const char *fmt, .
     va_end(ap);
     smtp_api->conn_printf(s->conn, "%u %s %s\r\n", code, ext, text);
     smtp_api->log(HERMOD_LOG_INFO, smtp_api->conn_session(s->conn), "smtp %s from %s: %u %s %s",
-                  s->cmd_name != NULL ? s->cmd_name : "input", smtp_api->conn_peer(s->conn),
-                  code, ext, text);
+                  s->cmd_name != NULL ? s->cmd_name : "input", smtp_api->conn_peer(s->conn), code,
+                  ext, text);
     s->errors++;
     if (s->errors >= s->lim.max_errors) {
         smtp_api->log(HERMOD_LOG_NOTICE, smtp_api->conn_session(s->conn),

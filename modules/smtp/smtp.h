@@ -77,9 +77,9 @@ typedef struct {
     SmtpRole role;
     SmtpState state;
     SmtpLimits lim;
-    char *helo;       /* nullable until HELO/EHLO */
+    char *helo;        /* nullable until HELO/EHLO */
     gboolean is_esmtp; /* EHLO rather than HELO */
-    char *account;    /* authenticated account, nullable */
+    char *account;     /* authenticated account, nullable */
     guint errors;
     gboolean shutdown_pending;
 
@@ -104,7 +104,7 @@ typedef struct {
 
     SmtpAuth *auth;
 
-    guint depth;       /* entry points running; see session.c */
+    guint depth;        /* entry points running; see session.c */
     gboolean is_closed; /* on_close ran; free when depth drops to 0 */
 } SmtpSession;
 

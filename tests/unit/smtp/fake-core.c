@@ -704,6 +704,7 @@ fake_cmd(HermodConn *c, const char *line)
 void
 fake_ehlo(HermodConn *c, gboolean tls)
 {
+    g_free(fake_take(c));
     if (tls && !c->is_tls) {
         g_free(fake_cmd(c, "EHLO client.example.net"));
         g_autofree char *r = fake_cmd(c, "STARTTLS");

@@ -24,8 +24,8 @@
 G_BEGIN_DECLS
 
 #define FAKE_HOSTNAME "mx.example.org"
-#define FAKE_SESSION "sess-1"
-#define FAKE_PEER "192.0.2.1"
+#define FAKE_SESSION  "sess-1"
+#define FAKE_PEER     "192.0.2.1"
 
 /* One submitted message as msg_submit saw it. */
 typedef struct {
@@ -80,20 +80,20 @@ void fake_ehlo(HermodConn *c, gboolean tls);
 char *fake_plain(const char *login, const char *password);
 
 /* Feed one command; its output must start with want. */
-#define EXPECT(c, cmd, want)                                                   \
-    do {                                                                       \
-        g_autofree char *got_ = fake_cmd((c), (cmd));                          \
-        if (!g_str_has_prefix(got_, (want))) {                                 \
-            g_printerr("%s: got \"%s\", want \"%s...\"\n", (cmd), got_, (want)); \
-            g_assert_not_reached();                                            \
-        }                                                                      \
+#define EXPECT(c, cmd, want)                                                                       \
+    do {                                                                                           \
+        g_autofree char *got_ = fake_cmd((c), (cmd));                                              \
+        if (!g_str_has_prefix(got_, (want))) {                                                     \
+            g_printerr("%s: got \"%s\", want \"%s...\"\n", (cmd), got_, (want));                   \
+            g_assert_not_reached();                                                                \
+        }                                                                                          \
     } while (0)
 
 /* The output so far must equal want exactly. */
-#define EXPECT_OUTPUT(c, want)                                                 \
-    do {                                                                       \
-        g_autofree char *got_ = fake_take(c);                                  \
-        g_assert_cmpstr(got_, ==, (want));                                     \
+#define EXPECT_OUTPUT(c, want)                                                                     \
+    do {                                                                                           \
+        g_autofree char *got_ = fake_take(c);                                                      \
+        g_assert_cmpstr(got_, ==, (want));                                                         \
     } while (0)
 
 G_END_DECLS

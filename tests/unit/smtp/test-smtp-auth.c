@@ -194,8 +194,9 @@ test_from_header(void)
     }
     g_autofree char *bdat = NULL;
     HermodConn *c = logged_in();
-    fake_feed(c, "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
-                 "BDAT 25\r\nFrom: bob@example.org\r\n\r\nBDAT 0 LAST\r\n",
+    fake_feed(c,
+              "MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.org>\r\n"
+              "BDAT 25\r\nFrom: bob@example.org\r\n\r\nBDAT 0 LAST\r\n",
               -1);
     bdat = fake_take(c);
     g_assert_nonnull(strstr(bdat, "553 5.7.1 From address <bob@example.org>"));

@@ -229,7 +229,8 @@ test_bdat(void)
     gsize clen;
     g_autofree char *content = content_len(only_message(), &clen);
     g_assert_cmpuint(clen, ==, sizeof(part1) - 1 + sizeof(part2) - 1);
-    g_assert_cmpmem(content, clen, "Subject: b\r\n\r\nfirst\r\n.dot\r\n\0binary\nbare lf\r\n", clen);
+    g_assert_cmpmem(content, clen, "Subject: b\r\n\r\nfirst\r\n.dot\r\n\0binary\nbare lf\r\n",
+                    clen);
     fake_conn_free(c);
 }
 
@@ -240,8 +241,9 @@ test_bdat_pipelined_and_refused(void)
     HermodConn *c = fake_conn_new("mx", FALSE);
     fake_ehlo(c, FALSE);
     /* Refused chunks are still read: "NOOP" inside them is content. */
-    fake_feed(c, "BDAT 6\r\nNOOP\r\nBDAT 0 LAST\r\nMAIL FROM:<a@remote.test>\r\n"
-                 "RCPT TO:<alice@example.org>\r\nBDAT 4\r\nab\r\nBDAT 3 LAST\r\ncd\n",
+    fake_feed(c,
+              "BDAT 6\r\nNOOP\r\nBDAT 0 LAST\r\nMAIL FROM:<a@remote.test>\r\n"
+              "RCPT TO:<alice@example.org>\r\nBDAT 4\r\nab\r\nBDAT 3 LAST\r\ncd\n",
               -1);
     g_autofree char *out = fake_take(c);
     g_assert_cmpstr(out, ==,

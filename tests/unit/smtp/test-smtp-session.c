@@ -35,9 +35,9 @@ test_ehlo_mx(void)
     g_autofree char *r = fake_cmd(c, "EHLO client.example.net");
     g_assert_true(g_str_has_prefix(r, "250-" FAKE_HOSTNAME "\r\n"));
     g_assert_true(g_str_has_suffix(r, "250 HELP\r\n"));
-    for (const char *const *cap = (const char *const[]){"PIPELINING", "SIZE 26214400", "8BITMIME",
-                                                        "ENHANCEDSTATUSCODES", "SMTPUTF8",
-                                                        "CHUNKING", "DSN", "STARTTLS", NULL};
+    for (const char *const *cap =
+             (const char *const[]){"PIPELINING", "SIZE 26214400", "8BITMIME", "ENHANCEDSTATUSCODES",
+                                   "SMTPUTF8", "CHUNKING", "DSN", "STARTTLS", NULL};
          *cap != NULL; cap++)
         g_assert_true(has_line(r, *cap));
     g_assert_null(strstr(r, "AUTH"));
@@ -212,7 +212,10 @@ test_mail_params(void)
     EXPECT(c, "MAIL FROM:<j\xc3\xb6rg@remote.test>", "553 5.6.7 ");
     EXPECT(c, "MAIL FROM:<j\xc3\xb6rg@remote.test> SMTPUTF8 BODY=8BITMIME SIZE=10240",
            "250 2.1.0 ");
-    EXPECT(c, "RCPT TO:<b\xc3\xb6" "b@example.org>", "550 5.1.1 ");
+    EXPECT(c,
+           "RCPT TO:<b\xc3\xb6"
+           "b@example.org>",
+           "550 5.1.1 ");
     EXPECT(c, "RSET", "250 2.0.0 ");
     EXPECT(c, "MAIL FROM:<> RET=HDRS ENVID=abc+2Bdef AUTH=<>", "250 2.1.0 ");
     EXPECT(c, "RCPT TO:<alice@example.org> NOTIFY=NEVER,SUCCESS", "501 5.5.4 ");
