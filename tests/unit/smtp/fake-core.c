@@ -373,7 +373,11 @@ msg_submit(HermodMessage *m, char **out_id, GError **error)
     f->rcpts = g_ptr_array_ref(m->rcpts);
     f->flags = m->flags;
     f->auth = g_strdup(m->auth);
-    f->data = g_byte_array_ref(m->data);
+    /* A copy with a NUL after its end, so tests may use string functions. */
+    f->data = g_byte_array_sized_new(m->data->len + 1);
+    g_byte_array_append(f->data, m->data->data, m->data->len);
+    g_byte_array_append(f->data, (const guint8 *)"", 1);
+    g_byte_array_set_size(f->data, m->data->len);
     g_ptr_array_add(submitted, f);
     *out_id = g_strdup_printf("Q%u", ++submit_count);
     return TRUE;
@@ -512,6 +516,8 @@ deliver_data(HermodConn *c)
 static gboolean
 deliver_line(HermodConn *c)
 {
+    if (c->in->len == 0)
+        return FALSE;
     const guint8 *nl = memchr(c->in->data, '\n', c->in->len);
     gsize n = nl != NULL ? (gsize)(nl - c->in->data) + 1 : c->in->len;
     gboolean is_partial = n > c->line_limit;

@@ -34,7 +34,7 @@ typedef struct {
     GPtrArray *rcpts; /* "address notify orcpt" strings */
     guint flags;
     char *auth;
-    GByteArray *data;
+    GByteArray *data; /* NUL-terminated after its len bytes */
 } FakeMessage;
 
 /* Load the module (once per process) and reset every fake: settings,
