@@ -83,7 +83,9 @@ tests_unit_smtp_test_smtp_auth_CPPFLAGS = $(SMTP_UNIT_CC)
 tests_unit_smtp_test_smtp_auth_LDADD = $(SMTP_UNIT_LINK)
 
 # --- integration
-EXTRA_DIST += tests/integration/hermodtest.py
+# Python scripts that start hermodd on free loopback ports and drive it with
+# real clients; hermodtest.py is their harness (TAP, bounded, temp folders).
+EXTRA_DIST += tests/integration/hermodtest.py tests/integration/storecheck.py
 
 # --- fuzz
 # Every target tests/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput.  By

@@ -1,0 +1,436 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# hermodtest.py - the integration-test harness: runs the real hermodd on
+# free loopback ports with a temporary data folder and reports in TAP.
+#
+# A test script builds one or more Daemon objects (config written from a
+# dict of sections, domains and accounts created with hermodctl, the daemon
+# started and waited for until every listener logged "listening:"),
+# registers its checks with @test and ends with main().  Everything is
+# bounded: every socket and subprocess has a timeout, the whole script has
+# an alarm, and daemons are stopped by PID (SIGTERM, then SIGKILL).  The
+# daemons' stderr is copied into the test log as TAP comments.  Python
+# standard library only; run by /usr/bin/python3.
+#
+# It deliberately knows nothing of SMTP beyond a raw line client: the tests
+# use real clients (smtplib, swaks, curl, gnutls-cli, openssl).
+
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BUILDDIR = os.environ.get("HERMOD_BUILDDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+SRCDIR = os.environ.get("HERMOD_SRCDIR") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", ".."))
+HERMODD = os.path.join(BUILDDIR, "core", "hermodd")
+HERMODCTL = os.path.join(BUILDDIR, "core", "hermodctl")
+
+def _module_dirs():
+    """Build-tree folders that hold NAME.so, ';'-joined (may be empty)."""
+    found = []
+    for sub in ("smtp/.libs", ".libs"):
+        path = os.path.join(BUILDDIR, "modules", sub)
+        if os.path.isdir(path):
+            found.append(path)
+    return ";".join(found)
+
+
+MODULE_DIR = _module_dirs()
+HOSTNAME = "mail.example.test"
+TIMEOUT = 20  # seconds, for one socket operation or one helper command
+TEST_ALARM = int(os.environ.get("HERMOD_TEST_ALARM", "240"))  # per test
+
+_tests = []
+_daemons = []
+_tmpdirs = []
+_problems = []  # problems found while stopping daemons (sanitizer reports)
+
+
+class Skip(Exception):
+    """Raise to report a test as skipped (a client tool is missing)."""
+
+
+def test(fn):
+    """Register fn as one TAP test; runs in registration order."""
+    _tests.append(fn)
+    return fn
+
+
+def need_tool(name):
+    path = shutil.which(name)
+    if not path:
+        raise Skip(name + " is not installed")
+    return path
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tmpdir(prefix="hermod-it-"):
+    path = tempfile.mkdtemp(prefix=prefix)
+    _tmpdirs.append(path)
+    return path
+
+
+def run(argv, input=None, timeout=TIMEOUT, check=True, env=None):
+    """Run a command with a timeout; returns CompletedProcess (bytes)."""
+    if isinstance(input, str):
+        input = input.encode()
+    cp = subprocess.run(argv, input=input, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, timeout=timeout, env=env)
+    if check and cp.returncode != 0:
+        raise AssertionError("%s exited %d\nstdout: %s\nstderr: %s" % (
+            " ".join(argv), cp.returncode, cp.stdout.decode(errors="replace"),
+            cp.stderr.decode(errors="replace")))
+    return cp
+
+
+def client_tls_context():
+    """TLS client context for the daemon's self-signed certificates."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def wait_until(predicate, timeout=TIMEOUT, interval=0.1, what="condition"):
+    """Poll predicate() until it returns a true value; returns it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def check_equal(got, want, what="value"):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+class Daemon:
+    """One hermodd with its own config, data folder and ports."""
+
+    def __init__(self, name="hermod", domains=("example.test",), users=None,
+                 hostname=HOSTNAME):
+        self.name = name
+        self.dir = tmpdir("hermod-it-%s-" % name)
+        self.data_dir = os.path.join(self.dir, "data")
+        os.mkdir(self.data_dir)
+        self.conf_path = os.path.join(self.dir, "hermod.conf")
+        self.stderr_path = os.path.join(self.dir, "hermodd.stderr")
+        self.hostname = hostname
+        self.domains = list(domains)
+        self.users = dict(users if users is not None else
+                          {"demo@example.test": "demo-secret-1"})
+        self.ports = {"mx": free_port(), "submission": free_port(),
+                      "smtps": free_port()}
+        self.proc = None
+        self.sections = self.default_sections()
+        self.provisioned = False
+        _daemons.append(self)
+
+    def default_sections(self):
+        """The config as {section: {key: value}}; tests may edit it."""
+        core = {"hostname": self.hostname, "modules": "smtp", "data_dir": self.data_dir}
+        if MODULE_DIR:
+            core["module_dir"] = MODULE_DIR
+        if os.geteuid() == 0:
+            core["user"] = "root"  # the temporary folders belong to root
+        s = {
+            "core": core,
+            "queue": {"retry_min": "1s", "retry_max": "2s", "max_age": "1m",
+                      "timeout": "20s"},
+            "routes": {},
+        }
+        roles = {"mx": ("mx", "starttls"), "submission": ("submission", "starttls"),
+                 "smtps": ("smtps", "implicit")}
+        for name, (role, tls) in roles.items():
+            s["listener " + name] = {"protocol": "smtp", "role": role,
+                                     "address": "127.0.0.1",
+                                     "port": str(self.ports[name]), "tls": tls}
+        return s
+
+    def port(self, name="mx"):
+        return self.ports[name]
+
+    def add_route(self, domain, port, host="127.0.0.1"):
+        self.sections["routes"][domain] = "%s:%d" % (host, port)
+
+    def config_text(self):
+        out = ["# written by hermodtest.py"]
+        for section, keys in self.sections.items():
+            if not keys and section == "routes":
+                continue
+            out.append("")
+            out.append("[%s]" % section)
+            for k, v in keys.items():
+                out.append("%s = %s" % (k, v))
+        return "\n".join(out) + "\n"
+
+    def write_config(self):
+        with open(self.conf_path, "w") as f:
+            f.write(self.config_text())
+        return self.conf_path
+
+    def ctl(self, *args, input=None, check=True, timeout=TIMEOUT):
+        """Run hermodctl -c CONF ARGS...; returns CompletedProcess."""
+        self.write_config()
+        return run([HERMODCTL, "-c", self.conf_path] + list(args), input=input,
+                   check=check, timeout=timeout)
+
+    def provision(self):
+        """Create the domains and accounts (passwords on stdin)."""
+        for d in self.domains:
+            self.ctl("domain", "add", d)
+        for address, password in self.users.items():
+            self.ctl("user", "add", address, input=password + "\n")
+        self.provisioned = True
+
+    def start(self, timeout=60):
+        """Start hermodd and wait until every listener logged "listening:"."""
+        if not self.provisioned:
+            self.provision()
+        self.write_config()
+        want = len([s for s in self.sections if s.startswith("listener ")])
+        err = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen([HERMODD, "-c", self.conf_path],
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=err, stderr=err)
+        err.close()
+        deadline = time.monotonic() + timeout
+        while self.listening_count() < want:
+            if self.proc.poll() is not None:
+                raise AssertionError("hermodd exited with %d during start-up:\n%s" % (
+                    self.proc.returncode, self.stderr_tail()))
+            if time.monotonic() > deadline:
+                raise AssertionError("hermodd did not log %d 'listening:' lines in %ss:\n%s"
+                                     % (want, timeout, self.stderr_tail()))
+            time.sleep(0.05)
+
+    def stderr_text(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def stderr_tail(self, lines=60):
+        return "\n".join(self.stderr_text().splitlines()[-lines:])
+
+    def listening_count(self):
+        # Count only the lines of the current run (after the last start).
+        text = self.stderr_text()
+        return len(re.findall(r"listening:", text[self._run_offset():]))
+
+    def _run_offset(self):
+        return getattr(self, "_offset", 0)
+
+    def is_running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, grace=15):
+        """SIGTERM, wait up to grace seconds, then SIGKILL; returns exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+                _problems.append("%s: did not stop within %ss of SIGTERM" % (self.name, grace))
+        code = self.proc.returncode
+        self.proc = None
+        self._mark_restart()
+        return code
+
+    def kill(self):
+        """SIGKILL (a crash); waits for the process."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None
+        self._mark_restart()
+
+    def _mark_restart(self):
+        self._offset = len(self.stderr_text())
+
+    # --- the store, through hermodctl mail ---
+
+    def mail_list(self, account, mailbox="INBOX"):
+        """[(uid, size, subject-ish text line)] from `hermodctl mail list`."""
+        cp = self.ctl("mail", "list", account, mailbox)
+        rows = []
+        for line in cp.stdout.decode(errors="replace").splitlines():
+            m = re.match(r"\s*(\d+)\s+(.*)$", line)
+            if m:
+                rows.append((int(m.group(1)), m.group(2)))
+        return rows
+
+    def mail_cat(self, account, uid, mailbox="INBOX"):
+        """The raw bytes of one stored message."""
+        return self.ctl("mail", "cat", account, mailbox, str(uid)).stdout
+
+    def messages(self, account, mailbox="INBOX"):
+        """Every message of a mailbox as raw bytes, in UID order."""
+        return [self.mail_cat(account, uid, mailbox)
+                for uid, _ in self.mail_list(account, mailbox)]
+
+    def wait_message(self, account, needle, mailbox="INBOX", timeout=TIMEOUT):
+        """Wait until a message containing needle (bytes) is stored."""
+        def find():
+            for uid, _ in self.mail_list(account, mailbox):
+                raw = self.mail_cat(account, uid, mailbox)
+                if needle in raw:
+                    return raw
+            return None
+        return wait_until(find, timeout, 0.3, "a message with %r in %s %s"
+                          % (needle, account, mailbox))
+
+
+class Raw:
+    """A raw SMTP line client (for what smtplib refuses to send)."""
+
+    def __init__(self, port, host="127.0.0.1", tls=False, timeout=TIMEOUT):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        if tls:
+            self.sock = client_tls_context().wrap_socket(self.sock)
+        self.buf = b""
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.sock.sendall(data)
+
+    def cmd(self, line):
+        self.send(line + "\r\n")
+        return self.reply()
+
+    def readline(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("connection closed; buffered %r" % self.buf[:200])
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.rstrip(b"\r").decode(errors="replace")
+
+    def reply(self):
+        """One (possibly multi-line) reply: (code, [text lines])."""
+        lines = []
+        while True:
+            line = self.readline()
+            lines.append(line[4:])
+            if len(line) < 4 or line[3] != "-":
+                return int(line[:3]), lines
+
+    def starttls(self):
+        code, _ = self.cmd("STARTTLS")
+        check_equal(code, 220, "STARTTLS reply")
+        self.sock = client_tls_context().wrap_socket(self.sock)
+        self.buf = b""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def unique(tag="m"):
+    """A unique token for subjects and Message-IDs."""
+    return "%s-%d-%d-%s" % (tag, os.getpid(), time.monotonic_ns(), os.urandom(3).hex())
+
+
+def _diag(text):
+    for line in text.splitlines():
+        print("# " + line)
+
+
+def _report_daemons():
+    for d in _daemons:
+        if d.proc is not None:
+            code = d.stop()
+            if code not in (0, None):
+                _problems.append("%s: exit code %s after SIGTERM" % (d.name, code))
+        text = d.stderr_text()
+        if re.search(r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:", text):
+            _problems.append("%s: sanitizer report in stderr" % d.name)
+        lines = text.splitlines()
+        print("# ---- stderr of %s (%d lines, last 300 shown)" % (d.name, len(lines)))
+        _diag("\n".join(lines[-300:]))
+
+
+def _alarm(signum, frame):
+    raise TimeoutError("test alarm: the test ran too long")
+
+
+def main():
+    """Run every registered test, print TAP, stop daemons, exit."""
+    signal.signal(signal.SIGALRM, _alarm)
+    print("1..%d" % (len(_tests) + 1), flush=True)
+    failed = 0
+    n = 0
+    for n, fn in enumerate(_tests, 1):
+        name = fn.__name__.replace("_", " ")
+        t0 = time.monotonic()
+        signal.alarm(getattr(fn, "timeout", TEST_ALARM))
+        try:
+            fn()
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (n, name, e), flush=True)
+            continue
+        except BaseException as e:  # noqa: a test must never stop the run
+            if isinstance(e, KeyboardInterrupt):
+                raise
+            failed += 1
+            print("not ok %d - %s" % (n, name))
+            _diag(traceback.format_exc())
+            sys.stdout.flush()
+            continue
+        print("ok %d - %s (%.1fs)" % (n, name, time.monotonic() - t0), flush=True)
+    signal.alarm(60)
+    try:
+        _report_daemons()
+    except BaseException:
+        _problems.append(traceback.format_exc())
+    signal.alarm(0)
+    if _problems:
+        failed += 1
+        print("not ok %d - daemons stop cleanly" % (n + 1))
+        _diag("\n".join(_problems))
+    else:
+        print("ok %d - daemons stop cleanly" % (n + 1))
+    sys.stdout.flush()
+    if os.environ.get("HERMOD_KEEP_TMP") is None:
+        for path in _tmpdirs:
+            shutil.rmtree(path, ignore_errors=True)
+    sys.exit(1 if failed else 0)
