@@ -17,6 +17,10 @@ TESTS += tests/unit/core/test-conn
 check_PROGRAMS += tests/unit/core/test-conn
 tests_unit_core_test_conn_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_conn_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-netaddr
+check_PROGRAMS += tests/unit/core/test-netaddr
+tests_unit_core_test_netaddr_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_netaddr_LDADD = $(UNIT_LINK)
 
 # config (config.c, config-value.c, [core] table)
 TESTS += tests/unit/core/test-config

@@ -48,6 +48,7 @@ typedef struct {
 static gint closed_count;
 static gint slow_done_closed; /* 1: done ran and saw the connection closed */
 static gint max_pending_seen;
+static gint mark_seen;
 
 static void
 on_connect(HermodConn *conn)
@@ -124,6 +125,12 @@ command(HermodConn *conn, const char *line)
         hermod_loop_timer_add(hermod_conn_loop(conn), n, resume_later, hermod_conn_ref(conn));
     } else if (sscanf(line, "TIMEOUT %u", &n) == 1) {
         hermod_conn_set_timeout(conn, n);
+    } else if (sscanf(line, "DUMP %u", &n) == 1) {
+        g_autofree char *blob = g_malloc(n);
+        memset(blob, 'd', n);
+        hermod_conn_write(conn, blob, n);
+    } else if (g_str_has_prefix(line, "MARK")) {
+        g_atomic_int_set(&mark_seen, 1);
     } else if (sscanf(line, "BIG %u", &n) == 1) {
         e->big_left = n;
         send_big(conn);
@@ -238,6 +245,22 @@ client_new_from(guint16 port, const char *from)
     }
     inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
     g_assert_cmpint(connect(c->fd, (struct sockaddr *)&sin, sizeof sin), ==, 0);
+    return c;
+}
+
+static Client *
+client_new6(guint16 port)
+{
+    Client *c = g_new0(Client, 1);
+    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+    struct timeval tv = {.tv_sec = 5};
+
+    c->buf = g_string_new(NULL);
+    c->fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(c->fd, >=, 0);
+    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    inet_pton(AF_INET6, "::1", &sin6.sin6_addr);
+    g_assert_cmpint(connect(c->fd, (struct sockaddr *)&sin6, sizeof sin6), ==, 0);
     return c;
 }
 
@@ -596,6 +619,29 @@ test_tls_garbage(void)
 }
 
 static void
+test_handshake_timeout(void)
+{
+    Client *c = client_new_from(tls_port, NULL);
+    gint64 start = g_get_monotonic_time();
+
+    /* Connected, but no ClientHello: cut after [limits] handshake_timeout. */
+    client_expect_eof(c);
+    g_assert_cmpint(g_get_monotonic_time() - start, >=, 900000);
+    client_free(c);
+}
+
+static void
+test_ipv6(void)
+{
+    Client *c = client_new6(hermod_listener_port("six"));
+
+    client_expect(c, "hello six");
+    client_puts(c, "INFO\r\n");
+    client_expect(c, "INFO ::1 - 0 0");
+    client_free(c);
+}
+
+static void
 test_streaming(void)
 {
     Client *c = client_new();
@@ -615,6 +661,32 @@ test_streaming(void)
     g_assert_cmpuint(got, ==, want);
     /* on_writable came below the low-water mark, so output stayed small. */
     g_assert_cmpint(g_atomic_int_get(&max_pending_seen), <=, 32 * 1024);
+    client_free(c);
+}
+
+static void
+test_backpressure(void)
+{
+    Client *c = client_new();
+    gsize want = 20 * 1024 * 1024;
+    gsize got = 0;
+
+    client_expect(c, "hello plain");
+    g_autofree char *cmd = g_strdup_printf("DUMP %zu\r\nMARK\r\n", want);
+    client_puts(c, cmd);
+    /* Output far above the high-water mark: the next command waits. */
+    g_usleep(200000);
+    g_assert_cmpint(g_atomic_int_get(&mark_seen), ==, 0);
+    while (got < want) {
+        gsize before = c->buf->len;
+        g_assert_cmpint(client_fill(c), >, 0);
+        got += c->buf->len - before;
+        g_string_truncate(c->buf, 0);
+    }
+    client_puts(c, "INFO\r\n");
+    g_autofree char *line = client_line(c);
+    g_assert_true(g_str_has_prefix(line, "INFO 127.0.0.1"));
+    g_assert_cmpint(g_atomic_int_get(&mark_seen), ==, 1);
     client_free(c);
 }
 
@@ -666,6 +738,7 @@ static const char config_text[] = "[core]\n"
                                   "hostname = localhost\n"
                                   "[limits]\n"
                                   "line_max = 1024\n"
+                                  "handshake_timeout = 1s\n"
                                   "max_connections_per_ip = 200\n"
                                   "[listener plain]\n"
                                   "protocol = echo\n"
@@ -678,6 +751,11 @@ static const char config_text[] = "[core]\n"
                                   "port = 0\n"
                                   "role = secure\n"
                                   "tls = implicit\n"
+                                  "[listener six]\n"
+                                  "protocol = echo\n"
+                                  "address = ::1\n"
+                                  "port = 0\n"
+                                  "role = six\n"
                                   "[listener off]\n"
                                   "protocol = nothing\n"
                                   "port = 1\n"
@@ -713,7 +791,7 @@ start_server(const char *dir)
     g_assert_false(hermod_listeners_check_attached(&error));
     g_assert_error(error, HERMOD_CONFIG_ERROR, HERMOD_CONFIG_ERROR_BAD_VALUE);
     g_clear_error(&error);
-    g_assert_cmpuint(hermod_listeners_attach("echo", &echo), ==, 2);
+    g_assert_cmpuint(hermod_listeners_attach("echo", &echo), ==, 3);
     g_assert_true(hermod_listeners_check_attached(&error));
     g_assert_true(hermod_listeners_start(&error));
     g_assert_no_error(error);
@@ -757,7 +835,10 @@ main(int argc, char **argv)
     g_test_add_func("/conn/starttls", test_starttls);
     g_test_add_func("/conn/implicit-tls", test_implicit_tls);
     g_test_add_func("/conn/tls-garbage", test_tls_garbage);
+    g_test_add_func("/conn/handshake-timeout", test_handshake_timeout);
+    g_test_add_func("/conn/ipv6", test_ipv6);
     g_test_add_func("/conn/streaming", test_streaming);
+    g_test_add_func("/conn/backpressure", test_backpressure);
     g_test_add_func("/conn/work-after-close", test_work_after_close);
     g_test_add_func("/conn/drain", test_drain);
     int rc = g_test_run();
