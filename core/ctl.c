@@ -31,6 +31,10 @@
 /* --- cert (tls) */
 extern const HermodCtlCommand hermod_ctl_cert_commands[];
 /* --- domain, user, alias, mail (store) */
+extern const HermodCtlCommand hermod_ctl_domain_commands[];
+extern const HermodCtlCommand hermod_ctl_user_commands[];
+extern const HermodCtlCommand hermod_ctl_alias_commands[];
+extern const HermodCtlCommand hermod_ctl_mail_commands[];
 /* --- queue (queue) */
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
 
@@ -38,6 +42,10 @@ static const HermodCtlCommand *const tables[] = {
     /* --- cert (tls) */
     hermod_ctl_cert_commands,
     /* --- domain, user, alias, mail (store) */
+    hermod_ctl_domain_commands,
+    hermod_ctl_user_commands,
+    hermod_ctl_alias_commands,
+    hermod_ctl_mail_commands,
     /* --- queue (queue) */
     hermod_ctl_queue_commands,
     NULL,

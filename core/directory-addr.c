@@ -228,6 +228,12 @@ hermod_directory_addr_canon(const char *address)
     return g_strdup_printf("%s@%s", local, domain);
 }
 
+char *
+hermod_directory_canonical(const char *address)
+{
+    return hermod_directory_addr_canon(address);
+}
+
 /* --- resolution (lock held) */
 
 typedef struct {

@@ -65,6 +65,10 @@ HermodAddrKind hermod_directory_classify(const char *address);
 GPtrArray *hermod_directory_resolve(const char *address, GError **error);
 /* HermodApi.addr_owned_by. */
 gboolean hermod_directory_owns(const char *address, const char *account);
+/* The canonical spelling of an address (local part unquoted and
+ * lower-cased, domain lower-case IDNA), or NULL when it is not a valid
+ * mailbox.  Any thread.  (transfer full) */
+char *hermod_directory_canonical(const char *address);
 /* Does this account exist?  address is canonicalised first. */
 gboolean hermod_directory_account_exists(const char *address);
 

@@ -90,6 +90,9 @@ tests_unit_smtp_test_smtp_auth_LDADD = $(SMTP_UNIT_LINK)
 # Python scripts that start hermodd on free loopback ports and drive it with
 # real clients; hermodtest.py is their harness (TAP, bounded, temp folders).
 EXTRA_DIST += tests/integration/hermodtest.py tests/integration/storecheck.py
+# hermodctl domain, user, alias, mail (store)
+TESTS += tests/integration/test-ctl-store.py
+EXTRA_DIST += tests/integration/test-ctl-store.py
 
 # --- fuzz
 # Every target tests/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput.  By

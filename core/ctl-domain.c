@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * ctl-domain.c - "hermodctl domain add|del|list": the local domains.
+ *
+ * A domain must exist before accounts or aliases can be made in it; it can
+ * only be deleted once it has no accounts left (its aliases go with it).
+ * The rules live in directory.c; these rows only call it and print.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+
+#include "ctl.h"
+#include "directory.h"
+
+static int
+usage(const char *verb, const char *args)
+{
+    fprintf(stderr, "hermodctl: usage: hermodctl domain %s %s\n", verb, args);
+    return 2;
+}
+
+static int
+report(GError *error)
+{
+    fprintf(stderr, "hermodctl: %s\n", error->message);
+    g_error_free(error);
+    return 1;
+}
+
+static int
+cmd_add(HermodConfig *cfg, int argc, char **argv)
+{
+    GError *error = NULL;
+
+    if (argc != 2)
+        return usage("add", "DOMAIN");
+    if (!hermod_directory_domain_add(argv[1], &error))
+        return report(error);
+    printf("domain %s added\n", argv[1]);
+    return 0;
+}
+
+static int
+cmd_del(HermodConfig *cfg, int argc, char **argv)
+{
+    GError *error = NULL;
+
+    if (argc != 2)
+        return usage("del", "DOMAIN");
+    if (!hermod_directory_domain_del(argv[1], &error))
+        return report(error);
+    printf("domain %s deleted\n", argv[1]);
+    return 0;
+}
+
+static int
+cmd_list(HermodConfig *cfg, int argc, char **argv)
+{
+    GError *error = NULL;
+    g_autoptr(GPtrArray) domains = NULL;
+
+    if (argc != 1)
+        return usage("list", "");
+    domains = hermod_directory_domain_list(&error);
+    if (domains == NULL)
+        return report(error);
+    for (guint i = 0; i < domains->len; i++)
+        printf("%s\n", (const char *)domains->pdata[i]);
+    return 0;
+}
+
+const HermodCtlCommand hermod_ctl_domain_commands[] = {
+    {"domain", "add", "DOMAIN", "make DOMAIN local (mail for it is delivered here)", cmd_add},
+    {"domain", "del", "DOMAIN", "stop serving DOMAIN (it must have no accounts)", cmd_del},
+    {"domain", "list", "", "list the local domains", cmd_list},
+    {NULL, NULL, NULL, NULL, NULL},
+};
