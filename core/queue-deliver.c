@@ -294,6 +294,9 @@ try_hop(Attempt *a, const HermodRouteHop *hop, GError **error)
         g_propagate_error(error, g_steal_pointer(&err));
         return FALSE;
     }
+    if (hermod_smtp_client_tls_info(c) != NULL)
+        hermod_log(HERMOD_LOG_INFO, a->entry->session, "id=%s TLS with %s port %u: %s",
+                   a->entry->id, hop->host, hop->port, hermod_smtp_client_tls_info(c));
     if (!transaction(a, c, &err)) {
         g_autofree char *diag = g_strdup_printf("lost connection: %s", err->message);
         apply_all(a, HERMOD_RCPT_QUEUED, "4.4.2", diag);

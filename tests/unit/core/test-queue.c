@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "certgen.h"
 #include "ctl.h"
 #include "directory.h"
 #include "message.h"
@@ -30,6 +31,13 @@
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
 
 #define WAIT_S 20
+
+/* What a test wants of its setup. */
+typedef struct {
+    const char *conf; /* more [queue] lines */
+    gboolean is_tls;  /* the peer offers STARTTLS */
+    gboolean is_dsn;  /* the peer announces DSN */
+} Setup;
 
 typedef struct {
     char *dir;
@@ -47,15 +55,32 @@ peer_script(void)
 }
 
 static guint
-start_peer(Fixture *f)
+start_peer(Fixture *f, const Setup *how)
 {
     g_autofree char *script = peer_script();
     g_autofree char *port_file = g_build_filename(f->dir, "peer.port", NULL);
+    g_autofree char *crt = g_build_filename(f->dir, "peer.crt", NULL);
+    g_autofree char *key = g_build_filename(f->dir, "peer.key", NULL);
     g_autoptr(GError) err = NULL;
     g_autofree char *text = NULL;
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
 
-    f->peer = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &err, "/usr/bin/python3", script, port_file,
-                               f->out, "90", NULL);
+    g_ptr_array_add(argv, "/usr/bin/python3");
+    g_ptr_array_add(argv, script);
+    g_ptr_array_add(argv, port_file);
+    g_ptr_array_add(argv, f->out);
+    g_ptr_array_add(argv, "90");
+    if (how != NULL && how->is_tls) {
+        HermodCertgenParams params = {.host = "peer.test", .key_type = HERMOD_CERTGEN_KEY_ECDSA};
+        g_assert_true(hermod_certgen_write(&params, f->dir, "peer", FALSE, &err));
+        g_ptr_array_add(argv, "--tls");
+        g_ptr_array_add(argv, crt);
+        g_ptr_array_add(argv, key);
+    }
+    if (how != NULL && how->is_dsn)
+        g_ptr_array_add(argv, "--dsn");
+    g_ptr_array_add(argv, NULL);
+    f->peer = g_subprocess_newv((const char *const *)argv->pdata, G_SUBPROCESS_FLAGS_NONE, &err);
     g_assert_no_error(err);
     for (int i = 0; i < WAIT_S * 20 && !g_file_test(port_file, G_FILE_TEST_EXISTS); i++)
         g_usleep(G_USEC_PER_SEC / 20);
@@ -67,13 +92,14 @@ static void
 setup(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
-    const char *extra = data;
+    const Setup *how = data;
+    const char *extra = how != NULL ? how->conf : NULL;
 
     f->dir = g_dir_make_tmp("hermod-queue-XXXXXX", &err);
     g_assert_no_error(err);
     f->out = g_build_filename(f->dir, "peer", NULL);
     g_mkdir(f->out, 0700);
-    guint port = start_peer(f);
+    guint port = start_peer(f, how);
     g_autofree char *conf = g_strdup_printf("[core]\ndata_dir = %s\nhostname = mx.hermod.test\n"
                                             "[queue]\nretry_min = 1s\nretry_max = 4s\n"
                                             "timeout = 10s\n%s\n"
@@ -670,6 +696,58 @@ test_route_lookup(void)
     g_assert_nonnull(strstr(err->message, "example.org"));
 }
 
+/* Opportunistic STARTTLS when the peer offers it. */
+static void
+test_starttls(Fixture *f, gconstpointer data)
+{
+    const char *rcpts[] = {"bob@example.org", NULL};
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(hermod_queue_start(&err));
+    g_autofree char *id = submit("alice@sender.test", rcpts, HERMOD_NOTIFY_DEFAULT, body);
+    g_assert_true(wait_messages(f, 1));
+    g_autofree char *tls = peer_string(f, 1, "tls");
+    g_assert_cmpstr(tls, ==, "yes");
+    g_autoptr(GBytes) got = peer_body(f, 1);
+    g_autoptr(GBytes) want = g_bytes_new_static(body, strlen(body));
+    g_assert_true(g_bytes_equal(got, want));
+}
+
+/* A peer that speaks DSN gets ENVID, RET, NOTIFY and ORCPT (xtext), and
+ * reports success itself: no "relayed" report from us. */
+static void
+test_dsn_peer(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    HermodMessage *msg = hermod_message_new("TEST");
+
+    g_assert_true(hermod_queue_start(&err));
+    hermod_message_set_sender(msg, "alice@sender.test", "ENV+42");
+    hermod_message_add_recipient(msg, "bob@example.org",
+                                 HERMOD_NOTIFY_SUCCESS | HERMOD_NOTIFY_FAILURE,
+                                 "rfc822;bob+x@example.org");
+    hermod_message_set_flags(msg, HERMOD_MSG_RET_HDRS | HERMOD_MSG_8BITMIME);
+    hermod_message_append(msg, body, strlen(body));
+    g_assert_true(hermod_message_submit(msg, NULL, &err));
+    hermod_message_free(msg);
+    g_assert_true(wait_messages(f, 1));
+    g_autofree char *mail = peer_string(f, 1, "mail_options");
+    g_autofree char *rcpt = peer_string(f, 1, "rcpt_options");
+    g_assert_nonnull(strstr(mail, "BODY=8BITMIME"));
+    g_assert_nonnull(strstr(mail, "RET=HDRS"));
+    g_assert_nonnull(strstr(mail, "ENVID=ENV+2B42"));
+    g_assert_nonnull(strstr(rcpt, "NOTIFY=SUCCESS,FAILURE"));
+    g_assert_nonnull(strstr(rcpt, "ORCPT=rfc822;bob+2Bx@example.org"));
+    g_assert_true(wait_empty());
+    g_usleep(G_USEC_PER_SEC * 3 / 2);
+    g_autofree char *second = g_strdup_printf("%s/2.env", f->out);
+    g_assert_false(g_file_test(second, G_FILE_TEST_EXISTS));
+}
+
+static const Setup delay_setup = {.conf = "delay_notice = 1s\nmax_age = 3s\n"};
+static const Setup tls_setup = {.is_tls = TRUE};
+static const Setup dsn_setup = {.is_dsn = TRUE};
+
 int
 main(int argc, char **argv)
 {
@@ -683,11 +761,13 @@ main(int argc, char **argv)
     g_test_add("/queue/restart", Fixture, NULL, setup, test_restart, teardown);
     g_test_add("/queue/null-sender", Fixture, NULL, setup, test_null_sender, teardown);
     g_test_add("/queue/notify-success", Fixture, NULL, setup, test_notify_success, teardown);
-    g_test_add("/queue/delay-and-expiry", Fixture, "delay_notice = 1s\nmax_age = 3s\n", setup,
-               test_delay_and_expiry, teardown);
+    g_test_add("/queue/delay-and-expiry", Fixture, &delay_setup, setup, test_delay_and_expiry,
+               teardown);
     g_test_add("/queue/local", Fixture, NULL, setup, test_local, teardown);
     g_test_add("/queue/refusals", Fixture, NULL, setup, test_refusals, teardown);
     g_test_add("/queue/local-success", Fixture, NULL, setup, test_local_success, teardown);
-    g_test_add("/queue/ctl", Fixture, "retry_min = 30s\n", setup, test_ctl, teardown);
+    g_test_add("/queue/ctl", Fixture, NULL, setup, test_ctl, teardown);
+    g_test_add("/queue/starttls", Fixture, &tls_setup, setup, test_starttls, teardown);
+    g_test_add("/queue/dsn-peer", Fixture, &dsn_setup, setup, test_dsn_peer, teardown);
     return g_test_run();
 }
