@@ -7,6 +7,10 @@
  * module that registered its protocol is ready.  Accepting enforces the
  * [limits] connection caps (total and per IP), picks a loop and creates the
  * connection.
+ *
+ * Threads: the main thread only.  hermod_listeners_start, _stop and
+ * hermod_conns_drain wait on the loop threads, so the loops must be running
+ * (stop order: listeners, drain, work pool, loops).
  */
 #ifndef HERMOD_CORE_LISTENER_H
 #define HERMOD_CORE_LISTENER_H
