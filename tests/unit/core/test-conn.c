@@ -530,7 +530,7 @@ wait_count(guint n)
 }
 
 static void
-test_per_ip_limit(void)
+test_limits(void)
 {
     Client *c[4];
 
@@ -552,6 +552,18 @@ test_per_ip_limit(void)
     wait_count(2);
     c[0] = client_new();
     client_expect(c[0], "hello plain");
+    for (guint i = 0; i < 3; i++)
+        client_free(c[i]);
+    wait_count(0);
+
+    /* The total cap counts every address. */
+    hermod_conntrack_set_caps(2, 0);
+    c[0] = client_new();
+    c[1] = client_new_from(plain_port, "127.0.0.3");
+    client_expect(c[0], "hello plain");
+    client_expect(c[1], "hello plain");
+    c[2] = client_new_from(plain_port, "127.0.0.4");
+    client_expect_eof(c[2]);
     for (guint i = 0; i < 3; i++)
         client_free(c[i]);
     wait_count(0);
@@ -831,7 +843,7 @@ main(int argc, char **argv)
     g_test_add_func("/conn/pause-resume", test_pause_resume);
     g_test_add_func("/conn/many-clients", test_many_clients);
     g_test_add_func("/conn/idle-timeout", test_idle_timeout);
-    g_test_add_func("/conn/per-ip-limit", test_per_ip_limit);
+    g_test_add_func("/conn/limits", test_limits);
     g_test_add_func("/conn/starttls", test_starttls);
     g_test_add_func("/conn/implicit-tls", test_implicit_tls);
     g_test_add_func("/conn/tls-garbage", test_tls_garbage);
