@@ -266,15 +266,14 @@ store_local(Submission *s, GError **error)
     return TRUE;
 }
 
+/* [core] hostname of the config in force, else the machine's name. */
 static char *
 reporting_host(void)
 {
-    HermodConfig *cfg = hermod_config_get_current();
-    char *host = cfg != NULL ? g_strdup(hermod_config_string(cfg, "core", "hostname")) : NULL;
+    g_autoptr(HermodConfig) cfg = hermod_config_get_current();
+    const char *host = cfg != NULL ? hermod_config_string(cfg, "core", "hostname") : NULL;
 
-    if (cfg != NULL)
-        hermod_config_unref(cfg);
-    return host != NULL && *host != '\0' ? host : (g_free(host), g_strdup(g_get_host_name()));
+    return g_strdup(host != NULL && *host != '\0' ? host : g_get_host_name());
 }
 
 /* Reports for local outcomes: NOTIFY=SUCCESS, over quota after acceptance. */

@@ -9,6 +9,12 @@
  * SMTPUTF8 and the DSN parameters when the peer announced them, one RCPT per
  * recipient, DATA.  It records what each reply means for each recipient;
  * retry timing and reports are queue-settle.c's job.
+ *
+ * Choices: an 8-bit message goes as is to a peer without 8BITMIME (as
+ * Postfix does; converting to quoted-printable would break signatures);
+ * an SMTPUTF8 message fails (5.6.7) only when an address really needs it;
+ * a message larger than the peer's SIZE fails (5.3.4); 4xx on RCPT does not
+ * move on to the next MX host, only a failed connection or greeting does.
  */
 #include "autoconfig.h"
 
@@ -324,6 +330,7 @@ attempt_domain(Attempt *a, const char *domain)
         if (try_hop(a, g_ptr_array_index(hops, i), &err))
             return;
     }
+    a->host = NULL; /* no peer answered: no Remote-MTA */
     apply_all(a, HERMOD_RCPT_QUEUED, "4.4.1", err->message);
 }
 

@@ -142,6 +142,7 @@ read_line(HermodSmtpClient *c, GError **error)
             return line;
         }
         if (c->in->len > MAX_LINE) {
+            c->is_broken = TRUE;
             g_set_error(error, HERMOD_SMTP_CLIENT_ERROR, HERMOD_SMTP_CLIENT_ERROR_PROTOCOL,
                         "%s: reply line too long", c->peer);
             return NULL;
@@ -178,6 +179,7 @@ read_reply(HermodSmtpClient *c, HermodSmtpReply *out, GPtrArray *lines, GError *
             return FALSE;
         if (i >= MAX_REPLY_LINES || !parse_code(line, &code, &last) ||
             (i > 0 && code != out->code)) {
+            c->is_broken = TRUE;
             g_set_error(error, HERMOD_SMTP_CLIENT_ERROR, HERMOD_SMTP_CLIENT_ERROR_PROTOCOL,
                         "%s: malformed reply \"%.80s\"", c->peer, line);
             return FALSE;
@@ -317,6 +319,8 @@ hermod_smtp_client_hello(HermodSmtpClient *client, const char *helo_name, GError
 static gboolean
 handshake(HermodSmtpClient *c, const char *server_name, GError **error)
 {
+    /* From here on, a failure leaves the stream in no state for QUIT. */
+    c->is_broken = TRUE;
     c->tls = hermod_tls_client_session_new(server_name, FALSE, error);
     if (c->tls == NULL)
         return FALSE;
@@ -333,6 +337,7 @@ handshake(HermodSmtpClient *c, const char *server_name, GError **error)
         return FALSE;
     }
     c->tls_info = hermod_tls_session_info(c->tls);
+    c->is_broken = FALSE;
     return TRUE;
 }
 

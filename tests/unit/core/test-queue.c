@@ -88,6 +88,22 @@ start_peer(Fixture *f, const Setup *how)
     return (guint)g_ascii_strtoull(text, NULL, 10);
 }
 
+/* A loopback port nobody listens on (bound, then closed). */
+static guint
+closed_port(void)
+{
+    g_autoptr(GSocket) s =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+
+    g_assert_true(g_socket_bind(s, any, FALSE, NULL));
+    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(s, NULL);
+    guint port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_socket_close(s, NULL);
+    return port;
+}
+
 static void
 setup(Fixture *f, gconstpointer data)
 {
@@ -100,12 +116,14 @@ setup(Fixture *f, gconstpointer data)
     f->out = g_build_filename(f->dir, "peer", NULL);
     g_mkdir(f->out, 0700);
     guint port = start_peer(f, how);
-    g_autofree char *conf = g_strdup_printf("[core]\ndata_dir = %s\nhostname = mx.hermod.test\n"
-                                            "[queue]\nretry_min = 1s\nretry_max = 4s\n"
-                                            "timeout = 10s\n%s\n"
-                                            "[routes]\nexample.org = 127.0.0.1:%u\n"
-                                            "sender.test = 127.0.0.1:%u\n",
-                                            f->dir, extra != NULL ? extra : "", port, port);
+    g_autofree char *conf =
+        g_strdup_printf("[core]\ndata_dir = %s\nhostname = mx.hermod.test\n"
+                        "[queue]\nretry_min = 1s\nretry_max = 4s\n"
+                        "timeout = 10s\n%s\n"
+                        "[routes]\nexample.org = 127.0.0.1:%u\n"
+                        "sender.test = 127.0.0.1:%u\n"
+                        "down.test = 127.0.0.1:%u\n",
+                        f->dir, extra != NULL ? extra : "", port, port, closed_port());
     f->cfg = hermod_config_load_data(conf, "test.conf", NULL, &err);
     g_assert_no_error(err);
     hermod_config_set_current(f->cfg);
@@ -744,6 +762,53 @@ test_dsn_peer(Fixture *f, gconstpointer data)
     g_assert_false(g_file_test(second, G_FILE_TEST_EXISTS));
 }
 
+/* A peer that refuses connections: deferred, with the reason kept. */
+static void
+test_connect_failure(Fixture *f, gconstpointer data)
+{
+    const char *rcpts[] = {"carl@down.test", NULL};
+    g_autoptr(GError) err = NULL;
+    g_autofree char *qdir = g_build_filename(f->dir, "queue", NULL);
+
+    g_assert_true(hermod_queue_start(&err));
+    g_autofree char *id = submit("alice@sender.test", rcpts, HERMOD_NOTIFY_DEFAULT, body);
+    HermodQueueRcptState *r = NULL;
+    g_autoptr(HermodQueueEntry) e = NULL;
+    for (int i = 0; i < WAIT_S * 20 && (r == NULL || r->attempts == 0); i++) {
+        g_usleep(G_USEC_PER_SEC / 20);
+        g_clear_pointer(&e, hermod_queue_entry_free);
+        e = hermod_queue_file_load(qdir, id, NULL);
+        r = e != NULL ? g_ptr_array_index(e->rcpts, 0) : NULL;
+    }
+    g_assert_nonnull(r);
+    g_assert_cmpint(r->status, ==, HERMOD_RCPT_QUEUED);
+    g_assert_cmpstr(r->dsn_status, ==, "4.4.1");
+    g_assert_nonnull(strstr(r->diagnostic, "connect to 127.0.0.1"));
+    g_assert_cmpint(e->next_attempt, >, e->created);
+    g_assert_cmpuint(hermod_queue_length(), ==, 1);
+}
+
+/* Several hundred kilobytes with many dot lines: dot-stuffing across the
+ * client's write chunks, byte for byte. */
+static void
+test_big(Fixture *f, gconstpointer data)
+{
+    const char *rcpts[] = {"bob@example.org", NULL};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) big = g_string_new("Subject: big\r\n\r\n");
+
+    for (guint i = 0; i < 20000; i++)
+        g_string_append_printf(big, "%s line %u of the big message\r\n",
+                               i % 3 == 0 ? "." : (i % 7 == 0 ? ".." : ""), i);
+    g_assert_true(hermod_queue_start(&err));
+    g_autofree char *id = submit("alice@sender.test", rcpts, HERMOD_NOTIFY_DEFAULT, big->str);
+    g_assert_true(wait_messages(f, 1));
+    g_autoptr(GBytes) got = peer_body(f, 1);
+    g_autoptr(GBytes) want = g_bytes_new_static(big->str, big->len);
+    g_assert_cmpuint(g_bytes_get_size(got), ==, big->len);
+    g_assert_true(g_bytes_equal(got, want));
+}
+
 static const Setup delay_setup = {.conf = "delay_notice = 1s\nmax_age = 3s\n"};
 static const Setup tls_setup = {.is_tls = TRUE};
 static const Setup dsn_setup = {.is_dsn = TRUE};
@@ -767,6 +832,8 @@ main(int argc, char **argv)
     g_test_add("/queue/refusals", Fixture, NULL, setup, test_refusals, teardown);
     g_test_add("/queue/local-success", Fixture, NULL, setup, test_local_success, teardown);
     g_test_add("/queue/ctl", Fixture, NULL, setup, test_ctl, teardown);
+    g_test_add("/queue/connect-failure", Fixture, NULL, setup, test_connect_failure, teardown);
+    g_test_add("/queue/big", Fixture, NULL, setup, test_big, teardown);
     g_test_add("/queue/starttls", Fixture, &tls_setup, setup, test_starttls, teardown);
     g_test_add("/queue/dsn-peer", Fixture, &dsn_setup, setup, test_dsn_peer, teardown);
     return g_test_run();
