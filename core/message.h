@@ -16,17 +16,40 @@
 
 G_BEGIN_DECLS
 
+/* These back HermodApi.msg_* one for one (contracts in hermod/api.h).  A
+ * message is used by one thread at a time; any thread may build it. */
+
+/* A new, empty message; session (nullable) tags its log lines.
+ * (transfer full) */
 HermodMessage *hermod_message_new(const char *session);
+/* Append raw bytes.  Once the total offered passes the limit, returns FALSE
+ * and keeps nothing more; submit then fails with TOO_BIG. */
 gboolean hermod_message_append(HermodMessage *msg, const void *data, gsize len);
+/* 0: no limit (the default). */
 void hermod_message_set_limit(HermodMessage *msg, gsize max_size);
+/* Bytes offered so far, kept or not (compare with the limit for 552). */
 gsize hermod_message_size(HermodMessage *msg);
+/* sender "" (or NULL) is the null sender; envid (nullable) is DSN ENVID,
+ * xtext-decoded.  Strings are copied. */
 void hermod_message_set_sender(HermodMessage *msg, const char *sender, const char *envid);
+/* notify: HermodNotify bits; orcpt (nullable): "rfc822;addr", xtext-decoded.
+ * Strings are copied. */
 void hermod_message_add_recipient(HermodMessage *msg, const char *rcpt, guint notify,
                                   const char *orcpt);
+/* HermodMsgFlags. */
 void hermod_message_set_flags(HermodMessage *msg, guint flags);
+/* The authenticated account, for the log line; nullable; copied. */
 void hermod_message_set_auth(HermodMessage *msg, const char *account);
-/* Blocking; any thread but a loop thread.  Logs one summary line. */
+/* Expand the recipients through the directory (aliases fan out; duplicates
+ * go), store a copy with "Return-Path: <sender>" into each local account's
+ * INBOX and queue the rest, all durably, then log one line:
+ *   id=ID from=<s> to=<r1>,<r2> size=N [auth=A] local=N queued=N result=ok
+ * Errors: HERMOD_SUBMIT_ERROR (TEMP, QUOTA, TOO_BIG, REJECTED for an
+ * unknown local recipient).  *out_id (nullable out) gets the queue id, or a
+ * message id when nothing was queued (transfer full).  Blocking (fsync):
+ * any thread but a loop thread.  msg stays the caller's. */
 gboolean hermod_message_submit(HermodMessage *msg, char **out_id, GError **error);
+/* Nullable. */
 void hermod_message_free(HermodMessage *msg);
 
 G_END_DECLS

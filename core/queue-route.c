@@ -213,6 +213,14 @@ mx_hops(const char *domain, GError **error)
     for (GList *l = records; l != NULL; l = l->next)
         g_ptr_array_add(sorted, l->data);
     g_list_free(records);
+    /* Equal preferences in random order (RFC 5321 5.1): shuffle, then a
+     * stable sort by preference. */
+    for (guint i = sorted->len; i > 1; i--) {
+        guint j = (guint)g_random_int_range(0, (gint32)i);
+        gpointer t = sorted->pdata[i - 1];
+        sorted->pdata[i - 1] = sorted->pdata[j];
+        sorted->pdata[j] = t;
+    }
     g_ptr_array_sort(sorted, compare_mx);
     GPtrArray *hops = hops_new();
     for (guint i = 0; i < sorted->len; i++) {

@@ -809,6 +809,96 @@ test_big(Fixture *f, gconstpointer data)
     g_assert_true(g_bytes_equal(got, want));
 }
 
+/* A resolver that knows a few test domains, for the MX logic. */
+typedef struct {
+    GResolver parent;
+} FakeResolver;
+typedef struct {
+    GResolverClass parent_class;
+} FakeResolverClass;
+GType fake_resolver_get_type(void);
+G_DEFINE_TYPE(FakeResolver, fake_resolver, G_TYPE_RESOLVER)
+
+static GList *
+fake_records(GResolver *r, const gchar *name, GResolverRecordType type, GCancellable *c,
+             GError **error)
+{
+    GList *l = NULL;
+
+    if (strcmp(name, "mx.test") == 0) {
+        l = g_list_append(l, g_variant_ref_sink(g_variant_new("(qs)", 20, "b.mx.test")));
+        l = g_list_append(l, g_variant_ref_sink(g_variant_new("(qs)", 10, "a.mx.test")));
+        l = g_list_append(l, g_variant_ref_sink(g_variant_new("(qs)", 30, "c.mx.test")));
+        return l;
+    }
+    if (strcmp(name, "nullmx.test") == 0)
+        return g_list_append(l, g_variant_ref_sink(g_variant_new("(qs)", 0, "")));
+    g_set_error(error, G_RESOLVER_ERROR,
+                strcmp(name, "tempfail.test") == 0 ? G_RESOLVER_ERROR_TEMPORARY_FAILURE
+                                                   : G_RESOLVER_ERROR_NOT_FOUND,
+                "no records for %s", name);
+    return NULL;
+}
+
+static GList *
+fake_by_name(GResolver *r, const gchar *name, GCancellable *c, GError **error)
+{
+    if (strcmp(name, "nomx.test") == 0)
+        return g_list_append(NULL, g_inet_address_new_from_string("192.0.2.1"));
+    g_set_error(error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "unknown host %s", name);
+    return NULL;
+}
+
+static void
+fake_resolver_class_init(FakeResolverClass *klass)
+{
+    GResolverClass *rc = G_RESOLVER_CLASS(klass);
+
+    rc->lookup_records = fake_records;
+    rc->lookup_by_name = fake_by_name;
+}
+
+static void
+fake_resolver_init(FakeResolver *r)
+{
+}
+
+static void
+check_route_error(HermodConfig *cfg, const char *domain, gint code)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) hops = hermod_queue_route(cfg, domain, &err);
+
+    g_assert_null(hops);
+    g_assert_error(err, HERMOD_QUEUE_ERROR, code);
+}
+
+static void
+test_route_mx(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(HermodConfig) cfg = hermod_config_load_data("", "mx.conf", NULL, &err);
+    g_autoptr(GResolver) old = g_resolver_get_default();
+    g_autoptr(GResolver) fake = g_object_new(fake_resolver_get_type(), NULL);
+
+    g_resolver_set_default(fake);
+    g_autoptr(GPtrArray) hops = hermod_queue_route(cfg, "mx.test", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(hops->len, ==, 3);
+    const char *want[] = {"a.mx.test", "b.mx.test", "c.mx.test"};
+    for (guint i = 0; i < 3; i++) {
+        HermodRouteHop *hop = g_ptr_array_index(hops, i);
+        g_assert_cmpstr(hop->host, ==, want[i]);
+        g_assert_cmpuint(hop->port, ==, 25);
+    }
+    g_autofree char *implicit = first_hop(cfg, "nomx.test");
+    g_assert_cmpstr(implicit, ==, "nomx.test:25");
+    check_route_error(cfg, "nullmx.test", HERMOD_QUEUE_ERROR_ROUTE_PERMANENT);
+    check_route_error(cfg, "nxdomain.test", HERMOD_QUEUE_ERROR_ROUTE_PERMANENT);
+    check_route_error(cfg, "tempfail.test", HERMOD_QUEUE_ERROR_ROUTE_TEMPORARY);
+    g_resolver_set_default(old);
+}
+
 static const Setup delay_setup = {.conf = "delay_notice = 1s\nmax_age = 3s\n"};
 static const Setup tls_setup = {.is_tls = TRUE};
 static const Setup dsn_setup = {.is_dsn = TRUE};
@@ -820,6 +910,7 @@ main(int argc, char **argv)
     g_mime_init();
     g_test_add_func("/queue/route-parse", test_route_parse);
     g_test_add_func("/queue/route-lookup", test_route_lookup);
+    g_test_add_func("/queue/route-mx", test_route_mx);
     g_test_add("/queue/deliver", Fixture, NULL, setup, test_deliver, teardown);
     g_test_add("/queue/reject-bounces", Fixture, NULL, setup, test_reject, teardown);
     g_test_add("/queue/retry-backoff", Fixture, NULL, setup, test_retry, teardown);
