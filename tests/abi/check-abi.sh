@@ -64,14 +64,24 @@ st=$?
 echo "no $baseline: after bumping hermod/version.h run make update-abi-baseline" > "$tmp/msg"
 result $st "baseline for ABI $major.$minor exists" "$tmp/msg"
 
-dump "$probe" "$tmp/current.xml" && "$ABIDIFF" --harmless "$baseline" "$tmp/current.xml" > "$tmp/diff" 2>&1
-st=$?
-echo "abidiff exit $st: the public headers no longer match the ABI $major.$minor baseline." \
-    "Append only, bump HERMOD_ABI_MINOR, run make update-abi-baseline; anything else needs a new major." >> "$tmp/diff"
-result $st "plugin-api/ headers match hermod-abi-$major.$minor.xml (abidiff)" "$tmp/diff"
-
-dump "$frozen" "$tmp/frozen.xml" && "$ABIDIFF" --harmless "$abi/hermod-abi-1.0.xml" "$tmp/frozen.xml" > "$tmp/diff" 2>&1
-result $? "frozen-1.0 headers match hermod-abi-1.0.xml (abidiff)" "$tmp/diff"
+# The baselines describe x86_64 (LP64) layouts; elsewhere 2 and 3 cannot hold.
+arch() { sed -n "1s/.* architecture='\([^']*\)'.*/\1/p" "$1"; }
+dump "$probe" "$tmp/current.xml"
+if [ -f "$baseline" ] && [ -n "$(arch "$tmp/current.xml" 2>/dev/null)" ] &&
+    [ "$(arch "$tmp/current.xml")" != "$(arch "$baseline")" ]; then
+    skip="# SKIP the baselines are for $(arch "$baseline"), this is $(arch "$tmp/current.xml")"
+    echo "ok 2 - plugin-api/ headers match the baseline $skip"
+    echo "ok 3 - frozen-1.0 headers match the baseline $skip"
+    n=3
+else
+    "$ABIDIFF" --harmless "$baseline" "$tmp/current.xml" > "$tmp/diff" 2>&1
+    st=$?
+    echo "abidiff exit $st: the public headers no longer match the ABI $major.$minor baseline." \
+        "Append only, bump HERMOD_ABI_MINOR, run make update-abi-baseline; anything else needs a new major." >> "$tmp/diff"
+    result $st "plugin-api/ headers match hermod-abi-$major.$minor.xml (abidiff)" "$tmp/diff"
+    dump "$frozen" "$tmp/frozen.xml" && "$ABIDIFF" --harmless "$abi/hermod-abi-1.0.xml" "$tmp/frozen.xml" > "$tmp/diff" 2>&1
+    result $? "frozen-1.0 headers match hermod-abi-1.0.xml (abidiff)" "$tmp/diff"
+fi
 
 prev=
 for v in $baselines; do
