@@ -266,7 +266,8 @@ transaction(Attempt *a, HermodSmtpClient *c, GError **error)
 static HermodSmtpClient *
 open_session(Attempt *a, const HermodRouteHop *hop, gboolean is_tls_ok, GError **error)
 {
-    HermodSmtpClient *c = hermod_smtp_client_connect(hop->host, hop->port, a->timeout, error);
+    HermodSmtpClient *c = hermod_smtp_client_connect(hop->host, hop->port, a->timeout,
+                                                     hermod_queue_cancellable(), error);
 
     if (c == NULL)
         return NULL;

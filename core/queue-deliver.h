@@ -8,7 +8,7 @@
 #ifndef HERMOD_CORE_QUEUE_DELIVER_H
 #define HERMOD_CORE_QUEUE_DELIVER_H
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "config.h"
 #include "queue-file.h"
 
@@ -19,6 +19,9 @@ G_BEGIN_DECLS
  * sets each recipient's status, dsn_status, diagnostic and remote_mta; 5xx
  * fails a recipient, 4xx and connection trouble leave it queued. */
 void hermod_queue_attempt(HermodConfig *cfg, HermodQueueEntry *entry, GBytes *data);
+/* Cancelled by hermod_queue_stop(): attempts under way end at once and
+ * their recipients stay queued.  (transfer none) */
+GCancellable *hermod_queue_cancellable(void);
 /* After an attempt: expire recipients past [queue] max_age,
  * schedule the next attempt (retry_min doubling up to retry_max), send the
  * failure, delay and success reports that are due.  TRUE when nothing is

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <gio/gio.h>
 
+#include "queue-deliver.h"
 #include "queue-route.h"
 #include "queue.h"
 
@@ -184,7 +185,7 @@ static GPtrArray *
 implicit_mx(GResolver *resolver, const char *domain, GError **error)
 {
     g_autoptr(GError) err = NULL;
-    GList *addrs = g_resolver_lookup_by_name(resolver, domain, NULL, &err);
+    GList *addrs = g_resolver_lookup_by_name(resolver, domain, hermod_queue_cancellable(), &err);
 
     if (addrs == NULL) {
         route_error(err, domain, "address", error);
@@ -201,7 +202,8 @@ mx_hops(const char *domain, GError **error)
 {
     g_autoptr(GResolver) resolver = g_resolver_get_default();
     g_autoptr(GError) err = NULL;
-    GList *records = g_resolver_lookup_records(resolver, domain, G_RESOLVER_RECORD_MX, NULL, &err);
+    GList *records = g_resolver_lookup_records(resolver, domain, G_RESOLVER_RECORD_MX,
+                                               hermod_queue_cancellable(), &err);
 
     if (records == NULL && g_error_matches(err, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
         return implicit_mx(resolver, domain, error);

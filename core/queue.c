@@ -38,9 +38,14 @@ static struct {
     GThread *thread;
     GThreadPool *pool;
     gboolean is_stopping;
+    GCancellable *cancel; /* of the running workers' I/O */
 } q;
 
-G_DEFINE_QUARK(hermod - queue - error - quark, hermod_queue_error)
+GQuark
+hermod_queue_error_quark(void)
+{
+    return g_quark_from_static_string("hermod-queue-error-quark");
+}
 
 static gint64
 now_s(void)
@@ -262,6 +267,8 @@ hermod_queue_start(GError **error)
     if (q.pool == NULL)
         return FALSE;
     q.is_stopping = FALSE;
+    g_clear_object(&q.cancel);
+    q.cancel = g_cancellable_new();
     q.thread = g_thread_try_new("hermod-queue", scheduler, NULL, error);
     if (q.thread == NULL) {
         g_thread_pool_free(g_steal_pointer(&q.pool), TRUE, TRUE);
@@ -283,7 +290,9 @@ hermod_queue_stop(void)
     g_cond_broadcast(&q.cond);
     g_mutex_unlock(&q.lock);
     g_thread_join(g_steal_pointer(&q.thread));
-    /* Deliveries under way finish; those not started yet stay queued. */
+    /* Deliveries under way end at once (their recipients stay queued);
+     * those not started yet stay queued too. */
+    g_cancellable_cancel(q.cancel);
     g_thread_pool_free(g_steal_pointer(&q.pool), TRUE, TRUE);
     g_mutex_lock(&q.lock);
     g_hash_table_iter_init(&iter, q.slots);
@@ -300,6 +309,7 @@ hermod_queue_close(void)
     g_clear_pointer(&q.slots, g_hash_table_unref);
     g_clear_pointer(&q.cfg, hermod_config_unref);
     g_clear_pointer(&q.dir, g_free);
+    g_clear_object(&q.cancel);
     g_mutex_unlock(&q.lock);
 }
 
@@ -367,6 +377,12 @@ hermod_queue_flush(void)
     }
     g_cond_broadcast(&q.cond);
     g_mutex_unlock(&q.lock);
+}
+
+GCancellable *
+hermod_queue_cancellable(void)
+{
+    return q.cancel;
 }
 
 guint

@@ -30,11 +30,16 @@ struct HermodSmtpClient {
     GByteArray *in;
     guint ext;
     guint64 max_size;
-    char *peer;         /* host:port, for messages */
-    gboolean is_broken; /* an I/O error happened: no QUIT */
+    char *peer;                /* host:port, for messages */
+    gboolean is_broken;        /* an I/O error happened: no QUIT */
+    GCancellable *cancellable; /* nullable: cancels any wait */
 };
 
-G_DEFINE_QUARK(hermod - smtp - client - error - quark, hermod_smtp_client_error)
+GQuark
+hermod_smtp_client_error_quark(void)
+{
+    return g_quark_from_static_string("hermod-smtp-client-error-quark");
+}
 
 void
 hermod_smtp_reply_clear(HermodSmtpReply *reply)
@@ -57,7 +62,7 @@ tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
 {
     HermodSmtpClient *c = ptr;
     g_autoptr(GError) err = NULL;
-    gssize n = g_socket_receive(c->socket, buf, len, NULL, &err);
+    gssize n = g_socket_receive(c->socket, buf, len, c->cancellable, &err);
 
     if (n < 0) {
         gnutls_transport_set_errno(c->tls, EIO);
@@ -71,7 +76,7 @@ tls_push(gnutls_transport_ptr_t ptr, const void *buf, size_t len)
 {
     HermodSmtpClient *c = ptr;
     g_autoptr(GError) err = NULL;
-    gssize n = g_socket_send(c->socket, buf, len, NULL, &err);
+    gssize n = g_socket_send(c->socket, buf, len, c->cancellable, &err);
 
     if (n < 0) {
         gnutls_transport_set_errno(c->tls, EIO);
@@ -95,7 +100,7 @@ fill(HermodSmtpClient *c, GError **error)
             return io_fail(c, gnutls_strerror((int)n), error);
     } else {
         g_autoptr(GError) err = NULL;
-        n = g_socket_receive(c->socket, (char *)buf, sizeof buf, NULL, &err);
+        n = g_socket_receive(c->socket, (char *)buf, sizeof buf, c->cancellable, &err);
         if (n < 0)
             return io_fail(c, err->message, error);
     }
@@ -118,7 +123,7 @@ write_all(HermodSmtpClient *c, const char *data, gsize len, GError **error)
                 return io_fail(c, gnutls_strerror((int)n), error);
         } else {
             g_autoptr(GError) err = NULL;
-            n = g_socket_send(c->socket, data, len, NULL, &err);
+            n = g_socket_send(c->socket, data, len, c->cancellable, &err);
             if (n < 0)
                 return io_fail(c, err->message, error);
         }
@@ -214,6 +219,7 @@ client_free(HermodSmtpClient *c)
     if (c->tls != NULL)
         hermod_tls_session_free(c->tls);
     g_clear_object(&c->conn);
+    g_clear_object(&c->cancellable);
     g_byte_array_unref(c->in);
     g_free(c->tls_info);
     g_free(c->peer);
@@ -221,7 +227,8 @@ client_free(HermodSmtpClient *c)
 }
 
 HermodSmtpClient *
-hermod_smtp_client_connect(const char *host, guint16 port, guint timeout_s, GError **error)
+hermod_smtp_client_connect(const char *host, guint16 port, guint timeout_s,
+                           GCancellable *cancellable, GError **error)
 {
     g_autoptr(GSocketClient) sc = g_socket_client_new();
     g_autoptr(GSocketConnectable) addr = g_network_address_new(host, port);
@@ -229,7 +236,7 @@ hermod_smtp_client_connect(const char *host, guint16 port, guint timeout_s, GErr
     HermodSmtpReply greeting = {0};
 
     g_socket_client_set_timeout(sc, timeout_s);
-    GSocketConnection *conn = g_socket_client_connect(sc, addr, NULL, &err);
+    GSocketConnection *conn = g_socket_client_connect(sc, addr, cancellable, &err);
     if (conn == NULL) {
         g_set_error(error, HERMOD_SMTP_CLIENT_ERROR, HERMOD_SMTP_CLIENT_ERROR_CONNECT,
                     "connect to %s port %u: %s", host, port, err->message);
@@ -240,6 +247,7 @@ hermod_smtp_client_connect(const char *host, guint16 port, guint timeout_s, GErr
     c->socket = g_socket_connection_get_socket(conn);
     c->in = g_byte_array_new();
     c->peer = g_strdup_printf("%s port %u", host, port);
+    c->cancellable = cancellable != NULL ? g_object_ref(cancellable) : NULL;
     if (!read_reply(c, &greeting, NULL, error)) {
         client_free(c);
         return NULL;

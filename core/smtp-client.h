@@ -10,7 +10,7 @@
 #ifndef HERMOD_CORE_SMTP_CLIENT_H
 #define HERMOD_CORE_SMTP_CLIENT_H
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -45,9 +45,10 @@ typedef struct HermodSmtpClient HermodSmtpClient;
 
 /* Connect to host:port (a name, resolved to A/AAAA and tried in turn, or a
  * literal address), read the 220 greeting.  timeout_s bounds the connect
- * and every later read and write.  (transfer full) */
+ * and every later read and write; cancelling cancellable (nullable, kept
+ * by the client) ends any wait at once with an error.  (transfer full) */
 HermodSmtpClient *hermod_smtp_client_connect(const char *host, guint16 port, guint timeout_s,
-                                             GError **error);
+                                             GCancellable *cancellable, GError **error);
 /* EHLO helo_name; on a 5xx reply HELO instead (no extensions then). */
 gboolean hermod_smtp_client_hello(HermodSmtpClient *client, const char *helo_name, GError **error);
 /* STARTTLS, the handshake (server_name as SNI, no verification), and EHLO

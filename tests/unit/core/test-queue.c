@@ -42,6 +42,7 @@ typedef struct {
 typedef struct {
     char *dir;
     char *out;
+    GSocket *mute; /* listens, never accepts: a peer that never greets */
     GSubprocess *peer;
     HermodConfig *cfg;
 } Fixture;
@@ -104,6 +105,19 @@ closed_port(void)
     return port;
 }
 
+static guint
+mute_port(Fixture *f)
+{
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+
+    f->mute = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_assert_true(g_socket_bind(f->mute, any, FALSE, NULL));
+    g_assert_true(g_socket_listen(f->mute, NULL));
+    g_autoptr(GSocketAddress) bound = g_socket_get_local_address(f->mute, NULL);
+    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+}
+
 static void
 setup(Fixture *f, gconstpointer data)
 {
@@ -116,14 +130,15 @@ setup(Fixture *f, gconstpointer data)
     f->out = g_build_filename(f->dir, "peer", NULL);
     g_mkdir(f->out, 0700);
     guint port = start_peer(f, how);
-    g_autofree char *conf =
-        g_strdup_printf("[core]\ndata_dir = %s\nhostname = mx.hermod.test\n"
-                        "[queue]\nretry_min = 1s\nretry_max = 4s\n"
-                        "timeout = 10s\n%s\n"
-                        "[routes]\nexample.org = 127.0.0.1:%u\n"
-                        "sender.test = 127.0.0.1:%u\n"
-                        "down.test = 127.0.0.1:%u\n",
-                        f->dir, extra != NULL ? extra : "", port, port, closed_port());
+    g_autofree char *conf = g_strdup_printf("[core]\ndata_dir = %s\nhostname = mx.hermod.test\n"
+                                            "[queue]\nretry_min = 1s\nretry_max = 4s\n"
+                                            "timeout = 10s\n%s\n"
+                                            "[routes]\nexample.org = 127.0.0.1:%u\n"
+                                            "sender.test = 127.0.0.1:%u\n"
+                                            "down.test = 127.0.0.1:%u\n"
+                                            "mute.test = 127.0.0.1:%u\n",
+                                            f->dir, extra != NULL ? extra : "", port, port,
+                                            closed_port(), mute_port(f));
     f->cfg = hermod_config_load_data(conf, "test.conf", NULL, &err);
     g_assert_no_error(err);
     hermod_config_set_current(f->cfg);
@@ -161,6 +176,8 @@ teardown(Fixture *f, gconstpointer data)
     g_subprocess_wait(f->peer, NULL, NULL);
     g_object_unref(f->peer);
     hermod_config_unref(f->cfg);
+    g_socket_close(f->mute, NULL);
+    g_object_unref(f->mute);
     rm_rf(f->dir);
     g_free(f->dir);
     g_free(f->out);
@@ -788,6 +805,29 @@ test_connect_failure(Fixture *f, gconstpointer data)
     g_assert_cmpuint(hermod_queue_length(), ==, 1);
 }
 
+/* Stopping the queue ends a delivery stuck on a silent peer at once; the
+ * message stays queued. */
+static void
+test_stop_cancels(Fixture *f, gconstpointer data)
+{
+    const char *rcpts[] = {"moe@mute.test", NULL};
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(hermod_queue_start(&err));
+    g_autofree char *id = submit("alice@sender.test", rcpts, HERMOD_NOTIFY_DEFAULT, body);
+    g_usleep(G_USEC_PER_SEC * 3 / 2); /* the attempt now waits for a greeting */
+    gint64 t0 = g_get_monotonic_time();
+    hermod_queue_stop();
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 3 * G_USEC_PER_SEC);
+    g_autofree char *qdir = g_build_filename(f->dir, "queue", NULL);
+    g_autoptr(HermodQueueEntry) e = hermod_queue_file_load(qdir, id, &err);
+    g_assert_no_error(err);
+    HermodQueueRcptState *r = g_ptr_array_index(e->rcpts, 0);
+    g_assert_cmpint(r->status, ==, HERMOD_RCPT_QUEUED);
+    g_assert_cmpuint(r->attempts, ==, 1);
+    g_assert_cmpuint(hermod_queue_length(), ==, 1);
+}
+
 /* Several hundred kilobytes with many dot lines: dot-stuffing across the
  * client's write chunks, byte for byte. */
 static void
@@ -924,6 +964,7 @@ main(int argc, char **argv)
     g_test_add("/queue/local-success", Fixture, NULL, setup, test_local_success, teardown);
     g_test_add("/queue/ctl", Fixture, NULL, setup, test_ctl, teardown);
     g_test_add("/queue/connect-failure", Fixture, NULL, setup, test_connect_failure, teardown);
+    g_test_add("/queue/stop-cancels", Fixture, NULL, setup, test_stop_cancels, teardown);
     g_test_add("/queue/big", Fixture, NULL, setup, test_big, teardown);
     g_test_add("/queue/starttls", Fixture, &tls_setup, setup, test_starttls, teardown);
     g_test_add("/queue/dsn-peer", Fixture, &dsn_setup, setup, test_dsn_peer, teardown);
