@@ -224,8 +224,8 @@ tests/abi/abi-env.sh: Makefile
 CLEANFILES += tests/abi/abi-env.sh
 
 # abidiff against the committed baselines, append-only guard, frozen headers.
-TESTS += tests/abi/check-abi.sh tests/abi/test-append-only.sh
-EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh \
+TESTS += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-exports.sh
+EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-exports.sh \
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml
 
 # After bumping HERMOD_ABI_MINOR (append) or HERMOD_ABI_MAJOR (anything else):
