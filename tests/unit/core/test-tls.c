@@ -451,6 +451,33 @@ test_resumption(gconstpointer data)
     g_free(first.info);
 }
 
+/* [tls] session_tickets = no: nothing to resume with. */
+static void
+test_resumption_off(void)
+{
+    g_autofree char *crt = cert_path("mail", ".crt");
+    g_autofree char *key = cert_path("mail", ".key");
+    HermodTlsSource src = {"mail", crt, key, FALSE};
+    HermodTlsOptions opt = {NULL, NULL, FALSE};
+    const char *tls12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
+    HermodTlsStore *store = hermod_tls_store_new(&src, 1, &opt, NULL);
+    g_autoptr(GError) error = NULL;
+    Extra first = {.has_ticket = TRUE};
+    g_autofree char *cn = NULL;
+    gnutls_session_t server;
+
+    hermod_tls_store_set_current(store);
+    server = hermod_tls_server_session_new(&error);
+    g_assert_no_error(error);
+    cn = run_pair(server, plain_client("mail.example.test", tls12), TRUE, &first);
+    g_assert_cmpstr(cn, ==, "mail.example.test");
+    g_assert_false(resumes(&first.ticket, tls12));
+    hermod_tls_store_set_current(NULL);
+    hermod_tls_store_unref(store);
+    gnutls_free(first.ticket.data);
+    g_free(first.info);
+}
+
 /* Handshakes on several threads while the store is swapped under them:
  * every handshake gets a whole store (one of the two defaults). */
 static gpointer
@@ -619,6 +646,7 @@ main(int argc, char **argv)
     g_test_add_data_func("/tls/resumption/tls1.3", "NORMAL", test_resumption);
     g_test_add_data_func("/tls/resumption/tls1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2",
                          test_resumption);
+    g_test_add_func("/tls/resumption/off", test_resumption_off);
     g_test_add_func("/tls/swap-under-load", test_swap_under_load);
     g_test_add_func("/tls/foreign-session", test_foreign_session);
     g_test_add_func("/tls/gnutls-cli", test_gnutls_cli);
