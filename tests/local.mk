@@ -58,10 +58,20 @@ tests_unit_core_test_tls_load_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_tls_load_LDADD = $(UNIT_LINK)
 
 # message submission, outbound queue, SMTP client, DSN (against aiosmtpd)
-TESTS += tests/unit/core/test-queue
-check_PROGRAMS += tests/unit/core/test-queue
+TESTS += tests/unit/core/test-queue tests/unit/core/test-message \
+	tests/unit/core/test-queue-route
+check_PROGRAMS += tests/unit/core/test-queue tests/unit/core/test-message \
+	tests/unit/core/test-queue-route
+tests_unit_core_test_queue_SOURCES = tests/unit/core/test-queue.c \
+	tests/unit/core/queue-peer.c tests/unit/core/queue-peer.h
 tests_unit_core_test_queue_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_queue_LDADD = $(UNIT_LINK)
+tests_unit_core_test_message_SOURCES = tests/unit/core/test-message.c \
+	tests/unit/core/queue-peer.c tests/unit/core/queue-peer.h
+tests_unit_core_test_message_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_message_LDADD = $(UNIT_LINK)
+tests_unit_core_test_queue_route_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_queue_route_LDADD = $(UNIT_LINK)
 EXTRA_DIST += tests/unit/core/smtp-peer.py
 
 # --- unit: smtp
