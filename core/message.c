@@ -266,13 +266,17 @@ store_local(Submission *s, GError **error)
     return TRUE;
 }
 
-/* [core] hostname of the config in force, else the machine's name. */
+/* [core] hostname of the config in force, else the machine's name; and
+ * whether a report may return the whole message ([queue]
+ * bounce_size_limit, 1M without a config). */
 static char *
-reporting_host(void)
+reporting_host(gsize size, gboolean *out_is_too_big)
 {
     g_autoptr(HermodConfig) cfg = hermod_config_get_current();
     const char *host = cfg != NULL ? hermod_config_string(cfg, "core", "hostname") : NULL;
+    gint64 limit = cfg != NULL ? hermod_config_int(cfg, "queue", "bounce_size_limit") : 1 << 20;
 
+    *out_is_too_big = (gint64)size > limit;
     return g_strdup(host != NULL && *host != '\0' ? host : g_get_host_name());
 }
 
@@ -286,7 +290,8 @@ report_local(Submission *s, GPtrArray *list)
 
     if (list->len == 0 || *s->msg->sender == '\0')
         return;
-    host = reporting_host();
+    gboolean is_too_big;
+    host = reporting_host(s->msg->data->len, &is_too_big);
     data = g_bytes_new(s->msg->data->data, s->msg->data->len);
     g_autoptr(GArray) rcpts = g_array_new(FALSE, FALSE, sizeof(HermodDsnRcpt));
     for (guint i = 0; i < list->len; i++)
@@ -296,7 +301,7 @@ report_local(Submission *s, GPtrArray *list)
         .sender = s->msg->sender,
         .envid = s->msg->envid,
         .arrival = g_get_real_time() / G_USEC_PER_SEC,
-        .is_headers_only = (s->msg->flags & HERMOD_MSG_RET_HDRS) != 0,
+        .is_headers_only = (s->msg->flags & HERMOD_MSG_RET_HDRS) != 0 || is_too_big,
         .original = data,
         .rcpts = (const HermodDsnRcpt *)(void *)rcpts->data,
         .n_rcpts = rcpts->len,

@@ -33,6 +33,8 @@ const HermodSetting hermod_queue_settings[] = {
     {"timeout", HERMOD_SETTING_DURATION, "5m", 1, 3600, NULL,
      "timeout of a connect and of each reply in outbound SMTP"},
     {"workers", HERMOD_SETTING_INT, "4", 1, 64, NULL, "deliveries in parallel"},
+    {"bounce_size_limit", HERMOD_SETTING_SIZE, "1M", 0, G_GINT64_CONSTANT(1) << 30, NULL,
+     "a failure report returns a larger message's headers only"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -108,7 +108,9 @@ send(HermodConfig *cfg, HermodQueueEntry *e, GBytes *data, GArray *list, gint64 
         .queue_id = e->id,
         .arrival = e->created,
         .retry_until = retry_until,
-        .is_headers_only = (e->flags & HERMOD_MSG_RET_HDRS) != 0,
+        .is_headers_only =
+            (e->flags & HERMOD_MSG_RET_HDRS) != 0 ||
+            (gint64)g_bytes_get_size(data) > hermod_config_int(cfg, "queue", "bounce_size_limit"),
         .original = data,
         .rcpts = (const HermodDsnRcpt *)(void *)list->data,
         .n_rcpts = list->len,

@@ -5,7 +5,8 @@
  * hermod_message_submit() with local accounts and aliases: a copy with
  * Return-Path in each INBOX, alias fan-out to local and remote addresses,
  * duplicates dropped; over quota, unknown recipient and over-size
- * refusals; NOTIFY=SUCCESS for a local account.  Remote parts go to
+ * refusals; NOTIFY=SUCCESS for a local account; a local sender's failure
+ * report (headers only past bounce_size_limit).  Remote parts go to
  * smtp-peer.py (queue-peer.h).
  */
 #include "autoconfig.h"
@@ -34,6 +35,15 @@ inbox_message(const char *account)
     g_autoptr(GMappedFile) file = hermod_store_open_message(store, "INBOX", m->uid, &err);
     g_assert_no_error(err);
     return g_mapped_file_get_bytes(file);
+}
+
+static guint
+inbox_count(const char *account)
+{
+    g_autoptr(HermodStore) store = hermod_store_open(account, NULL);
+    g_autoptr(GPtrArray) msgs = store != NULL ? hermod_store_messages(store, "INBOX", NULL) : NULL;
+
+    return msgs != NULL ? msgs->len : 0;
 }
 
 static void
@@ -129,6 +139,30 @@ test_local_success(Fixture *f, gconstpointer data)
     check_report(report, "delivered", "2.0.0", "dave@hermod.test", "text/rfc822-headers");
 }
 
+/* A local sender's failure report lands in its INBOX with the null
+ * Return-Path; past bounce_size_limit it carries the headers only. */
+static void
+test_local_bounce(Fixture *f, gconstpointer data)
+{
+    const char *rcpts[] = {"reject@example.org", NULL};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) big = g_string_new("Subject: large\r\n\r\n");
+
+    add_local();
+    for (guint i = 0; i < 100; i++)
+        g_string_append(big, "0123456789012345678901234567890123456789\r\n");
+    g_assert_true(hermod_queue_start(&err));
+    g_autofree char *id = submit("dave@hermod.test", rcpts, HERMOD_NOTIFY_DEFAULT, big->str);
+    for (int i = 0; i < WAIT_S * 20 && inbox_count("dave@hermod.test") == 0; i++)
+        g_usleep(G_USEC_PER_SEC / 20);
+    g_autoptr(GBytes) report = inbox_message("dave@hermod.test");
+    g_assert_true(g_str_has_prefix(g_bytes_get_data(report, NULL), "Return-Path: <>\r\n"));
+    check_report(report, "failed", "5.1.1", "reject@example.org", "text/rfc822-headers");
+    g_assert_true(wait_empty());
+}
+
+static const Setup small_bounce = {.conf = "bounce_size_limit = 1K\n"};
+
 int
 main(int argc, char **argv)
 {
@@ -137,5 +171,6 @@ main(int argc, char **argv)
     g_test_add("/message/local", Fixture, NULL, setup, test_local, teardown);
     g_test_add("/message/refusals", Fixture, NULL, setup, test_refusals, teardown);
     g_test_add("/message/local-success", Fixture, NULL, setup, test_local_success, teardown);
+    g_test_add("/message/local-bounce", Fixture, &small_bounce, setup, test_local_bounce, teardown);
     return g_test_run();
 }
