@@ -21,6 +21,8 @@
 /* A peer's reply line longer than this is not SMTP (RFC 5321 says 512). */
 #define MAX_LINE        8192
 #define MAX_REPLY_LINES 100
+/* Reply text kept for logs and reports. */
+#define MAX_TEXT 1000
 
 struct HermodSmtpClient {
     GSocketConnection *conn;
@@ -169,6 +171,21 @@ parse_code(const char *line, int *out_code, gboolean *out_last)
     return TRUE;
 }
 
+/* A peer's words go into logs, envelope files and reports: printable
+ * ASCII only, and not too many of them. */
+static char *
+clean_text(GString *text)
+{
+    if (text->len > MAX_TEXT)
+        g_string_truncate(text, MAX_TEXT);
+    for (gsize i = 0; i < text->len; i++) {
+        guchar ch = (guchar)text->str[i];
+        if (ch < 0x20 || ch >= 0x7f)
+            text->str[i] = '?';
+    }
+    return g_strdup(text->str);
+}
+
 /* Read a whole (multi-line) reply.  lines, if given, gets every line's
  * text (element char*). */
 static gboolean
@@ -198,7 +215,7 @@ read_reply(HermodSmtpClient *c, HermodSmtpReply *out, GPtrArray *lines, GError *
             g_ptr_array_add(lines, g_strdup(rest));
     }
     g_free(out->text);
-    out->text = g_string_free(g_steal_pointer(&text), FALSE);
+    out->text = clean_text(text);
     return TRUE;
 }
 
