@@ -73,6 +73,11 @@ parse_create(CreateArgs *a, int argc, char **argv, GError **error)
                             "--host NAME is required");
         return FALSE;
     }
+    if (a->bits < 0 || a->days < 0) {
+        g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                            "--bits and --days take positive numbers");
+        return FALSE;
+    }
     return TRUE;
 }
 

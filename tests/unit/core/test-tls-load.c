@@ -221,6 +221,7 @@ test_ctl(Fixture *f, gconstpointer data)
     g_assert_cmpint(ctl(cfg, "create", NULL), ==, 2);
     g_assert_cmpint(ctl(cfg, "create", "--host", "a.test", "--type", "dsa", NULL), ==, 2);
     g_assert_cmpint(ctl(cfg, "create", "--host", "a.test", "stray", NULL), ==, 2);
+    g_assert_cmpint(ctl(cfg, "create", "--host=a.test", "--days=-5", NULL), ==, 2);
     g_assert_cmpint(ctl(cfg, "create", "--host=a.test", "--bits=1024", NULL), ==, 1);
     g_assert_cmpint(ctl(cfg, "create", "--host=a.test", "--country=XYZ", NULL), ==, 1);
     g_assert_false(g_file_test(f->certs, G_FILE_TEST_EXISTS) &&
