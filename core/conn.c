@@ -20,7 +20,7 @@
 #include "conn-private.h"
 #include "conntrack.h"
 #include "log.h"
-#include "netaddr.h"
+#include "auth.h"
 #include "workpool.h"
 
 /* Closing connections get this long to flush before they are cut. */
@@ -545,7 +545,7 @@ hermod_conn_loop(HermodConn *conn)
 gboolean
 hermod_conn_is_trusted(HermodConn *conn)
 {
-    return hermod_netaddr_is_trusted(conn->peer);
+    return hermod_auth_is_trusted(conn->peer);
 }
 
 /* --- work pool */

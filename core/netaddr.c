@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * netaddr.c - address helpers: peer strings and CIDR lists.
+ * netaddr.c - peer address strings.
  *
- * Turns socket addresses into the strings every log line and every limit
- * uses, and matches an address against a list of networks with GIO's
- * GInetAddressMask.  It resolves no names.
+ * Turns socket addresses into the strings every log line, every limit and
+ * the trusted-network check (auth.c) use.  It resolves no names.
  */
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <gio/gio.h>
+#include <glib.h>
 
-#include "config.h"
 #include "netaddr.h"
-#include "settings.h"
 
 char *
 hermod_netaddr_to_string(const struct sockaddr *sa, socklen_t len)
@@ -33,39 +30,4 @@ hermod_netaddr_to_string(const struct sockaddr *sa, socklen_t len)
         return g_strdup(inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof buf));
     }
     return g_strdup("unknown");
-}
-
-gboolean
-hermod_netaddr_match(const char *ip, const char *const *cidrs)
-{
-    g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(ip);
-
-    if (addr == NULL || cidrs == NULL)
-        return FALSE;
-    for (; *cidrs != NULL; cidrs++) {
-        g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string(*cidrs, NULL);
-        if (mask != NULL && g_inet_address_mask_matches(mask, addr))
-            return TRUE;
-    }
-    return FALSE;
-}
-
-static gboolean
-is_auth_known(void)
-{
-    for (guint i = 0; hermod_core_sections[i].name != NULL; i++)
-        if (g_strcmp0(hermod_core_sections[i].name, "auth") == 0)
-            return TRUE;
-    return FALSE;
-}
-
-gboolean
-hermod_netaddr_is_trusted(const char *ip)
-{
-    g_autoptr(HermodConfig) cfg = hermod_config_get_current();
-
-    /* Until auth.c registers [auth], no network is trusted. */
-    if (cfg == NULL || !is_auth_known())
-        return FALSE;
-    return hermod_netaddr_match(ip, hermod_config_list(cfg, "auth", "trusted_networks"));
 }

@@ -27,6 +27,7 @@
 #include <gnutls/gnutls.h>
 
 #include "config.h"
+#include "auth.h"
 #include "conn.h"
 #include "conntrack.h"
 #include "listener.h"
@@ -140,9 +141,10 @@ command(HermodConn *conn, const char *line)
     } else if (g_str_has_prefix(line, "WORK")) {
         hermod_conn_work_run(conn, slow_work, slow_done, (gpointer) "job");
     } else if (g_str_has_prefix(line, "INFO")) {
-        hermod_conn_printf(conn, "INFO %s %s %d %d\r\n", hermod_conn_peer(conn),
+        hermod_conn_printf(conn, "INFO %s %s %d %d %d\r\n", hermod_conn_peer(conn),
                            hermod_conn_tls_info(conn) ? hermod_conn_tls_info(conn) : "-",
-                           hermod_conn_is_tls(conn), hermod_conn_is_implicit_tls(conn));
+                           hermod_conn_is_tls(conn), hermod_conn_is_implicit_tls(conn),
+                           hermod_conn_is_trusted(conn));
     } else if (g_str_has_prefix(line, "QUIT")) {
         hermod_conn_printf(conn, "bye\r\n");
         hermod_conn_close(conn);
@@ -544,9 +546,11 @@ test_limits(void)
     c[3] = client_new();
     client_expect_eof(c[3]);
     client_free(c[3]);
-    /* Another address still gets in. */
+    /* Another address still gets in; it is in [auth] trusted_networks. */
     c[3] = client_new_from(plain_port, "127.0.0.2");
     client_expect(c[3], "hello plain");
+    client_puts(c[3], "INFO\r\n");
+    client_expect(c[3], "INFO 127.0.0.2 - 0 0 1");
     client_free(c[3]);
     client_free(c[0]);
     wait_count(2);
@@ -588,7 +592,7 @@ test_starttls(void)
     g_clear_pointer(&line, g_free);
     line = client_line(c);
     g_assert_true(g_str_has_prefix(line, "INFO 127.0.0.1 TLS1."));
-    g_assert_true(g_str_has_suffix(line, " 1 0"));
+    g_assert_true(g_str_has_suffix(line, " 1 0 0"));
     client_puts(c, "QUIT\r\n");
     client_expect(c, "bye");
     client_expect_eof(c);
@@ -606,7 +610,7 @@ test_implicit_tls(void)
     client_expect(c, "hello secure");
     client_puts(c, "INFO\r\n");
     line = client_line(c);
-    g_assert_true(g_str_has_suffix(line, " 1 1"));
+    g_assert_true(g_str_has_suffix(line, " 1 1 0"));
     /* Records larger than one read, and many lines in one record. */
     client_puts(c, "BYTES 40000\r\n");
     client_puts(c, big);
@@ -649,7 +653,7 @@ test_ipv6(void)
 
     client_expect(c, "hello six");
     client_puts(c, "INFO\r\n");
-    client_expect(c, "INFO ::1 - 0 0");
+    client_expect(c, "INFO ::1 - 0 0 0");
     client_free(c);
 }
 
@@ -748,6 +752,8 @@ test_drain(void)
 
 static const char config_text[] = "[core]\n"
                                   "hostname = localhost\n"
+                                  "[auth]\n"
+                                  "trusted_networks = 127.0.0.2/32; ::2\n"
                                   "[limits]\n"
                                   "line_max = 1024\n"
                                   "handshake_timeout = 1s\n"
@@ -796,6 +802,7 @@ start_server(const char *dir)
 
     g_assert_no_error(error);
     start_tls_store(cfg);
+    g_assert_true(hermod_auth_configure(cfg, &error));
     g_assert_true(hermod_loops_start(2, &error));
     g_assert_true(hermod_workpool_start(2, &error));
     g_assert_true(hermod_listeners_bind(cfg, &error));
