@@ -453,6 +453,65 @@ test_counted(void)
     client_free(c);
 }
 
+/* Undo the echo's escaping of one LINE reply into out; checks the piece. */
+static void
+unescape_piece(const char *reply, GString *out)
+{
+    guint len = 0;
+    char kind = 0;
+    int skip = 0;
+
+    g_assert_cmpint(sscanf(reply, "LINE %u %c %n", &len, &kind, &skip), ==, 2);
+    gsize before = out->len;
+    for (const char *p = reply + skip; *p != '\0'; p++) {
+        if (p[0] == '\\' && (p[1] == 'r' || p[1] == 'n')) {
+            g_string_append_c(out, p[1] == 'r' ? '\r' : '\n');
+            p++;
+        } else {
+            g_string_append_c(out, *p);
+        }
+    }
+    g_assert_cmpuint(out->len - before, ==, len);
+    if (kind == 'P')
+        g_assert_cmpuint(len, ==, 1024); /* pieces are exactly line_max */
+    else
+        g_assert_cmpint(out->str[out->len - 1], ==, '\n');
+}
+
+static void
+test_random_split(void)
+{
+    Client *c = client_new();
+    GString *sent = g_string_new(NULL);
+    GString *seen = g_string_new(NULL);
+
+    client_expect(c, "hello plain");
+    for (guint i = 0; i < 300; i++) {
+        guint n = g_test_rand_bit() ? (guint)g_test_rand_int_range(0, 80)
+                                    : (guint)g_test_rand_int_range(0, 3000);
+        for (guint j = 0; j < n; j++)
+            g_string_append_c(sent, (char)('a' + g_test_rand_int_range(0, 26)));
+        g_string_append(sent, g_test_rand_bit() ? "\r\n" : "\n");
+    }
+    for (gsize off = 0; off < sent->len;) {
+        gsize n = MIN(sent->len - off, (gsize)g_test_rand_int_range(1, 5000));
+        client_send(c, sent->str + off, n);
+        off += n;
+        if (g_test_rand_int_range(0, 10) == 0)
+            g_usleep(2000);
+    }
+    while (seen->len < sent->len) {
+        g_autofree char *reply = client_line(c);
+        g_assert_nonnull(reply);
+        unescape_piece(reply, seen);
+    }
+    g_assert_cmpuint(seen->len, ==, sent->len);
+    g_assert_true(memcmp(seen->str, sent->str, sent->len) == 0);
+    g_string_free(sent, TRUE);
+    g_string_free(seen, TRUE);
+    client_free(c);
+}
+
 static void
 test_pipelined(void)
 {
@@ -846,6 +905,7 @@ main(int argc, char **argv)
     g_test_add_func("/conn/lines", test_lines);
     g_test_add_func("/conn/long-line", test_long_line);
     g_test_add_func("/conn/counted", test_counted);
+    g_test_add_func("/conn/random-split", test_random_split);
     g_test_add_func("/conn/pipelined", test_pipelined);
     g_test_add_func("/conn/pause-resume", test_pause_resume);
     g_test_add_func("/conn/many-clients", test_many_clients);
