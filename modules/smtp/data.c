@@ -301,7 +301,8 @@ smtp_cmd_data(SmtpSession *s, const char *args)
         return;
     }
     s->body = body_new(s);
-    smtp_reply(s, 354, "2.0.0", "End data with <CR><LF>.<CR><LF>");
+    /* RFC 3463 codes have classes 2, 4 and 5 only: none on 354. */
+    smtp_api->conn_printf(s->conn, "354 End data with <CR><LF>.<CR><LF>\r\n");
     smtp_session_set_state(s, SMTP_STATE_DATA);
 }
 

@@ -2,8 +2,8 @@
  *
  * reply.c - how the SMTP module answers.
  *
- * Every reply but the greeting, the HELO/EHLO answer and SASL challenges
- * carries an enhanced status code (RFC 2034, 3463).  A refused command is
+ * Every reply but the greeting, the HELO/EHLO answer, the 354 go-ahead and
+ * SASL challenges carries an enhanced status code (RFC 2034, 3463).  A refused command is
  * logged once here, counted, and after [smtp] max_errors refusals the
  * session ends with 421.  Reply text never contains CR or LF, whatever an
  * error message held.
