@@ -157,7 +157,8 @@ tests_abi_old_module_la_CFLAGS = $(HERMOD_MODULE_CC)
 tests_abi_old_module_la_LDFLAGS = $(ABI_TEST_LINK)
 tests_abi_old_module_la_LIBADD = $(GLIB_LIBS)
 
-# Modules the loader must refuse: ABI 2.0, ABI 1.(minor+1), short descriptor.
+# Modules the loader must refuse: ABI 2.0, ABI 1.(minor+1), short descriptor,
+# a bad settings table.
 check_LTLIBRARIES += tests/abi/abi2.la tests/abi/future-minor.la tests/abi/short-struct.la
 tests_abi_abi2_la_SOURCES = tests/abi/abi2-module.c
 tests_abi_abi2_la_CFLAGS = $(HERMOD_MODULE_CC)
@@ -175,6 +176,13 @@ tests_abi_short_struct_la_CPPFLAGS = $(AM_CPPFLAGS) -DCLAIM_MAJOR=HERMOD_ABI_MAJ
 tests_abi_short_struct_la_CFLAGS = $(HERMOD_MODULE_CC)
 tests_abi_short_struct_la_LDFLAGS = $(ABI_TEST_LINK)
 tests_abi_short_struct_la_LIBADD = $(GLIB_LIBS)
+check_LTLIBRARIES += tests/abi/bad-settings.la
+tests_abi_bad_settings_la_SOURCES = tests/abi/abi2-module.c
+tests_abi_bad_settings_la_CPPFLAGS = $(AM_CPPFLAGS) -DCLAIM_MAJOR=HERMOD_ABI_MAJOR \
+	-DCLAIM_MINOR=0 -DCLAIM_NAME='"bad-settings"' -DCLAIM_BAD_SETTINGS
+tests_abi_bad_settings_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_abi_bad_settings_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_bad_settings_la_LIBADD = $(GLIB_LIBS)
 
 # The ABI probe, with debug info for abidw: against plugin-api/ and against
 # the frozen 1.0 headers (same file name, so the same soname).

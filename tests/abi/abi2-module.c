@@ -3,8 +3,9 @@
  * abi2-module.c - modules whose descriptors the loader must refuse.
  *
  * Built several times with different CLAIM_* macros: ABI 2.0 (a future
- * major), ABI 1.(minor+1) (a newer minor than the core), and a descriptor
- * whose struct_size is too small.  Every entry point writes the file named
+ * major), ABI 1.(minor+1) (a newer minor than the core), a descriptor whose
+ * struct_size is too small, and one whose settings table has an ENUM row
+ * without choices (CLAIM_BAD_SETTINGS).  Every entry point writes the file named
  * by $HERMOD_TEST_MARKER and aborts, so a test that sees neither knows that
  * no module code ran.
  */
@@ -55,12 +56,24 @@ bad_reload(HermodModule *self)
     ran("reload");
 }
 
+#ifdef CLAIM_BAD_SETTINGS
+static const HermodSetting bad_settings[] = {
+    {"mode", HERMOD_SETTING_STRING, "a", 0, 0, NULL, "fine"},
+    {"level", HERMOD_SETTING_ENUM, "high", 0, 0, NULL, "an ENUM without choices"},
+    {NULL},
+};
+#define CLAIM_SETTINGS bad_settings
+#else
+#define CLAIM_SETTINGS NULL
+#endif
+
 HERMOD_MODULE(bad) = {
     .abi_major = CLAIM_MAJOR,
     .abi_minor = CLAIM_MINOR,
     .struct_size = CLAIM_SIZE,
     .name = CLAIM_NAME,
     .version = "0",
+    .settings = CLAIM_SETTINGS,
     .init = bad_init,
     .shutdown = bad_shutdown,
     .reload = bad_reload,

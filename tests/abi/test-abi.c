@@ -125,6 +125,13 @@ test_short_struct_refused(Fixture *f, gconstpointer data)
 }
 
 static void
+test_bad_settings_refused(Fixture *f, gconstpointer data)
+{
+    assert_refused(f, "bad-settings", HERMOD_MODULE_ERROR_DESCRIPTOR,
+                   "bad descriptor: an ENUM setting has no choices (row 1)");
+}
+
+static void
 test_example(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
@@ -176,6 +183,7 @@ main(int argc, char **argv)
     ADD("/abi/refused/major-2", test_abi2_refused);
     ADD("/abi/refused/newer-minor", test_future_minor_refused);
     ADD("/abi/refused/short-descriptor", test_short_struct_refused);
+    ADD("/abi/refused/bad-settings", test_bad_settings_refused);
     ADD("/abi/example/hello", test_example);
     ADD("/abi/example/hello-max-lines", test_example_max_lines);
     return g_test_run();
