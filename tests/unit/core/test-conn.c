@@ -809,6 +809,44 @@ test_drain(void)
     client_free(b);
 }
 
+/* After the drain: binding errors name the listener and the address. */
+static void
+test_bind_errors(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    socklen_t len = sizeof sin;
+    g_autoptr(GError) error = NULL;
+
+    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&sin, sizeof sin), ==, 0);
+    g_assert_cmpint(listen(fd, 1), ==, 0);
+    getsockname(fd, (struct sockaddr *)&sin, &len);
+    g_autofree char *busy =
+        g_strdup_printf("[listener busy]\nprotocol = echo\nport = %u\n", ntohs(sin.sin_port));
+    g_autoptr(HermodConfig) cfg = hermod_config_load_data(busy, "busy.conf", NULL, &error);
+    g_assert_no_error(error);
+    g_assert_false(hermod_listeners_bind(cfg, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+    g_assert_nonnull(strstr(error->message, "listener busy: 127.0.0.1 port"));
+    g_clear_error(&error);
+    close(fd);
+
+    g_autoptr(HermodConfig) named =
+        hermod_config_load_data("[listener host]\nprotocol = echo\nport = 0\naddress = localhost\n",
+                                "host.conf", NULL, &error);
+    g_assert_no_error(error);
+    g_assert_false(hermod_listeners_bind(named, &error));
+    g_assert_cmpstr(error->message, ==, "listener host: localhost is not an IP address");
+    g_clear_error(&error);
+
+    g_autoptr(HermodConfig) noport =
+        hermod_config_load_data("[listener np]\nprotocol = echo\n", "np.conf", NULL, &error);
+    g_assert_no_error(error);
+    g_assert_false(hermod_listeners_bind(noport, &error));
+    g_assert_cmpstr(error->message, ==, "np.conf: [listener np] needs protocol and port");
+}
+
 static const char config_text[] = "[core]\n"
                                   "hostname = localhost\n"
                                   "[auth]\n"
@@ -920,6 +958,7 @@ main(int argc, char **argv)
     g_test_add_func("/conn/backpressure", test_backpressure);
     g_test_add_func("/conn/work-after-close", test_work_after_close);
     g_test_add_func("/conn/drain", test_drain);
+    g_test_add_func("/conn/bind-errors", test_bind_errors);
     int rc = g_test_run();
     hermod_workpool_stop();
     hermod_loops_stop();
