@@ -46,6 +46,7 @@ struct Listener {
     char *name;
     char *protocol;
     char *role;
+    char *addresses; /* for the log: "127.0.0.1, ::1" */
     gboolean is_implicit_tls;
     guint16 port;
     const HermodProtocol *proto;
@@ -121,6 +122,7 @@ listener_new(HermodConfig *cfg, const char *name, const char *section, GError **
         return l;
     }
     l->port = (guint16)hermod_config_int(cfg, section, "port");
+    l->addresses = g_strjoinv(", ", (char **)hermod_config_list(cfg, section, "address"));
     for (const char *const *a = hermod_config_list(cfg, section, "address"); *a != NULL; a++) {
         g_autoptr(GError) local = NULL;
         int fd = bind_address(*a, l->port, &l->port, &local);
@@ -173,8 +175,6 @@ hermod_listeners_bind(HermodConfig *cfg, GError **error)
             hermod_listeners_stop();
             return FALSE;
         }
-        hermod_log(HERMOD_LOG_INFO, NULL, "listener %s: %s on port %u (%u addresses)", l->name,
-                   l->protocol, l->port, l->fds->len);
     }
     return TRUE;
 }
@@ -386,6 +386,9 @@ hermod_listeners_start(GError **error)
                 return FALSE;
             }
         }
+        /* One line per listener; the integration tests wait for them. */
+        hermod_log(HERMOD_LOG_NOTICE, NULL, "listening: %s (%s%s) on %s port %u", l->name,
+                   l->protocol, l->is_implicit_tls ? ", TLS" : "", l->addresses, l->port);
     }
     return TRUE;
 }
