@@ -86,6 +86,9 @@ test_login(void)
     EXPECT(c, "d3Jvbmc=", "535 5.7.8 ");
     EXPECT(c, "AUTH LOGIN", "334 VXNlcm5hbWU6\r\n");
     EXPECT(c, "*", "501 5.0.0 ");
+    EXPECT(c, "AUTH LOGIN YWxpY2VAZXhhbXBsZS5vcmc=", "334 UGFzc3dvcmQ6\r\n");
+    EXPECT(c, "*", "501 5.0.0 ");
+    EXPECT(c, "AUTH LOGIN AA==", "501 5.5.2 "); /* a NUL in the user name */
     EXPECT(c, "MAIL FROM:<alice@example.org>", "530 5.7.0 ");
     g_assert_nonnull(strstr(fake_log(), "AUTH"));
     fake_conn_free(c);

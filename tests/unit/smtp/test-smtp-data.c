@@ -304,6 +304,35 @@ test_peer_leaves_during_submit(void)
 }
 
 static void
+test_shutdown_waits_for_submit(void)
+{
+    fake_core_reset();
+    HermodConn *c = ready();
+    fake_hold_jobs(c, TRUE);
+    fake_feed(c, "DATA\r\nSubject: p\r\n\r\n.\r\n", -1);
+    g_free(fake_take(c));
+    fake_protocol()->on_shutdown(c);
+    EXPECT_OUTPUT(c, "");
+    g_assert_false(fake_is_closed(c));
+    fake_run_jobs(c);
+    EXPECT_OUTPUT(c, "250 2.0.0 Ok: queued as Q1\r\n421 4.3.2 " FAKE_HOSTNAME
+                     " Service shutting down\r\n");
+    g_assert_true(fake_is_closed(c));
+    fake_conn_free(c);
+}
+
+static void
+test_ehlo_resets_transaction(void)
+{
+    fake_core_reset();
+    HermodConn *c = ready();
+    fake_ehlo(c, FALSE);
+    EXPECT(c, "DATA", "503 5.5.1 ");
+    EXPECT(c, "MAIL FROM:<a@remote.test>", "250 2.1.0 ");
+    fake_conn_free(c);
+}
+
+static void
 test_submit_errors(void)
 {
     static const struct {
@@ -343,5 +372,7 @@ main(int argc, char **argv)
     g_test_add_func("/smtp/submit/pauses-input", test_submit_pauses_input);
     g_test_add_func("/smtp/submit/peer-leaves", test_peer_leaves_during_submit);
     g_test_add_func("/smtp/submit/errors", test_submit_errors);
+    g_test_add_func("/smtp/submit/shutdown-waits", test_shutdown_waits_for_submit);
+    g_test_add_func("/smtp/data/ehlo-resets", test_ehlo_resets_transaction);
     return g_test_run();
 }
