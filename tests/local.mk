@@ -45,6 +45,10 @@ TESTS += tests/unit/core/test-auth
 check_PROGRAMS += tests/unit/core/test-auth
 tests_unit_core_test_auth_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_auth_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-auth-async
+check_PROGRAMS += tests/unit/core/test-auth-async
+tests_unit_core_test_auth_async_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_auth_async_LDADD = $(UNIT_LINK)
 
 # --- unit: core/tls, certgen
 TESTS += tests/unit/core/test-certgen tests/unit/core/test-tls tests/unit/core/test-tls-load
