@@ -155,6 +155,7 @@ recover_one(HermodStore *store, const char *name, GError **error)
     g_autofree char *path = g_build_filename(store->msg_dir, name, NULL);
     GStatBuf st;
     StoreBox box;
+    StoreRow row = {0};
     guint32 uid = 0;
     GError *local_error = NULL;
 
@@ -170,8 +171,11 @@ recover_one(HermodStore *store, const char *name, GError **error)
         g_unlink(path);
         return TRUE;
     }
-    if (!hermod_store_index_add(store, &box, uid, name, 0, (gint64)st.st_mtime, (guint64)st.st_size,
-                                error))
+    row.uid = uid;
+    row.file = name;
+    row.internal_date = (gint64)st.st_mtime;
+    row.size = (guint64)st.st_size;
+    if (!hermod_store_index_add(store, &box, &row, error))
         return FALSE;
     hermod_log(HERMOD_LOG_NOTICE, NULL,
                "store %s: recovered %s as UID %u of mailbox %" G_GINT64_FORMAT, store->account,

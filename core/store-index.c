@@ -51,6 +51,14 @@ static const char schema_v1[] =
     "CREATE INDEX expunged_by_modseq ON expunged(mailbox_id, modseq);"
     "PRAGMA user_version = 1;";
 
+/* Version 2: \Noselect parents left by deleting a mailbox that has
+ * children, and a per-message cache of parse results by field name. */
+static const char schema_v2[] =
+    "ALTER TABLE mailboxes ADD COLUMN noselect INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE cache(message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, value TEXT, PRIMARY KEY(message_id, field)) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -98,29 +106,46 @@ hermod_store_stmt(HermodStore *store, const char *sql, GError **error)
     return st;
 }
 
-static gboolean
-migrate(HermodStore *store, GError **error)
+static int
+schema_version(HermodStore *store)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, "PRAGMA user_version", error);
+    sqlite3_stmt *st = hermod_store_stmt(store, "PRAGMA user_version", NULL);
     int version = -1;
 
     if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     if (st != NULL)
         sqlite3_reset(st);
+    return version;
+}
+
+/* In a write transaction, so that two processes opening a new store do
+ * not both create it. */
+static gboolean
+migrate_locked(HermodStore *store, GError **error)
+{
+    int version = schema_version(store);
+
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 1) {
+    if (version > 2) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (1)", store->account,
+                    "store %s: schema version %d is newer than this hermod (2)", store->account,
                     version);
         return FALSE;
     }
-    if (version == 1)
+    return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
+           (version >= 2 || hermod_store_exec(store, schema_v2, error));
+}
+
+static gboolean
+migrate(HermodStore *store, GError **error)
+{
+    if (schema_version(store) == 2)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;
-    if (!hermod_store_exec(store, schema_v1, error)) {
+    if (!migrate_locked(store, error)) {
         hermod_store_exec(store, "ROLLBACK", NULL);
         return FALSE;
     }
@@ -183,8 +208,9 @@ next_uidvalidity(HermodStore *store)
     return v;
 }
 
-static gboolean
-create_box(HermodStore *store, const char *name, const char *special_use, GError **error)
+gboolean
+hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,
+                        GError **error)
 {
     guint32 uidvalidity = next_uidvalidity(store);
     sqlite3_stmt *st = hermod_store_stmt(
@@ -217,12 +243,12 @@ hermod_store_index_defaults(HermodStore *store, GError **error)
         n = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     for (gsize i = 0; n == 0 && i < G_N_ELEMENTS(defaults); i++) {
-        if (!create_box(store, defaults[i].name, defaults[i].special_use, error))
+        if (!hermod_store_box_create(store, defaults[i].name, defaults[i].special_use, error))
             return FALSE;
     }
     if (hermod_store_box(store, "INBOX", &inbox, NULL))
         return TRUE;
-    return create_box(store, "INBOX", NULL, error);
+    return hermod_store_box_create(store, "INBOX", NULL, error);
 }
 
 static gboolean
@@ -234,6 +260,7 @@ read_box(sqlite3_stmt *st, StoreBox *out)
         out->id = sqlite3_column_int64(st, 0);
         out->uidnext = (guint32)sqlite3_column_int64(st, 1);
         out->highestmodseq = (guint64)sqlite3_column_int64(st, 2);
+        out->uidvalidity = (guint32)sqlite3_column_int64(st, 3);
     }
     sqlite3_reset(st);
     return found;
@@ -242,14 +269,17 @@ read_box(sqlite3_stmt *st, StoreBox *out)
 gboolean
 hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(
-        store, "SELECT id, uidnext, highestmodseq FROM mailboxes WHERE name = ?", error);
+    sqlite3_stmt *st =
+        hermod_store_stmt(store,
+                          "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes"
+                          " WHERE name = ? AND noselect = 0",
+                          error);
+
+    g_autofree char *canon = hermod_store_name_canon(name, NULL);
 
     if (st == NULL)
         return FALSE;
-    if (g_ascii_strcasecmp(name, "INBOX") == 0)
-        name = "INBOX";
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 1, canon != NULL ? canon : name, -1, SQLITE_TRANSIENT);
     if (read_box(st, out))
         return TRUE;
     g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s in %s",
@@ -260,8 +290,11 @@ hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **e
 gboolean
 hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out)
 {
-    sqlite3_stmt *st = hermod_store_stmt(
-        store, "SELECT id, uidnext, highestmodseq FROM mailboxes WHERE id = ?", NULL);
+    sqlite3_stmt *st =
+        hermod_store_stmt(store,
+                          "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes"
+                          " WHERE id = ? AND noselect = 0",
+                          NULL);
 
     if (st == NULL)
         return FALSE;
@@ -269,19 +302,17 @@ hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out)
     return read_box(st, out);
 }
 
-static gboolean
-bump_box(HermodStore *store, const StoreBox *box, guint32 uid, guint64 modseq, GError **error)
+gboolean
+hermod_store_box_save(HermodStore *store, const StoreBox *box, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "UPDATE mailboxes SET uidnext = max(uidnext, ?),"
-                                         " highestmodseq = ? WHERE id = ?",
-                                         error);
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?", error);
     int rc;
 
     if (st == NULL)
         return FALSE;
-    sqlite3_bind_int64(st, 1, (gint64)uid + 1);
-    sqlite3_bind_int64(st, 2, (gint64)modseq);
+    sqlite3_bind_int64(st, 1, box->uidnext);
+    sqlite3_bind_int64(st, 2, (gint64)box->highestmodseq);
     sqlite3_bind_int64(st, 3, box->id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -289,8 +320,28 @@ bump_box(HermodStore *store, const StoreBox *box, guint32 uid, guint64 modseq, G
 }
 
 gboolean
-hermod_store_index_add(HermodStore *store, const StoreBox *box, guint32 uid, const char *file,
-                       guint32 flags, gint64 internal_date, guint64 size, GError **error)
+hermod_store_keywords_add(HermodStore *store, gint64 message_id, const char *const *keywords,
+                          GError **error)
+{
+    sqlite3_stmt *st;
+
+    for (gsize i = 0; keywords != NULL && keywords[i] != NULL; i++) {
+        st = hermod_store_stmt(store, "INSERT OR IGNORE INTO keywords VALUES(?, ?)", error);
+        if (st == NULL)
+            return FALSE;
+        sqlite3_bind_int64(st, 1, message_id);
+        sqlite3_bind_text(st, 2, keywords[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_reset(st);
+            return hermod_store_db_error(store, error, "adding a keyword");
+        }
+        sqlite3_reset(st);
+    }
+    return TRUE;
+}
+
+gboolean
+hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, GError **error)
 {
     guint64 modseq = box->highestmodseq + 1;
     sqlite3_stmt *st = hermod_store_stmt(store,
@@ -302,17 +353,22 @@ hermod_store_index_add(HermodStore *store, const StoreBox *box, guint32 uid, con
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, box->id);
-    sqlite3_bind_int64(st, 2, uid);
-    sqlite3_bind_text(st, 3, file, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, flags);
+    sqlite3_bind_int64(st, 2, row->uid);
+    sqlite3_bind_text(st, 3, row->file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, row->flags & HERMOD_STORE_FLAGS_ALL);
     sqlite3_bind_int64(st, 5, (gint64)modseq);
-    sqlite3_bind_int64(st, 6, internal_date);
-    sqlite3_bind_int64(st, 7, (gint64)size);
+    sqlite3_bind_int64(st, 6, row->internal_date);
+    sqlite3_bind_int64(st, 7, (gint64)row->size);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return hermod_store_db_error(store, error, "adding a message");
-    return bump_box(store, box, uid, modseq, error);
+    if (!hermod_store_keywords_add(store, sqlite3_last_insert_rowid(store->db), row->keywords,
+                                   error))
+        return FALSE;
+    box->highestmodseq = modseq;
+    box->uidnext = MAX(box->uidnext, row->uid + 1);
+    return hermod_store_box_save(store, box, error);
 }
 
 static gboolean

@@ -30,9 +30,22 @@ struct HermodStore {
 /* A mailbox row as the writers need it. */
 typedef struct {
     gint64 id;
+    guint32 uidvalidity;
     guint32 uidnext;
     guint64 highestmodseq;
 } StoreBox;
+
+/* A message row to insert. */
+typedef struct {
+    guint32 uid;
+    const char *file;
+    guint32 flags;
+    const char *const *keywords; /* nullable */
+    gint64 internal_date;
+    guint64 size;
+} StoreRow;
+
+#define HERMOD_STORE_FLAGS_ALL 0x1f
 
 /* --- store-index.c: the SQLite side.  Lock held unless said otherwise. */
 
@@ -47,15 +60,49 @@ gboolean hermod_store_index_defaults(HermodStore *store, GError **error);
 /* Look a mailbox up by name ("inbox" is INBOX); NO_MAILBOX if absent. */
 gboolean hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **error);
 gboolean hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out);
-/* Insert a message row with the next MODSEQ and move UIDNEXT past uid. */
-gboolean hermod_store_index_add(HermodStore *store, const StoreBox *box, guint32 uid,
-                                const char *file, guint32 flags, gint64 internal_date, guint64 size,
+/* Insert a message row with the next MODSEQ, move UIDNEXT past its UID,
+ * and write both back into box and its row. */
+gboolean hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row,
                                 GError **error);
+/* Write box's UIDNEXT and HIGHESTMODSEQ to its row. */
+gboolean hermod_store_box_save(HermodStore *store, const StoreBox *box, GError **error);
+gboolean hermod_store_keywords_add(HermodStore *store, gint64 message_id,
+                                   const char *const *keywords, GError **error);
 gboolean hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid);
 gboolean hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid);
 /* Every file name an index row names.  (transfer full) */
 GHashTable *hermod_store_index_files(HermodStore *store, GError **error);
 guint64 hermod_store_index_used(HermodStore *store);
+
+/* Create a selectable mailbox row with a new UIDVALIDITY. */
+gboolean hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,
+                                 GError **error);
+/* Canonical mailbox name ("inbox/x" -> "INBOX/x") or NULL with INVALID.
+ * Any lock. (transfer full) */
+char *hermod_store_name_canon(const char *name, GError **error);
+/* Would size more bytes pass quota (0: none)?  Sets OVER_QUOTA. */
+gboolean hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error);
+
+/* --- store-flags.c: removing messages. */
+
+/* What deleting rows freed: file names to unlink after the commit, and
+ * bytes to take off store->used once it committed. */
+typedef struct {
+    GPtrArray *files;
+    guint64 bytes;
+} StoreRemoved;
+
+/* Delete the rows of ids (gint64 message ids), logging each UID in
+ * "expunged" with modseq when modseq > 0.  Lock held, in a transaction. */
+gboolean hermod_store_rows_delete(HermodStore *store, gint64 mailbox_id, GArray *ids,
+                                  guint64 modseq, StoreRemoved *out, GError **error);
+/* Move the rows of ids (message ids of src) to dst with new UIDs there,
+ * logging the old UIDs as expunged from src; both boxes take one new
+ * MODSEQ.  out_src/out_dst (nullable) get the UID pairs. */
+gboolean hermod_store_rows_move(HermodStore *store, StoreBox *src, StoreBox *dst, GArray *ids,
+                                GArray *out_src, GArray *out_dst, GError **error);
+/* After the commit: unlink each file that no row names any more. */
+void hermod_store_files_unlink(HermodStore *store, GPtrArray *files);
 
 /* --- store-file.c: message files. */
 

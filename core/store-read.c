@@ -45,8 +45,16 @@ read_mailbox(sqlite3_stmt *st)
     mb->messages = (guint32)sqlite3_column_int64(st, 6);
     mb->unseen = (guint32)sqlite3_column_int64(st, 7);
     mb->size = (guint64)sqlite3_column_int64(st, 8);
+    mb->deleted = (guint32)sqlite3_column_int64(st, 9);
+    mb->is_noselect = sqlite3_column_int(st, 10) != 0;
     return mb;
 }
+
+#define MAILBOX_COLUMNS                                                                            \
+    "SELECT b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.subscribed,"       \
+    " count(m.id), coalesce(sum(m.id IS NOT NULL AND (m.flags & 1) = 0), 0),"                      \
+    " coalesce(sum(m.size), 0), coalesce(sum((m.flags & 8) != 0), 0), b.noselect"                  \
+    " FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id "
 
 GPtrArray *
 hermod_store_mailboxes(HermodStore *store, GError **error)
@@ -55,14 +63,7 @@ hermod_store_mailboxes(HermodStore *store, GError **error)
     sqlite3_stmt *st;
 
     g_mutex_lock(&store->lock);
-    st = hermod_store_stmt(
-        store,
-        "SELECT b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.subscribed,"
-        " count(m.id), coalesce(sum(m.id IS NOT NULL AND (m.flags & 1) = 0), 0),"
-        " coalesce(sum(m.size), 0)"
-        " FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id"
-        " GROUP BY b.id ORDER BY b.name",
-        error);
+    st = hermod_store_stmt(store, MAILBOX_COLUMNS "GROUP BY b.id ORDER BY b.name", error);
     if (st != NULL) {
         out = g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_mailbox_free);
         while (sqlite3_step(st) == SQLITE_ROW)
@@ -71,6 +72,30 @@ hermod_store_mailboxes(HermodStore *store, GError **error)
     }
     g_mutex_unlock(&store->lock);
     return out;
+}
+
+HermodStoreMailbox *
+hermod_store_mailbox_status(HermodStore *store, const char *name, GError **error)
+{
+    g_autofree char *canon = hermod_store_name_canon(name, error);
+    HermodStoreMailbox *mb = NULL;
+    sqlite3_stmt *st;
+
+    if (canon == NULL)
+        return NULL;
+    g_mutex_lock(&store->lock);
+    st = hermod_store_stmt(store, MAILBOX_COLUMNS "WHERE b.name = ? GROUP BY b.id", error);
+    if (st != NULL) {
+        sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            mb = read_mailbox(st);
+        else
+            g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX,
+                        "no mailbox %s in %s", canon, store->account);
+        sqlite3_reset(st);
+    }
+    g_mutex_unlock(&store->lock);
+    return mb;
 }
 
 /* message id -> GPtrArray of keywords, for one mailbox. */
@@ -121,7 +146,7 @@ read_message(sqlite3_stmt *st, GHashTable *keywords)
 }
 
 static GPtrArray *
-messages_locked(HermodStore *store, const char *mailbox, GError **error)
+messages_locked(HermodStore *store, const char *mailbox, guint64 since, GError **error)
 {
     g_autoptr(GHashTable) keywords = NULL;
     GPtrArray *out;
@@ -133,11 +158,12 @@ messages_locked(HermodStore *store, const char *mailbox, GError **error)
     keywords = read_keywords(store, box.id);
     st = hermod_store_stmt(store,
                            "SELECT id, uid, flags, modseq, internal_date, size FROM messages"
-                           " WHERE mailbox_id = ? ORDER BY uid",
+                           " WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
                            error);
     if (st == NULL)
         return NULL;
     sqlite3_bind_int64(st, 1, box.id);
+    sqlite3_bind_int64(st, 2, (gint64)since);
     out = g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_message_free);
     while (sqlite3_step(st) == SQLITE_ROW)
         g_ptr_array_add(out, read_message(st, keywords));
@@ -146,12 +172,53 @@ messages_locked(HermodStore *store, const char *mailbox, GError **error)
 }
 
 GPtrArray *
-hermod_store_messages(HermodStore *store, const char *mailbox, GError **error)
+hermod_store_messages_since(HermodStore *store, const char *mailbox, guint64 since, GError **error)
 {
     GPtrArray *out;
 
     g_mutex_lock(&store->lock);
-    out = messages_locked(store, mailbox, error);
+    out = messages_locked(store, mailbox, since, error);
+    g_mutex_unlock(&store->lock);
+    return out;
+}
+
+GPtrArray *
+hermod_store_messages(HermodStore *store, const char *mailbox, GError **error)
+{
+    return hermod_store_messages_since(store, mailbox, 0, error);
+}
+
+static GArray *
+expunged_locked(HermodStore *store, const char *mailbox, guint64 since, GError **error)
+{
+    sqlite3_stmt *st;
+    StoreBox box;
+    GArray *out;
+
+    if (!hermod_store_box(store, mailbox, &box, error))
+        return NULL;
+    st = hermod_store_stmt(
+        store, "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid", error);
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, box.id);
+    sqlite3_bind_int64(st, 2, (gint64)since);
+    out = g_array_new(FALSE, FALSE, sizeof(guint32));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        guint32 uid = (guint32)sqlite3_column_int64(st, 0);
+        g_array_append_val(out, uid);
+    }
+    sqlite3_reset(st);
+    return out;
+}
+
+GArray *
+hermod_store_expunged_since(HermodStore *store, const char *mailbox, guint64 since, GError **error)
+{
+    GArray *out;
+
+    g_mutex_lock(&store->lock);
+    out = expunged_locked(store, mailbox, since, error);
     g_mutex_unlock(&store->lock);
     return out;
 }

@@ -231,8 +231,8 @@ hermod_store_shutdown(void)
     g_mutex_unlock(&cache_lock);
 }
 
-static gboolean
-over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error)
+gboolean
+hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error)
 {
     if (quota == 0 || store->used + size <= quota)
         return FALSE;
@@ -243,33 +243,63 @@ over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error)
     return TRUE;
 }
 
-/* Lock held; in a write transaction the caller ends. */
+/* Lock held; in a write transaction, which this commits on success. */
 static gboolean
-append_locked(HermodStore *store, const char *mailbox, GBytes *data, guint32 flags,
-              gint64 internal_date, guint64 quota, guint32 *out_uid, GError **error)
+append_locked(HermodStore *store, const char *mailbox, const HermodStoreAppend *in, guint64 quota,
+              StoreBox *box, GError **error)
 {
-    guint64 size = g_bytes_get_size(data);
+    guint64 size = g_bytes_get_size(in->data);
     g_autofree char *name = NULL;
-    StoreBox box;
+    StoreRow row = {0, NULL, in->flags, in->keywords, in->internal_date, size};
 
-    if (!hermod_store_box(store, mailbox, &box, error) || over_quota(store, quota, size, error))
+    if (!hermod_store_box(store, mailbox, box, error) ||
+        hermod_store_over_quota(store, quota, size, error))
         return FALSE;
-    if (box.uidnext == 0 || box.uidnext == G_MAXUINT32) {
+    if (box->uidnext == 0 || box->uidnext == G_MAXUINT32) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
                     "store %s: mailbox %s has used up its UIDs", store->account, mailbox);
         return FALSE;
     }
-    name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box.id, box.uidnext);
-    if (!hermod_store_file_write(store, name, data, error))
+    row.uid = box->uidnext;
+    row.file = name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box->id, row.uid);
+    if (!hermod_store_file_write(store, name, in->data, error))
         return FALSE;
-    if (!hermod_store_index_add(store, &box, box.uidnext, name, flags & 0x1f, internal_date, size,
-                                error) ||
+    if (!hermod_store_index_add(store, box, &row, error) ||
         !hermod_store_exec(store, "COMMIT", error)) {
         hermod_store_file_remove(store, name);
         return FALSE;
     }
     store->used += size;
-    *out_uid = box.uidnext;
+    box->uidnext = row.uid; /* what the caller reports */
+    return TRUE;
+}
+
+gboolean
+hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
+                         guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
+{
+    guint64 quota = hermod_directory_user_quota(store->account);
+    HermodStoreAppend copy = *in;
+    StoreBox box = {0};
+    gboolean ok;
+
+    if (copy.internal_date == 0)
+        copy.internal_date = g_get_real_time() / G_USEC_PER_SEC;
+    g_mutex_lock(&store->lock);
+    ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
+    if (ok) {
+        ok = append_locked(store, mailbox, &copy, quota, &box, error);
+        if (!ok)
+            hermod_store_exec(store, "ROLLBACK", NULL);
+    }
+    g_mutex_unlock(&store->lock);
+    if (!ok)
+        return FALSE;
+    if (out_uid != NULL)
+        *out_uid = box.uidnext;
+    if (out_uidvalidity != NULL)
+        *out_uidvalidity = box.uidvalidity;
+    hermod_store_notify(store->account, mailbox);
     return TRUE;
 }
 
@@ -277,23 +307,9 @@ gboolean
 hermod_store_append(HermodStore *store, const char *mailbox, GBytes *data, guint32 flags,
                     gint64 internal_date, guint32 *out_uid, GError **error)
 {
-    guint64 quota = hermod_directory_user_quota(store->account);
-    guint32 uid = 0;
-    gboolean ok;
+    HermodStoreAppend in = {data, flags, NULL, internal_date};
 
-    if (internal_date == 0)
-        internal_date = g_get_real_time() / G_USEC_PER_SEC;
-    g_mutex_lock(&store->lock);
-    ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
-    if (ok) {
-        ok = append_locked(store, mailbox, data, flags, internal_date, quota, &uid, error);
-        if (!ok)
-            hermod_store_exec(store, "ROLLBACK", NULL);
-    }
-    g_mutex_unlock(&store->lock);
-    if (ok && out_uid != NULL)
-        *out_uid = uid;
-    return ok;
+    return hermod_store_append_full(store, mailbox, &in, out_uid, NULL, error);
 }
 
 /* All quotas are checked before anything is written, so an over-quota
@@ -311,8 +327,8 @@ hermod_store_deliver(GPtrArray *accounts, GBytes *data, GError **error)
             return FALSE;
         g_ptr_array_add(stores, store);
         g_mutex_lock(&store->lock);
-        full = over_quota(store, hermod_directory_user_quota(store->account),
-                          g_bytes_get_size(data), error);
+        full = hermod_store_over_quota(store, hermod_directory_user_quota(store->account),
+                                       g_bytes_get_size(data), error);
         g_mutex_unlock(&store->lock);
         if (full)
             return FALSE;

@@ -23,6 +23,7 @@
 #define HERMOD_CORE_STORE_H
 
 #include <glib.h>
+#include <hermod/mailstore.h>
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,8 @@ typedef enum {
     HERMOD_STORE_ERROR_NO_MESSAGE,
     HERMOD_STORE_ERROR_EXISTS,
     HERMOD_STORE_ERROR_OVER_QUOTA,
+    HERMOD_STORE_ERROR_INVALID,  /* bad mailbox name, INBOX delete, ... */
+    HERMOD_STORE_ERROR_MODIFIED, /* reserved: UNCHANGEDSINCE reports per UID */
 } HermodStoreError;
 
 /* IMAP system flags as bits; keywords are kept as strings. */
@@ -50,16 +53,16 @@ typedef struct HermodStore HermodStore;
 
 typedef struct {
     guint32 uid;
-    guint32 flags;       /* HermodFlags */
-    char **keywords;     /* NULL-terminated, nullable */
+    guint32 flags;   /* HermodFlags */
+    char **keywords; /* NULL-terminated, nullable */
     guint64 modseq;
     gint64 internal_date; /* seconds since the epoch */
-    guint64 size;        /* bytes of the file */
+    guint64 size;         /* bytes of the file */
 } HermodStoreMessage;
 
 typedef struct {
-    char *name;          /* UTF-8, '/' as hierarchy delimiter; "INBOX" */
-    char *special_use;   /* "\\Sent" etc. or NULL */
+    char *name;        /* UTF-8, '/' as hierarchy delimiter; "INBOX" */
+    char *special_use; /* "\\Sent" etc. or NULL */
     guint32 uidvalidity;
     guint32 uidnext;
     guint64 highestmodseq;
@@ -67,6 +70,8 @@ typedef struct {
     guint32 unseen;
     guint64 size;
     gboolean subscribed;
+    guint32 deleted;      /* messages flagged \Deleted */
+    gboolean is_noselect; /* a parent left by deleting a mailbox with children */
 } HermodStoreMailbox;
 
 /* Root of every account folder (data_dir/mail); call once at start-up. */
@@ -83,9 +88,8 @@ void hermod_store_shutdown(void);
 /* Write data as a new message of mailbox, durably.  internal_date 0 means
  * now.  On success *out_uid is its UID (nullable out).  Fails with
  * OVER_QUOTA when the account's quota would be exceeded. */
-gboolean hermod_store_append(HermodStore *store, const char *mailbox, GBytes *data,
-                             guint32 flags, gint64 internal_date, guint32 *out_uid,
-                             GError **error);
+gboolean hermod_store_append(HermodStore *store, const char *mailbox, GBytes *data, guint32 flags,
+                             gint64 internal_date, guint32 *out_uid, GError **error);
 /* The same message into the INBOX of every account (element: canonical
  * address), all durable before it returns.  Every quota is checked first,
  * so OVER_QUOTA means nothing was written; after another failure, the
@@ -98,11 +102,118 @@ GPtrArray *hermod_store_mailboxes(HermodStore *store, GError **error);
 /* Messages of mailbox in UID order; element HermodStoreMessage (transfer full). */
 GPtrArray *hermod_store_messages(HermodStore *store, const char *mailbox, GError **error);
 /* The file of one message, mapped read-only.  (transfer full) */
-GMappedFile *hermod_store_open_message(HermodStore *store, const char *mailbox,
-                                       guint32 uid, GError **error);
+GMappedFile *hermod_store_open_message(HermodStore *store, const char *mailbox, guint32 uid,
+                                       GError **error);
 
 void hermod_store_mailbox_free(HermodStoreMailbox *mb);
 void hermod_store_message_free(HermodStoreMessage *msg);
+
+/* --- what IMAP needs (HermodMailApi, hermod/mailstore.h, backs onto these).
+ * Mailbox names are UTF-8 with '/' as delimiter; a first component "inbox"
+ * in any case is INBOX.  Writers block (fsync or wait for the account's
+ * writer): call them on the work pool.  Each change takes one new MODSEQ
+ * for the whole call and notifies the account's watchers afterwards. */
+
+/* A message to append; keywords nullable; internal_date 0 = now. */
+typedef struct {
+    GBytes *data;
+    guint32 flags;
+    const char *const *keywords;
+    gint64 internal_date;
+} HermodStoreAppend;
+
+/* hermod_store_append with keywords, and the mailbox's UIDVALIDITY
+ * (nullable outs). */
+gboolean hermod_store_append_full(HermodStore *store, const char *mailbox,
+                                  const HermodStoreAppend *in, guint32 *out_uid,
+                                  guint32 *out_uidvalidity, GError **error);
+/* One mailbox's counters (transfer full), or NO_MAILBOX. */
+HermodStoreMailbox *hermod_store_mailbox_status(HermodStore *store, const char *name,
+                                                GError **error);
+/* Create name and any missing parents; EXISTS if it is there (a \Noselect
+ * name becomes a mailbox again, with a new UIDVALIDITY). */
+gboolean hermod_store_mailbox_create(HermodStore *store, const char *name, const char *special_use,
+                                     GError **error);
+/* INBOX cannot go (INVALID).  A mailbox with children loses its messages
+ * and stays as a \Noselect parent; otherwise it goes, and so do \Noselect
+ * parents it leaves childless. */
+gboolean hermod_store_mailbox_delete(HermodStore *store, const char *name, GError **error);
+/* Children move along.  Renaming INBOX moves its messages into a new
+ * mailbox to (new UIDs there) and leaves INBOX empty. */
+gboolean hermod_store_mailbox_rename(HermodStore *store, const char *from, const char *to,
+                                     GError **error);
+gboolean hermod_store_mailbox_subscribe(HermodStore *store, const char *name, gboolean on,
+                                        GError **error);
+
+/* Messages with modseq > since (0: all), UID order (transfer full). */
+GPtrArray *hermod_store_messages_since(HermodStore *store, const char *mailbox, guint64 since,
+                                       GError **error);
+/* UIDs expunged with modseq > since, ascending; GArray of guint32
+ * (transfer full). */
+GArray *hermod_store_expunged_since(HermodStore *store, const char *mailbox, guint64 since,
+                                    GError **error);
+
+typedef enum {
+    HERMOD_STORE_FLAGS_SET = 0, /* replace flags and keywords */
+    HERMOD_STORE_FLAGS_ADD,
+    HERMOD_STORE_FLAGS_REMOVE,
+} HermodStoreFlagsOp;
+
+typedef struct {
+    const guint32 *uids; /* ascending; UIDs that no longer exist are skipped */
+    gsize n_uids;
+    HermodStoreFlagsOp op;
+    guint32 flags;               /* HermodFlags */
+    const char *const *keywords; /* nullable */
+    guint64 unchangedsince;      /* 0: no condition */
+} HermodStoreFlagChange;
+
+/* STORE.  Messages whose modseq is above unchangedsince are left alone
+ * and their UIDs appended to out_failed (nullable GArray of guint32). */
+gboolean hermod_store_update_flags(HermodStore *store, const char *mailbox,
+                                   const HermodStoreFlagChange *change, GArray *out_failed,
+                                   GError **error);
+/* Remove uids (NULL: every \Deleted message) for good; returns the UIDs
+ * removed, ascending (transfer full). */
+GArray *hermod_store_expunge(HermodStore *store, const char *mailbox, const guint32 *uids,
+                             gsize n_uids, GError **error);
+
+typedef struct {
+    const guint32 *uids; /* ascending */
+    gsize n_uids;
+    const char *dest;
+    gboolean is_move; /* MOVE: the sources are expunged in the same transaction */
+} HermodStoreCopy;
+
+/* COPY/MOVE.  Each copy is a hard link of the immutable file.  out_src and
+ * out_dst (nullable, GArray of guint32) get the UID pairs for COPYUID,
+ * out_uidvalidity (nullable) dest's. */
+gboolean hermod_store_copy(HermodStore *store, const char *mailbox, const HermodStoreCopy *req,
+                           GArray *out_src, GArray *out_dst, guint32 *out_uidvalidity,
+                           GError **error);
+
+/* Cached parse results of one message by field ("envelope",
+ * "bodystructure", ...): NULL when absent (transfer full). */
+char *hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 uid,
+                             const char *field);
+void hermod_store_cache_set(HermodStore *store, const char *mailbox, guint32 uid, const char *field,
+                            const char *value);
+/* Bytes used, and the account's quota (0: unlimited). */
+gboolean hermod_store_quota(HermodStore *store, guint64 *out_used, guint64 *out_limit,
+                            GError **error);
+
+/* --- change notification (store-watch.c) */
+
+/* Call fn(conn, mailbox, data) on conn's loop after each change to
+ * account (canonical address).  Returns an id > 0.  The watch ends with
+ * hermod_store_watch_remove or when a notification finds conn closed.
+ * Any thread. */
+guint hermod_store_watch_add(HermodConn *conn, const char *account, HermodWatchFunc fn,
+                             gpointer data);
+void hermod_store_watch_remove(guint id);
+/* Tell account's watchers that mailbox (NULL: several) changed.  Any
+ * thread; the store calls it after every commit. */
+void hermod_store_notify(const char *account, const char *mailbox);
 
 G_END_DECLS
 
