@@ -16,7 +16,7 @@ core_libhermodcore_la_SOURCES += core/log.c core/log.h
 core_libhermodcore_la_SOURCES += core/config.c core/config.h core/config-value.c \
 	core/config-value.h core/settings.c core/settings.h core/core-settings.c \
 	core/core-settings.h core/ctl.h core/ctl-password.c core/privdrop.c core/privdrop.h \
-	core/modules.c core/modules.h core/module-api.h
+	core/modules.c core/modules.h core/module-api.c core/module-api.h
 
 # --- module loader (find, vet and load NAME.so; descriptor checks)
 core_libhermodcore_la_SOURCES += core/module.c core/module.h

@@ -31,6 +31,10 @@ TESTS += tests/unit/core/test-privdrop
 check_PROGRAMS += tests/unit/core/test-privdrop
 tests_unit_core_test_privdrop_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_privdrop_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-module-api
+check_PROGRAMS += tests/unit/core/test-module-api
+tests_unit_core_test_module_api_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_module_api_LDADD = $(UNIT_LINK)
 
 # directory, auth, store
 TESTS += tests/unit/core/test-directory
@@ -111,6 +115,9 @@ EXTRA_DIST += tests/integration/hermodtest.py tests/integration/storecheck.py
 # hermodctl domain, user, alias, mail (store)
 TESTS += tests/integration/test-ctl-store.py
 EXTRA_DIST += tests/integration/test-ctl-store.py
+# hermodd start-up, reload, shutdown; hermodctl usage (config)
+TESTS += tests/integration/test-daemon.py
+EXTRA_DIST += tests/integration/test-daemon.py
 
 # --- fuzz
 # Every target tests/fuzz/fuzz-NAME.c defines LLVMFuzzerTestOneInput.  By
