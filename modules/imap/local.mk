@@ -5,11 +5,19 @@
 # them without the module.
 
 noinst_LTLIBRARIES += modules/imap/libimapproto.la
-modules_imap_libimapproto_la_CFLAGS = $(HERMOD_MODULE_CC)
+modules_imap_libimapproto_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS)
+modules_imap_libimapproto_la_LIBADD = $(GMIME_LIBS)
 modules_imap_libimapproto_la_SOURCES = \
 	modules/imap/parser.c modules/imap/parser.h \
 	modules/imap/mutf7.c modules/imap/mutf7.h \
 	modules/imap/seqset.c modules/imap/seqset.h
+# FETCH / SEARCH / SORT / THREAD (imapfetch)
+modules_imap_libimapproto_la_SOURCES += \
+	modules/imap/fetch.h modules/imap/search.h modules/imap/sort.h modules/imap/thread.h \
+	modules/imap/mime.c modules/imap/mime.h \
+	modules/imap/quote.c modules/imap/quote.h \
+	modules/imap/envelope.c modules/imap/envelope.h \
+	modules/imap/bodystructure.c modules/imap/bodystructure.h
 
 TESTS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7 tests/unit/imap/test-seqset
 check_PROGRAMS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7 tests/unit/imap/test-seqset
@@ -29,3 +37,21 @@ tests_fuzz_fuzz_imap_cmd_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_cmd_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_cmd_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus-imap-cmd.sh tests/fuzz/corpus/imap-cmd
+
+# FETCH / SEARCH / SORT / THREAD tests (imapfetch); data in tests/data/imap.
+IMAP_FETCH_TESTS = tests/unit/imap/test-envelope tests/unit/imap/test-bodystructure
+TESTS += $(IMAP_FETCH_TESTS)
+check_PROGRAMS += $(IMAP_FETCH_TESTS)
+IMAP_FETCH_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+	-DIMAP_TEST_DATA=\"$(abs_top_srcdir)/tests/data/imap\"
+IMAP_FETCH_TEST_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
+IMAP_FETCH_TEST_LDADD = modules/imap/libimapproto.la $(GMIME_LIBS) $(GLIB_LIBS)
+tests_unit_imap_test_envelope_SOURCES = tests/unit/imap/test-envelope.c tests/unit/imap/imap-test-util.h
+tests_unit_imap_test_envelope_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
+tests_unit_imap_test_envelope_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
+tests_unit_imap_test_envelope_LDADD = $(IMAP_FETCH_TEST_LDADD)
+tests_unit_imap_test_bodystructure_SOURCES = tests/unit/imap/test-bodystructure.c tests/unit/imap/imap-test-util.h
+tests_unit_imap_test_bodystructure_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
+tests_unit_imap_test_bodystructure_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
+tests_unit_imap_test_bodystructure_LDADD = $(IMAP_FETCH_TEST_LDADD)
+EXTRA_DIST += tests/data/imap
