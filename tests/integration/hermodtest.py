@@ -352,6 +352,19 @@ class Raw:
             if len(line) < 4 or line[3] != "-":
                 return int(line[:3]), lines
 
+    def pending(self, wait=1.0):
+        """Bytes the server sent beyond the replies read so far, waiting up
+        to wait seconds for more (b"" if none)."""
+        self.sock.settimeout(wait)
+        try:
+            chunk = self.sock.recv(65536)
+            self.buf += chunk
+        except socket.timeout:
+            pass
+        finally:
+            self.sock.settimeout(TIMEOUT)
+        return self.buf
+
     def starttls(self):
         code, _ = self.cmd("STARTTLS")
         check_equal(code, 220, "STARTTLS reply")
