@@ -212,20 +212,21 @@ class Daemon:
         if not self.provisioned:
             self.provision()
         self.write_config()
-        want = len([s for s in self.sections if s.startswith("listener ")])
+        want = {s.split(" ", 1)[1] for s in self.sections if s.startswith("listener ")}
         err = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen([HERMODD, "-c", self.conf_path],
                                      stdin=subprocess.DEVNULL,
                                      stdout=err, stderr=err)
         err.close()
         deadline = time.monotonic() + timeout
-        while self.listening_count() < want:
+        while not want <= self.listening():
             if self.proc.poll() is not None:
                 raise AssertionError("hermodd exited with %d during start-up:\n%s" % (
                     self.proc.returncode, self.stderr_tail()))
             if time.monotonic() > deadline:
-                raise AssertionError("hermodd did not log %d 'listening:' lines in %ss:\n%s"
-                                     % (want, timeout, self.stderr_tail()))
+                raise AssertionError("hermodd did not log 'listening:' for %s in %ss:\n%s"
+                                     % (sorted(want - self.listening()), timeout,
+                                        self.stderr_tail()))
             time.sleep(0.05)
 
     def stderr_text(self):
@@ -238,10 +239,11 @@ class Daemon:
     def stderr_tail(self, lines=60):
         return "\n".join(self.stderr_text().splitlines()[-lines:])
 
-    def listening_count(self):
-        # Count only the lines of the current run (after the last start).
-        text = self.stderr_text()
-        return len(re.findall(r"listening:", text[self._run_offset():]))
+    def listening(self):
+        """Names of the listeners that logged "listening: NAME ..." since
+        the last start."""
+        text = self.stderr_text()[self._run_offset():]
+        return set(re.findall(r"listening: (\S+)", text))
 
     def _run_offset(self):
         return getattr(self, "_offset", 0)
