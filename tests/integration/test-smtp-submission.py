@@ -5,6 +5,7 @@
 # smtplib), implicit TLS on the SMTPS port (smtplib.SMTP_SSL, curl), wrong
 # passwords, unauthenticated submission and a sender the account does not
 # own refused.
+import base64
 import os
 import smtplib
 import sys
@@ -112,7 +113,6 @@ def sender_not_owned_is_553_5_7_1():
         c.cmd("EHLO client.example.test")
         c.starttls()
         c.cmd("EHLO client.example.test")
-        import base64
         cred = base64.b64encode(("\0%s\0%s" % (DEMO, PASSWORD)).encode()).decode()
         ht.check_equal(c.cmd("AUTH PLAIN " + cred)[0], 235, "AUTH PLAIN")
         code, lines = c.cmd("MAIL FROM:<%s>" % OTHER)
@@ -121,6 +121,23 @@ def sender_not_owned_is_553_5_7_1():
         code, lines = c.cmd("MAIL FROM:<boss@remote.test>")
         ht.check_equal(code, 553, "MAIL FROM a foreign address (%r)" % lines)
         ht.check_equal(c.cmd("MAIL FROM:<%s>" % DEMO)[0], 250, "own address")
+
+
+@ht.test
+def header_from_not_owned_is_553_5_7_1():
+    token = ht.unique("forged")
+    with smtplib.SMTP("127.0.0.1", srv.port("submission"), timeout=ht.TIMEOUT) as s:
+        s.starttls(context=ht.client_tls_context())
+        s.login(DEMO, PASSWORD)
+        try:
+            s.sendmail(DEMO, [OTHER], message(token, sender="boss@example.test"))
+        except smtplib.SMTPDataError as e:
+            ht.check_equal(e.smtp_code, 553, "code")
+            ht.check(e.smtp_error.startswith(b"5.7.1"), "enhanced code %r" % e.smtp_error)
+        else:
+            raise AssertionError("a From: header the account does not own was accepted")
+    for uid, line in srv.mail_list(OTHER):
+        ht.check(token not in line, "the forged message was delivered")
 
 
 @ht.test
