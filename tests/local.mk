@@ -118,6 +118,7 @@ EXTRA_DIST += tests/integration/test-ctl-store.py
 # hermodd start-up, reload, shutdown; hermodctl usage (config)
 TESTS += tests/integration/test-daemon.py
 EXTRA_DIST += tests/integration/test-daemon.py
+# end to end with real clients: config, MX, submission, outbound, SNI, crash (itest)
 TESTS += tests/integration/test-config.py tests/integration/test-smtp-mx.py \
 	tests/integration/test-smtp-submission.py tests/integration/test-smtp-outbound.py \
 	tests/integration/test-tls-sni.py tests/integration/test-crash.py
