@@ -59,7 +59,10 @@ print_row(FILE *out, const HermodCtlCommand *c)
 {
     g_autofree char *call = g_strdup_printf("%s %s %s", c->noun, c->verb, c->usage);
 
-    fprintf(out, "  %-40s %s\n", call, c->help);
+    if (strlen(call) > 40)
+        fprintf(out, "  %s\n  %-40s %s\n", call, "", c->help);
+    else
+        fprintf(out, "  %-40s %s\n", call, c->help);
 }
 
 static gboolean
