@@ -268,6 +268,11 @@ TESTS += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-ex
 EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-exports.sh \
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml
 
+# hermodd loads the example module and talks over TCP; refuses a group-
+# writable module and an ABI 2.0 one.
+TESTS += tests/integration/test-module-hello.py
+EXTRA_DIST += tests/integration/test-module-hello.py
+
 # After bumping HERMOD_ABI_MINOR (append) or HERMOD_ABI_MAJOR (anything else):
 # write tests/abi/hermod-abi-MAJOR.MINOR.xml from the probe.
 .PHONY: update-abi-baseline
