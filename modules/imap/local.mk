@@ -55,3 +55,35 @@ tests_unit_imap_test_bodystructure_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
 tests_unit_imap_test_bodystructure_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
 tests_unit_imap_test_bodystructure_LDADD = $(IMAP_FETCH_TEST_LDADD)
 EXTRA_DIST += tests/data/imap
+
+# The module itself.  IMAP_SOURCES is listed once so that the unit tests
+# (tests/unit/imap/test-session) build the same files against a fake core.
+IMAP_SOURCES = \
+	modules/imap/session.h \
+	modules/imap/module.c \
+	modules/imap/session.c \
+	modules/imap/output.c \
+	modules/imap/selected.c \
+	modules/imap/cmd-auth.c \
+	modules/imap/cmd-mailbox.c \
+	modules/imap/cmd-list.c \
+	modules/imap/cmd-message.c \
+	modules/imap/cmd-idle.c
+
+pkglib_LTLIBRARIES += modules/imap.la
+modules_imap_la_SOURCES = $(IMAP_SOURCES)
+modules_imap_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS)
+modules_imap_la_LDFLAGS = $(HERMOD_MODULE_LINK)
+modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
+
+# Session tests: the module's sources against a fake core and mail store.
+check_LTLIBRARIES += tests/unit/imap/libimapfake.la
+tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) \
+	tests/unit/imap/fake-core.c tests/unit/imap/fake-core.h tests/unit/imap/fake-mail.c
+tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_libimapfake_la_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
+tests_unit_imap_libimapfake_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
+TESTS += tests/unit/imap/test-session
+check_PROGRAMS += tests/unit/imap/test-session
+tests_unit_imap_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)

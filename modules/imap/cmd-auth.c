@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * cmd-auth.c - commands of any state and of the not-authenticated state:
+ * CAPABILITY, NOOP, LOGOUT, ID, STARTTLS, LOGIN, AUTHENTICATE PLAIN (with
+ * SASL-IR), and ENABLE and NAMESPACE right after login.
+ *
+ * Passwords are checked by the core (auth_check, off the loop, counted for
+ * dynamic screening); this file only gets them there.  Without TLS and
+ * outside [auth] trusted_networks, LOGIN and AUTHENTICATE are refused
+ * (LOGINDISABLED, [PRIVACYREQUIRED]).  After a good login the account's
+ * store is opened on the work pool and a change watch is set up for IDLE
+ * and untagged updates.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "session.h"
+
+static gboolean
+may_login(ImapSession *s)
+{
+    return imap_api->conn_is_tls(s->conn) || imap_api->conn_is_trusted(s->conn);
+}
+
+char *
+imap_capabilities(ImapSession *s)
+{
+    GString *c = g_string_new("IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE NAMESPACE");
+    if (s->state == IMAP_STATE_NOAUTH) {
+        if (!imap_api->conn_is_tls(s->conn))
+            g_string_append(c, " STARTTLS");
+        if (may_login(s))
+            g_string_append(c, " AUTH=PLAIN SASL-IR");
+        else
+            g_string_append(c, " LOGINDISABLED");
+        return g_string_free(c, FALSE);
+    }
+    g_string_append(c, " UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS UIDPLUS MOVE"
+                       " CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+    g_string_append_printf(c, " APPENDLIMIT=%" G_GUINT64_FORMAT, s->lim.max_message_size);
+    return g_string_free(c, FALSE);
+}
+
+static void
+ok_after(ImapSession *s, const char *tag, const char *text)
+{
+    imap_session_after_command(s, TRUE);
+    imap_tagged(s, tag, "OK", NULL, text);
+}
+
+void
+imap_cmd_capability(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    g_autofree char *caps = imap_capabilities(s);
+    imap_printf(s, "* CAPABILITY %s\r\n", caps);
+    ok_after(s, cmd->tag, "CAPABILITY completed");
+}
+
+void
+imap_cmd_noop(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    ok_after(s, cmd->tag, "NOOP completed");
+}
+
+void
+imap_cmd_logout(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    imap_printf(s, "* BYE Logging out\r\n");
+    imap_tagged(s, cmd->tag, "OK", NULL, "LOGOUT completed");
+    imap_flush(s);
+    s->input = IMAP_IN_CLOSING;
+    s->state = IMAP_STATE_LOGOUT;
+    imap_api->conn_close(s->conn);
+}
+
+void
+imap_cmd_id(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    /* The client's list is only logged-at-debug; we answer with our name. */
+    imap_printf(s, "* ID (\"name\" \"Hermod\" \"version\" \"%s\")\r\n", PACKAGE_VERSION);
+    ok_after(s, cmd->tag, "ID completed");
+}
+
+void
+imap_cmd_starttls(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    if (imap_api->conn_is_tls(s->conn)) {
+        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "TLS is already active");
+        return;
+    }
+    imap_tagged(s, cmd->tag, "OK", NULL, "Begin TLS negotiation now");
+    imap_flush(s);
+    s->input = IMAP_IN_WAIT;
+    imap_api->conn_start_tls(s->conn);
+}
+
+/* --- login --- */
+
+typedef struct {
+    ImapSession *s;
+    char *tag;
+    char *account;
+    HermodMailStore *store;
+    GError *error;
+} Login;
+
+static void
+login_free(gpointer data)
+{
+    Login *l = data;
+    g_free(l->tag);
+    g_free(l->account);
+    if (l->store != NULL)
+        imap_mail->unref(l->store);
+    g_clear_error(&l->error);
+    g_free(l);
+}
+
+static void
+open_work(gpointer data)
+{
+    Login *l = data;
+    l->store = imap_mail->open(l->account, &l->error);
+}
+
+static void
+on_watch(HermodConn *conn, const char *mailbox, gpointer data)
+{
+    ImapSession *s = imap_session_enter(conn);
+    if (s == NULL)
+        return;
+    if (s->input == IMAP_IN_IDLE)
+        imap_idle_changed(s);
+    imap_session_leave(s);
+}
+
+static void
+open_done(ImapSession *s, gpointer data)
+{
+    Login *l = data;
+    if (l->store == NULL) {
+        imap_reply_error(s, l->tag, l->error);
+        imap_session_resume(s);
+        return;
+    }
+    s->store = g_steal_pointer(&l->store);
+    s->account = g_steal_pointer(&l->account);
+    s->state = IMAP_STATE_AUTH;
+    s->watch_id = imap_mail->watch_add(s->conn, s->account, on_watch, NULL);
+    imap_api->log(HERMOD_LOG_INFO, imap_api->conn_session(s->conn), "imap: login %s from %s",
+                  s->account, imap_api->conn_peer(s->conn));
+    g_autofree char *caps = imap_capabilities(s);
+    g_autofree char *code = g_strconcat("CAPABILITY ", caps, NULL);
+    imap_tagged(s, l->tag, "OK", code, "Logged in");
+    imap_session_resume(s);
+}
+
+static void
+auth_done(HermodConn *conn, HermodAuthResult result, const char *account, gpointer data)
+{
+    Login *l = data;
+    ImapSession *s = l->s;
+    if (s->is_closed || imap_api->conn_is_closed(conn)) {
+        login_free(l);
+        imap_session_leave(s);
+        return;
+    }
+    if (result == HERMOD_AUTH_OK && imap_mail != NULL) {
+        l->account = g_strdup(account);
+        imap_session_work(s, open_work, open_done, l, login_free);
+    } else {
+        if (result == HERMOD_AUTH_OK) {
+            s->account = g_strdup(account);
+            s->state = IMAP_STATE_AUTH;
+            imap_tagged(s, l->tag, "OK", NULL, "Logged in (no mail store in this core)");
+        } else if (result == HERMOD_AUTH_FAILED || result == HERMOD_AUTH_BLOCKED) {
+            imap_tagged(s, l->tag, "NO", "AUTHENTICATIONFAILED", "Authentication failed");
+        } else {
+            imap_tagged(s, l->tag, "NO", "UNAVAILABLE", "Authentication temporarily unavailable");
+        }
+        login_free(l);
+        imap_session_resume(s);
+    }
+    imap_session_leave(s);
+}
+
+/* The session's depth holds it across auth_check; auth_done releases it. */
+static void
+login_start(ImapSession *s, const char *tag, const char *user, const char *password)
+{
+    Login *l = g_new0(Login, 1);
+    l->s = s;
+    l->tag = g_strdup(tag);
+    s->depth++;
+    s->input = IMAP_IN_WAIT;
+    imap_flush(s);
+    imap_api->conn_pause(s->conn);
+    imap_api->auth_check(s->conn, "imap", user, password, auth_done, l);
+}
+
+void
+imap_cmd_login(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    if (!may_login(s)) {
+        imap_tagged(s, cmd->tag, "NO", "PRIVACYREQUIRED", "Use STARTTLS first");
+        return;
+    }
+    ImapArg *user = cmd->args->len == 2 ? g_ptr_array_index(cmd->args, 0) : NULL;
+    ImapArg *pass = cmd->args->len == 2 ? g_ptr_array_index(cmd->args, 1) : NULL;
+    if (user == NULL || !imap_arg_is_astring(user) || !imap_arg_is_astring(pass)) {
+        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "LOGIN needs a user name and a password");
+        return;
+    }
+    login_start(s, cmd->tag, user->str, pass->str);
+    memset(pass->str, 0, pass->len);
+}
+
+/* PLAIN (RFC 4616): authzid NUL authcid NUL password. */
+static void
+sasl_plain(ImapSession *s, const char *tag, const char *b64)
+{
+    gsize len = 0;
+    g_autofree guchar *raw = g_base64_decode(b64, &len);
+    const char *authz = (const char *)raw;
+    const char *nul1 = raw != NULL ? memchr(raw, '\0', len) : NULL;
+    const char *nul2 = nul1 != NULL ? memchr(nul1 + 1, '\0', len - (nul1 + 1 - authz)) : NULL;
+    if (raw == NULL || len == 0 || nul2 == NULL ||
+        memchr(nul2 + 1, '\0', len - (nul2 + 1 - authz))) {
+        imap_tagged(s, tag, "BAD", "CLIENTBUG", "Malformed PLAIN response");
+    } else {
+        g_autofree char *password = g_strndup(nul2 + 1, len - (nul2 + 1 - authz));
+        if (*authz != '\0' && strcmp(authz, nul1 + 1) != 0)
+            imap_tagged(s, tag, "NO", "AUTHORIZATIONFAILED", "Cannot act as another user");
+        else
+            login_start(s, tag, nul1 + 1, password);
+        memset(password, 0, strlen(password));
+    }
+    if (raw != NULL)
+        memset(raw, 0, len);
+}
+
+void
+imap_cmd_authenticate(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    ImapArg *mech = cmd->args->len >= 1 ? g_ptr_array_index(cmd->args, 0) : NULL;
+    if (mech == NULL || mech->type != IMAP_ARG_ATOM || cmd->args->len > 2) {
+        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "AUTHENTICATE needs a mechanism");
+        return;
+    }
+    if (!imap_arg_atom_is(mech, "PLAIN")) {
+        imap_tagged(s, cmd->tag, "NO", "CANNOT", "Unsupported mechanism");
+        return;
+    }
+    if (!may_login(s)) {
+        imap_tagged(s, cmd->tag, "NO", "PRIVACYREQUIRED", "Use STARTTLS first");
+        return;
+    }
+    if (cmd->args->len == 2) {
+        ImapArg *ir = g_ptr_array_index(cmd->args, 1);
+        sasl_plain(s, cmd->tag, imap_arg_atom_is(ir, "=") ? "" : ir->str);
+        return;
+    }
+    g_free(s->wait_tag);
+    s->wait_tag = g_strdup(cmd->tag);
+    s->input = IMAP_IN_SASL;
+    imap_printf(s, "+ \r\n");
+}
+
+void
+imap_auth_line(ImapSession *s, const char *line, gsize len)
+{
+    g_autofree char *tag = g_steal_pointer(&s->wait_tag);
+    s->input = IMAP_IN_COMMAND;
+    if (line == NULL || len > 8192) {
+        imap_tagged(s, tag, "BAD", "TOOBIG", "Response too long");
+        return;
+    }
+    g_autofree char *text = g_strndup(line, len);
+    g_strchomp(text);
+    if (strcmp(text, "*") == 0)
+        imap_tagged(s, tag, "BAD", NULL, "AUTHENTICATE cancelled");
+    else
+        sasl_plain(s, tag, text);
+    memset(text, 0, strlen(text));
+}
+
+void
+imap_cmd_enable(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    GString *enabled = g_string_new("* ENABLED");
+    for (guint i = 0; i < cmd->args->len; i++) {
+        ImapArg *a = g_ptr_array_index(cmd->args, i);
+        gboolean *flag = NULL;
+        if (imap_arg_atom_is(a, "IMAP4rev2"))
+            flag = &s->is_rev2;
+        else if (imap_arg_atom_is(a, "UTF8=ACCEPT"))
+            flag = &s->is_utf8;
+        else if (imap_arg_atom_is(a, "CONDSTORE"))
+            flag = &s->is_condstore;
+        else if (imap_arg_atom_is(a, "QRESYNC"))
+            flag = &s->is_qresync;
+        if (flag == NULL || *flag)
+            continue;
+        *flag = TRUE;
+        if (flag == &s->is_qresync)
+            s->is_condstore = TRUE;
+        g_string_append_printf(enabled, " %s", a->str);
+    }
+    if (cmd->args->len == 0) {
+        g_string_free(enabled, TRUE);
+        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "ENABLE needs capabilities");
+        return;
+    }
+    g_string_append(enabled, "\r\n");
+    imap_write(s, enabled->str, enabled->len);
+    g_string_free(enabled, TRUE);
+    ok_after(s, cmd->tag, "ENABLE completed");
+}
+
+void
+imap_cmd_namespace(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
+{
+    imap_printf(s, "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n");
+    ok_after(s, cmd->tag, "NAMESPACE completed");
+}
