@@ -87,3 +87,7 @@ TESTS += tests/unit/imap/test-session
 check_PROGRAMS += tests/unit/imap/test-session
 tests_unit_imap_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
 tests_unit_imap_test_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
+
+# Integration: the module in the real daemon, driven by Python's imaplib.
+TESTS += tests/integration/test-imap.py
+EXTRA_DIST += tests/integration/test-imap.py

@@ -96,14 +96,28 @@ def authenticate_plain():
     c.logout()
 
 
+def tagged(raw, tag):
+    """Lines up to and including the one tagged tag."""
+    lines = []
+    while True:
+        line = raw.readline()
+        lines.append(line)
+        if line.startswith(tag + " "):
+            return lines
+
+
 @ht.test
 def commands_in_the_wrong_state():
-    c = secure()
-    typ, data = c._simple_command("SELECT", "INBOX")
-    ht.check_equal(typ, "BAD")
-    typ, data = c._simple_command("FROBNICATE")
-    ht.check_equal(typ, "BAD")
-    c.logout()
+    r = ht.Raw(d.port("imaps"), tls=True)
+    r.readline()
+    r.send("a1 SELECT INBOX\r\n")
+    ht.check(tagged(r, "a1")[-1].startswith("a1 BAD [CLIENTBUG]"))
+    r.send("a2 FROBNICATE\r\n")
+    ht.check(tagged(r, "a2")[-1].startswith("a2 BAD"))
+    r.send("a3 LOGOUT\r\n")
+    lines = tagged(r, "a3")
+    ht.check(lines[0].startswith("* BYE") and lines[-1].startswith("a3 OK"), lines)
+    r.close()
 
 
 @ht.test
