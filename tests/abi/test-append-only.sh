@@ -23,7 +23,13 @@ h="$top_srcdir/plugin-api/hermod"
 build() {
     mkdir -p "$tmp/$1/hermod"
     cp "$h"/*.h "$tmp/$1/hermod/"
-    [ -n "$2" ] && sed -i "$3" "$tmp/$1/hermod/$2"
+    if [ -n "$2" ]; then
+        sed -i "$3" "$tmp/$1/hermod/$2"
+        if cmp -s "$h/$2" "$tmp/$1/hermod/$2"; then
+            echo "the edit of $2 did not apply: the header changed, update this test"
+            return 1
+        fi
+    fi
     printf '#define PACKAGE_VERSION "0"\n' > "$tmp/$1/autoconfig.h"
     $CC -g -O0 -fPIC -shared -I"$tmp/$1" $GLIB_CFLAGS -o "$tmp/$1/probe.so" \
         "$top_srcdir/tests/abi/probe.c" &&
@@ -55,11 +61,10 @@ expect() {
 echo "1..10"
 build base "" "" > "$tmp/log" 2>&1 || { sed 's/^/# /' "$tmp/log"; echo "Bail out! cannot build the probe"; exit 1; }
 expect pass append-api-member api.h \
-    's|^    void (\*msg_free)(HermodMessage \*msg);.*|&\n    gboolean (*new_member)(HermodConn *conn);|'
+    '/^struct HermodApi {/,/^};/s|^};|    gboolean (*selftest_member)(HermodConn *conn);\n};|'
 expect pass append-protocol-member protocol.h \
-    's|^    void (\*on_close)(HermodConn \*conn);|&\n    void (*on_new_event)(HermodConn *conn);|'
-expect pass append-enumerator api.h \
-    's|^    HERMOD_LOG_DEBUG = 7,|&\n    HERMOD_LOG_TRACE = 8,|'
+    's|^} HermodProtocol;|    void (*selftest_event)(HermodConn *conn);\n&|'
+expect pass append-enumerator api.h 's|^} HermodLogLevel;|    HERMOD_LOG_SELFTEST = 99,\n&|'
 expect fail remove-member protocol.h '/^    void (\*on_writable)(HermodConn \*conn);/d'
 expect fail reorder-members module.h \
     's|^    const char \*name; |    const char *name_tmp; |;s|^    const char \*version; |    const char *name; |;s|^    const char \*name_tmp; |    const char *version; |'
