@@ -310,6 +310,15 @@ run_command(ImapSession *s, ImapCommand *cmd)
     def->fn(s, cmd, is_uid);
 }
 
+/* The tag of the command in s->cmd, for a tagged refusal. (transfer full) */
+static char *
+peek_tag(ImapSession *s)
+{
+    char *tag = NULL;
+    imap_command_free(imap_parse_command((const char *)s->cmd->data, s->cmd->len, &tag, NULL));
+    return tag;
+}
+
 static void
 command_done(ImapSession *s)
 {
@@ -318,7 +327,7 @@ command_done(ImapSession *s)
     g_autofree char *tag = NULL;
     g_autoptr(GError) error = NULL;
     if (s->is_overflow) {
-        imap_parse_command((const char *)buf, len, &tag, NULL);
+        tag = peek_tag(s);
         bad_command(s, tag, "TOOBIG", "Command line too long");
         return;
     }
@@ -337,7 +346,8 @@ static void
 reset_command(ImapSession *s)
 {
     /* Also wipes the bytes: the command may have held a password. */
-    memset(s->cmd->data, 0, s->cmd->len);
+    if (s->cmd->len > 0)
+        memset(s->cmd->data, 0, s->cmd->len);
     g_byte_array_set_size(s->cmd, 0);
     s->line_start = 0;
     s->is_overflow = FALSE;
@@ -364,8 +374,7 @@ literal_announced(ImapSession *s, guint64 n, gboolean is_nonsync)
             imap_session_bye(s, "[TOOBIG] Literal too large");
             return;
         }
-        g_autofree char *tag = NULL;
-        imap_parse_command((const char *)s->cmd->data, s->cmd->len, &tag, NULL);
+        g_autofree char *tag = peek_tag(s);
         imap_tagged(s, tag != NULL ? tag : "*", "NO", "TOOBIG", "Literal too large");
         reset_command(s);
         return;
