@@ -59,6 +59,14 @@ static const char schema_v2[] =
     " field TEXT NOT NULL, value TEXT, PRIMARY KEY(message_id, field)) WITHOUT ROWID;"
     "PRAGMA user_version = 2;";
 
+/* Version 3: the full-text index (store-search.c), filled lazily; rowid is
+ * the message id. */
+static const char schema_v3[] =
+    "CREATE VIRTUAL TABLE fts USING fts5(headers, body, tokenize = 'unicode61');"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+    " DELETE FROM fts WHERE rowid = old.id; END;"
+    "PRAGMA user_version = 3;";
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -128,20 +136,21 @@ migrate_locked(HermodStore *store, GError **error)
 
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 2) {
+    if (version > 3) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (2)", store->account,
+                    "store %s: schema version %d is newer than this hermod (3)", store->account,
                     version);
         return FALSE;
     }
     return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
-           (version >= 2 || hermod_store_exec(store, schema_v2, error));
+           (version >= 2 || hermod_store_exec(store, schema_v2, error)) &&
+           (version >= 3 || hermod_store_exec(store, schema_v3, error));
 }
 
 static gboolean
 migrate(HermodStore *store, GError **error)
 {
-    if (schema_version(store) == 2)
+    if (schema_version(store) == 3)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;

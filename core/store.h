@@ -198,6 +198,12 @@ char *hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 ui
                              const char *field);
 void hermod_store_cache_set(HermodStore *store, const char *mailbox, guint32 uid, const char *field,
                             const char *value);
+/* Full-text search: UIDs of mailbox, ascending, whose body (field "body")
+ * or headers and body ("text") contain every word of query, as whole
+ * words, ignoring case and diacritics.  Indexes what is not indexed yet
+ * first (blocking).  GArray of guint32 (transfer full). */
+GArray *hermod_store_search_text(HermodStore *store, const char *mailbox, const char *field,
+                                 const char *query, GError **error);
 /* Bytes used, and the account's quota (0: unlimited). */
 gboolean hermod_store_quota(HermodStore *store, guint64 *out_used, guint64 *out_limit,
                             GError **error);

@@ -417,6 +417,54 @@ test_reopen_after_expunge(Fixture *fx, gconstpointer data)
     g_assert_false(g_file_test(leftover, G_FILE_TEST_EXISTS));
 }
 
+static char *
+found(HermodStore *store, const char *mailbox, const char *field, const char *query)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) uids = hermod_store_search_text(store, mailbox, field, query, &error);
+    GString *out = g_string_new(NULL);
+
+    g_assert_no_error(error);
+    for (guint i = 0; i < uids->len; i++)
+        g_string_append_printf(out, "%s%u", i ? "," : "", g_array_index(uids, guint32, i));
+    return g_string_free(out, FALSE);
+}
+
+#define CHECK_FOUND(mailbox, field, query, want)                                                   \
+    do {                                                                                           \
+        g_autofree char *got_ = found(fx->store, mailbox, field, query);                           \
+        g_assert_cmpstr(got_, ==, want);                                                           \
+    } while (0)
+
+static void
+test_search(Fixture *fx, gconstpointer data)
+{
+    static const char multipart[] = "Subject: =?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\nMIME-Version: 1.0\r\n"
+                                    "Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+                                    "--XX\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                    "Content-Transfer-Encoding: base64\r\n\r\n"
+                                    "VGhlIHNlY3JldCByw6lzdW3DqSBpcyBhdHRhY2hlZC4=\r\n--XX--\r\n";
+    guint32 two = 2;
+    HermodStoreCopy move = {&two, 1, "Archive", TRUE};
+    g_autoptr(GArray) gone = NULL;
+
+    add(fx->store, "INBOX", "Subject: Quarterly Meeting\r\n\r\nPlease bring coffee.\r\n", 0);
+    add(fx->store, "INBOX", multipart, 0);
+    add(fx->store, "INBOX", "Subject: other\r\n\r\nnothing here\r\n", 0);
+    CHECK_FOUND("INBOX", "text", "meeting", "1");
+    CHECK_FOUND("INBOX", "body", "meeting", "");
+    CHECK_FOUND("INBOX", "body", "COFFEE please", "1");
+    CHECK_FOUND("INBOX", "text", "resume", "2");
+    CHECK_FOUND("INBOX", "body", "secret résumé", "2");
+    CHECK_FOUND("INBOX", "text", "   ", "");
+    CHECK_FOUND("INBOX", "text", "a\"b", "");
+    gone = hermod_store_expunge(fx->store, "INBOX", (const guint32[]){1}, 1, NULL);
+    CHECK_FOUND("INBOX", "body", "coffee", "");
+    g_assert_true(hermod_store_copy(fx->store, "INBOX", &move, NULL, NULL, NULL, NULL));
+    CHECK_FOUND("Archive", "body", "secret", "1");
+    CHECK_FOUND("INBOX", "body", "secret", "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -430,6 +478,7 @@ main(int argc, char **argv)
     ADD("/store-imap/cache", test_cache);
     ADD("/store-imap/copy-move", test_copy_move);
     ADD("/store-imap/reopen-after-expunge", test_reopen_after_expunge);
+    ADD("/store-imap/search", test_search);
 #undef ADD
     return g_test_run();
 }
