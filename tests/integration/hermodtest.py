@@ -55,6 +55,10 @@ _tmpdirs = []
 _problems = []  # problems found while stopping daemons (sanitizer reports)
 
 
+class PortTaken(Exception):
+    """hermodd could not bind a port picked by free_port()."""
+
+
 class Skip(Exception):
     """Raise to report a test as skipped (a client tool is missing)."""
 
@@ -208,7 +212,21 @@ class Daemon:
         self.provisioned = True
 
     def start(self, timeout=60):
-        """Start hermodd and wait until every listener logged "listening:"."""
+        """Start hermodd and wait until every listener logged "listening:".
+        A port taken in the meantime (another test) gets new ports."""
+        for attempt in range(3):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                self._mark_restart()
+                for name in self.ports:
+                    self.ports[name] = free_port()
+                    section = self.sections.get("listener " + name)
+                    if section is not None:
+                        section["port"] = str(self.ports[name])
+        return self._start(timeout)
+
+    def _start(self, timeout):
         if not self.provisioned:
             self.provision()
         self.write_config()
@@ -220,9 +238,14 @@ class Daemon:
         err.close()
         deadline = time.monotonic() + timeout
         while not want <= self.listening():
-            if self.proc.poll() is not None:
-                raise AssertionError("hermodd exited with %d during start-up:\n%s" % (
-                    self.proc.returncode, self.stderr_tail()))
+            code = self.proc.poll()
+            if code is not None:
+                self.proc = None
+                run_text = self.stderr_text()[self._run_offset():]
+                if "in use" in run_text:
+                    raise PortTaken(run_text)
+                raise AssertionError("hermodd exited with %d during start-up:\n%s"
+                                     % (code, self.stderr_tail()))
             if time.monotonic() > deadline:
                 raise AssertionError("hermodd did not log 'listening:' for %s in %ss:\n%s"
                                      % (sorted(want - self.listening()), timeout,
