@@ -24,7 +24,6 @@ import os
 import pwd
 import random
 import signal
-import shutil
 import socket
 import subprocess
 import sys
