@@ -29,9 +29,8 @@ gboolean hermod_auth_is_blocked(const char *ip);
 gboolean hermod_auth_is_trusted(const char *ip);
 /* Blocking check (call on the work pool); records failures; out_account
  * gets the canonical account on HERMOD_AUTH_OK (transfer full). */
-HermodAuthResult hermod_auth_verify(const char *protocol, const char *session,
-                                    const char *ip, const char *login,
-                                    const char *password, char **out_account);
+HermodAuthResult hermod_auth_verify(const char *protocol, const char *session, const char *ip,
+                                    const char *login, const char *password, char **out_account);
 /* HermodApi.auth_check: hermod_auth_verify on the pool, done on the loop. */
 void hermod_auth_check(HermodConn *conn, const char *protocol, const char *login,
                        const char *password, HermodAuthFunc done, gpointer data);

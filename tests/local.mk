@@ -37,6 +37,7 @@ tests_unit_core_test_module_api_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_module_api_LDADD = $(UNIT_LINK)
 
 # directory, auth, store
+EXTRA_DIST += tests/unit/core/tmpdir.h
 TESTS += tests/unit/core/test-directory
 check_PROGRAMS += tests/unit/core/test-directory
 tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "tmpdir.h"
 #include "auth.h"
 #include "conn-private.h"
 #include "conntrack.h"
@@ -134,24 +135,6 @@ test_check(void)
     g_assert_cmpint(login("192.0.2.12", ALICE, "right", &other), ==, HERMOD_AUTH_OK);
 }
 
-static void
-rm_rf(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    if (dir != NULL)
-        g_dir_close(dir);
-    g_rmdir(path);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -178,6 +161,6 @@ main(int argc, char **argv)
     hermod_workpool_stop();
     hermod_loops_stop();
     hermod_directory_close();
-    rm_rf(dir);
+    test_rm_rf(dir);
     return status;
 }

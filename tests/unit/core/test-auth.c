@@ -11,6 +11,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "tmpdir.h"
 #include "auth.h"
 #include "directory.h"
 #include "log.h"
@@ -20,24 +21,6 @@
 typedef struct {
     char *dir;
 } Fixture;
-
-static void
-rm_rf(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    if (dir != NULL)
-        g_dir_close(dir);
-    g_rmdir(path);
-}
 
 static gboolean
 configure(const char *auth_section, GError **error)
@@ -73,7 +56,7 @@ teardown(Fixture *fx, gconstpointer data)
 {
     hermod_directory_close();
     hermod_log_set_dir(NULL);
-    rm_rf(fx->dir);
+    test_rm_rf(fx->dir);
     g_free(fx->dir);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "tmpdir.h"
 #include "directory.h"
 #include "mail-api.h"
 #include "store.h"
@@ -16,24 +17,6 @@
 #define ALICE "alice@example.test"
 
 static const HermodMailApi *mail = &hermod_mail_api;
-
-static void
-rm_rf(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    if (dir != NULL)
-        g_dir_close(dir);
-    g_rmdir(path);
-}
 
 static void
 test_table(void)
@@ -142,6 +125,6 @@ main(int argc, char **argv)
     status = g_test_run();
     hermod_store_shutdown();
     hermod_directory_close();
-    rm_rf(dir);
+    test_rm_rf(dir);
     return status;
 }

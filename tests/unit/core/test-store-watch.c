@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "tmpdir.h"
 #include "conn-private.h"
 #include "conntrack.h"
 #include "directory.h"
@@ -136,24 +137,6 @@ test_watch(void)
     close(fds[1]);
 }
 
-static void
-rm_rf(const char *path)
-{
-    GDir *dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    if (dir != NULL)
-        g_dir_close(dir);
-    g_rmdir(path);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -177,6 +160,6 @@ main(int argc, char **argv)
     hermod_store_shutdown();
     hermod_directory_close();
     g_free(seen.mailbox);
-    rm_rf(dir);
+    test_rm_rf(dir);
     return status;
 }
