@@ -8,7 +8,9 @@
  * "MAILBOX-ID.UID", the row it is meant for, so that the scan at open can
  * put a file without a row (crash or power cut between rename and a durable
  * commit) back exactly where it was acknowledged.  Other names (a file an
- * admin dropped in) go to INBOX under a new UID.  The scan runs inside a
+ * admin dropped in) go to INBOX under a new UID.  A file of an expunged
+ * UID or of a deleted mailbox is a leftover of a crash between commit and
+ * unlink, and is deleted.  The scan runs inside a
  * write transaction: writers hold theirs from before the file is created
  * until the row commits, so a file seen without a row is a true orphan even
  * when another process has the store open.  This file never decides UIDs
@@ -137,6 +139,8 @@ orphan_place(HermodStore *store, const char *name, StoreBox *box, guint32 *uid, 
 {
     gint64 box_id;
 
+    if (parse_name(name, &box_id, uid) && hermod_store_index_was_deleted(store, box_id))
+        return FALSE;
     if (parse_name(name, &box_id, uid) && hermod_store_box_by_id(store, box_id, box)) {
         if (hermod_store_index_was_expunged(store, box_id, *uid))
             return FALSE;
@@ -166,7 +170,8 @@ recover_one(HermodStore *store, const char *name, GError **error)
             g_propagate_error(error, local_error);
             return FALSE;
         }
-        hermod_log(HERMOD_LOG_NOTICE, NULL, "store %s: removing %s, left over by an expunge",
+        hermod_log(HERMOD_LOG_NOTICE, NULL,
+                   "store %s: removing %s, left over by an expunge or a deleted mailbox",
                    store->account, name);
         g_unlink(path);
         return TRUE;

@@ -67,6 +67,12 @@ static const char schema_v3[] =
     " DELETE FROM fts WHERE rowid = old.id; END;"
     "PRAGMA user_version = 3;";
 
+/* Version 4: ids of deleted mailboxes (and of \Noselect ones whose mail
+ * was removed), so that the scan at open deletes their leftover files
+ * instead of filing them into INBOX. */
+static const char schema_v4[] = "CREATE TABLE deleted_mailboxes(id INTEGER PRIMARY KEY);"
+                                "PRAGMA user_version = 4;";
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -136,21 +142,22 @@ migrate_locked(HermodStore *store, GError **error)
 
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 3) {
+    if (version > 4) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (3)", store->account,
+                    "store %s: schema version %d is newer than this hermod (4)", store->account,
                     version);
         return FALSE;
     }
     return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
            (version >= 2 || hermod_store_exec(store, schema_v2, error)) &&
-           (version >= 3 || hermod_store_exec(store, schema_v3, error));
+           (version >= 3 || hermod_store_exec(store, schema_v3, error)) &&
+           (version >= 4 || hermod_store_exec(store, schema_v4, error));
 }
 
 static gboolean
 migrate(HermodStore *store, GError **error)
 {
-    if (schema_version(store) == 3)
+    if (schema_version(store) == 4)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;
@@ -400,6 +407,21 @@ hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid)
 {
     return has_uid(store, "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?", mailbox_id,
                    uid);
+}
+
+gboolean
+hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store, "SELECT 1 FROM deleted_mailboxes WHERE id = ?", NULL);
+    gboolean found;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, mailbox_id);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
 }
 
 gboolean

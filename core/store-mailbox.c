@@ -198,6 +198,21 @@ prune_parents(HermodStore *store, const char *name, GError **error)
 }
 
 static gboolean
+remember_deleted(HermodStore *store, gint64 id, GError **error)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store, "INSERT OR IGNORE INTO deleted_mailboxes VALUES(?)", error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || hermod_store_db_error(store, error, "deleting a mailbox");
+}
+
+static gboolean
 delete_txn(HermodStore *store, const char *name, const char *unused, gpointer removed,
            GError **error)
 {
@@ -213,7 +228,8 @@ delete_txn(HermodStore *store, const char *name, const char *unused, gpointer re
     if (has_children(store, name) && state == 1)
         return invalid(error, "has children and holds no messages", name);
     ids = box_messages(store, id);
-    if (!hermod_store_rows_delete(store, id, ids, 0, removed, error))
+    if (!hermod_store_rows_delete(store, id, ids, 0, removed, error) ||
+        !remember_deleted(store, id, error))
         return FALSE;
     if (has_children(store, name))
         return run_text(store, "UPDATE mailboxes SET noselect = 1 WHERE name = ?", name, NULL,

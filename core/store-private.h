@@ -70,6 +70,8 @@ gboolean hermod_store_keywords_add(HermodStore *store, gint64 message_id,
                                    const char *const *keywords, GError **error);
 gboolean hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid);
 gboolean hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid);
+/* Was this mailbox deleted (or emptied into a \Noselect parent)? */
+gboolean hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id);
 /* Every file name an index row names.  (transfer full) */
 GHashTable *hermod_store_index_files(HermodStore *store, GError **error);
 guint64 hermod_store_index_used(HermodStore *store);

@@ -448,6 +448,31 @@ test_search(Fixture *fx, gconstpointer data)
     CHECK_FOUND("INBOX", "body", "secret", "");
 }
 
+static void
+test_deleted_mailbox_leftover(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) inbox = NULL;
+    g_autofree char *msg_dir = g_build_filename(fx->dir, "mail/example.test/alice/msg", NULL);
+    g_autofree char *leftover = g_build_filename(msg_dir, "7.1", NULL);
+
+    /* The six defaults are ids 1-6: "Tmp" is 7, its first message 7.1. */
+    g_assert_true(hermod_store_mailbox_create(fx->store, "Tmp", NULL, &error));
+    add(fx->store, "Tmp", "doomed", 0);
+    g_assert_true(g_file_test(leftover, G_FILE_TEST_EXISTS));
+    g_assert_true(hermod_store_mailbox_delete(fx->store, "Tmp", &error));
+    g_assert_false(g_file_test(leftover, G_FILE_TEST_EXISTS));
+    /* As if the process died between the commit and the unlink. */
+    g_assert_true(g_file_set_contents(leftover, "doomed", -1, NULL));
+    hermod_store_unref(fx->store);
+    hermod_store_shutdown();
+    fx->store = hermod_store_open(ALICE, &error);
+    g_assert_no_error(error);
+    inbox = hermod_store_messages(fx->store, "INBOX", NULL);
+    g_assert_cmpuint(inbox->len, ==, 0);
+    g_assert_false(g_file_test(leftover, G_FILE_TEST_EXISTS));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -462,6 +487,7 @@ main(int argc, char **argv)
     ADD("/store-imap/copy-move", test_copy_move);
     ADD("/store-imap/reopen-after-expunge", test_reopen_after_expunge);
     ADD("/store-imap/search", test_search);
+    ADD("/store-imap/deleted-mailbox-leftover", test_deleted_mailbox_leftover);
 #undef ADD
     return g_test_run();
 }
