@@ -12,23 +12,9 @@
 
 #include <stdio.h>
 
+#include "ctl-util.h"
 #include "ctl.h"
 #include "directory.h"
-
-static int
-usage(const char *verb, const char *args)
-{
-    fprintf(stderr, "hermodctl: usage: hermodctl alias %s %s\n", verb, args);
-    return 2;
-}
-
-static int
-report(GError *error)
-{
-    fprintf(stderr, "hermodctl: %s\n", error->message);
-    g_error_free(error);
-    return 1;
-}
 
 static int
 cmd_add(HermodConfig *cfg, int argc, char **argv)
@@ -36,9 +22,9 @@ cmd_add(HermodConfig *cfg, int argc, char **argv)
     GError *error = NULL;
 
     if (argc != 3)
-        return usage("add", "ALIAS TARGET");
+        return hermod_ctl_usage("alias", "add", "ALIAS TARGET");
     if (!hermod_directory_alias_add(argv[1], argv[2], &error))
-        return report(error);
+        return hermod_ctl_report(error);
     printf("alias %s -> %s added\n", argv[1], argv[2]);
     return 0;
 }
@@ -49,9 +35,9 @@ cmd_del(HermodConfig *cfg, int argc, char **argv)
     GError *error = NULL;
 
     if (argc != 2 && argc != 3)
-        return usage("del", "ALIAS [TARGET]");
+        return hermod_ctl_usage("alias", "del", "ALIAS [TARGET]");
     if (!hermod_directory_alias_del(argv[1], argc == 3 ? argv[2] : NULL, &error))
-        return report(error);
+        return hermod_ctl_report(error);
     printf("alias %s%s%s deleted\n", argv[1], argc == 3 ? " -> " : "", argc == 3 ? argv[2] : "");
     return 0;
 }
@@ -63,10 +49,10 @@ cmd_list(HermodConfig *cfg, int argc, char **argv)
     g_autoptr(GPtrArray) rows = NULL;
 
     if (argc > 2)
-        return usage("list", "[DOMAIN]");
+        return hermod_ctl_usage("alias", "list", "[DOMAIN]");
     rows = hermod_directory_alias_list(argc == 2 ? argv[1] : NULL, &error);
     if (rows == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     for (guint i = 0; i < rows->len; i++)
         printf("%s\n", (const char *)rows->pdata[i]);
     return 0;

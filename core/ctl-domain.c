@@ -10,23 +10,9 @@
 
 #include <stdio.h>
 
+#include "ctl-util.h"
 #include "ctl.h"
 #include "directory.h"
-
-static int
-usage(const char *verb, const char *args)
-{
-    fprintf(stderr, "hermodctl: usage: hermodctl domain %s %s\n", verb, args);
-    return 2;
-}
-
-static int
-report(GError *error)
-{
-    fprintf(stderr, "hermodctl: %s\n", error->message);
-    g_error_free(error);
-    return 1;
-}
 
 static int
 cmd_add(HermodConfig *cfg, int argc, char **argv)
@@ -34,9 +20,9 @@ cmd_add(HermodConfig *cfg, int argc, char **argv)
     GError *error = NULL;
 
     if (argc != 2)
-        return usage("add", "DOMAIN");
+        return hermod_ctl_usage("domain", "add", "DOMAIN");
     if (!hermod_directory_domain_add(argv[1], &error))
-        return report(error);
+        return hermod_ctl_report(error);
     printf("domain %s added\n", argv[1]);
     return 0;
 }
@@ -47,9 +33,9 @@ cmd_del(HermodConfig *cfg, int argc, char **argv)
     GError *error = NULL;
 
     if (argc != 2)
-        return usage("del", "DOMAIN");
+        return hermod_ctl_usage("domain", "del", "DOMAIN");
     if (!hermod_directory_domain_del(argv[1], &error))
-        return report(error);
+        return hermod_ctl_report(error);
     printf("domain %s deleted\n", argv[1]);
     return 0;
 }
@@ -61,10 +47,10 @@ cmd_list(HermodConfig *cfg, int argc, char **argv)
     g_autoptr(GPtrArray) domains = NULL;
 
     if (argc != 1)
-        return usage("list", "");
+        return hermod_ctl_usage("domain", "list", "");
     domains = hermod_directory_domain_list(&error);
     if (domains == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     for (guint i = 0; i < domains->len; i++)
         printf("%s\n", (const char *)domains->pdata[i]);
     return 0;

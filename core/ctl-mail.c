@@ -15,24 +15,10 @@
 #include <gmime/gmime.h>
 #include <stdio.h>
 
+#include "ctl-util.h"
 #include "ctl.h"
 #include "directory.h"
 #include "store.h"
-
-static int
-usage(const char *verb, const char *args)
-{
-    fprintf(stderr, "hermodctl: usage: hermodctl mail %s %s\n", verb, args);
-    return 2;
-}
-
-static int
-report(GError *error)
-{
-    fprintf(stderr, "hermodctl: %s\n", error->message);
-    g_error_free(error);
-    return 1;
-}
 
 static HermodStore *
 open_account(const char *address, GError **error)
@@ -127,11 +113,11 @@ cmd_list(HermodConfig *cfg, int argc, char **argv)
     g_autoptr(GPtrArray) msgs = NULL;
 
     if (argc != 2 && argc != 3)
-        return usage("list", "ADDRESS [MAILBOX]");
+        return hermod_ctl_usage("mail", "list", "ADDRESS [MAILBOX]");
     store = open_account(argv[1], &error);
     msgs = store != NULL ? hermod_store_messages(store, mailbox, &error) : NULL;
     if (msgs == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     g_mime_init();
     for (guint i = 0; i < msgs->len; i++)
         print_message(store, mailbox, msgs->pdata[i]);
@@ -147,11 +133,11 @@ cmd_folders(HermodConfig *cfg, int argc, char **argv)
     g_autoptr(GPtrArray) boxes = NULL;
 
     if (argc != 2)
-        return usage("folders", "ADDRESS");
+        return hermod_ctl_usage("mail", "folders", "ADDRESS");
     store = open_account(argv[1], &error);
     boxes = store != NULL ? hermod_store_mailboxes(store, &error) : NULL;
     if (boxes == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     for (guint i = 0; i < boxes->len; i++) {
         HermodStoreMailbox *mb = boxes->pdata[i];
         printf("%s\t%s\tmessages=%u\tunseen=%u\tsize=%" G_GUINT64_FORMAT
@@ -172,11 +158,11 @@ cmd_cat(HermodConfig *cfg, int argc, char **argv)
     gsize len;
 
     if (argc != 4 || !g_ascii_string_to_unsigned(argv[3], 10, 1, G_MAXUINT32, &uid, NULL))
-        return usage("cat", "ADDRESS MAILBOX UID");
+        return hermod_ctl_usage("mail", "cat", "ADDRESS MAILBOX UID");
     store = open_account(argv[1], &error);
     file = store != NULL ? hermod_store_open_message(store, argv[2], (guint32)uid, &error) : NULL;
     if (file == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     len = g_mapped_file_get_length(file);
     if (len > 0 && fwrite(g_mapped_file_get_contents(file), 1, len, stdout) != len) {
         g_mapped_file_unref(file);

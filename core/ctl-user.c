@@ -13,23 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl-util.h"
 #include "ctl.h"
 #include "directory.h"
-
-static int
-usage(const char *verb, const char *args)
-{
-    fprintf(stderr, "hermodctl: usage: hermodctl user %s %s\n", verb, args);
-    return 2;
-}
-
-static int
-report(GError *error)
-{
-    fprintf(stderr, "hermodctl: %s\n", error->message);
-    g_error_free(error);
-    return 1;
-}
 
 /* Run set(address, password) with a password read from stdin. */
 static int
@@ -41,12 +27,12 @@ with_password(const char *address, gboolean (*set)(const char *, const char *, G
     gboolean ok;
 
     if (password == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     ok = set(address, password, &error);
     memset(password, 0, strlen(password));
     g_free(password);
     if (!ok)
-        return report(error);
+        return hermod_ctl_report(error);
     printf("%s %s\n", done, address);
     return 0;
 }
@@ -55,7 +41,7 @@ static int
 cmd_add(HermodConfig *cfg, int argc, char **argv)
 {
     if (argc != 2)
-        return usage("add", "ADDRESS  (password on stdin)");
+        return hermod_ctl_usage("user", "add", "ADDRESS  (password on stdin)");
     return with_password(argv[1], hermod_directory_user_add, "added");
 }
 
@@ -63,7 +49,7 @@ static int
 cmd_passwd(HermodConfig *cfg, int argc, char **argv)
 {
     if (argc != 2)
-        return usage("passwd", "ADDRESS  (password on stdin)");
+        return hermod_ctl_usage("user", "passwd", "ADDRESS  (password on stdin)");
     return with_password(argv[1], hermod_directory_user_passwd, "new password for");
 }
 
@@ -73,9 +59,9 @@ cmd_del(HermodConfig *cfg, int argc, char **argv)
     GError *error = NULL;
 
     if (argc != 2)
-        return usage("del", "ADDRESS");
+        return hermod_ctl_usage("user", "del", "ADDRESS");
     if (!hermod_directory_user_del(argv[1], &error))
-        return report(error);
+        return hermod_ctl_report(error);
     printf("deleted %s (its mail folder is kept)\n", argv[1]);
     return 0;
 }
@@ -87,10 +73,10 @@ cmd_list(HermodConfig *cfg, int argc, char **argv)
     g_autoptr(GPtrArray) users = NULL;
 
     if (argc > 2)
-        return usage("list", "[DOMAIN]");
+        return hermod_ctl_usage("user", "list", "[DOMAIN]");
     users = hermod_directory_user_list(argc == 2 ? argv[1] : NULL, &error);
     if (users == NULL)
-        return report(error);
+        return hermod_ctl_report(error);
     for (guint i = 0; i < users->len; i++) {
         guint64 quota = hermod_directory_user_quota(users->pdata[i]);
         g_autofree char *shown =
@@ -135,9 +121,10 @@ cmd_quota(HermodConfig *cfg, int argc, char **argv)
     guint64 bytes = 0;
 
     if (argc != 3 || !parse_size(argv[2], &bytes))
-        return usage("quota", "ADDRESS SIZE  (bytes, or with K/M/G/T; 0 or unlimited)");
+        return hermod_ctl_usage("user", "quota",
+                                "ADDRESS SIZE  (bytes, or with K/M/G/T; 0 or unlimited)");
     if (!hermod_directory_user_set_quota(argv[1], bytes, &error))
-        return report(error);
+        return hermod_ctl_report(error);
     printf("quota of %s set to %s\n", argv[1], bytes == 0 ? "unlimited" : argv[2]);
     return 0;
 }

@@ -39,7 +39,8 @@ core_libhermodcore_la_SOURCES += core/store.c core/store-index.c core/store-file
 	core/store-read.c core/store-private.h core/store-mailbox.c core/store-flags.c \
 	core/store-copy.c core/store-watch.c core/store-search.c core/mail-api.c core/mail-api.h
 core_libhermodcore_la_SOURCES += core/auth.c core/auth-async.c
-core_libhermodcore_la_SOURCES += core/ctl-domain.c core/ctl-user.c core/ctl-alias.c core/ctl-mail.c
+core_libhermodcore_la_SOURCES += core/ctl-domain.c core/ctl-user.c core/ctl-alias.c core/ctl-mail.c \
+	core/ctl-util.c core/ctl-util.h
 
 # --- message submission and outbound queue
 core_libhermodcore_la_SOURCES += core/message.h core/queue.h \
