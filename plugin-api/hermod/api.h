@@ -16,6 +16,7 @@
 #define HERMOD_API_H
 
 #include <glib.h>
+#include <hermod/mailstore.h>
 #include <hermod/module.h>
 #include <hermod/protocol.h>
 
@@ -177,6 +178,11 @@ struct HermodApi {
      * On success *out_id is the queue or message id (transfer full). */
     gboolean (*msg_submit)(HermodMessage *msg, char **out_id, GError **error);
     void (*msg_free)(HermodMessage *msg); /* nullable msg */
+
+    /* --- ABI 1.1 --- */
+    /* The mail store: mailboxes and messages of an account (IMAP, POP3,
+     * webmail); see hermod/mailstore.h.  Never NULL in a 1.1 core. */
+    const HermodMailApi *mail;
 };
 
 /* Does the running core's table have member? */

@@ -9,6 +9,7 @@
 #include <hermod/setting.h>
 #include <hermod/protocol.h>
 #include <hermod/module.h>
+#include <hermod/mailstore.h>
 #include <hermod/api.h>
 
 #endif

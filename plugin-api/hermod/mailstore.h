@@ -61,6 +61,10 @@ typedef struct {
     guint32 deleted; /* messages flagged \Deleted */
     guint64 size;    /* sum of message sizes */
     gboolean is_subscribed;
+    /* A \\Noselect parent left by deleting a mailbox with children: it
+     * holds no messages, the message calls refuse it (NO_MAILBOX), and
+     * mailbox_create makes it a real mailbox again. */
+    gboolean is_noselect;
 } HermodMailboxInfo;
 
 /* Called on the connection's loop thread when anything in the watched

@@ -14,11 +14,12 @@
  * History:
  *   1.0  first stable ABI: descriptor, settings tables, protocol callbacks,
  *        connection, work pool, auth, directory, message submission.
+ *   1.1  HermodApi.mail: the mail store table (hermod/mailstore.h).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 0
+#define HERMOD_ABI_MINOR 1
 
 #endif

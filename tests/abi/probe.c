@@ -41,3 +41,13 @@ PROBE
 hermod_abi_probe_callbacks(HermodWorkFunc work, HermodDoneFunc done, HermodAuthFunc auth)
 {
 }
+
+/* ABI 1.1: the mail store.  The frozen 1.0 headers have no mailstore.h. */
+#if HERMOD_ABI_MINOR >= 1
+PROBE
+hermod_abi_probe_mail(HermodMailApi *mail, HermodMailStore *store, HermodMsgInfo *msg,
+                      HermodMailboxInfo *mailbox, HermodMsgFlag flag, HermodFlagsOp op,
+                      HermodMailError error, HermodWatchFunc watch)
+{
+}
+#endif
