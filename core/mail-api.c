@@ -83,6 +83,7 @@ mailbox_info(const HermodStoreMailbox *mb)
     info->deleted = mb->deleted;
     info->size = mb->size;
     info->is_subscribed = mb->subscribed;
+    info->is_noselect = mb->is_noselect;
     return info;
 }
 
@@ -275,7 +276,10 @@ mail_search_text(HermodMailStore *store, const char *mailbox, const char *field,
 static gboolean
 mail_quota(HermodMailStore *store, guint64 *out_used, guint64 *out_limit, GError **error)
 {
-    return hermod_store_quota(STORE(store), out_used, out_limit, error);
+    gboolean ok = hermod_store_quota(STORE(store), out_used, out_limit, error);
+
+    map_error(error);
+    return ok;
 }
 
 const HermodMailApi hermod_mail_api = {

@@ -18,6 +18,7 @@
 #include "directory.h"
 #include "listener.h"
 #include "log.h"
+#include "mail-api.h"
 #include "message.h"
 #include "module-api.h"
 #include "module.h"
@@ -117,6 +118,7 @@ static const HermodApi api = {
     .msg_set_auth = hermod_message_set_auth,
     .msg_submit = hermod_message_submit,
     .msg_free = hermod_message_free,
+    .mail = &hermod_mail_api,
 };
 
 const HermodApi *

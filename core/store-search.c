@@ -1,61 +1,142 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * store-search.c - full-text search over an account's messages (SQLite
- * FTS5), for IMAP SEARCH TEXT/BODY and webmail.
+ * store-search.c - full-text search of an account's messages (IMAP SEARCH
+ * BODY/TEXT, webmail search) with an SQLite FTS5 table.
  *
- * The index is filled lazily: a search first indexes the messages of its
- * mailbox that have no "fts" row yet (decoded headers and text parts, by
- * GMime), so delivery never pays for it and an account nobody searches
- * costs nothing.  A row's rowid is its message id, so MOVE keeps it and a
- * trigger drops it with the message.  FTS5 matches whole words
- * (unicode61: case and diacritics folded), not IMAP's substrings: "meet"
- * does not find "meeting".  That is the usual trade of servers that use
- * an index, and it keeps search fast on large mailboxes.
+ * Table "fts" (schema v3, store-index.c) holds, per message row (rowid =
+ * messages.id), the decoded headers ("Subject: café" from
+ * "=?UTF-8?Q?caf=C3=A9?=") and the decoded text of its text parts, HTML
+ * with its tags stripped, extracted with GMime.  A trigger drops a
+ * message's entry when its row goes (expunge, mailbox delete); MOVE keeps
+ * the row and so the entry.  A new message is indexed right after its
+ * append commits (hermod_store_search_feed), so a first search of a big
+ * mailbox does not stall; rows that arrived another way (COPY, recovery,
+ * an index made before v3) are picked up by the catch-up that runs before
+ * every search, so the index never misses a message and is never part of
+ * a message's durability.  Parsing runs without the store's lock; only
+ * the inserts take it.
+ *
+ * FTS5 matches words, not IMAP's substrings; each word of a query is
+ * matched as a prefix ("meet" finds "meeting"), which covers what users
+ * type.  A query without words matches nothing.
  */
 #include "autoconfig.h"
 
-#include <gmime/gmime.h>
+#include <fcntl.h>
 #include <string.h>
 
+#include <gmime/gmime.h>
+
+#include "log.h"
 #include "store-private.h"
 
-#define MAX_TEXT (1024 * 1024) /* indexed bytes of one message's body */
+/* Text kept per message: enough for any real mail body, bounded for spam. */
+#define TEXT_MAX (4 * 1024 * 1024)
+
+typedef struct {
+    gint64 id;
+    char *file;
+    char *headers; /* filled without the lock */
+    char *body;
+} Pending;
 
 static void
-gmime_once(void)
+pending_clear(gpointer p)
 {
-    static gsize done;
+    Pending *e = p;
 
-    if (g_once_init_enter(&done)) {
-        g_mime_init();
-        g_once_init_leave(&done, 1);
+    g_free(e->file);
+    g_free(e->headers);
+    g_free(e->body);
+}
+
+/* Lock held.  Rows of mailbox (NULL: every mailbox) without an entry. */
+static GArray *
+unindexed(HermodStore *store, const char *mailbox, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT m.id, m.file FROM messages m"
+                                         " WHERE (?1 IS NULL OR m.mailbox_id = ?1) AND NOT EXISTS"
+                                         " (SELECT 1 FROM fts s WHERE s.rowid = m.id)",
+                                         error);
+    StoreBox box;
+    GArray *out;
+
+    if (st == NULL || (mailbox != NULL && !hermod_store_box(store, mailbox, &box, error)))
+        return NULL;
+    if (mailbox != NULL)
+        sqlite3_bind_int64(st, 1, box.id);
+    out = g_array_new(FALSE, TRUE, sizeof(Pending));
+    g_array_set_clear_func(out, pending_clear);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        Pending e = {sqlite3_column_int64(st, 0),
+                     g_strdup((const char *)sqlite3_column_text(st, 1)), NULL, NULL};
+        g_array_append_val(out, e);
+    }
+    sqlite3_reset(st);
+    return out;
+}
+
+/* Drop markup, the contents of script and style, and decode the common
+ * entities; what is left is what a reader sees, good enough to search. */
+static void
+append_html_text(GString *out, const char *html)
+{
+    const char *p = html;
+
+    while (*p != '\0') {
+        if (*p == '<') {
+            gboolean hidden = g_ascii_strncasecmp(p, "<script", 7) == 0 ||
+                              g_ascii_strncasecmp(p, "<style", 6) == 0;
+            const char *end = hidden ? strstr(p, "</") : NULL;
+            p = strchr(end != NULL ? end : p, '>');
+            if (p == NULL)
+                return;
+            g_string_append_c(out, ' ');
+            p++;
+        } else if (*p == '&') {
+            static const char *const ent[][2] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+                                                 {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
+            gsize i;
+            for (i = 0; i < G_N_ELEMENTS(ent) && strncmp(p, ent[i][0], strlen(ent[i][0])); i++)
+                ;
+            g_string_append(out, i < G_N_ELEMENTS(ent) ? ent[i][1] : "&");
+            p += i < G_N_ELEMENTS(ent) ? strlen(ent[i][0]) : 1;
+        } else {
+            g_string_append_c(out, *p++);
+        }
     }
 }
 
 static void
-add_part_text(GMimeObject *parent, GMimeObject *part, gpointer data)
+collect_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 {
-    GString *body = data;
-    char *text;
+    GString *out = data;
+    GMimeContentType *type = g_mime_object_get_content_type(part);
+    g_autofree char *text = NULL;
 
-    if (!GMIME_IS_TEXT_PART(part) || body->len >= MAX_TEXT)
+    (void)parent;
+    if (!GMIME_IS_TEXT_PART(part) || out->len >= TEXT_MAX ||
+        !g_mime_content_type_is_type(type, "text", "*"))
         return;
     text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
-    if (text != NULL) {
-        g_string_append_len(body, text, MIN(strlen(text), MAX_TEXT - body->len));
-        g_string_append_c(body, '\n');
-    }
-    g_free(text);
+    if (text == NULL)
+        return;
+    if (g_mime_content_type_is_type(type, "text", "html"))
+        append_html_text(out, text);
+    else
+        g_string_append(out, text);
+    g_string_append_c(out, '\n');
 }
 
 static char *
-headers_text(GMimeMessage *msg)
+collect_headers(GMimeMessage *msg)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
     GString *out = g_string_new(NULL);
     int n = g_mime_header_list_get_count(list);
 
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && out->len < TEXT_MAX; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
         const char *value = g_mime_header_get_value(h);
         g_string_append_printf(out, "%s: %s\n", g_mime_header_get_name(h),
@@ -64,173 +145,189 @@ headers_text(GMimeMessage *msg)
     return g_string_free(out, FALSE);
 }
 
-/* Decoded headers and body text of one message file. */
-static gboolean
-extract(HermodStore *store, const char *file, char **out_headers, char **out_body)
+/* Without the lock: the file is immutable.  A file that cannot be parsed
+ * still gets an (empty) entry, so it is not parsed again at every search. */
+static void
+extract(HermodStore *store, Pending *e)
 {
-    g_autofree char *path = g_build_filename(store->msg_dir, file, NULL);
-    GMappedFile *mf = g_mapped_file_new(path, FALSE, NULL);
+    static gsize once;
+    g_autofree char *path = g_build_filename(store->msg_dir, e->file, NULL);
     GMimeStream *stream;
-    GMimeParser *parser;
-    GMimeMessage *msg;
+    GMimeParser *parser = NULL;
+    GMimeMessage *msg = NULL;
     GString *body = g_string_new(NULL);
 
-    if (mf == NULL) {
-        g_string_free(body, TRUE);
-        return FALSE;
+    if (g_once_init_enter(&once)) {
+        g_mime_init();
+        g_once_init_leave(&once, 1);
     }
-    stream = g_mime_stream_mem_new_with_buffer(g_mapped_file_get_contents(mf),
-                                               g_mapped_file_get_length(mf));
-    parser = g_mime_parser_new_with_stream(stream);
-    msg = g_mime_parser_construct_message(parser, NULL);
-    *out_headers = msg != NULL ? headers_text(msg) : g_strdup("");
-    if (msg != NULL)
-        g_mime_message_foreach(msg, add_part_text, body);
-    *out_body = g_string_free(body, FALSE);
-    if (msg != NULL)
-        g_object_unref(msg);
-    g_object_unref(parser);
-    g_object_unref(stream);
-    g_mapped_file_unref(mf);
-    return TRUE;
+    stream = g_mime_stream_fs_open(path, O_RDONLY, 0, NULL);
+    if (stream != NULL)
+        parser = g_mime_parser_new_with_stream(stream);
+    if (parser != NULL)
+        msg = g_mime_parser_construct_message(parser, NULL);
+    if (msg != NULL) {
+        e->headers = collect_headers(msg);
+        g_mime_message_foreach(msg, collect_part, body);
+    }
+    e->body = g_string_free(body, FALSE);
+    g_clear_object(&msg);
+    g_clear_object(&parser);
+    g_clear_object(&stream);
 }
 
+/* Lock held.  The row may have gone meanwhile, or another search may have
+ * indexed it first: both are fine. */
 static gboolean
-index_one(HermodStore *store, gint64 id, const char *file, GError **error)
+insert(HermodStore *store, const Pending *e, GError **error)
 {
-    g_autofree char *headers = NULL;
-    g_autofree char *body = NULL;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "INSERT INTO fts(rowid, headers, body) SELECT ?1, ?2, ?3"
+                                         " WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1)"
+                                         " AND NOT EXISTS (SELECT 1 FROM fts WHERE rowid = ?1)",
+                                         error);
     int rc;
 
-    if (!extract(store, file, &headers, &body)) {
-        headers = g_strdup("");
-        body = g_strdup("");
-    }
-    st = hermod_store_stmt(store, "INSERT INTO fts(rowid, headers, body) VALUES(?, ?, ?)", error);
     if (st == NULL)
         return FALSE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, headers, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, body, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 1, e->id);
+    sqlite3_bind_text(st, 2, e->headers != NULL ? e->headers : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->body != NULL ? e->body : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE || hermod_store_db_error(store, error, "indexing a message");
 }
 
-/* Index the messages of a mailbox that are not in "fts" yet. */
 static gboolean
-index_missing(HermodStore *store, gint64 box_id, GError **error)
+insert_all(HermodStore *store, GArray *todo, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "SELECT m.id, m.file FROM messages m WHERE mailbox_id = ?"
-                                         " AND NOT EXISTS (SELECT 1 FROM fts WHERE rowid = m.id)",
-                                         error);
-    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    gboolean ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
 
-    if (st == NULL)
-        return FALSE;
-    sqlite3_bind_int64(st, 1, box_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        gint64 id = sqlite3_column_int64(st, 0);
-        g_array_append_val(ids, id);
-        g_ptr_array_add(files, g_strdup((const char *)sqlite3_column_text(st, 1)));
-    }
-    sqlite3_reset(st);
-    for (guint i = 0; i < ids->len; i++) {
-        if (!index_one(store, g_array_index(ids, gint64, i), files->pdata[i], error))
-            return FALSE;
-    }
-    return TRUE;
+    for (guint i = 0; ok && i < todo->len; i++)
+        ok = insert(store, &g_array_index(todo, Pending, i), error);
+    if (ok)
+        return hermod_store_exec(store, "COMMIT", error);
+    hermod_store_exec(store, "ROLLBACK", NULL);
+    return FALSE;
 }
 
-/* An FTS5 query: every word of query as a quoted phrase, all required,
- * in the body column only or in both. */
+gboolean
+hermod_store_search_index(HermodStore *store, const char *mailbox, GError **error)
+{
+    g_autoptr(GArray) todo = NULL;
+    gboolean ok;
+
+    g_mutex_lock(&store->lock);
+    todo = unindexed(store, mailbox, error);
+    g_mutex_unlock(&store->lock);
+    if (todo == NULL)
+        return FALSE;
+    if (todo->len == 0)
+        return TRUE;
+    for (guint i = 0; i < todo->len; i++)
+        extract(store, &g_array_index(todo, Pending, i));
+    g_mutex_lock(&store->lock);
+    ok = insert_all(store, todo, error);
+    g_mutex_unlock(&store->lock);
+    return ok;
+}
+
+void
+hermod_store_search_feed(HermodStore *store, const char *mailbox)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!hermod_store_search_index(store, mailbox, &error))
+        hermod_log(HERMOD_LOG_WARNING, NULL, "%s (the next search retries)", error->message);
+}
+
+/* A word the tokenizer keeps something of (a letter or digit)? */
+static gboolean
+has_token(const char *word)
+{
+    for (const char *p = word; *p != '\0'; p = g_utf8_next_char(p)) {
+        if (g_unichar_isalnum(g_utf8_get_char(p)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Each whitespace-separated word as a quoted FTS5 phrase with a prefix
+ * star, all required: "meet" finds "meeting", "a@b.c" the phrase a b c.
+ * "" when no word has anything to match. */
 static char *
 fts_query(const char *field, const char *query)
 {
     g_auto(GStrv) words = g_strsplit_set(query, " \t\r\n", -1);
-    GString *out = g_string_new(g_strcmp0(field, "body") == 0 ? "body : (" : "(");
-    guint n = 0;
+    GString *out = g_string_new(NULL);
 
-    for (char **w = words; *w != NULL; w++) {
-        if (**w == '\0')
+    for (gsize i = 0; words[i] != NULL; i++) {
+        if (!has_token(words[i]))
             continue;
-        g_string_append(out, n++ > 0 ? " \"" : "\"");
-        for (const char *p = *w; *p != '\0'; p++) {
+        if (out->len > 0)
+            g_string_append(out, " AND ");
+        if (g_str_equal(field, "body"))
+            g_string_append(out, "body : ");
+        g_string_append_c(out, '"');
+        for (const char *p = words[i]; *p != '\0'; p++) {
             if (*p == '"')
                 g_string_append_c(out, '"');
             g_string_append_c(out, *p);
         }
-        g_string_append_c(out, '"');
-    }
-    g_string_append_c(out, ')');
-    if (n == 0) {
-        g_string_free(out, TRUE);
-        return NULL;
+        g_string_append(out, "\" *");
     }
     return g_string_free(out, FALSE);
 }
 
+/* Lock held. */
 static GArray *
-match(HermodStore *store, gint64 box_id, const char *expr, GError **error)
+match_locked(HermodStore *store, const char *mailbox, const char *match, GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(store,
                                          "SELECT m.uid FROM fts JOIN messages m ON m.id = fts.rowid"
-                                         " WHERE fts MATCH ? AND m.mailbox_id = ? ORDER BY m.uid",
+                                         " WHERE m.mailbox_id = ? AND fts MATCH ? ORDER BY m.uid",
                                          error);
+    StoreBox box;
     GArray *out;
     int rc;
 
-    if (st == NULL)
+    if (st == NULL || !hermod_store_box(store, mailbox, &box, error))
         return NULL;
-    sqlite3_bind_text(st, 1, expr, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, box_id);
     out = g_array_new(FALSE, FALSE, sizeof(guint32));
+    if (match[0] == '\0')
+        return out;
+    sqlite3_bind_int64(st, 1, box.id);
+    sqlite3_bind_text(st, 2, match, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         guint32 uid = (guint32)sqlite3_column_int64(st, 0);
         g_array_append_val(out, uid);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        g_array_unref(out);
         hermod_store_db_error(store, error, "searching");
+        g_array_unref(out);
         return NULL;
     }
     return out;
-}
-
-static GArray *
-search_locked(HermodStore *store, const char *mailbox, const char *field, const char *query,
-              GError **error)
-{
-    g_autofree char *expr = fts_query(field, query);
-    StoreBox box;
-    gboolean ok;
-
-    if (!hermod_store_box(store, mailbox, &box, error))
-        return NULL;
-    if (expr == NULL)
-        return g_array_new(FALSE, FALSE, sizeof(guint32));
-    ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
-    if (ok) {
-        ok = index_missing(store, box.id, error) && hermod_store_exec(store, "COMMIT", error);
-        if (!ok)
-            hermod_store_exec(store, "ROLLBACK", NULL);
-    }
-    return ok ? match(store, box.id, expr, error) : NULL;
 }
 
 GArray *
 hermod_store_search_text(HermodStore *store, const char *mailbox, const char *field,
                          const char *query, GError **error)
 {
+    g_autofree char *match = NULL;
     GArray *out;
 
-    gmime_once();
+    if (!g_str_equal(field, "body") && !g_str_equal(field, "text")) {
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_INVALID,
+                    "store %s: no search field %s (body or text)", store->account, field);
+        return NULL;
+    }
+    if (!hermod_store_search_index(store, mailbox, error))
+        return NULL;
+    match = fts_query(field, query != NULL ? query : "");
     g_mutex_lock(&store->lock);
-    out = search_locked(store, mailbox, field, query != NULL ? query : "", error);
+    out = match_locked(store, mailbox, match, error);
     g_mutex_unlock(&store->lock);
     return out;
 }

@@ -299,6 +299,7 @@ hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodSt
         *out_uid = box.uidnext;
     if (out_uidvalidity != NULL)
         *out_uidvalidity = box.uidvalidity;
+    hermod_store_search_feed(store, mailbox);
     hermod_store_notify(store->account, mailbox);
     return TRUE;
 }

@@ -199,9 +199,10 @@ char *hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 ui
 void hermod_store_cache_set(HermodStore *store, const char *mailbox, guint32 uid, const char *field,
                             const char *value);
 /* Full-text search: UIDs of mailbox, ascending, whose body (field "body")
- * or headers and body ("text") contain every word of query, as whole
- * words, ignoring case and diacritics.  Indexes what is not indexed yet
- * first (blocking).  GArray of guint32 (transfer full). */
+ * or headers and body ("text") contain every word of query, each matched
+ * as a word prefix ("meet" finds "meeting"), ignoring case and
+ * diacritics; no words: none.  INVALID for another field.  Indexes what
+ * is not indexed yet first (blocking).  GArray of guint32 (transfer full). */
 GArray *hermod_store_search_text(HermodStore *store, const char *mailbox, const char *field,
                                  const char *query, GError **error);
 /* Bytes used, and the account's quota (0: unlimited). */
@@ -220,6 +221,17 @@ void hermod_store_watch_remove(guint id);
 /* Tell account's watchers that mailbox (NULL: several) changed.  Any
  * thread; the store calls it after every commit. */
 void hermod_store_notify(const char *account, const char *mailbox);
+
+/* --- full-text search (store-search.c; hermod_store_search_text above) */
+
+/* Index every message of mailbox (NULL: of every mailbox) that the search
+ * index does not have yet: decoded headers, and the text of text/plain
+ * and text/html parts.  Parses without the store's lock.  Blocking. */
+gboolean hermod_store_search_index(HermodStore *store, const char *mailbox, GError **error);
+/* hermod_store_search_index after an append: a failure is logged and
+ * left to the catch-up before the next search (the message itself is
+ * durable already).  Blocking. */
+void hermod_store_search_feed(HermodStore *store, const char *mailbox);
 
 G_END_DECLS
 

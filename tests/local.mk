@@ -67,6 +67,12 @@ check_PROGRAMS += tests/unit/core/test-auth-async
 tests_unit_core_test_auth_async_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_auth_async_LDADD = $(UNIT_LINK)
 
+# the mail store table (HermodMailApi) through the table
+TESTS += tests/unit/core/test-mailapi
+check_PROGRAMS += tests/unit/core/test-mailapi
+tests_unit_core_test_mailapi_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_mailapi_LDADD = $(UNIT_LINK)
+
 # --- unit: core/tls, certgen
 TESTS += tests/unit/core/test-certgen tests/unit/core/test-tls tests/unit/core/test-tls-load
 check_PROGRAMS += tests/unit/core/test-certgen tests/unit/core/test-tls \
