@@ -11,9 +11,10 @@
  * admin dropped in) go to INBOX under a new UID.  A file of an expunged
  * UID or of a deleted mailbox is a leftover of a crash between commit and
  * unlink, and is deleted.  The scan runs inside a
- * write transaction: writers hold theirs from before the file is created
- * until the row commits, so a file seen without a row is a true orphan even
- * when another process has the store open.  This file never decides UIDs
+ * write transaction: a writer stages its file in tmp/ first (write and
+ * fsync, no lock), then holds the transaction from before the rename into
+ * msg/ until the row commits, so a file seen in msg/ without a row is a
+ * true orphan even when another process has the store open.  This file never decides UIDs
  * for new mail; store.c does.
  */
 #include "autoconfig.h"
@@ -72,15 +73,24 @@ write_tmp(HermodStore *store, const char *tmp, GBytes *data, GError **error)
 }
 
 gboolean
-hermod_store_file_write(HermodStore *store, const char *name, GBytes *data, GError **error)
+hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError **error)
 {
-    g_autofree char *tmp = g_build_filename(store->tmp_dir, name, NULL);
-    g_autofree char *dst = g_build_filename(store->msg_dir, name, NULL);
+    g_autofree char *uuid = g_uuid_string_random();
+    g_autofree char *tmp = g_build_filename(store->tmp_dir, uuid, NULL);
 
     if (!write_tmp(store, tmp, data, error)) {
         g_unlink(tmp);
         return FALSE;
     }
+    *out_tmp = g_steal_pointer(&tmp);
+    return TRUE;
+}
+
+gboolean
+hermod_store_file_publish(HermodStore *store, const char *tmp, const char *name, GError **error)
+{
+    g_autofree char *dst = g_build_filename(store->msg_dir, name, NULL);
+
     if (rename(tmp, dst) != 0) {
         int err = errno;
         g_unlink(tmp);
@@ -102,15 +112,21 @@ hermod_store_file_remove(HermodStore *store, const char *name)
     g_unlink(path);
 }
 
+/* Remove what a crash left in tmp/.  Files younger than an hour are left
+ * alone: the daemon stages new messages there outside any lock, and this
+ * may run in another process (hermodctl) while it does. */
 static void
 empty_tmp(HermodStore *store)
 {
     GDir *dir = g_dir_open(store->tmp_dir, 0, NULL);
+    gint64 limit = g_get_real_time() / G_USEC_PER_SEC - 3600;
     const char *name;
 
     while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
         g_autofree char *path = g_build_filename(store->tmp_dir, name, NULL);
-        g_unlink(path);
+        GStatBuf st;
+        if (g_stat(path, &st) == 0 && st.st_mtime < limit)
+            g_unlink(path);
     }
     if (dir != NULL)
         g_dir_close(dir);

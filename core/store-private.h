@@ -108,10 +108,14 @@ void hermod_store_files_unlink(HermodStore *store, GPtrArray *files);
 
 /* --- store-file.c: message files. */
 
-/* Write data as msg/name: tmp -> fsync -> rename -> fsync(msg/).  Any
- * lock; blocking. */
-gboolean hermod_store_file_write(HermodStore *store, const char *name, GBytes *data,
-                                 GError **error);
+/* A message file is written in two halves, so that the slow half runs
+ * outside the account lock (tmp -> fsync -> rename -> fsync(msg/)): stage writes data to a uniquely
+ * named file in tmp/ and fsyncs it (no lock needed; *out_tmp gets its path, transfer full); publish
+ * renames it to msg/name and fsyncs msg/ (under the lock, once the UID is known).  On failure both
+ * remove what they made. */
+gboolean hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError **error);
+gboolean hermod_store_file_publish(HermodStore *store, const char *tmp, const char *name,
+                                   GError **error);
 void hermod_store_file_remove(HermodStore *store, const char *name);
 /* Index files that no row names (into the mailbox and UID their name
  * records when free, else INBOX) and empty tmp/.  In a write transaction. */

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "directory.h"
 #include "store-private.h"
 
@@ -243,10 +245,11 @@ hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError 
     return TRUE;
 }
 
-/* Lock held; in a write transaction, which this commits on success. */
+/* Lock held; in a write transaction, which this commits on success.  tmp
+ * is the message already staged (written and fsync'd) in tmp/. */
 static gboolean
 append_locked(HermodStore *store, const char *mailbox, const HermodStoreAppend *in, guint64 quota,
-              StoreBox *box, GError **error)
+              const char *tmp, StoreBox *box, GError **error)
 {
     guint64 size = g_bytes_get_size(in->data);
     g_autofree char *name = NULL;
@@ -262,7 +265,7 @@ append_locked(HermodStore *store, const char *mailbox, const HermodStoreAppend *
     }
     row.uid = box->uidnext;
     row.file = name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box->id, row.uid);
-    if (!hermod_store_file_write(store, name, in->data, error))
+    if (!hermod_store_file_publish(store, tmp, name, error))
         return FALSE;
     if (!hermod_store_index_add(store, box, &row, error) ||
         !hermod_store_exec(store, "COMMIT", error)) {
@@ -285,16 +288,24 @@ hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodSt
 
     if (copy.internal_date == 0)
         copy.internal_date = g_get_real_time() / G_USEC_PER_SEC;
+    /* The slow part (write, fsync) runs outside the account lock, so that
+     * deliveries to one account overlap; the lock covers only the UID, the
+     * rename, the folder fsync and the row. */
+    g_autofree char *tmp = NULL;
+    if (!hermod_store_file_stage(store, copy.data, &tmp, error))
+        return FALSE;
     g_mutex_lock(&store->lock);
     ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
     if (ok) {
-        ok = append_locked(store, mailbox, &copy, quota, &box, error);
+        ok = append_locked(store, mailbox, &copy, quota, tmp, &box, error);
         if (!ok)
             hermod_store_exec(store, "ROLLBACK", NULL);
     }
     g_mutex_unlock(&store->lock);
-    if (!ok)
+    if (!ok) {
+        g_unlink(tmp); /* still staged if it failed before the rename */
         return FALSE;
+    }
     if (out_uid != NULL)
         *out_uid = box.uidnext;
     if (out_uidvalidity != NULL)

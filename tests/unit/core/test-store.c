@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 #include <string.h>
+#include <time.h>
+#include <utime.h>
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
@@ -240,17 +242,24 @@ test_orphans(Fixture *fx, gconstpointer data)
     HermodStore *store = open_store(ALICE);
     g_autoptr(GPtrArray) msgs = NULL;
     g_autofree char *tmp_left = NULL;
+    g_autofree char *staging = NULL;
     g_autofree char *expunged = NULL;
 
     append(store, "INBOX", "first", 0);
     hermod_store_unref(store);
     hermod_store_shutdown();
     /* A crash after rename, before commit: INBOX (id 1) UID 2 on disk only;
-     * a file an admin dropped in; a half-written tmp file; an expunged
-     * message's file that outlived its row. */
+     * a file an admin dropped in; a half-written tmp file from a crash two
+     * hours ago, and one being staged right now by another process (kept);
+     * an expunged message's file that outlived its row. */
     put_file(fx->dir, "msg", "1.2", "crashed");
     put_file(fx->dir, "msg", "dropped.eml", "dropped");
     put_file(fx->dir, "tmp", "1.3", "half");
+    put_file(fx->dir, "tmp", "staging", "in progress");
+    tmp_left = g_build_filename(fx->dir, "mail/example.test/alice/tmp/1.3", NULL);
+    staging = g_build_filename(fx->dir, "mail/example.test/alice/tmp/staging", NULL);
+    struct utimbuf old = {time(NULL) - 7200, time(NULL) - 7200};
+    g_assert_cmpint(g_utime(tmp_left, &old), ==, 0);
     put_file(fx->dir, "msg", "1.9", "expunged");
     mark_expunged(fx->dir, 1, 9);
     store = open_store(ALICE);
@@ -261,9 +270,9 @@ test_orphans(Fixture *fx, gconstpointer data)
     check_bytes(store, "INBOX", 2, "crashed", 7);
     check_bytes(store, "INBOX", 3, "dropped", 7);
     g_assert_cmpuint(append(store, "INBOX", "next", 0), ==, 4);
-    tmp_left = g_build_filename(fx->dir, "mail/example.test/alice/tmp/1.3", NULL);
     expunged = g_build_filename(fx->dir, "mail/example.test/alice/msg/1.9", NULL);
     g_assert_false(g_file_test(tmp_left, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(staging, G_FILE_TEST_EXISTS));
     g_assert_false(g_file_test(expunged, G_FILE_TEST_EXISTS));
     hermod_store_unref(store);
 }
