@@ -7,11 +7,13 @@
 # fetchmail (STLS and implicit TLS, delivering through an MDA and deleting
 # on the server).  Also: no clear-text login before STLS, UIDs stable
 # across a restart, one session per mailbox ([IN-USE]), bad passwords
-# ([AUTH]), deletion only at QUIT, \Seen after RETR, garbage closes.
+# ([AUTH]), deletion only at QUIT, \Seen after RETR, garbage closes, and
+# a message that IMAP expunges during a POP3 session answers -ERR on RETR.
+import base64
+import imaplib
 import os
 import poplib
 import smtplib
-import ssl
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -24,7 +26,10 @@ OTHER_PASSWORD = "other-pass-1"
 srv = ht.Daemon("pop3", users={DEMO: PASSWORD, OTHER: OTHER_PASSWORD})
 srv.ports["pop3"] = ht.free_port()
 srv.ports["pop3s"] = ht.free_port()
-srv.sections["core"]["modules"] = "smtp;pop3"
+srv.ports["imaps"] = ht.free_port()
+srv.sections["core"]["modules"] = "smtp;imap;pop3"
+srv.sections["listener imaps"] = {"protocol": "imap", "role": "imaps", "address": "127.0.0.1",
+                                  "port": str(srv.ports["imaps"]), "tls": "implicit"}
 srv.sections["listener pop3"] = {"protocol": "pop3", "role": "pop3", "address": "127.0.0.1",
                                  "port": str(srv.ports["pop3"]), "tls": "starttls"}
 srv.sections["listener pop3s"] = {"protocol": "pop3", "role": "pop3s", "address": "127.0.0.1",
@@ -168,7 +173,6 @@ def bad_password_and_sasl_plain():
         ht.check(c.readline().startswith("+OK"), "USER")
         line = c.readline()
         ht.check(line.startswith("-ERR [AUTH]"), "bad password: %r" % line)
-        import base64
         token = base64.b64encode(b"\0" + DEMO.encode() + b"\0" + PASSWORD.encode()).decode()
         c.send("AUTH PLAIN\r\n")
         ht.check_equal(c.readline(), "+ ", "continuation")
@@ -233,6 +237,39 @@ def dele_only_at_quit_and_seen_after_retr():
     flags = dict((u, rest.split("\t")[2]) for u, rest in after)
     ht.check("S" in flags[before[n - 2][0]], "RETR'd message not \\Seen: %r" % after)
     ht.check("S" not in flags[before[n - 1][0]], "TOP set \\Seen: %r" % after)
+    stored[DEMO] = stored[DEMO][1:]
+
+
+@ht.test
+def imap_expunge_during_pop3_session():
+    c = pop3()
+    count, _ = c.stat()
+    uids = c.uidl()[1]
+    m = imaplib.IMAP4_SSL("127.0.0.1", srv.port("imaps"), ssl_context=ht.client_tls_context(),
+                          timeout=ht.TIMEOUT)
+    try:
+        m.login(DEMO, PASSWORD)
+        m.select("INBOX")
+        typ, _ = m.store("1", "+FLAGS", "(\\Deleted)")
+        ht.check_equal(typ, "OK", "IMAP STORE")
+        typ, _ = m.expunge()
+        ht.check_equal(typ, "OK", "IMAP EXPUNGE")
+        m.logout()
+    finally:
+        if m.state != "LOGOUT":
+            m.shutdown()
+    try:
+        c.retr(1)
+        raise AssertionError("RETR of a message IMAP expunged succeeded")
+    except poplib.error_proto as e:
+        ht.check(str(e).startswith("b'-ERR"), "RETR: %s" % e)
+    ht.check_equal(c.uidl()[1], uids, "the session keeps its snapshot")
+    _, lines, _ = c.retr(2)
+    ht.check_equal(joined(lines), stored[DEMO][1], "RETR 2 after the IMAP session")
+    c.quit()
+    c = pop3()
+    ht.check_equal(c.stat()[0], count - 1, "a new session sees the expunge")
+    c.quit()
     stored[DEMO] = stored[DEMO][1:]
 
 
