@@ -18,7 +18,9 @@
 #include <gnutls/x509.h>
 #include <string.h>
 
-G_DEFINE_QUARK(hermod - certgen - error - quark, hermod_certgen_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-certgen-error-quark, hermod_certgen_error)
+/* clang-format on */
 
 #define SERIAL_BYTES 16
 

@@ -42,7 +42,9 @@ struct HermodConfig {
 static GMutex current_lock;
 static HermodConfig *current;
 
-G_DEFINE_QUARK(hermod - config - error - quark, hermod_config_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-config-error-quark, hermod_config_error)
+/* clang-format on */
 
 static void
 section_free(gpointer p)

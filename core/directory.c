@@ -41,7 +41,9 @@ static const char schema_v1[] =
     " PRIMARY KEY(account_id, key)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
-G_DEFINE_QUARK(hermod - directory - error - quark, hermod_directory_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-directory-error-quark, hermod_directory_error)
+/* clang-format on */
 
 static gboolean
 db_error(GError **error, sqlite3 *handle, const char *what)

@@ -41,7 +41,9 @@ struct HermodModule {
     gboolean is_initialized;
 };
 
-G_DEFINE_QUARK(hermod - module - error - quark, hermod_module_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-module-error-quark, hermod_module_error)
+/* clang-format on */
 
 static gboolean
 is_plain_name(const char *s, gboolean allow_dash)

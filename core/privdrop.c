@@ -25,7 +25,9 @@
 
 #include "privdrop.h"
 
-G_DEFINE_QUARK(hermod - privdrop - error - quark, hermod_privdrop_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-privdrop-error-quark, hermod_privdrop_error)
+/* clang-format on */
 
 /* "WHAT ARG: strerror(errno)" */
 static gboolean

@@ -36,7 +36,9 @@ static GHashTable *cache;          /* account folder -> HermodStore *, in use or
 static GQueue idle = G_QUEUE_INIT; /* stores nobody uses, oldest first */
 static char *root;
 
-G_DEFINE_QUARK(hermod - store - error - quark, hermod_store_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-store-error-quark, hermod_store_error)
+/* clang-format on */
 
 void
 hermod_store_set_root(const char *data_dir)

@@ -29,7 +29,9 @@
 #include "log.h"
 #include "tls-cert.h"
 
-G_DEFINE_QUARK(hermod - tls - error - quark, hermod_tls_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(hermod-tls-error-quark, hermod_tls_error)
+/* clang-format on */
 
 struct HermodTlsStore {
     gint refcount;

@@ -18,7 +18,9 @@
 #define MAX_DEPTH 16
 #define MAX_ARGS  100000
 
-G_DEFINE_QUARK(imap - parse - error - quark, imap_parse_error)
+/* clang-format off: keep the quark name one word */
+G_DEFINE_QUARK(imap-parse-error-quark, imap_parse_error)
+/* clang-format on */
 
 typedef struct {
     const char *p;
