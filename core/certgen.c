@@ -18,7 +18,8 @@
 #include <gnutls/x509.h>
 #include <string.h>
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-certgen-error-quark, hermod_certgen_error)
 /* clang-format on */
 

@@ -42,7 +42,8 @@ struct HermodConfig {
 static GMutex current_lock;
 static HermodConfig *current;
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-config-error-quark, hermod_config_error)
 /* clang-format on */
 

@@ -41,7 +41,8 @@ static const char schema_v1[] =
     " PRIMARY KEY(account_id, key)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-directory-error-quark, hermod_directory_error)
 /* clang-format on */
 

@@ -41,7 +41,8 @@ struct HermodModule {
     gboolean is_initialized;
 };
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-module-error-quark, hermod_module_error)
 /* clang-format on */
 

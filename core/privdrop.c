@@ -25,7 +25,8 @@
 
 #include "privdrop.h"
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-privdrop-error-quark, hermod_privdrop_error)
 /* clang-format on */
 

@@ -36,7 +36,8 @@ static GHashTable *cache;          /* account folder -> HermodStore *, in use or
 static GQueue idle = G_QUEUE_INIT; /* stores nobody uses, oldest first */
 static char *root;
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-store-error-quark, hermod_store_error)
 /* clang-format on */
 

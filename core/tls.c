@@ -29,7 +29,8 @@
 #include "log.h"
 #include "tls-cert.h"
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(hermod-tls-error-quark, hermod_tls_error)
 /* clang-format on */
 

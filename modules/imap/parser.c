@@ -18,7 +18,8 @@
 #define MAX_DEPTH 16
 #define MAX_ARGS  100000
 
-/* clang-format off: keep the quark name one word */
+/* The quark name must stay one word. */
+/* clang-format off */
 G_DEFINE_QUARK(imap-parse-error-quark, imap_parse_error)
 /* clang-format on */
 
