@@ -525,6 +525,7 @@ class Hermod:
             del d.sections["listener " + name]
         d.sections["core"]["modules"] = ";".join(modules)
         dirs = [os.path.join(BUILD, "modules", m, ".libs") for m in modules]
+        dirs.append(os.path.join(BUILD, "modules", ".libs"))
         d.sections["core"]["module_dir"] = ";".join(x for x in dirs if os.path.isdir(x))
         d.sections["core"]["log_level"] = "notice"
         for name, tls in (("imap", "starttls"), ("imaps", "implicit"), ("pop3", "starttls")):
