@@ -101,7 +101,7 @@ def sighup_loads_a_new_certificate():
     srv.ctl("cert", "create", "--host", "*.third.test", "--org", "Third Added")
     srv.proc.send_signal(signal.SIGHUP)
     ht.wait_until(lambda: "Third Added" in openssl_subject(srv.port("smtps"), "x.third.test"),
-                  20, 0.5, "the new certificate after SIGHUP")
+                  60, 0.5, "the new certificate after SIGHUP")
     s = openssl_subject(srv.port("smtps"), "imap.other.test")
     ht.check("Other Wildcard" in s, "old certificate still served: " + s)
 
