@@ -61,6 +61,31 @@ def swaks_delivery_is_stored_byte_exact():
 
 
 @ht.test
+def mx_starttls_delivery_without_auth():
+    with ht.Raw(srv.port("mx")) as c:
+        c.reply()
+        caps = ehlo(c)
+        ht.check("STARTTLS" in caps, "STARTTLS not offered on mx: %r" % caps)
+        ht.check(not any(l.startswith("AUTH") for l in caps), "AUTH offered on mx: %r" % caps)
+    token = ht.unique("mxtls")
+    ht.run([ht.need_tool("swaks"), "--server", "127.0.0.1:%d" % srv.port("mx"), "--tls",
+            "--from", "sender@remote.test", "--to", DEMO, "--header", "Subject: " + token],
+           timeout=60)
+    raw = srv.wait_message(DEMO, token.encode())
+    ht.check(b"with ESMTPS" in raw, "Received does not say ESMTPS: %r" % raw[:400])
+
+
+@ht.test
+def swaks_pipelining():
+    token = ht.unique("pipe")
+    cp = ht.run([ht.need_tool("swaks"), "--server", "127.0.0.1:%d" % srv.port("mx"),
+                 "--pipeline", "--from", "sender@remote.test", "--to", DEMO,
+                 "--header", "Subject: " + token], timeout=60)
+    ht.check(b"PIPELINING" in cp.stdout, "PIPELINING not advertised")
+    srv.wait_message(DEMO, token.encode())
+
+
+@ht.test
 def smtplib_delivery_and_plus_address():
     token = ht.unique("plus")
     msg = "Subject: %s\r\nFrom: a@remote.test\r\n\r\nhello\r\n" % token
