@@ -79,7 +79,7 @@ modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
 # Session tests: the module's sources against a fake core and mail store.
 check_LTLIBRARIES += tests/unit/imap/libimapfake.la
 tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) \
-	tests/unit/imap/fake-core.c tests/unit/imap/fake-core.h tests/unit/imap/fake-store.c
+	tests/unit/imap/fake-core.c tests/unit/imap/fake-core.h tests/unit/imap/session-store.c
 tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
 tests_unit_imap_libimapfake_la_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_imap_libimapfake_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)

@@ -9,7 +9,7 @@
  * pause/resume, STARTTLS (dropping pipelined input) and close, and runs
  * work-pool jobs and auth checks from its event pump after the callback
  * that queued them returned.  Login alice@example.org / secret works.
- * The mail store is a small in-memory one (fake-store.c) with INBOX, modseqs,
+ * The mail store is a small in-memory one (session-store.c) with INBOX, modseqs,
  * expunge history, a quota and change watches.
  */
 #ifndef FAKE_IMAP_CORE_H
@@ -47,7 +47,7 @@ char *fake_cmd(HermodConn *c, const char *line);
 /* LOGIN as alice on a TLS connection. */
 HermodConn *fake_login(void);
 
-/* fake-store.c */
+/* session-store.c */
 const HermodMailApi *fake_mail_api(void);
 void fake_mail_reset(void);
 /* Deliver a message into mailbox as another session would; watches fire. */

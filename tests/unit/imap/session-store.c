@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * fake-store.c - an in-memory HermodMailApi for the IMAP unit tests.
+ * session-store.c - an in-memory HermodMailApi for the IMAP unit tests.
  *
  * One account; mailboxes with UIDVALIDITY/UIDNEXT, messages with flags,
  * keywords and modseqs, an expunge history for expunged_since/QRESYNC, a
