@@ -186,6 +186,8 @@ list_one(ImapSession *s, ListArgs *la, GPtrArray *boxes, HermodMailboxInfo *b)
     GString *attrs = g_string_new(NULL);
     gboolean children = has_child(boxes, b->name);
     g_string_append(attrs, children ? "\\HasChildren" : "\\HasNoChildren");
+    if (b->is_noselect)
+        g_string_append(attrs, " \\Noselect");
     if ((la->ret_subscribed || la->is_lsub) && b->is_subscribed)
         g_string_append(attrs, " \\Subscribed");
     if (b->special_use != NULL)

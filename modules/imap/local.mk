@@ -89,5 +89,5 @@ tests_unit_imap_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/i
 tests_unit_imap_test_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
 
 # Integration: the module in the real daemon, driven by Python's imaplib.
-TESTS += tests/integration/test-imap.py
-EXTRA_DIST += tests/integration/test-imap.py
+TESTS += tests/integration/test-imap.py tests/integration/test-imap-mail.py
+EXTRA_DIST += tests/integration/test-imap.py tests/integration/test-imap-mail.py

@@ -42,10 +42,8 @@ imap_init(const HermodApi *api, HermodModule *self, GError **error)
 {
     imap_api = api;
     imap_module = self;
-#if HERMOD_ABI_MINOR >= 1
     if (HERMOD_API_HAS(api, mail))
         imap_mail = api->mail;
-#endif
     return api->register_protocol(self, "imap", &imap_protocol, error);
 }
 
