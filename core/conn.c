@@ -21,6 +21,7 @@
 #include "conntrack.h"
 #include "log.h"
 #include "auth.h"
+#include "store.h"
 #include "workpool.h"
 
 /* Closing connections get this long to flush before they are cut. */
@@ -131,6 +132,7 @@ finish(HermodConn *conn)
     hermod_conntrack_remove(conn);
     if (conn->is_connected)
         hermod_conn_call(conn, conn->proto->on_close);
+    hermod_store_watch_conn_closed(conn); /* mail store watches end with the connection */
     g_byte_array_unref(conn->in);
     g_byte_array_unref(conn->out);
     g_byte_array_unref(conn->line);

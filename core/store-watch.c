@@ -6,9 +6,10 @@
  * A watch is (connection, account, callback).  The store calls
  * hermod_store_notify after every commit, from whatever thread wrote;
  * each watcher's callback is posted to its connection's loop and runs
- * there, never under a store lock.  A watch whose connection has closed
- * is dropped the next time it would fire, so a module that forgets
- * watch_remove leaks only until the account's next change.  The watch
+ * there, never under a store lock.  A watch ends when its connection
+ * closes (conn.c calls hermod_store_watch_conn_closed right after the
+ * protocol's on_close), so a module need not remove it; a notification
+ * already posted finds the connection closed and is dropped.  The watch
  * holds a reference on its connection.  Lookups are by account, so a
  * delivery wakes only that account's sessions.
  */
@@ -140,4 +141,38 @@ hermod_store_notify(const char *account, const char *mailbox)
         hermod_loop_post(hermod_conn_loop(w->conn), fire, f);
     }
     g_mutex_unlock(&lock);
+}
+
+void
+hermod_store_watch_conn_closed(HermodConn *conn)
+{
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint));
+    GHashTableIter iter;
+    gpointer value;
+
+    g_mutex_lock(&lock);
+    if (by_id != NULL) {
+        g_hash_table_iter_init(&iter, by_id);
+        while (g_hash_table_iter_next(&iter, NULL, &value)) {
+            Watch *w = value;
+            if (w->conn == conn)
+                g_array_append_val(ids, w->id);
+        }
+    }
+    for (guint i = 0; i < ids->len; i++)
+        remove_locked(g_array_index(ids, guint, i));
+    g_mutex_unlock(&lock);
+}
+
+guint
+hermod_store_watch_count(const char *account)
+{
+    GPtrArray *list;
+    guint n;
+
+    g_mutex_lock(&lock);
+    list = by_account != NULL ? g_hash_table_lookup(by_account, account) : NULL;
+    n = list != NULL ? list->len : 0;
+    g_mutex_unlock(&lock);
+    return n;
 }

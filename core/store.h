@@ -221,6 +221,11 @@ void hermod_store_watch_remove(guint id);
 /* Tell account's watchers that mailbox (NULL: several) changed.  Any
  * thread; the store calls it after every commit. */
 void hermod_store_notify(const char *account, const char *mailbox);
+/* End every watch of conn; conn.c calls it when conn has closed.  Any
+ * thread. */
+void hermod_store_watch_conn_closed(HermodConn *conn);
+/* Watches on account now (diagnostics and tests).  Any thread. */
+guint hermod_store_watch_count(const char *account);
 
 /* --- full-text search (store-search.c; hermod_store_search_text above) */
 

@@ -658,9 +658,11 @@ test_watch(Fixture *fx, gconstpointer unused)
     client_say(fd, watch, "WATCHING");
     client_say(gone, watch, "WATCHING");
     client_quit(gone);
-    for (int i = 0; i < 500 && g_atomic_int_get(&closed) == 0; i++)
+    /* The closed session's watch ends with it, not at the next change. */
+    for (int i = 0; i < 500 && hermod_store_watch_count(fx->account) != 1; i++)
         g_usleep(10000);
     g_assert_cmpint(g_atomic_int_get(&closed), ==, 1);
+    g_assert_cmpuint(hermod_store_watch_count(fx->account), ==, 1);
     /* Another thread's append reaches the live session on its loop, once:
      * the closed session's watch went with it. */
     append_elsewhere(fx);
@@ -673,6 +675,7 @@ test_watch(Fixture *fx, gconstpointer unused)
                                      HERMOD_MSG_SEEN, NULL, 0, NULL, NULL));
     client_say(fd, NULL, "CHANGED Sent loop");
     client_say(fd, "UNWATCH", "UNWATCHED");
+    g_assert_cmpuint(hermod_store_watch_count(fx->account), ==, 0);
     before = g_atomic_int_get(&changes);
     append_elsewhere(fx);
     client_say(fd, "PING", "PONG");
