@@ -8,9 +8,10 @@
  * "=?UTF-8?Q?caf=C3=A9?=") and the decoded text of its text parts, HTML
  * with its tags stripped, extracted with GMime.  A trigger drops a
  * message's entry when its row goes (expunge, mailbox delete); MOVE keeps
- * the row and so the entry.  A new message is indexed right after its
- * append commits (hermod_store_search_feed), so a first search of a big
- * mailbox does not stall; rows that arrived another way (COPY, recovery,
+ * the row and so the entry.  A new message is indexed soon after its
+ * append commits, by one indexer thread (hermod_store_search_feed) so that
+ * no delivery waits for it, and a first search of a big mailbox does not
+ * stall; rows that arrived another way (COPY, recovery,
  * an index made before v3) are picked up by the catch-up that runs before
  * every search, so the index never misses a message and is never part of
  * a message's durability.  Parsing runs without the store's lock; only
@@ -232,13 +233,73 @@ hermod_store_search_index(HermodStore *store, const char *mailbox, GError **erro
     return ok;
 }
 
+/* The indexer thread: one job per (store, mailbox) at a time, so that a
+ * burst of deliveries is indexed in a few batches. */
+typedef struct {
+    HermodStore *store;
+    char *mailbox;
+} FeedJob;
+
+static GThreadPool *feed_pool;
+static GHashTable *feed_pending; /* "account\nmailbox" while queued */
+static GMutex feed_lock;
+
+static char *
+feed_key(HermodStore *store, const char *mailbox)
+{
+    return g_strconcat(store->account, "\n", mailbox, NULL);
+}
+
+static void
+feed_run(gpointer data, gpointer user_data)
+{
+    FeedJob *job = data;
+    g_autofree char *key = feed_key(job->store, job->mailbox);
+    g_autoptr(GError) error = NULL;
+
+    g_mutex_lock(&feed_lock);
+    g_hash_table_remove(feed_pending, key);
+    g_mutex_unlock(&feed_lock);
+    if (!hermod_store_search_index(job->store, job->mailbox, &error))
+        hermod_log(HERMOD_LOG_WARNING, NULL, "%s (the next search retries)", error->message);
+    hermod_store_unref(job->store);
+    g_free(job->mailbox);
+    g_free(job);
+}
+
 void
 hermod_store_search_feed(HermodStore *store, const char *mailbox)
 {
-    g_autoptr(GError) error = NULL;
+    g_autofree char *key = feed_key(store, mailbox);
+    gboolean is_queued;
 
-    if (!hermod_store_search_index(store, mailbox, &error))
-        hermod_log(HERMOD_LOG_WARNING, NULL, "%s (the next search retries)", error->message);
+    g_mutex_lock(&feed_lock);
+    if (feed_pool == NULL)
+        feed_pool = g_thread_pool_new(feed_run, NULL, 1, FALSE, NULL);
+    if (feed_pending == NULL)
+        feed_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    is_queued = g_hash_table_contains(feed_pending, key);
+    if (!is_queued)
+        g_hash_table_add(feed_pending, g_steal_pointer(&key));
+    g_mutex_unlock(&feed_lock);
+    if (is_queued)
+        return;
+    FeedJob *job = g_new0(FeedJob, 1);
+    job->store = hermod_store_ref(store);
+    job->mailbox = g_strdup(mailbox);
+    g_mutex_lock(&feed_lock);
+    g_thread_pool_push(feed_pool, job, NULL);
+    g_mutex_unlock(&feed_lock);
+}
+
+void
+hermod_store_search_stop(void)
+{
+    g_mutex_lock(&feed_lock);
+    GThreadPool *pool = g_steal_pointer(&feed_pool);
+    g_mutex_unlock(&feed_lock);
+    if (pool != NULL)
+        g_thread_pool_free(pool, FALSE, TRUE); /* runs what is queued, then ends */
 }
 
 /* A word the tokenizer keeps something of (a letter or digit)? */

@@ -228,6 +228,7 @@ hermod_store_unref(HermodStore *store)
 void
 hermod_store_shutdown(void)
 {
+    hermod_store_search_stop();
     g_mutex_lock(&cache_lock);
     while (idle.length > 0) {
         HermodStore *old = g_queue_pop_head(&idle);

@@ -233,10 +233,13 @@ guint hermod_store_watch_count(const char *account);
  * index does not have yet: decoded headers, and the text of text/plain
  * and text/html parts.  Parses without the store's lock.  Blocking. */
 gboolean hermod_store_search_index(HermodStore *store, const char *mailbox, GError **error);
-/* hermod_store_search_index after an append: a failure is logged and
- * left to the catch-up before the next search (the message itself is
- * durable already).  Blocking. */
+/* Queue hermod_store_search_index for mailbox on the indexer thread
+ * after an append; returns at once.  A failure is logged and left to the
+ * catch-up before the next search (the message itself is durable
+ * already).  Any thread. */
 void hermod_store_search_feed(HermodStore *store, const char *mailbox);
+/* Wait until the indexer thread has done what is queued (store shutdown). */
+void hermod_store_search_stop(void);
 
 G_END_DECLS
 
