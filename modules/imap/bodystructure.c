@@ -7,10 +7,12 @@
  * envelope, body and line count; body-ext-1part is md5, disposition,
  * language, location; body-ext-mpart is parameters, disposition,
  * language, location.  Sizes are octets of the raw, still encoded body;
- * lines count its LFs (plus a last unterminated line).  Types, subtypes,
- * parameter names and encodings are sent as written in the message; a
- * part without a usable Content-Type is "text" "plain" ("charset"
- * "us-ascii"), the RFC 2045 default.
+ * lines count its LFs plus a last unterminated line (Dovecot counts only
+ * LFs).  Like Dovecot: types, subtypes and parameter names go lower-case
+ * (values and encodings as written), a text part without charset gets
+ * ("charset" "us-ascii") (RFC 2045's default, also for a part without
+ * Content-Type), and the language is always a list.  Checked against
+ * Dovecot 2.3.19 on tests/data/imap.
  */
 #include "autoconfig.h"
 
@@ -60,21 +62,37 @@ append_param_list(GString *out, GPtrArray *params)
     for (guint i = 0; i + 1 < params->len; i += 2) {
         if (i > 0)
             g_string_append_c(out, ' ');
-        imap_quote_nstring(out, params->pdata[i], -1);
+        g_autofree char *name = g_ascii_strdown(params->pdata[i], -1);
+        imap_quote_nstring(out, name, -1);
         g_string_append_c(out, ' ');
         imap_quote_nstring(out, params->pdata[i + 1], -1);
     }
     g_string_append_c(out, ')');
 }
 
+static gboolean
+has_param(const ImapMimePart *part, const char *name)
+{
+    for (guint i = 0; i + 1 < part->params->len; i += 2) {
+        if (g_ascii_strcasecmp(part->params->pdata[i], name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A text part without charset gets the RFC 2045 default, as Dovecot does. */
 static void
 append_params(GString *out, const ImapMimePart *part)
 {
-    if (part->is_default_type && imap_mime_is(part, "text", "plain")) {
-        g_string_append(out, "(\"charset\" \"us-ascii\")");
-        return;
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func(g_free);
+
+    if (imap_mime_is(part, "text", NULL) && !has_param(part, "charset")) {
+        g_ptr_array_add(params, g_strdup("charset"));
+        g_ptr_array_add(params, g_strdup("us-ascii"));
     }
-    append_param_list(out, part->params);
+    for (guint i = 0; i < part->params->len; i++)
+        g_ptr_array_add(params, g_strdup(part->params->pdata[i]));
+    append_param_list(out, params);
 }
 
 static void
@@ -122,8 +140,6 @@ append_language(GString *out, const char *data, const ImapMimePart *part)
     }
     if (langs->len == 0) {
         g_string_append(out, "NIL");
-    } else if (langs->len == 1) {
-        imap_quote_nstring(out, langs->pdata[0], -1);
     } else {
         g_string_append_c(out, '(');
         for (guint i = 0; i < langs->len; i++) {
@@ -154,7 +170,7 @@ append_multipart(GString *out, const char *data, const ImapMimePart *part, gbool
     for (guint i = 0; i < part->children->len; i++)
         imap_bodystructure_append(out, data, part->children->pdata[i], extended);
     g_string_append_c(out, ' ');
-    imap_quote_nstring(out, part->subtype, -1);
+    imap_quote_lower(out, part->subtype);
     if (extended) {
         g_string_append_c(out, ' ');
         append_param_list(out, part->params);
@@ -176,9 +192,9 @@ append_encoding(GString *out, const char *data, const ImapMimePart *part)
 static void
 append_single(GString *out, const char *data, const ImapMimePart *part, gboolean extended)
 {
-    imap_quote_nstring(out, part->type, -1);
+    imap_quote_lower(out, part->type);
     g_string_append_c(out, ' ');
-    imap_quote_nstring(out, part->subtype, -1);
+    imap_quote_lower(out, part->subtype);
     g_string_append_c(out, ' ');
     append_params(out, part);
     g_string_append_c(out, ' ');

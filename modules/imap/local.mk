@@ -17,7 +17,16 @@ modules_imap_libimapproto_la_SOURCES += \
 	modules/imap/mime.c modules/imap/mime.h \
 	modules/imap/quote.c modules/imap/quote.h \
 	modules/imap/envelope.c modules/imap/envelope.h \
-	modules/imap/bodystructure.c modules/imap/bodystructure.h
+	modules/imap/bodystructure.c modules/imap/bodystructure.h \
+	modules/imap/section.c modules/imap/section.h \
+	modules/imap/binary.c modules/imap/binary.h \
+	modules/imap/msgdata.c modules/imap/msgdata.h \
+	modules/imap/fetch-item.h modules/imap/fetch-spec.c modules/imap/fetch.c \
+	modules/imap/search-key.h modules/imap/search-parse.c modules/imap/search-match.c \
+	modules/imap/search.c \
+	modules/imap/subject.c modules/imap/subject.h \
+	modules/imap/sortinfo.c modules/imap/sortinfo.h modules/imap/sort.c \
+	modules/imap/thread-tree.c modules/imap/thread-tree.h modules/imap/thread.c
 
 TESTS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7 tests/unit/imap/test-seqset
 check_PROGRAMS += tests/unit/imap/test-parser tests/unit/imap/test-mutf7 tests/unit/imap/test-seqset
@@ -39,7 +48,8 @@ tests_fuzz_fuzz_imap_cmd_LDADD = modules/imap/libimapproto.la $(GLIB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus-imap-cmd.sh tests/fuzz/corpus/imap-cmd
 
 # FETCH / SEARCH / SORT / THREAD tests (imapfetch); data in tests/data/imap.
-IMAP_FETCH_TESTS = tests/unit/imap/test-envelope tests/unit/imap/test-bodystructure
+IMAP_FETCH_TESTS = tests/unit/imap/test-envelope tests/unit/imap/test-bodystructure \
+	tests/unit/imap/test-fetch tests/unit/imap/test-search tests/unit/imap/test-sort-thread
 TESTS += $(IMAP_FETCH_TESTS)
 check_PROGRAMS += $(IMAP_FETCH_TESTS)
 IMAP_FETCH_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
@@ -54,6 +64,19 @@ tests_unit_imap_test_bodystructure_SOURCES = tests/unit/imap/test-bodystructure.
 tests_unit_imap_test_bodystructure_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
 tests_unit_imap_test_bodystructure_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
 tests_unit_imap_test_bodystructure_LDADD = $(IMAP_FETCH_TEST_LDADD)
+IMAP_FAKE = tests/unit/imap/fetch-fake.c tests/unit/imap/fetch-fake.h tests/unit/imap/imap-test-util.h
+tests_unit_imap_test_fetch_SOURCES = tests/unit/imap/test-fetch.c $(IMAP_FAKE)
+tests_unit_imap_test_fetch_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
+tests_unit_imap_test_fetch_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
+tests_unit_imap_test_fetch_LDADD = $(IMAP_FETCH_TEST_LDADD)
+tests_unit_imap_test_search_SOURCES = tests/unit/imap/test-search.c $(IMAP_FAKE)
+tests_unit_imap_test_search_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
+tests_unit_imap_test_search_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
+tests_unit_imap_test_search_LDADD = $(IMAP_FETCH_TEST_LDADD)
+tests_unit_imap_test_sort_thread_SOURCES = tests/unit/imap/test-sort-thread.c $(IMAP_FAKE)
+tests_unit_imap_test_sort_thread_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
+tests_unit_imap_test_sort_thread_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
+tests_unit_imap_test_sort_thread_LDADD = $(IMAP_FETCH_TEST_LDADD)
 EXTRA_DIST += tests/data/imap
 
 # The module itself.  IMAP_SOURCES is listed once so that the unit tests
@@ -91,3 +114,13 @@ tests_unit_imap_test_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
 # Integration: the module in the real daemon, driven by Python's imaplib.
 TESTS += tests/integration/test-imap.py tests/integration/test-imap-mail.py
 EXTRA_DIST += tests/integration/test-imap.py tests/integration/test-imap-mail.py
+
+# Fuzz target for the message side of FETCH (imapfetch).
+TESTS += tests/fuzz/corpus-imap-mime.sh
+check_PROGRAMS += tests/fuzz/fuzz-imap-mime
+tests_fuzz_fuzz_imap_mime_SOURCES = tests/fuzz/fuzz-imap-mime.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_mime_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_fuzz_fuzz_imap_mime_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_mime_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_mime_LDADD = modules/imap/libimapproto.la $(GMIME_LIBS) $(GLIB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-imap-mime.sh tests/fuzz/corpus/imap-mime

@@ -276,5 +276,6 @@ parse_part(const char *data, gsize start, gsize end, gboolean in_digest, guint d
 ImapMimePart *
 imap_mime_parse(const char *data, gsize len)
 {
+    imap_mime_init(); /* every later GMime call works on a parsed tree */
     return parse_part(data, 0, len, FALSE, 0);
 }

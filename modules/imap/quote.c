@@ -54,8 +54,8 @@ imap_quote_nstring(GString *out, const char *s, gssize len)
 }
 
 void
-imap_quote_upper(GString *out, const char *s)
+imap_quote_lower(GString *out, const char *s)
 {
-    g_autofree char *up = g_ascii_strup(s, -1);
-    imap_quote_nstring(out, up, -1);
+    g_autofree char *low = g_ascii_strdown(s, -1);
+    imap_quote_nstring(out, low, -1);
 }

@@ -16,8 +16,8 @@ G_BEGIN_DECLS
 
 /* Append s (len bytes; -1: NUL-terminated) as a string, or NIL if s is NULL. */
 void imap_quote_nstring(GString *out, const char *s, gssize len);
-/* Append s upper-cased, as a quoted string (s is an ASCII token). */
-void imap_quote_upper(GString *out, const char *s);
+/* Append s lower-cased, as a string (s is an ASCII token). */
+void imap_quote_lower(GString *out, const char *s);
 
 G_END_DECLS
 

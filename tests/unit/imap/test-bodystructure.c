@@ -37,9 +37,9 @@ static void
 test_single(void)
 {
     check("single.eml", TRUE,
-          "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1 NIL NIL NIL NIL)");
+          "(\"text\" \"plain\" (\"charset\" \"US-ASCII\") NIL NIL \"7bit\" 55 1 NIL NIL NIL NIL)");
     check("single.eml", FALSE,
-          "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7bit\" 55 1)");
+          "(\"text\" \"plain\" (\"charset\" \"US-ASCII\") NIL NIL \"7bit\" 55 1)");
 }
 
 static void
@@ -47,7 +47,7 @@ test_mixed(void)
 {
     check("mixed.eml", TRUE,
           "((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"quoted-printable\" 27 2 NIL NIL "
-          "\"en\" NIL)(\"application\" \"pdf\" (\"name\" \"r.pdf\") \"<part2@example.org>\" "
+          "(\"en\") NIL)(\"application\" \"pdf\" (\"name\" \"r.pdf\") \"<part2@example.org>\" "
           "\"The report\" \"base64\" 34 \"Q2hlY2sgSW50ZWdyaXR5IQ==\" (\"attachment\" "
           "(\"filename\" \"r.pdf\")) NIL \"http://example.org/r.pdf\") \"mixed\" (\"boundary\" "
           "\"XX\") NIL NIL NIL)");
@@ -61,7 +61,8 @@ static void
 test_alternative(void)
 {
     check("alternative.eml", TRUE,
-          "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)(\"text\" \"html\" "
+          "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 1 NIL NIL NIL "
+          "NIL)(\"text\" \"html\" "
           "(\"charset\" \"utf-8\") NIL NIL \"8bit\" 11 1 NIL NIL NIL NIL) \"alternative\" "
           "(\"boundary\" \"b1\") NIL (\"en\" \"de\") NIL)");
 }
@@ -70,19 +71,25 @@ static void
 test_nested(void)
 {
     check("nested.eml", TRUE,
-          "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 9 1 NIL NIL NIL NIL)(\"message\" \"rfc822\" "
+          "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 9 1 NIL NIL NIL "
+          "NIL)(\"message\" \"rfc822\" "
           "NIL NIL NIL \"7bit\" 230 (NIL \"inner\" ((NIL NIL \"inner\" \"example.com\")) ((NIL "
           "NIL \"inner\" \"example.com\")) ((NIL NIL \"inner\" \"example.com\")) ((NIL NIL "
-          "\"outer\" \"example.com\")) NIL NIL NIL NIL) ((\"text\" \"plain\" NIL NIL NIL \"7bit\" "
-          "11 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 12 1 NIL NIL NIL NIL) "
+          "\"outer\" \"example.com\")) NIL NIL NIL NIL) ((\"text\" \"plain\" (\"charset\" "
+          "\"us-ascii\") NIL NIL \"7bit\" "
+          "11 1 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 "
+          "1 NIL NIL NIL NIL) "
           "\"alternative\" (\"boundary\" \"inner\") NIL NIL NIL) 14 NIL NIL NIL NIL) \"mixed\" "
           "(\"boundary\" \"outer\") NIL NIL NIL)");
     check("nested.eml", FALSE,
-          "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 9 1)(\"message\" \"rfc822\" NIL NIL NIL "
+          "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 9 1)(\"message\" "
+          "\"rfc822\" NIL NIL NIL "
           "\"7bit\" 230 (NIL \"inner\" ((NIL NIL \"inner\" \"example.com\")) ((NIL NIL \"inner\" "
           "\"example.com\")) ((NIL NIL \"inner\" \"example.com\")) ((NIL NIL \"outer\" "
-          "\"example.com\")) NIL NIL NIL NIL) ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 11 1)"
-          "(\"text\" \"html\" NIL NIL NIL \"7bit\" 12 1) \"alternative\") 14) \"mixed\")");
+          "\"example.com\")) NIL NIL NIL NIL) ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL "
+          "NIL \"7bit\" 11 1)"
+          "(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 12 1) \"alternative\") "
+          "14) \"mixed\")");
 }
 
 static void
@@ -118,7 +125,8 @@ test_edge(void)
         {"", "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0)"},
         /* quoting: a quote in a parameter, 8-bit parameter as literal */
         {"Content-Type: text/plain; name=\"a\\\"b\"; x=\"\xc3\xa9\"\r\n\r\n",
-         "(\"text\" \"plain\" (\"name\" \"a\\\"b\" \"x\" {2}\r\n\xc3\xa9) NIL NIL \"7bit\" 0 0)"},
+         "(\"text\" \"plain\" (\"charset\" \"us-ascii\" \"name\" \"a\\\"b\" \"x\" {2}\r\n\xc3\xa9) "
+         "NIL NIL \"7bit\" 0 0)"},
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * msgdata.c - map a message through HermodMailApi.open_message and build
+ * its MIME tree, once, for the commands that read message contents.
+ */
+#include "autoconfig.h"
+
+#include "msgdata.h"
+
+#include <hermod/version.h>
+
+const HermodMailApi *
+imap_mail_api(const ImapMailboxEnv *env)
+{
+#if HERMOD_ABI_MINOR >= 1
+    return HERMOD_API_HAS(env->api, mail) ? env->api->mail : NULL;
+#else
+    (void)env; /* HermodApi.mail arrives with ABI 1.1 */
+    return NULL;
+#endif
+}
+
+gboolean
+imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
+                   GError **error)
+{
+    const HermodMailApi *mail = imap_mail_api(env);
+    g_autoptr(GError) local = NULL;
+
+    if (d->root != NULL)
+        return TRUE;
+    if (mail == NULL) {
+        g_set_error_literal(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED, "No mail store");
+        return FALSE;
+    }
+    d->file = mail->open_message(env->store, env->mailbox, msg->uid, &local);
+    if (d->file == NULL) {
+        g_set_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED,
+                    "Message UID %u cannot be read: %s", msg->uid,
+                    local != NULL ? local->message : "unknown error");
+        return FALSE;
+    }
+    d->bytes = g_mapped_file_get_bytes(d->file);
+    d->data = g_bytes_get_data(d->bytes, &d->len);
+    if (d->data == NULL)
+        d->data = "";
+    d->root = imap_mime_parse(d->data, d->len);
+    return TRUE;
+}
+
+void
+imap_msg_data_clear(ImapMsgData *d)
+{
+    imap_mime_part_free(d->root);
+    if (d->bytes != NULL)
+        g_bytes_unref(d->bytes);
+    if (d->file != NULL)
+        g_mapped_file_unref(d->file);
+    *d = (ImapMsgData){0};
+}
