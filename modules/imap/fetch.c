@@ -290,6 +290,7 @@ imap_fetch_message(const ImapMailboxEnv *env, const ImapFetchSpec *spec, guint32
                    const HermodMsgInfo *msg, GPtrArray *out, GError **error)
 {
     Fetch f = {.env = env, .msg = msg, .out = out, .buf = g_string_new(NULL)};
+    guint mark = out->len;
     gboolean ok;
 
     g_string_printf(f.buf, "* %u FETCH (", seq);
@@ -297,6 +298,8 @@ imap_fetch_message(const ImapMailboxEnv *env, const ImapFetchSpec *spec, guint32
     if (ok) {
         g_string_append(f.buf, ")\r\n");
         flush(&f);
+    } else {
+        g_ptr_array_set_size(out, mark); /* no half response */
     }
     g_string_free(f.buf, TRUE);
     imap_msg_data_clear(&f.d);

@@ -75,8 +75,8 @@ gboolean imap_fetch_spec_has_vanished(const ImapFetchSpec *spec);
  * (out's free func must be g_bytes_unref).  Large body parts are
  * zero-copy slices of the mapped message.  UID is included when is_uid,
  * MODSEQ when env->is_condstore or asked.  Blocking (see above).
- * Returns FALSE with IMAP_FETCH_ERROR_FAILED or _UNKNOWN_CTE; out may then
- * hold a partial response the session must drop. */
+ * Returns FALSE with IMAP_FETCH_ERROR_FAILED (the message cannot be
+ * read: expunged meanwhile) or _UNKNOWN_CTE; out is then left as it was. */
 gboolean imap_fetch_message(const ImapMailboxEnv *env, const ImapFetchSpec *spec, guint32 seq,
                             const HermodMsgInfo *msg, GPtrArray *out, GError **error);
 

@@ -234,6 +234,18 @@ test_missing_message(void)
     g_autofree char *got = fetch(fake, "BODY.PEEK[]", 1, FALSE, NULL, &error);
     g_assert_null(got);
     g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED);
+
+    /* A failure after a first literal leaves out as it was. */
+    fake_mail_add_file(fake, "mixed.eml", 0, 0);
+    fake_mail_add(fake, "Content-Transfer-Encoding: x-rot13\r\n\r\nuryyb\r\n", -1, 0, 0);
+    g_autoptr(ImapFetchSpec) spec = spec_of("(BODY.PEEK[1] BINARY.PEEK[1])", FALSE, NULL);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    g_clear_error(&error);
+    g_assert_true(imap_fetch_message(&fake->env, spec, 2, fake->msgs->pdata[1], out, &error));
+    guint before = out->len;
+    g_assert_false(imap_fetch_message(&fake->env, spec, 3, fake->msgs->pdata[2], out, &error));
+    g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_UNKNOWN_CTE);
+    g_assert_cmpuint(out->len, ==, before);
     fake_mail_free(fake);
 }
 
