@@ -14,7 +14,10 @@
 
 #include "parser.h"
 
-G_DEFINE_QUARK(imap - fetch - error - quark, imap_fetch_error)
+/* The quark name must stay one word. */
+/* clang-format off */
+G_DEFINE_QUARK(imap-fetch-error-quark, imap_fetch_error)
+/* clang-format on */
 
 static gboolean
 fail(GError **error, const char *why)
