@@ -37,7 +37,8 @@ imap_capabilities(ImapSession *s)
         return g_string_free(c, FALSE);
     }
     g_string_append(c, " UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS UIDPLUS MOVE"
-                       " CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT");
+                       " CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT"
+                       " ESEARCH SEARCHRES SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES BINARY");
     g_string_append_printf(c, " APPENDLIMIT=%" G_GUINT64_FORMAT, s->lim.max_message_size);
     return g_string_free(c, FALSE);
 }

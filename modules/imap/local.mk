@@ -91,7 +91,8 @@ IMAP_SOURCES = \
 	modules/imap/cmd-mailbox.c \
 	modules/imap/cmd-list.c \
 	modules/imap/cmd-message.c \
-	modules/imap/cmd-idle.c
+	modules/imap/cmd-idle.c \
+	modules/imap/cmd-fetch.c
 
 pkglib_LTLIBRARIES += modules/imap.la
 modules_imap_la_SOURCES = $(IMAP_SOURCES)

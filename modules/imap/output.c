@@ -145,6 +145,14 @@ void
 imap_output_on_writable(ImapSession *s)
 {
     imap_flush(s);
+    if (imap_output_queued(s) == 0 && s->on_drained != NULL) {
+        void (*fn)(ImapSession *, gpointer) = s->on_drained;
+        gpointer data = s->on_drained_data;
+        s->on_drained = NULL;
+        s->on_drained_data = NULL;
+        s->on_drained_free = NULL;
+        fn(s, data);
+    }
 }
 
 static gboolean

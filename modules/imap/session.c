@@ -30,41 +30,44 @@ typedef struct {
     const char *name;
     ImapCmdFunc fn;
     guint states;
-    gboolean has_uid;      /* may follow "UID" */
-    gboolean by_seq_quiet; /* no EXPUNGE after it unless it is a UID command */
+    gboolean has_uid; /* may follow "UID" */
 } CmdDef;
 
 static const CmdDef commands[] = {
-    {"CAPABILITY", imap_cmd_capability, STATE_ANY, FALSE, FALSE},
-    {"NOOP", imap_cmd_noop, STATE_ANY, FALSE, FALSE},
-    {"LOGOUT", imap_cmd_logout, STATE_ANY, FALSE, FALSE},
-    {"ID", imap_cmd_id, STATE_ANY, FALSE, FALSE},
-    {"STARTTLS", imap_cmd_starttls, STATE_NOAUTH, FALSE, FALSE},
-    {"LOGIN", imap_cmd_login, STATE_NOAUTH, FALSE, FALSE},
-    {"AUTHENTICATE", imap_cmd_authenticate, STATE_NOAUTH, FALSE, FALSE},
-    {"ENABLE", imap_cmd_enable, STATE_LOGGED, FALSE, FALSE},
-    {"NAMESPACE", imap_cmd_namespace, STATE_LOGGED, FALSE, FALSE},
-    {"SELECT", imap_cmd_select, STATE_LOGGED, FALSE, FALSE},
-    {"EXAMINE", imap_cmd_select, STATE_LOGGED, FALSE, FALSE},
-    {"CREATE", imap_cmd_create, STATE_LOGGED, FALSE, FALSE},
-    {"DELETE", imap_cmd_delete, STATE_LOGGED, FALSE, FALSE},
-    {"RENAME", imap_cmd_rename, STATE_LOGGED, FALSE, FALSE},
-    {"SUBSCRIBE", imap_cmd_subscribe, STATE_LOGGED, FALSE, FALSE},
-    {"UNSUBSCRIBE", imap_cmd_subscribe, STATE_LOGGED, FALSE, FALSE},
-    {"LIST", imap_cmd_list, STATE_LOGGED, FALSE, FALSE},
-    {"LSUB", imap_cmd_list, STATE_LOGGED, FALSE, FALSE},
-    {"STATUS", imap_cmd_status, STATE_LOGGED, FALSE, FALSE},
-    {"APPEND", imap_cmd_append, STATE_LOGGED, FALSE, FALSE},
-    {"IDLE", imap_cmd_idle, STATE_LOGGED, FALSE, FALSE},
-    {"GETQUOTA", imap_cmd_getquota, STATE_LOGGED, FALSE, FALSE},
-    {"GETQUOTAROOT", imap_cmd_getquota, STATE_LOGGED, FALSE, FALSE},
-    {"CHECK", imap_cmd_check, STATE_SEL, FALSE, FALSE},
-    {"CLOSE", imap_cmd_close, STATE_SEL, FALSE, FALSE},
-    {"UNSELECT", imap_cmd_close, STATE_SEL, FALSE, FALSE},
-    {"EXPUNGE", imap_cmd_expunge, STATE_SEL, TRUE, FALSE},
-    {"STORE", imap_cmd_store, STATE_SEL, TRUE, TRUE},
-    {"COPY", imap_cmd_copy, STATE_SEL, TRUE, FALSE},
-    {"MOVE", imap_cmd_copy, STATE_SEL, TRUE, FALSE},
+    {"CAPABILITY", imap_cmd_capability, STATE_ANY, FALSE},
+    {"NOOP", imap_cmd_noop, STATE_ANY, FALSE},
+    {"LOGOUT", imap_cmd_logout, STATE_ANY, FALSE},
+    {"ID", imap_cmd_id, STATE_ANY, FALSE},
+    {"STARTTLS", imap_cmd_starttls, STATE_NOAUTH, FALSE},
+    {"LOGIN", imap_cmd_login, STATE_NOAUTH, FALSE},
+    {"AUTHENTICATE", imap_cmd_authenticate, STATE_NOAUTH, FALSE},
+    {"ENABLE", imap_cmd_enable, STATE_LOGGED, FALSE},
+    {"NAMESPACE", imap_cmd_namespace, STATE_LOGGED, FALSE},
+    {"SELECT", imap_cmd_select, STATE_LOGGED, FALSE},
+    {"EXAMINE", imap_cmd_select, STATE_LOGGED, FALSE},
+    {"CREATE", imap_cmd_create, STATE_LOGGED, FALSE},
+    {"DELETE", imap_cmd_delete, STATE_LOGGED, FALSE},
+    {"RENAME", imap_cmd_rename, STATE_LOGGED, FALSE},
+    {"SUBSCRIBE", imap_cmd_subscribe, STATE_LOGGED, FALSE},
+    {"UNSUBSCRIBE", imap_cmd_subscribe, STATE_LOGGED, FALSE},
+    {"LIST", imap_cmd_list, STATE_LOGGED, FALSE},
+    {"LSUB", imap_cmd_list, STATE_LOGGED, FALSE},
+    {"STATUS", imap_cmd_status, STATE_LOGGED, FALSE},
+    {"APPEND", imap_cmd_append, STATE_LOGGED, FALSE},
+    {"IDLE", imap_cmd_idle, STATE_LOGGED, FALSE},
+    {"GETQUOTA", imap_cmd_getquota, STATE_LOGGED, FALSE},
+    {"GETQUOTAROOT", imap_cmd_getquota, STATE_LOGGED, FALSE},
+    {"CHECK", imap_cmd_check, STATE_SEL, FALSE},
+    {"CLOSE", imap_cmd_close, STATE_SEL, FALSE},
+    {"UNSELECT", imap_cmd_close, STATE_SEL, FALSE},
+    {"EXPUNGE", imap_cmd_expunge, STATE_SEL, TRUE},
+    {"STORE", imap_cmd_store, STATE_SEL, TRUE},
+    {"COPY", imap_cmd_copy, STATE_SEL, TRUE},
+    {"MOVE", imap_cmd_copy, STATE_SEL, TRUE},
+    {"FETCH", imap_cmd_fetch, STATE_SEL, TRUE},
+    {"SEARCH", imap_cmd_search, STATE_SEL, TRUE},
+    {"SORT", imap_cmd_search, STATE_SEL, TRUE},
+    {"THREAD", imap_cmd_search, STATE_SEL, TRUE},
 };
 
 static void
@@ -97,6 +100,8 @@ session_free(ImapSession *s)
     if (s->store != NULL)
         imap_mail->unref(s->store);
     g_clear_pointer(&s->searchres, g_array_unref);
+    if (s->on_drained_free != NULL)
+        s->on_drained_free(s->on_drained_data);
     imap_output_free(s->out);
     g_byte_array_unref(s->cmd);
     g_free(s->wait_tag);

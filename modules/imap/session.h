@@ -86,6 +86,10 @@ struct ImapSession {
     guint watch_id;
     ImapSelected *sel;
     GArray *searchres; /* SEARCHRES "$": guint32 UIDs, or NULL */
+    /* Run once the output queue drained (a FETCH's next batch). */
+    void (*on_drained)(ImapSession *s, gpointer data);
+    gpointer on_drained_data;
+    GDestroyNotify on_drained_free; /* frees on_drained_data if the session ends first */
     gboolean is_rev2, is_utf8, is_condstore, is_qresync;
 };
 
@@ -184,6 +188,8 @@ void imap_cmd_check(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_idle(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_idle_line(ImapSession *s, const char *line, gsize len);
 void imap_idle_changed(ImapSession *s);
+void imap_cmd_fetch(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+void imap_cmd_search(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_getquota(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 char *imap_status_items(ImapSession *s, const HermodMailboxInfo *info, const ImapArg *items);
 

@@ -136,6 +136,31 @@ def delivery_reaches_idle():
 
 
 @ht.test
+def fetch_and_search():
+    c = connect()
+    ok(c.create("Reading"), "CREATE")
+    ok(c.append("Reading", None, None, MESSAGE), "APPEND")
+    ok(c.append("Reading", r"(\Seen)", None, MESSAGE.replace(b"hello imap", b"second one")),
+       "APPEND")
+    c.select("Reading")
+    data = ok(c.fetch("1:2", "(UID FLAGS RFC822.SIZE)"), "FETCH")
+    ht.check(len(data) == 2 and b"RFC822.SIZE" in data[0], data)
+    data = ok(c.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])"), "UID FETCH")
+    ht.check(b"Subject: hello imap" in data[0][1], data)
+    data = ok(c.fetch("1", "(BODY[])"), "FETCH BODY[]")
+    ht.check(data[0][1] == MESSAGE, data)
+    data = ok(c.fetch("1", "(FLAGS)"), "FETCH FLAGS")
+    ht.check(b"\\Seen" in data[0], data)
+    data = ok(c.search(None, "SUBJECT", "second"), "SEARCH")
+    ht.check_equal(data[0], b"2")
+    data = ok(c.uid("SEARCH", "ALL"), "UID SEARCH")
+    ht.check_equal(data[0], b"1 2")
+    data = ok(c.sort("(REVERSE SUBJECT)", "UTF-8", "ALL"), "SORT")
+    ht.check_equal(data[0], b"2 1")
+    c.logout()
+
+
+@ht.test
 def quota_root():
     c = connect()
     typ, data = c.getquotaroot("INBOX")

@@ -11,7 +11,9 @@
  */
 #include "autoconfig.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fake-core.h"
 
@@ -487,6 +489,61 @@ m_copy(HermodMailStore *store, const char *mailbox, const guint32 *uids, gsize n
     return TRUE;
 }
 
+/* The message written to a temporary file and mapped, as the store maps its
+ * message files. */
+static GMappedFile *
+m_open_message(HermodMailStore *store, const char *mailbox, guint32 uid, GError **error)
+{
+    FBox *b = box_find(mailbox);
+    FMsg *m = b != NULL ? msg_find(b, uid) : NULL;
+    if (m == NULL) {
+        g_set_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE, "No message %u", uid);
+        return NULL;
+    }
+    g_autofree char *path = NULL;
+    int fd = g_file_open_tmp("imap-fake-XXXXXX", &path, error);
+    if (fd < 0)
+        return NULL;
+    gsize len = 0;
+    const char *data = g_bytes_get_data(m->data, &len);
+    gboolean ok = write(fd, data, len) == (gssize)len;
+    close(fd);
+    GMappedFile *f = ok ? g_mapped_file_new(path, FALSE, error) : NULL;
+    g_unlink(path);
+    return f;
+}
+
+static char *
+m_cache_get(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field)
+{
+    return NULL;
+}
+
+static void
+m_cache_set(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field,
+            const char *value)
+{
+}
+
+/* Every message whose text contains query (case-insensitive). */
+static GArray *
+m_search_text(HermodMailStore *store, const char *mailbox, const char *field, const char *query,
+              GError **error)
+{
+    FBox *b = box_find(mailbox);
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(guint32));
+    g_autofree char *needle = g_ascii_strdown(query, -1);
+    for (guint i = 0; b != NULL && i < b->msgs->len; i++) {
+        FMsg *m = g_ptr_array_index(b->msgs, i);
+        gsize len = 0;
+        const char *data = g_bytes_get_data(m->data, &len);
+        g_autofree char *text = g_ascii_strdown(data, len);
+        if (strstr(text, needle) != NULL)
+            g_array_append_val(out, m->info.uid);
+    }
+    return out;
+}
+
 static gboolean
 m_quota(HermodMailStore *store, guint64 *out_used, guint64 *out_limit, GError **error)
 {
@@ -536,6 +593,10 @@ static const HermodMailApi mail_api = {
     .update_flags = m_update_flags,
     .expunge = m_expunge,
     .copy = m_copy,
+    .open_message = m_open_message,
+    .cache_get = m_cache_get,
+    .cache_set = m_cache_set,
+    .search_text = m_search_text,
     .quota = m_quota,
     .watch_add = m_watch_add,
     .watch_remove = m_watch_remove,

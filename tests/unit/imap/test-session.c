@@ -391,6 +391,60 @@ test_backpressure(void)
     fake_conn_free(c);
 }
 
+static void
+test_fetch_search(void)
+{
+    setup();
+    fake_mail_deliver("INBOX", "Subject: alpha\r\nFrom: a@example.org\r\n\r\nfirst body\r\n", 0);
+    fake_mail_deliver("INBOX", "Subject: beta\r\nFrom: b@example.org\r\n\r\nsecond body\r\n",
+                      HERMOD_MSG_SEEN);
+    HermodConn *c = fake_login();
+    g_free(fake_cmd(c, "a1 SELECT INBOX"));
+    EXPECT(c, "a2 FETCH 1:2 (UID FLAGS)", "* 2 FETCH (");
+    EXPECT(c, "a3 UID FETCH 2 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])", "Subject: beta");
+    /* BODY[] without PEEK sets \Seen in the store. */
+    g_autofree char *r = fake_cmd(c, "a4 FETCH 1 BODY[TEXT]");
+    g_assert_nonnull(strstr(r, "first body"));
+    g_assert_nonnull(strstr(r, "\\Seen"));
+    g_assert_nonnull(strstr(r, "a4 OK"));
+    EXPECT(c, "a5 STATUS INBOX (UNSEEN)", "(UNSEEN 0)");
+    EXPECT(c, "a6 SEARCH SUBJECT beta", "* SEARCH 2\r\n");
+    EXPECT(c, "a7 UID SEARCH RETURN (SAVE) FROM a@example.org", "a7 OK");
+    EXPECT(c, "a8 FETCH $ (UID)", "* 1 FETCH (UID 1)");
+    EXPECT(c, "a9 FETCH 1 (BOGUS)", "a9 BAD");
+    EXPECT(c, "b1 SORT (SUBJECT) UTF-8 ALL", "* SORT 1 2");
+    EXPECT(c, "b2 THREAD ORDEREDSUBJECT UTF-8 ALL", "* THREAD (1)(2)");
+    fake_conn_free(c);
+}
+
+/* A FETCH bigger than the core's buffer goes out in batches as the client
+ * reads, with input paused meanwhile. */
+static void
+test_fetch_streams(void)
+{
+    setup();
+    g_autofree char *big = g_strnfill(300000, 'x');
+    for (int i = 0; i < 4; i++) {
+        g_autofree char *msg = g_strdup_printf("Subject: %d\r\n\r\n%s\r\n", i, big);
+        fake_mail_deliver("INBOX", msg, 0);
+    }
+    HermodConn *c = fake_login();
+    g_free(fake_cmd(c, "a1 SELECT INBOX"));
+    fake_set_backpressure(c, TRUE);
+    fake_feed(c, "a2 FETCH 1:4 BODY.PEEK[]\r\na3 NOOP\r\n", -1);
+    GString *all = g_string_new(NULL);
+    for (int round = 0; round < 200 && strstr(all->str, "a3 OK") == NULL; round++) {
+        g_autofree char *piece = fake_drain(c);
+        g_assert_cmpuint(strlen(piece), <=, 4 * 320000);
+        g_string_append(all, piece);
+    }
+    g_assert_nonnull(strstr(all->str, "* 4 FETCH"));
+    g_assert_nonnull(strstr(all->str, "a2 OK FETCH completed\r\na3 OK"));
+    g_assert_cmpuint(all->len, >, 4 * 300000);
+    g_string_free(all, TRUE);
+    fake_conn_free(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -413,5 +467,7 @@ main(int argc, char **argv)
     g_test_add_func("/imap/idle", test_idle);
     g_test_add_func("/imap/quota", test_quota);
     g_test_add_func("/imap/output/backpressure", test_backpressure);
+    g_test_add_func("/imap/fetch/fetch-search", test_fetch_search);
+    g_test_add_func("/imap/fetch/streams", test_fetch_streams);
     return g_test_run();
 }
