@@ -36,8 +36,7 @@ typedef struct HermodConfig HermodConfig;
  * written "listener smtp-mx.port=2525"), validate every core section.
  * Module sections are validated later with hermod_config_check_section().
  * (transfer full) */
-HermodConfig *hermod_config_load(const char *path, const char *const *overrides,
-                                 GError **error);
+HermodConfig *hermod_config_load(const char *path, const char *const *overrides, GError **error);
 /* The same from a string (tests, fuzzing); path is used in messages. */
 HermodConfig *hermod_config_load_data(const char *data, const char *path,
                                       const char *const *overrides, GError **error);
@@ -77,7 +76,7 @@ GHashTable *hermod_config_free_section(HermodConfig *cfg, const char *section);
 const char *hermod_config_file(HermodConfig *cfg); /* transfer none */
 
 /* The config in force, for code that does not get one passed in. */
-HermodConfig *hermod_config_get_current(void); /* transfer full (a ref) */
+HermodConfig *hermod_config_get_current(void);     /* transfer full (a ref) */
 void hermod_config_set_current(HermodConfig *cfg); /* takes a ref */
 
 G_END_DECLS

@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    const char *noun;  /* NULL ends a table */
+    const char *noun; /* NULL ends a table */
     const char *verb;
     const char *usage; /* "ADDRESS [MAILBOX]" */
     const char *help;  /* one line */

@@ -30,8 +30,8 @@ extern const HermodSetting hermod_queue_settings[];
 
 typedef struct {
     char *address;
-    guint notify;  /* HermodNotify */
-    char *orcpt;   /* nullable */
+    guint notify; /* HermodNotify */
+    char *orcpt;  /* nullable */
 } HermodQueueRcpt;
 
 /* Open data_dir/queue and load what is queued. */
@@ -42,8 +42,8 @@ void hermod_queue_stop(void);
 /* Durably queue data for rcpts (element HermodQueueRcpt).  Blocking.
  * *out_id gets the queue id (transfer full). */
 gboolean hermod_queue_enqueue(const char *session, const char *sender, const char *envid,
-                              guint msg_flags, GPtrArray *rcpts, GBytes *data,
-                              char **out_id, GError **error);
+                              guint msg_flags, GPtrArray *rcpts, GBytes *data, char **out_id,
+                              GError **error);
 
 /* --- appended by the queue's owner; compatible with the above --- */
 /* Stop the scheduler if running and forget the queue (tests reopen). */

@@ -16,8 +16,8 @@
  * certificate, i.e. no wildcard match, and a client offering only ECDSA
  * got *.other.test for every name, so the "default" depends on the
  * client's algorithms.  Here: exact SAN match, else a one-label wildcard,
- * else the default, whatever the client offers.  Reading config and creating the first certificate is
- * tls-load.c's job.
+ * else the default, whatever the client offers.  Reading config and creating the first certificate
+ * is tls-load.c's job.
  */
 #include "autoconfig.h"
 

@@ -95,8 +95,8 @@ typedef struct {
 } HermodTlsSource;
 
 typedef struct {
-    const char *priority;        /* NULL: HERMOD_TLS_DEFAULT_PRIORITY */
-    const char *client_priority; /* NULL: HERMOD_TLS_DEFAULT_CLIENT_PRIORITY */
+    const char *priority;         /* NULL: HERMOD_TLS_DEFAULT_PRIORITY */
+    const char *client_priority;  /* NULL: HERMOD_TLS_DEFAULT_CLIENT_PRIORITY */
     gboolean has_session_tickets; /* TLS session resumption by tickets */
 } HermodTlsOptions;
 
@@ -122,10 +122,10 @@ const char *hermod_tls_store_priority(HermodTlsStore *store);
  * the current store, which is then kept alive until exit (so one store per
  * reload at most) because GnuTLS does not say when it is done with it.
  * Any thread. */
-int hermod_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn,
-                             int nreqs, const gnutls_pk_algorithm_t *pk_algos,
-                             int pk_algos_length, gnutls_pcert_st **pcert,
-                             unsigned int *pcert_length, gnutls_privkey_t *privkey);
+int hermod_tls_retrieve_cert(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,
+                             const gnutls_pk_algorithm_t *pk_algos, int pk_algos_length,
+                             gnutls_pcert_st **pcert, unsigned int *pcert_length,
+                             gnutls_privkey_t *privkey);
 
 G_END_DECLS
 

@@ -75,8 +75,8 @@ typedef void (*HermodDoneFunc)(HermodConn *conn, gpointer data);
 
 /* Completion of auth_check, on the connection's loop thread.  account is
  * the canonical account address on HERMOD_AUTH_OK, else NULL; transfer none. */
-typedef void (*HermodAuthFunc)(HermodConn *conn, HermodAuthResult result,
-                               const char *account, gpointer data);
+typedef void (*HermodAuthFunc)(HermodConn *conn, HermodAuthResult result, const char *account,
+                               gpointer data);
 
 struct HermodApi {
     guint32 struct_size; /* sizeof (HermodApi) in the running core */
@@ -91,16 +91,19 @@ struct HermodApi {
     /* --- settings of the module's own section (any thread) --- */
     /* Values reflect the config currently in force (SIGHUP may change them).
      * key must be in the module's settings table. */
-    const char *(*setting_string)(HermodModule *self, const char *key); /* transfer none; valid until the next reload */
-    gint64 (*setting_int)(HermodModule *self, const char *key); /* INT, SIZE (bytes), DURATION (seconds), PORT, BOOL (0/1) */
+    const char *(*setting_string)(HermodModule *self,
+                                  const char *key); /* transfer none; valid until the next reload */
+    gint64 (*setting_int)(
+        HermodModule *self,
+        const char *key); /* INT, SIZE (bytes), DURATION (seconds), PORT, BOOL (0/1) */
     /* [core] hostname: the server's own name for greetings and headers. */
     const char *(*hostname)(void);
 
     /* --- protocols --- */
     /* Attach proto to every listener whose "protocol" is name.  proto must
      * stay valid until shutdown.  Called from init. */
-    gboolean (*register_protocol)(HermodModule *self, const char *name,
-                                  const HermodProtocol *proto, GError **error);
+    gboolean (*register_protocol)(HermodModule *self, const char *name, const HermodProtocol *proto,
+                                  GError **error);
 
     /* --- one connection (its loop thread) --- */
     void (*conn_write)(HermodConn *conn, const void *data, gsize len);
@@ -143,8 +146,7 @@ struct HermodApi {
 
     /* --- work pool --- */
     /* Run work(data) on the pool, then done(conn, data) on conn's loop. */
-    void (*work_run)(HermodConn *conn, HermodWorkFunc work, HermodDoneFunc done,
-                     gpointer data);
+    void (*work_run)(HermodConn *conn, HermodWorkFunc work, HermodDoneFunc done, gpointer data);
 
     /* --- authentication and directory --- */
     /* Check a login and password off the loop; counts failures per peer
@@ -186,16 +188,16 @@ struct HermodApi {
 };
 
 /* Does the running core's table have member? */
-#define HERMOD_API_HAS(api, member)                                            \
+#define HERMOD_API_HAS(api, member)                                                                \
     ((api)->struct_size >= G_STRUCT_OFFSET(HermodApi, member) + sizeof((api)->member))
 
 /* Errors from msg_submit. */
 /* A quark by name, so modules need no core symbol. */
 #define HERMOD_SUBMIT_ERROR (g_quark_from_static_string("hermod-submit-error"))
 typedef enum {
-    HERMOD_SUBMIT_ERROR_TEMP, /* try again later: 451 4.3.0 */
-    HERMOD_SUBMIT_ERROR_QUOTA, /* a recipient is over quota: 452 4.2.2 */
-    HERMOD_SUBMIT_ERROR_TOO_BIG, /* 552 5.3.4 */
+    HERMOD_SUBMIT_ERROR_TEMP,     /* try again later: 451 4.3.0 */
+    HERMOD_SUBMIT_ERROR_QUOTA,    /* a recipient is over quota: 452 4.2.2 */
+    HERMOD_SUBMIT_ERROR_TOO_BIG,  /* 552 5.3.4 */
     HERMOD_SUBMIT_ERROR_REJECTED, /* permanent: 554 5.6.0 */
 } HermodSubmitError;
 
