@@ -73,6 +73,20 @@ static const char schema_v3[] =
 static const char schema_v4[] = "CREATE TABLE deleted_mailboxes(id INTEGER PRIMARY KEY);"
                                 "PRAGMA user_version = 4;";
 
+/* Version 5: the ids of messages the full-text index does not have yet,
+ * kept by triggers, so that the indexer finds new mail without scanning
+ * every row of the account (which made deliveries slower as a mailbox
+ * grew). */
+static const char schema_v5[] =
+    "CREATE TABLE fts_todo(id INTEGER PRIMARY KEY);"
+    "INSERT INTO fts_todo(id) SELECT m.id FROM messages m"
+    " WHERE NOT EXISTS (SELECT 1 FROM fts s WHERE s.rowid = m.id);"
+    "CREATE TRIGGER messages_fts_todo AFTER INSERT ON messages BEGIN"
+    " INSERT OR IGNORE INTO fts_todo(id) VALUES(new.id); END;"
+    "CREATE TRIGGER messages_fts_todo_delete AFTER DELETE ON messages BEGIN"
+    " DELETE FROM fts_todo WHERE id = old.id; END;"
+    "PRAGMA user_version = 5;";
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -142,22 +156,23 @@ migrate_locked(HermodStore *store, GError **error)
 
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 4) {
+    if (version > 5) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (4)", store->account,
+                    "store %s: schema version %d is newer than this hermod (5)", store->account,
                     version);
         return FALSE;
     }
     return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
            (version >= 2 || hermod_store_exec(store, schema_v2, error)) &&
            (version >= 3 || hermod_store_exec(store, schema_v3, error)) &&
-           (version >= 4 || hermod_store_exec(store, schema_v4, error));
+           (version >= 4 || hermod_store_exec(store, schema_v4, error)) &&
+           (version >= 5 || hermod_store_exec(store, schema_v5, error));
 }
 
 static gboolean
 migrate(HermodStore *store, GError **error)
 {
-    if (schema_version(store) == 4)
+    if (schema_version(store) == 5)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;

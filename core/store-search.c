@@ -51,14 +51,15 @@ pending_clear(gpointer p)
     g_free(e->body);
 }
 
-/* Lock held.  Rows of mailbox (NULL: every mailbox) without an entry. */
+/* Lock held.  Rows of mailbox (NULL: every mailbox) without an entry:
+ * those in fts_todo, which triggers keep (schema v5). */
 static GArray *
 unindexed(HermodStore *store, const char *mailbox, GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "SELECT m.id, m.file FROM messages m"
-                                         " WHERE (?1 IS NULL OR m.mailbox_id = ?1) AND NOT EXISTS"
-                                         " (SELECT 1 FROM fts s WHERE s.rowid = m.id)",
+                                         "SELECT m.id, m.file FROM fts_todo t"
+                                         " JOIN messages m ON m.id = t.id"
+                                         " WHERE (?1 IS NULL OR m.mailbox_id = ?1)",
                                          error);
     StoreBox box;
     GArray *out;
@@ -194,6 +195,14 @@ insert(HermodStore *store, const Pending *e, GError **error)
     sqlite3_bind_int64(st, 1, e->id);
     sqlite3_bind_text(st, 2, e->headers != NULL ? e->headers : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, e->body != NULL ? e->body : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return hermod_store_db_error(store, error, "indexing a message");
+    st = hermod_store_stmt(store, "DELETE FROM fts_todo WHERE id = ?1", error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, e->id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE || hermod_store_db_error(store, error, "indexing a message");
