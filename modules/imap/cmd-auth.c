@@ -131,6 +131,8 @@ on_watch(HermodConn *conn, const char *mailbox, gpointer data)
     ImapSession *s = imap_session_enter(conn);
     if (s == NULL)
         return;
+    if (mailbox == NULL && s->sel != NULL)
+        s->is_sel_suspect = TRUE; /* mailboxes created, deleted or renamed */
     if (s->input == IMAP_IN_IDLE)
         imap_idle_changed(s);
     imap_session_leave(s);

@@ -335,6 +335,11 @@ imap_cmd_search(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
                                                         : Q_SEARCH;
     g_autoptr(GError) error = NULL;
     gpointer query = query_parse(kind, cmd, is_uid, &error);
+    if (query != NULL && kind == Q_SEARCH &&
+        !imap_search_check_seq(query, s->sel->msgs->len, &error)) {
+        imap_search_free(query);
+        query = NULL;
+    }
     if (query == NULL) {
         gboolean is_bad = g_error_matches(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_SYNTAX);
         imap_tagged(s, cmd->tag, is_bad ? "BAD" : "NO", NULL, error->message);

@@ -2,6 +2,7 @@
  *
  * cmd-list.c - LIST (RFC 9051 6.3.9 with LIST-EXTENDED, RFC 5258), LSUB,
  * the CHILDREN and SPECIAL-USE attributes and LIST-STATUS (RFC 5819).
+ * LSUB exists only until the client enables IMAP4rev2.
  *
  * The store lists every mailbox of the account at once; this file matches
  * the client's patterns against them ("*" matches anything, "%" anything
@@ -235,6 +236,13 @@ imap_cmd_list(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
 {
     ListArgs la = {0};
     la.is_lsub = strcmp(cmd->name, "LSUB") == 0;
+    if (la.is_lsub && s->is_rev2) {
+        /* RFC 9051 dropped LSUB (Appendix E); its grammar has neither the
+         * command nor the response. */
+        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG",
+                    "LSUB is not part of IMAP4rev2; use LIST (SUBSCRIBED)");
+        return;
+    }
     la.patterns = g_ptr_array_new_with_free_func(g_free);
     if (!imap_require_store(s, cmd->tag)) {
         g_ptr_array_unref(la.patterns);

@@ -220,6 +220,8 @@ static void
 mbop_done(ImapSession *s, gpointer data)
 {
     MbOp *op = data;
+    if (op->ok && op->kind == OP_RENAME && s->sel != NULL)
+        s->is_sel_suspect = TRUE; /* the selected mailbox may have moved with it */
     if (op->ok) {
         imap_session_after_command(s, TRUE);
         imap_tagged(s, op->tag, "OK", NULL, "Completed");

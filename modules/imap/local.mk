@@ -111,6 +111,10 @@ TESTS += tests/unit/imap/test-session
 check_PROGRAMS += tests/unit/imap/test-session
 tests_unit_imap_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
 tests_unit_imap_test_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
+TESTS += tests/unit/imap/test-semantics
+check_PROGRAMS += tests/unit/imap/test-semantics
+tests_unit_imap_test_semantics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_semantics_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
 
 # Integration: the module in the real daemon, driven by Python's imaplib.
 TESTS += tests/integration/test-imap.py tests/integration/test-imap-mail.py

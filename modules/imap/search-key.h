@@ -65,6 +65,9 @@ gboolean imap_search_charset_parse(GPtrArray *args, guint *i, GError **error);
 /* Check a charset name ("UTF-8", "US-ASCII"). */
 gboolean imap_search_charset_ok(const char *charset, GError **error);
 void imap_search_key_free(ImapSearchKey *key);
+/* Sequence-number keys of the tree within a mailbox of max messages
+ * (imap_seqset_check_max); fails with IMAP_FETCH_ERROR_SYNTAX (TAG BAD). */
+gboolean imap_search_keys_check_seq(const ImapSearchKey *key, guint32 max, GError **error);
 
 /* Evaluate over msgs (HermodMsgInfo* in sequence order); returns the
  * matching 0-based indexes, ascending.  previous: "$" UIDs (nullable). */

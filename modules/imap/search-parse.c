@@ -367,3 +367,18 @@ imap_search_keys_parse(GPtrArray *args, guint first, ImapSearchProgram *prog, GE
     }
     return and;
 }
+
+gboolean
+imap_search_keys_check_seq(const ImapSearchKey *key, guint32 max, GError **error)
+{
+    if (key->kind == SK_SEQ && key->set != NULL) {
+        g_autoptr(GError) local = NULL;
+        if (!imap_seqset_check_max(key->set, max, &local))
+            return fail(error, local->message);
+    }
+    for (guint i = 0; key->subs != NULL && i < key->subs->len; i++) {
+        if (!imap_search_keys_check_seq(key->subs->pdata[i], max, error))
+            return FALSE;
+    }
+    return TRUE;
+}

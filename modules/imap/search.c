@@ -111,6 +111,12 @@ imap_search_uses_saved(const ImapSearch *s)
     return s->prog.uses_saved;
 }
 
+gboolean
+imap_search_check_seq(const ImapSearch *s, guint32 max, GError **error)
+{
+    return imap_search_keys_check_seq(s->prog.root, max, error);
+}
+
 static guint32
 number_of(GPtrArray *msgs, guint idx, gboolean is_uid)
 {

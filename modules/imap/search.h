@@ -37,6 +37,11 @@ void imap_search_set_tag(ImapSearch *s, const char *tag);
  * SAVE, RFC 5182 2.1.) */
 gboolean imap_search_uses_saved(const ImapSearch *s);
 
+/* Are s's sequence-number keys within a mailbox of max messages?  A
+ * number past the end fails with IMAP_FETCH_ERROR_SYNTAX (RFC 9051 9,
+ * seq-number), for TAG BAD. */
+gboolean imap_search_check_seq(const ImapSearch *s, guint32 max, GError **error);
+
 /* Run s over msgs (HermodMsgInfo*, in sequence order: msgs[0] is
  * sequence 1).  previous_result (nullable) is the "$" set as a GArray of
  * guint32 UIDs, ascending; NULL or empty means "$" matches nothing.

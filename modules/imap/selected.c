@@ -74,6 +74,58 @@ imap_selected_open(ImapSession *s, const char *name, gboolean is_readonly, GErro
     return sel;
 }
 
+/* The name the mailbox with sel's UIDVALIDITY has now, or NULL.  The store
+ * never hands out a UIDVALIDITY twice within an account and keeps it
+ * across a rename, so it identifies the mailbox. (transfer full) */
+static char *
+find_renamed(ImapSession *s, GError **error)
+{
+    g_autoptr(GPtrArray) boxes = imap_mail->mailboxes(s->store, error);
+    for (guint i = 0; boxes != NULL && i < boxes->len; i++) {
+        HermodMailboxInfo *b = g_ptr_array_index(boxes, i);
+        if (b->uidvalidity == s->sel->uidvalidity && !b->is_noselect)
+            return g_strdup(b->name);
+    }
+    return NULL;
+}
+
+/* Another session may delete or rename the mailbox this one has selected.
+ * RFC 2180 3 lists what a server may do; we follow a rename (2180 3.4: the
+ * view, its UIDs and UIDVALIDITY stay valid, commands keep working) and
+ * end the session on a delete with "* BYE", as Dovecot does (2180 3.3).
+ * Every client handles BYE by reconnecting and re-selecting; the gentler
+ * alternatives either leave a view of messages that no longer exist or
+ * need EXPUNGEs followed by NOs that clients read as random errors, and
+ * IMAP has no response that moves a session back to the authenticated
+ * state ([CLOSED] is for SELECT only). */
+gboolean
+imap_selected_verify(ImapSession *s)
+{
+    if (s->sel == NULL || !s->is_sel_suspect || s->store == NULL)
+        return TRUE;
+    s->is_sel_suspect = FALSE;
+    g_autoptr(GError) error = NULL;
+    HermodMailboxInfo *info = imap_mail->mailbox_status(s->store, s->sel->name, NULL);
+    gboolean is_same =
+        info != NULL && !info->is_noselect && info->uidvalidity == s->sel->uidvalidity;
+    if (info != NULL)
+        imap_mail->mailbox_info_free(info);
+    if (is_same)
+        return TRUE;
+    char *now = find_renamed(s, &error);
+    if (now != NULL) {
+        g_free(s->sel->name);
+        s->sel->name = now;
+        return TRUE;
+    }
+    if (error != NULL) { /* the store failed: try again before the next command */
+        s->is_sel_suspect = TRUE;
+        return TRUE;
+    }
+    imap_session_bye(s, "Selected mailbox was deleted by another session");
+    return FALSE;
+}
+
 /* Index of uid in sel->msgs (ascending UIDs), or -1. */
 static gint
 find_uid(ImapSelected *sel, guint32 uid)
@@ -262,6 +314,8 @@ imap_selected_sync(ImapSession *s, gboolean allow_expunge, GArray *skip_uids)
 {
     ImapSelected *sel = s->sel;
     g_autoptr(GError) error = NULL;
+    if (!imap_selected_verify(s))
+        return;
     if (allow_expunge) {
         /* Read the high-water mark first: an expunge after it is seen next time. */
         HermodMailboxInfo *info = imap_mail->mailbox_status(s->store, sel->name, NULL);
@@ -300,7 +354,7 @@ imap_selected_uids(ImapSession *s, const char *text, gboolean is_uid, GError **e
         return uids;
     }
     g_autoptr(ImapSeqSet) set = imap_seqset_parse(text, error);
-    if (set == NULL) {
+    if (set == NULL || (!is_uid && !imap_seqset_check_max(set, sel->msgs->len, error))) {
         g_array_unref(uids);
         return NULL;
     }

@@ -117,6 +117,23 @@ imap_seqset_resolve(const ImapSeqSet *set, guint32 max)
 }
 
 gboolean
+imap_seqset_check_max(const ImapSeqSet *set, guint32 max, GError **error)
+{
+    for (guint i = 0; i < set->ranges->len; i++) {
+        const ImapSeqRange *r = &g_array_index(set->ranges, ImapSeqRange, i);
+        if (r->first == IMAP_SEQ_STAR || r->last == IMAP_SEQ_STAR)
+            continue;
+        guint32 high = MAX(r->first, r->last);
+        if (high > max) {
+            g_set_error(error, IMAP_PARSE_ERROR, IMAP_PARSE_ERROR_SYNTAX,
+                        "Message sequence number %u is past the last message (%u)", high, max);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
 imap_seqset_contains(GArray *resolved, guint32 n)
 {
     guint lo = 0, hi = resolved->len;

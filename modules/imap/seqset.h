@@ -34,6 +34,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImapSeqSet, imap_seqset_free)
  * merged.  With max == 0 ("*" in an empty mailbox) "*" stays unmatched.
  * (transfer full) GArray of ImapSeqRange. */
 GArray *imap_seqset_resolve(const ImapSeqSet *set, guint32 max);
+/* Message sequence numbers past the mailbox's end are invalid (RFC 9051
+ * 9, seq-number: "tagged BAD ... greater than the number of messages").
+ * FALSE (and error naming the number) if an explicit number of set is
+ * above max.  "*" and a range with "*" at one end ("5:*") are let through
+ * as "*:5" so that the common "1:*" works in an empty mailbox; UID sets
+ * are never checked (a UID past the last simply matches nothing). */
+gboolean imap_seqset_check_max(const ImapSeqSet *set, guint32 max, GError **error);
 /* Is n in resolved (the output of imap_seqset_resolve)?  Binary search. */
 gboolean imap_seqset_contains(GArray *resolved, guint32 n);
 /* Write resolved ranges back as text ("1:3,5"), e.g. for COPYUID.

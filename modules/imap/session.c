@@ -312,6 +312,8 @@ run_command(ImapSession *s, ImapCommand *cmd)
         bad_command(s, cmd->tag, "CLIENTBUG", why);
         return;
     }
+    if (s->state == IMAP_STATE_SELECTED && !imap_selected_verify(s))
+        return; /* the selected mailbox is gone: BYE sent */
     def->fn(s, cmd, is_uid);
 }
 

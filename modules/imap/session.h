@@ -91,6 +91,10 @@ struct ImapSession {
     gpointer on_drained_data;
     GDestroyNotify on_drained_free; /* frees on_drained_data if the session ends first */
     gboolean is_rev2, is_utf8, is_condstore, is_qresync;
+    /* The account's mailboxes changed (a watch with no mailbox name, or our
+     * own RENAME): check that sel still names the mailbox it showed before
+     * the next command uses it (imap_selected_verify). */
+    gboolean is_sel_suspect;
 };
 
 /* --- session.c --- */
@@ -143,12 +147,18 @@ gboolean imap_require_store(ImapSession *s, const char *tag);
 ImapSelected *imap_selected_open(ImapSession *s, const char *name, gboolean is_readonly,
                                  GError **error);
 void imap_selected_free(ImapSelected *sel);
+/* After is_sel_suspect: is the selected mailbox still there?  A mailbox
+ * renamed (by anyone) is followed to its new name, known by its
+ * UIDVALIDITY; a deleted one (or one replaced by a new mailbox of the same
+ * name) ends the session with BYE and FALSE.  TRUE when all is well. */
+gboolean imap_selected_verify(ImapSession *s);
 /* Learn what changed in the store and tell the client: flag changes as
  * FETCH, new messages as EXISTS and, when allow_expunge, EXPUNGE or
  * VANISHED.  skip_uids (nullable, ascending) get no FETCH (STORE .SILENT). */
 void imap_selected_sync(ImapSession *s, gboolean allow_expunge, GArray *skip_uids);
 /* Message set argument (sequence numbers or UIDs) to ascending UIDs present
- * in the view.  NULL with error on bad syntax. (transfer full) */
+ * in the view.  NULL with error on bad syntax or a sequence number past
+ * the last message (imap_seqset_check_max). (transfer full) */
 GArray *imap_selected_uids(ImapSession *s, const char *set, gboolean is_uid, GError **error);
 /* Sequence number of uid, or 0. */
 guint32 imap_selected_seq(ImapSelected *sel, guint32 uid);

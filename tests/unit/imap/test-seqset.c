@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * test-seqset.c - sequence sets: parsing, "*", merging, membership.
+ * test-seqset.c - sequence sets: parsing, "*", merging, membership, and
+ * the check against the mailbox size.
  */
 #include "autoconfig.h"
 
@@ -72,6 +73,28 @@ test_contains_and_compress(void)
     g_assert_cmpstr(text, ==, "1:3,7,9:10");
 }
 
+static void
+test_check_max(void)
+{
+    struct {
+        const char *in;
+        guint32 max;
+        gboolean ok;
+    } cases[] = {
+        {"1:3", 3, TRUE}, {"3:1", 3, TRUE},  {"4", 3, FALSE}, {"1,2:4", 3, FALSE},
+        {"5:*", 3, TRUE}, {"*:9", 3, TRUE},  {"*", 0, TRUE},  {"1:*", 0, TRUE},
+        {"1", 0, FALSE},  {"2,*", 1, FALSE},
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(ImapSeqSet) set = imap_seqset_parse(cases[i].in, NULL);
+        gboolean ok = imap_seqset_check_max(set, cases[i].max, &error);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        g_assert_true(ok == (error == NULL));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -79,5 +102,6 @@ main(int argc, char **argv)
     g_test_add_func("/imap/seqset/resolve", test_resolve);
     g_test_add_func("/imap/seqset/bad", test_bad);
     g_test_add_func("/imap/seqset/contains-compress", test_contains_and_compress);
+    g_test_add_func("/imap/seqset/check-max", test_check_max);
     return g_test_run();
 }
