@@ -298,3 +298,9 @@ update-abi-baseline: tests/abi/probe.la tests/abi/abi-env.sh
 EXTRA_DIST += tests/abi/frozen-1.0/hermod/hermod.h tests/abi/frozen-1.0/hermod/version.h \
 	tests/abi/frozen-1.0/hermod/setting.h tests/abi/frozen-1.0/hermod/protocol.h \
 	tests/abi/frozen-1.0/hermod/module.h tests/abi/frozen-1.0/hermod/api.h
+
+# --- integration: round trips and concurrency
+# SMTP -> IMAP/POP3 byte-exact round trips (HERMOD_TEST_BIG_MB sets the
+# attachment size, default 10).
+TESTS += tests/integration/test-roundtrip.py
+EXTRA_DIST += tests/integration/test-roundtrip.py

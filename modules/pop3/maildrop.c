@@ -5,7 +5,8 @@
  *
  * After a successful login the account's store is opened and INBOX listed
  * on the work pool (input paused); the snapshot fixes message numbers and
- * sizes for the whole session (RFC 1939 5).  Messages that IMAP expunges
+ * sizes for the whole session (RFC 1939 5).  Sizes are the octets RETR
+ * sends (bare LFs as CRLF, RFC 1939 11), cached per message.  Messages that IMAP expunges
  * meanwhile stay listed; RETR then answers -ERR (retr.c).  DELE only marks;
  * at QUIT the marked UIDs are expunged (and, with set_seen, messages sent
  * whole get \Seen) on the work pool, and "+OK" comes only once they are
@@ -25,6 +26,9 @@ struct Pop3Drop {
     GArray *msgs; /* Pop3Msg */
     char *lock;   /* the in-use key we hold */
 };
+
+/* The parse-cache field that keeps a message's size as RETR sends it. */
+#define WIRE_SIZE_FIELD "pop3.size"
 
 G_LOCK_DEFINE_STATIC(in_use);
 static GHashTable *in_use; /* lower-case account -> TRUE */
@@ -146,6 +150,29 @@ open_job_free(OpenJob *job)
     g_free(job);
 }
 
+/* Work pool.  The size RETR sends (pop3_wire_size) differs from the
+ * stored size only for content with bare LFs or no final line end (BDAT,
+ * APPEND); it is worked out once per message and kept in the store's
+ * parse cache.  An unreadable message keeps its stored size (RETR will
+ * answer -ERR for it). */
+static guint64
+wire_size(HermodMailStore *store, const HermodMsgInfo *info)
+{
+    const HermodMailApi *mail = pop3_api->mail;
+    g_autofree char *cached = mail->cache_get(store, "INBOX", info->uid, WIRE_SIZE_FIELD);
+    guint64 size;
+    if (cached != NULL && g_ascii_string_to_unsigned(cached, 10, 0, G_MAXUINT64, &size, NULL))
+        return size;
+    GMappedFile *file = mail->open_message(store, "INBOX", info->uid, NULL);
+    if (file == NULL)
+        return info->size;
+    size = pop3_wire_size(g_mapped_file_get_contents(file), g_mapped_file_get_length(file));
+    g_mapped_file_unref(file);
+    g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, size);
+    mail->cache_set(store, "INBOX", info->uid, WIRE_SIZE_FIELD, text);
+    return size;
+}
+
 /* Work pool: blocking store calls. */
 static void
 open_work(gpointer data)
@@ -161,6 +188,10 @@ open_work(gpointer data)
     job->uidvalidity = info->uidvalidity;
     mail->mailbox_info_free(info);
     job->infos = mail->messages(job->store, "INBOX", 0, &job->error);
+    for (guint i = 0; job->infos != NULL && i < job->infos->len; i++) {
+        HermodMsgInfo *msg = g_ptr_array_index(job->infos, i);
+        msg->size = wire_size(job->store, msg);
+    }
 }
 
 static Pop3Drop *

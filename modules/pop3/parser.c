@@ -177,3 +177,18 @@ pop3_stuffer_finish(Pop3Stuffer *st, GString *out)
         g_string_append(out, "\r\n");
     g_string_append(out, ".\r\n");
 }
+
+guint64
+pop3_wire_size(const char *data, gsize len)
+{
+    guint64 size = len;
+    const char *end = data + len;
+    for (const char *nl = memchr(data, '\n', len); nl != NULL;
+         nl = memchr(nl + 1, '\n', (gsize)(end - nl - 1))) {
+        if (nl == data || nl[-1] != '\r')
+            size++;
+    }
+    if (len > 0 && end[-1] != '\n')
+        size += 2;
+    return size;
+}

@@ -79,6 +79,11 @@ void pop3_stuffer_init(Pop3Stuffer *st, gint64 lines);
 gsize pop3_stuffer_feed(Pop3Stuffer *st, const char *in, gsize len, GString *out);
 /* The end: CRLF if the message did not end with a line end, then ".CRLF". */
 void pop3_stuffer_finish(Pop3Stuffer *st, GString *out);
+/* The octets RETR sends for a stored message of len bytes, without the
+ * dot-stuffing and the terminating ".CRLF" (RFC 1939 11: the size LIST and
+ * STAT report): every bare LF counts as CRLF, and a missing final line end
+ * as CRLF. */
+guint64 pop3_wire_size(const char *data, gsize len);
 
 G_END_DECLS
 

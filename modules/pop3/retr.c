@@ -87,7 +87,7 @@ pop3_send_message(Pop3Session *s, Pop3Msg *m, gint64 lines)
     pop3_stuffer_init(&st->stuffer, lines);
     if (lines < 0) {
         m->is_read = TRUE;
-        pop3_ok(s, "%" G_GSIZE_FORMAT " octets", st->len);
+        pop3_ok(s, "%" G_GUINT64_FORMAT " octets", m->size); /* as LIST says */
     } else {
         pop3_ok(s, "Top of message follows");
     }

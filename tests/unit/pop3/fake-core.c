@@ -42,6 +42,7 @@ typedef struct {
     guint32 flags;
     char *path;
     gsize size;
+    GHashTable *cache; /* field -> value, the parse cache */
 } FakeMsg;
 
 struct HermodMailStore {
@@ -375,6 +376,7 @@ fake_msg_free(FakeMsg *m)
 {
     g_unlink(m->path);
     g_free(m->path);
+    g_hash_table_unref(m->cache);
     g_free(m);
 }
 
@@ -412,6 +414,24 @@ open_message(HermodMailStore *st, const char *mailbox, guint32 uid, GError **err
     return g_mapped_file_new(m->path, FALSE, error);
 }
 
+static char *
+cache_get(HermodMailStore *st, const char *mailbox, guint32 uid, const char *field)
+{
+    g_assert_true(in_work);
+    FakeMsg *m = find_msg(st->account, uid, NULL);
+    return m != NULL ? g_strdup(g_hash_table_lookup(m->cache, field)) : NULL;
+}
+
+static void
+cache_set(HermodMailStore *st, const char *mailbox, guint32 uid, const char *field,
+          const char *value)
+{
+    g_assert_true(in_work);
+    FakeMsg *m = find_msg(st->account, uid, NULL);
+    if (m != NULL)
+        g_hash_table_insert(m->cache, g_strdup(field), g_strdup(value));
+}
+
 static const HermodMailApi mail_api = {
     .struct_size = sizeof(HermodMailApi),
     .open = mail_open,
@@ -422,6 +442,8 @@ static const HermodMailApi mail_api = {
     .update_flags = update_flags,
     .expunge = mail_expunge,
     .open_message = open_message,
+    .cache_get = cache_get,
+    .cache_set = cache_set,
 };
 
 static const HermodApi api = {
@@ -515,6 +537,7 @@ fake_mail_add(const char *account, const char *data, gsize len)
     FakeMsg *m = g_new0(FakeMsg, 1);
     m->uid = next_uid++;
     m->size = len;
+    m->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     m->path = g_strdup_printf("%s/%u.eml", store_dir, m->uid);
     g_file_set_contents(m->path, data, (gssize)len, &error);
     g_assert_no_error(error);

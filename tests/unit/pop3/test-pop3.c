@@ -18,6 +18,8 @@
 static const char msg1[] = "Subject: one\r\n\r\nbody one\r\n";
 static const char msg2[] = "Subject: two\r\nX: y\r\n\r\n.dot line\r\nline 2\r\n..two dots\r\n";
 static const char msg3[] = "Subject: three\r\n\r\nno final newline";
+/* msg3 as RETR sends it ends with the CRLF it lacks (RFC 1939 11 sizes). */
+#define WIRE3 (strlen(msg3) + 2)
 
 static guint32 uid1, uid2, uid3;
 
@@ -158,18 +160,17 @@ test_stat_list_uidl(void)
 {
     setup();
     HermodConn *c = logged_in();
-    g_autofree char *stat =
-        g_strdup_printf("+OK 3 %zu\r\n", strlen(msg1) + strlen(msg2) + strlen(msg3));
+    g_autofree char *stat = g_strdup_printf("+OK 3 %zu\r\n", strlen(msg1) + strlen(msg2) + WIRE3);
     EXPECT_EXACT(c, "STAT", stat);
-    g_autofree char *list = g_strdup_printf(
-        "+OK 3 messages (%zu octets)\r\n1 %zu\r\n2 %zu\r\n3 %zu\r\n.\r\n",
-        strlen(msg1) + strlen(msg2) + strlen(msg3), strlen(msg1), strlen(msg2), strlen(msg3));
+    g_autofree char *list =
+        g_strdup_printf("+OK 3 messages (%zu octets)\r\n1 %zu\r\n2 %zu\r\n3 %zu\r\n.\r\n",
+                        strlen(msg1) + strlen(msg2) + WIRE3, strlen(msg1), strlen(msg2), WIRE3);
     EXPECT_EXACT(c, "LIST", list);
     g_autofree char *l2 = g_strdup_printf("+OK 2 %zu\r\n", strlen(msg2));
     EXPECT_EXACT(c, "LIST 2", l2);
     g_autofree char *uidl =
         g_strdup_printf("+OK 3 messages (%zu octets)\r\n1 %u.%u\r\n2 %u.%u\r\n3 %u.%u\r\n.\r\n",
-                        strlen(msg1) + strlen(msg2) + strlen(msg3), FAKE_UIDVALIDITY, uid1,
+                        strlen(msg1) + strlen(msg2) + WIRE3, FAKE_UIDVALIDITY, uid1,
                         FAKE_UIDVALIDITY, uid2, FAKE_UIDVALIDITY, uid3);
     EXPECT_EXACT(c, "UIDL", uidl);
     g_autofree char *u3 = g_strdup_printf("+OK 3 %u.%u\r\n", FAKE_UIDVALIDITY, uid3);
@@ -199,7 +200,7 @@ test_retr_top(void)
                                           "..dot line\r\nline 2\r\n...two dots\r\n.\r\n",
                                           strlen(msg2));
     EXPECT_EXACT(c, "RETR 2", r2);
-    g_autofree char *r3 = g_strdup_printf("+OK %zu octets\r\n%s\r\n.\r\n", strlen(msg3), msg3);
+    g_autofree char *r3 = g_strdup_printf("+OK %zu octets\r\n%s\r\n.\r\n", WIRE3, msg3);
     EXPECT_EXACT(c, "RETR 3", r3);
     EXPECT_EXACT(c, "TOP 2 0", "+OK Top of message follows\r\nSubject: two\r\nX: y\r\n\r\n.\r\n");
     EXPECT_EXACT(c, "TOP 2 1",
@@ -252,7 +253,7 @@ test_dele_rset_quit(void)
     EXPECT(c, "DELE 1", "-ERR Message 1 already deleted");
     EXPECT(c, "RETR 1", "-ERR");
     EXPECT_EXACT(c, "LIST 1", "-ERR Message 1 already deleted\r\n");
-    g_autofree char *stat = g_strdup_printf("+OK 2 %zu\r\n", strlen(msg2) + strlen(msg3));
+    g_autofree char *stat = g_strdup_printf("+OK 2 %zu\r\n", strlen(msg2) + WIRE3);
     EXPECT_EXACT(c, "STAT", stat);
     EXPECT(c, "RSET", "+OK 3 ");
     EXPECT(c, "DELE 2", "+OK");
@@ -378,7 +379,7 @@ test_pipelining(void)
         g_strdup_printf("+OK Send PASS\r\n+OK Logged in, 3 messages\r\n+OK 3 %zu\r\n"
                         "+OK Top of message follows\r\nSubject: one\r\n\r\n.\r\n"
                         "+OK " FAKE_HOSTNAME " POP3 server signing off (0 messages deleted)\r\n",
-                        strlen(msg1) + strlen(msg2) + strlen(msg3));
+                        strlen(msg1) + strlen(msg2) + WIRE3);
     g_assert_cmpstr(out, ==, want);
     fake_conn_free(c);
 }
@@ -411,6 +412,43 @@ test_stuffer_pieces(void)
     }
 }
 
+static void
+test_wire_size(void)
+{
+    g_assert_cmpuint(pop3_wire_size("", 0), ==, 0);
+    g_assert_cmpuint(pop3_wire_size("a\r\n", 3), ==, 3);
+    g_assert_cmpuint(pop3_wire_size("a", 1), ==, 3);
+    g_assert_cmpuint(pop3_wire_size("\n", 1), ==, 2);
+    g_assert_cmpuint(pop3_wire_size("a\nb\r\rc\r\r\n.\r\nx\r", 13), ==, 16);
+    /* The stuffer sends exactly that, plus dot-stuffing and the end. */
+    const char *in = "H: v\n\r\n.a\rb\n\n..\r\nlast";
+    g_autoptr(GString) out = g_string_new(NULL);
+    Pop3Stuffer st;
+    pop3_stuffer_init(&st, -1);
+    pop3_stuffer_feed(&st, in, strlen(in), out);
+    pop3_stuffer_finish(&st, out);
+    g_assert_cmpuint(pop3_wire_size(in, strlen(in)), ==, out->len - 2 - 3);
+}
+
+/* LIST, STAT and the RETR reply count a bare LF as CRLF. */
+static void
+test_list_bare_lf(void)
+{
+    setup();
+    static const char bare[] = "Subject: bare\n\nline\nlast";
+    fake_mail_add(ALICE, bare, strlen(bare));
+    for (int round = 0; round < 2; round++) { /* the second from the cache */
+        HermodConn *c = logged_in();
+        g_autofree char *l4 = g_strdup_printf("+OK 4 %zu\r\n", strlen(bare) + 3 + 2);
+        EXPECT_EXACT(c, "LIST 4", l4);
+        g_autofree char *r4 = g_strdup_printf(
+            "+OK %zu octets\r\nSubject: bare\r\n\r\nline\r\nlast\r\n.\r\n", strlen(bare) + 5);
+        EXPECT_EXACT(c, "RETR 4", r4);
+        EXPECT(c, "QUIT", "+OK");
+        fake_conn_free(c);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -430,6 +468,8 @@ main(int argc, char **argv)
     g_test_add_func("/pop3/bad-input", test_bad_input);
     g_test_add_func("/pop3/pipelining", test_pipelining);
     g_test_add_func("/pop3/stuffer-pieces", test_stuffer_pieces);
+    g_test_add_func("/pop3/wire-size", test_wire_size);
+    g_test_add_func("/pop3/list-bare-lf", test_list_bare_lf);
     int rc = g_test_run();
     fake_core_cleanup();
     return rc;
