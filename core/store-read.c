@@ -117,7 +117,9 @@ read_keywords(HermodStore *store, gint64 mailbox_id)
         gint64 id = sqlite3_column_int64(st, 0);
         GPtrArray *words = g_hash_table_lookup(map, &id);
         if (words == NULL) {
-            words = g_ptr_array_new();
+            /* Freed with the map unless read_message steals them (only
+             * messages above "since" are read). */
+            words = g_ptr_array_new_with_free_func(g_free);
             g_hash_table_insert(map, g_memdup2(&id, sizeof id), words);
         }
         g_ptr_array_add(words, g_strdup((const char *)sqlite3_column_text(st, 1)));

@@ -119,6 +119,8 @@ tests_unit_imap_test_semantics_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIB
 # Integration: the module in the real daemon, driven by Python's imaplib.
 TESTS += tests/integration/test-imap.py tests/integration/test-imap-mail.py
 EXTRA_DIST += tests/integration/test-imap.py tests/integration/test-imap-mail.py
+TESTS += tests/integration/test-imap-conformance.py
+EXTRA_DIST += tests/integration/test-imap-conformance.py
 
 # Fuzz target for the message side of FETCH (imapfetch).
 TESTS += tests/fuzz/corpus-imap-mime.sh

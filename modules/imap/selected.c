@@ -101,8 +101,18 @@ find_renamed(ImapSession *s, GError **error)
 gboolean
 imap_selected_verify(ImapSession *s)
 {
-    if (s->sel == NULL || !s->is_sel_suspect || s->store == NULL)
+    if (s->sel == NULL || s->store == NULL)
         return TRUE;
+    if (!s->is_sel_suspect) {
+        /* The watch that tells of a rename or delete may still be on its
+         * way to this loop when the next command arrives; a name lookup
+         * (an empty index range, no rows read) catches that cheaply. */
+        GArray *none = imap_mail->expunged_since(s->store, s->sel->name, G_MAXINT64, NULL);
+        if (none != NULL) {
+            g_array_unref(none);
+            return TRUE;
+        }
+    }
     s->is_sel_suspect = FALSE;
     g_autoptr(GError) error = NULL;
     HermodMailboxInfo *info = imap_mail->mailbox_status(s->store, s->sel->name, NULL);

@@ -264,6 +264,21 @@ bad_command(ImapSession *s, const char *tag, const char *code, const char *text)
         imap_session_bye(s, "Too many invalid commands");
 }
 
+/* Commands whose grammar (RFC 9051 9) has no arguments at all. */
+static gboolean
+takes_no_args(const char *name, gboolean is_uid)
+{
+    static const char *const names[] = {"CAPABILITY", "NOOP",  "LOGOUT",   "STARTTLS", "NAMESPACE",
+                                        "CHECK",      "CLOSE", "UNSELECT", "IDLE"};
+    if (strcmp(name, "EXPUNGE") == 0)
+        return !is_uid;
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (strcmp(names[i], name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static const CmdDef *
 find_command(const char *name)
 {
@@ -310,6 +325,10 @@ run_command(ImapSession *s, ImapCommand *cmd)
                               ? "Not allowed in this state"
                               : "Select a mailbox first";
         bad_command(s, cmd->tag, "CLIENTBUG", why);
+        return;
+    }
+    if (cmd->args->len > 0 && takes_no_args(def->name, is_uid)) {
+        bad_command(s, cmd->tag, "CLIENTBUG", "This command takes no arguments");
         return;
     }
     if (s->state == IMAP_STATE_SELECTED && !imap_selected_verify(s))
@@ -423,10 +442,13 @@ on_line(HermodConn *conn, const char *line, gsize len, gboolean is_partial)
         return;
     switch (s->input) {
     case IMAP_IN_COMMAND:
-        if (s->cmd->len + len > s->cmd_cap)
-            s->is_overflow = TRUE;
-        if (!s->is_overflow)
-            g_byte_array_append(s->cmd, (const guint8 *)line, len);
+        if (!s->is_overflow) {
+            /* Keep what fits even of an overlong line: its tag is needed
+             * for the tagged BAD the client waits for. */
+            guint64 room = s->cmd_cap > s->cmd->len ? s->cmd_cap - s->cmd->len : 0;
+            g_byte_array_append(s->cmd, (const guint8 *)line, (guint)MIN((guint64)len, room));
+            s->is_overflow = len > room;
+        }
         if (!is_partial)
             command_line(s);
         break;

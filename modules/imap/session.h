@@ -147,7 +147,8 @@ gboolean imap_require_store(ImapSession *s, const char *tag);
 ImapSelected *imap_selected_open(ImapSession *s, const char *name, gboolean is_readonly,
                                  GError **error);
 void imap_selected_free(ImapSelected *sel);
-/* After is_sel_suspect: is the selected mailbox still there?  A mailbox
+/* Is the selected mailbox still there?  (A cheap name lookup, and a full
+ * check after is_sel_suspect or a failed lookup.)  A mailbox
  * renamed (by anyone) is followed to its new name, known by its
  * UIDVALIDITY; a deleted one (or one replaced by a new mailbox of the same
  * name) ends the session with BYE and FALSE.  TRUE when all is well. */

@@ -112,6 +112,13 @@ notify(void)
         ((FWatch *)g_ptr_array_index(watches, i))->pending++;
 }
 
+void
+fake_mail_drop_watches(void)
+{
+    for (guint i = 0; i < watches->len; i++)
+        ((FWatch *)g_ptr_array_index(watches, i))->pending = 0;
+}
+
 gboolean
 fake_mail_run_watches(HermodConn *conn)
 {

@@ -126,6 +126,22 @@ test_selected_renamed(void)
 }
 
 static void
+test_selected_gone_before_watch(void)
+{
+    /* The command arrives before the store's notification. */
+    HermodConn *c = selected_with("Work", 1);
+    const HermodMailApi *m = fake_mail_api();
+    g_assert_true(m->mailbox_rename(NULL, "Work", "Play", NULL));
+    fake_mail_drop_watches();
+    EXPECT(c, "a1 FETCH 1 (UID BODY[])", "* 1 FETCH (UID 1 BODY[] {");
+    g_assert_true(m->mailbox_delete(NULL, "Play", NULL));
+    fake_mail_drop_watches();
+    g_autofree char *r = fake_cmd(c, "a2 FETCH 1 FLAGS");
+    g_assert_true(g_str_has_prefix(r, "* BYE "));
+    fake_conn_free(c);
+}
+
+static void
 test_lsub_rev1_only(void)
 {
     fake_core_reset();
@@ -191,6 +207,25 @@ test_states_and_syntax(void)
     EXPECT(c, "b7 STORE 1", "b7 BAD");
     EXPECT(c, "b8 FETCH", "b8 BAD");
     EXPECT(c, "b9 COPY 1", "b9 BAD");
+    EXPECT(c, "c1 NOOP now", "c1 BAD [CLIENTBUG] This command takes no arguments");
+    EXPECT(c, "c2 CHECK 1", "c2 BAD");
+    EXPECT(c, "c3 EXPUNGE 1", "c3 BAD");
+    EXPECT(c, "c4 UID EXPUNGE", "c4 BAD");
+    EXPECT(c, "c5 LOGOUT now", "c5 BAD");
+    fake_conn_free(c);
+}
+
+static void
+test_overlong_line_tagged(void)
+{
+    /* One line past max_line, delivered whole: the BAD carries its tag. */
+    fake_core_reset();
+    HermodConn *c = fake_login();
+    fake_set_line_limit(c, 1 << 20);
+    g_autofree char *pad = g_strnfill(70 * 1024, 'x');
+    g_autofree char *line = g_strdup_printf("a1 NOOP %s", pad);
+    EXPECT(c, line, "a1 BAD [TOOBIG]");
+    EXPECT(c, "a2 NOOP", "a2 OK");
     fake_conn_free(c);
 }
 
@@ -204,8 +239,10 @@ main(int argc, char **argv)
     g_test_add_func("/imap/semantics/selected-deleted-idle", test_selected_deleted_while_idle);
     g_test_add_func("/imap/semantics/selected-replaced", test_selected_replaced);
     g_test_add_func("/imap/semantics/selected-renamed", test_selected_renamed);
+    g_test_add_func("/imap/semantics/selected-gone-before-watch", test_selected_gone_before_watch);
     g_test_add_func("/imap/semantics/lsub-rev1-only", test_lsub_rev1_only);
     g_test_add_func("/imap/semantics/names-utf8", test_names_utf8);
     g_test_add_func("/imap/semantics/states-and-syntax", test_states_and_syntax);
+    g_test_add_func("/imap/semantics/overlong-line-tagged", test_overlong_line_tagged);
     return g_test_run();
 }
