@@ -64,6 +64,7 @@ env_fill(ImapSession *s, ImapMailboxEnv *env, const char *mailbox)
     env->is_rev2 = s->is_rev2;
     env->is_utf8_accept = s->is_utf8;
     env->is_condstore = s->is_condstore;
+    env->uidvalidity = s->sel->uidvalidity;
 }
 
 /* Work pool: flag \Seen once, then fetch one batch. */
@@ -250,6 +251,7 @@ typedef struct {
     QueryKind kind;
     char *tag;
     char *mailbox;
+    char *account; /* env.account: the search cache's key */
     ImapMailboxEnv env;
     gpointer query; /* ImapSearch*, ImapSort* or ImapThread* */
     GPtrArray *msgs;
@@ -272,6 +274,7 @@ query_free(gpointer data)
         imap_thread_free(q->query);
     g_free(q->tag);
     g_free(q->mailbox);
+    g_free(q->account);
     g_ptr_array_unref(q->msgs);
     g_clear_pointer(&q->previous, g_array_unref);
     g_clear_pointer(&q->saved, g_array_unref);
@@ -352,6 +355,8 @@ imap_cmd_search(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
     q->mailbox = g_strdup(s->sel->name);
     q->is_uid = is_uid;
     env_fill(s, &q->env, q->mailbox);
+    q->account = g_strdup(s->account);
+    q->env.account = q->account;
     q->msgs = g_ptr_array_new_full(s->sel->msgs->len, imap_msginfo_free);
     for (guint i = 0; i < s->sel->msgs->len; i++)
         g_ptr_array_add(q->msgs, imap_msginfo_copy(g_ptr_array_index(s->sel->msgs, i)));

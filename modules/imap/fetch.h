@@ -48,6 +48,11 @@ typedef struct {
     gboolean is_rev2;        /* IMAP4rev2 enabled */
     gboolean is_utf8_accept; /* UTF8=ACCEPT enabled */
     gboolean is_condstore;   /* CONDSTORE enabled (or implied) */
+    /* The account (canonical address) and the mailbox's UIDVALIDITY: with
+     * both, SEARCH keeps decoded header values for the next SEARCH
+     * (search-cache.c).  account NULL: no such cache. */
+    const char *account;
+    guint32 uidvalidity;
 } ImapMailboxEnv;
 
 typedef struct ImapFetchSpec ImapFetchSpec;

@@ -23,6 +23,7 @@ modules_imap_libimapproto_la_SOURCES += \
 	modules/imap/msgdata.c modules/imap/msgdata.h \
 	modules/imap/fetch-item.h modules/imap/fetch-spec.c modules/imap/fetch.c \
 	modules/imap/search-key.h modules/imap/search-parse.c modules/imap/search-match.c \
+	modules/imap/search-cache.c modules/imap/search-cache.h \
 	modules/imap/search.c \
 	modules/imap/subject.c modules/imap/subject.h \
 	modules/imap/sortinfo.c modules/imap/sortinfo.h modules/imap/sort.c \

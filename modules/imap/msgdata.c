@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * msgdata.c - map a message through HermodMailApi.open_message and build
- * its MIME tree, once, for the commands that read message contents.
+ * its MIME tree, once, for the commands that read message contents.  A
+ * caller that needs only the bytes (a whole BODY[], the top-level header
+ * block) maps without building the tree.
  */
 #include "autoconfig.h"
 
@@ -21,13 +23,13 @@ imap_mail_api(const ImapMailboxEnv *env)
 }
 
 gboolean
-imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
-                   GError **error)
+imap_msg_data_map(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
+                  GError **error)
 {
     const HermodMailApi *mail = imap_mail_api(env);
     g_autoptr(GError) local = NULL;
 
-    if (d->root != NULL)
+    if (d->file != NULL)
         return TRUE;
     if (mail == NULL) {
         g_set_error_literal(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED, "No mail store");
@@ -44,6 +46,17 @@ imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInf
     d->data = g_bytes_get_data(d->bytes, &d->len);
     if (d->data == NULL)
         d->data = "";
+    return TRUE;
+}
+
+gboolean
+imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
+                   GError **error)
+{
+    if (d->root != NULL)
+        return TRUE;
+    if (!imap_msg_data_map(d, env, msg, error))
+        return FALSE;
     d->root = imap_mime_parse(d->data, d->len);
     return TRUE;
 }

@@ -22,6 +22,11 @@ typedef struct {
 /* The store's mail table, or NULL when the core has none. */
 const HermodMailApi *imap_mail_api(const ImapMailboxEnv *env);
 
+/* Map msg (once) without building its tree: d->root stays NULL until
+ * imap_msg_data_load.  FALSE with IMAP_FETCH_ERROR_FAILED when the store
+ * cannot open it. */
+gboolean imap_msg_data_map(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
+                           GError **error);
 /* Map msg (once) and parse its tree (once).  FALSE with
  * IMAP_FETCH_ERROR_FAILED when the store cannot open it. */
 gboolean imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,

@@ -9,7 +9,8 @@
  * BODY/TEXT ask the store's full-text index (HermodMailApi.search_text,
  * word matching) when the core has it, else decode the text parts
  * (transfer encoding, charset to UTF-8) and look for the substring.
- * Messages are opened only when a key needs their contents.
+ * Messages are opened only when a key needs their contents; header values
+ * decoded once are kept by search-cache.c for the next SEARCH.
  */
 #include "autoconfig.h"
 
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "binary.h"
+#include "search-cache.h"
 #include "search-key.h"
 
 typedef struct {
@@ -53,14 +55,22 @@ load(Match *m)
     return FALSE;
 }
 
+/* Through search-cache.c; on a miss only the file is mapped (no tree). */
 static gboolean
 match_header(Match *m, ImapSearchKey *key)
 {
-    if (!load(m))
+    ImapCacheAnswer answer = imap_search_cache_match(m->env, m->msg->uid, key->name, key->str);
+
+    if (answer != IMAP_CACHE_UNKNOWN)
+        return answer == IMAP_CACHE_YES;
+    if (m->failed)
         return FALSE;
-    g_autofree char *value =
-        imap_mime_header_decoded(m->d.data, m->d.root->start, m->d.root->body, key->name);
-    return value != NULL && folded_contains(value, key->str);
+    if (!imap_msg_data_map(&m->d, m->env, m->msg, &m->error)) {
+        m->failed = TRUE;
+        return FALSE;
+    }
+    return imap_search_cache_fill(m->env, m->msg->uid, m->d.data, m->d.len, key->name, key->str) ==
+           IMAP_CACHE_YES;
 }
 
 static gint64

@@ -2,14 +2,17 @@
  *
  * test-search.c - every SEARCH key over five fixed messages in a fake
  * store, the SEARCH / ESEARCH replies, SAVE and "$", MODSEQ, CHARSET, the
- * full-text index path versus the decoding path, and parse errors.
+ * full-text index path versus the decoding path, the header cache, and
+ * parse errors.
  */
 #include "autoconfig.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "fetch-fake.h"
 #include "parser.h"
+#include "search-cache.h"
 #include "search.h"
 
 static FakeMail *
@@ -130,6 +133,46 @@ test_headers(void)
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
         expect(fake, cases[i][0], cases[i][1]);
+    fake_mail_free(fake);
+}
+
+/* With an account, a second header SEARCH is answered from search-cache.c
+ * without the files; another UIDVALIDITY does not see those values. */
+static void
+test_header_cache(void)
+{
+    static const char *const cases[][2] = {
+        {"FROM jane", "2"},
+        {"FROM \"J\xc3\x98RN\"", "3"},
+        {"TO ann", "3"},
+        {"CC dave", "2"},
+        {"BCC dave", ""},
+        {"SUBJECT \"CAF\xc3\x89\"", "3"},
+        {"HEADER Message-ID m1@", "2"},
+        {"HEADER X-Nothing \"\"", ""},
+    };
+    FakeMail *fake = mailbox(FALSE);
+
+    imap_search_cache_clear();
+    fake->env.account = "cache@example.test";
+    fake->env.uidvalidity = 7;
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+        expect(fake, cases[i][0], cases[i][1]);
+    for (guint i = 0; i < fake->msgs->len; i++) {
+        g_autofree char *name = g_strdup_printf("%u.eml", i + 1);
+        g_autofree char *path = g_build_filename(fake->dir, name, NULL);
+        g_assert_cmpint(g_unlink(path), ==, 0);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
+        expect(fake, cases[i][0], cases[i][1]);
+
+    fake->env.uidvalidity = 8;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ImapSearch) s = parse("FROM jane", FALSE, &error);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    g_assert_false(imap_search_run(&fake->env, s, fake->msgs, NULL, out, NULL, &error));
+    g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED);
+    imap_search_cache_clear();
     fake_mail_free(fake);
 }
 
@@ -271,6 +314,7 @@ main(int argc, char **argv)
     g_test_add_func("/imap/search/flags-sizes", test_flags_and_sizes);
     g_test_add_func("/imap/search/dates", test_dates);
     g_test_add_func("/imap/search/headers", test_headers);
+    g_test_add_func("/imap/search/header-cache", test_header_cache);
     g_test_add_func("/imap/search/body-text", test_body_text);
     g_test_add_func("/imap/search/sets-logic", test_sets_and_logic);
     g_test_add_func("/imap/search/esearch-saved", test_esearch_and_saved);
