@@ -98,21 +98,25 @@ hermod_store_mailbox_status(HermodStore *store, const char *name, GError **error
     return mb;
 }
 
-/* message id -> GPtrArray of keywords, for one mailbox. */
+/* message id -> GPtrArray of keywords, for the messages of one mailbox
+ * with modseq > since: a session's sync after each command asks for the
+ * few rows changed since, and must not pay for the whole mailbox. */
 static GHashTable *
-read_keywords(HermodStore *store, gint64 mailbox_id)
+read_keywords(HermodStore *store, gint64 mailbox_id, guint64 since)
 {
     GHashTable *map = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
                                             (GDestroyNotify)g_ptr_array_unref);
     sqlite3_stmt *st = hermod_store_stmt(store,
                                          "SELECT k.message_id, k.keyword FROM keywords k"
                                          " JOIN messages m ON m.id = k.message_id"
-                                         " WHERE m.mailbox_id = ? ORDER BY k.keyword",
+                                         " WHERE m.mailbox_id = ? AND m.modseq > ?"
+                                         " ORDER BY k.keyword",
                                          NULL);
 
     if (st == NULL)
         return map;
     sqlite3_bind_int64(st, 1, mailbox_id);
+    sqlite3_bind_int64(st, 2, (gint64)since);
     while (sqlite3_step(st) == SQLITE_ROW) {
         gint64 id = sqlite3_column_int64(st, 0);
         GPtrArray *words = g_hash_table_lookup(map, &id);
@@ -157,7 +161,7 @@ messages_locked(HermodStore *store, const char *mailbox, guint64 since, GError *
 
     if (!hermod_store_box(store, mailbox, &box, error))
         return NULL;
-    keywords = read_keywords(store, box.id);
+    keywords = read_keywords(store, box.id, since);
     st = hermod_store_stmt(store,
                            "SELECT id, uid, flags, modseq, internal_date, size FROM messages"
                            " WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
