@@ -88,17 +88,37 @@ uids_of(const ImapMailboxEnv *env, const char *field, gboolean create)
     return uids;
 }
 
+ImapCacheField *
+imap_search_cache_field(const ImapMailboxEnv *env, const char *field)
+{
+    GHashTable *uids;
+
+    if (env->account == NULL)
+        return NULL;
+    g_mutex_lock(&lock);
+    uids = g_hash_table_ref(uids_of(env, field, TRUE));
+    g_mutex_unlock(&lock);
+    return (ImapCacheField *)uids;
+}
+
+void
+imap_search_cache_field_unref(ImapCacheField *values)
+{
+    /* The last reference may go here, outside the lock: a table dropped
+     * from boxes is reached by nobody else. */
+    if (values != NULL)
+        g_hash_table_unref((GHashTable *)values);
+}
+
 ImapCacheAnswer
-imap_search_cache_match(const ImapMailboxEnv *env, guint32 uid, const char *field,
-                        const char *needle)
+imap_search_cache_match(ImapCacheField *values, guint32 uid, const char *needle)
 {
     ImapCacheAnswer answer = IMAP_CACHE_UNKNOWN;
 
-    if (env->account == NULL)
+    if (values == NULL)
         return answer;
     g_mutex_lock(&lock);
-    GHashTable *uids = uids_of(env, field, FALSE);
-    const char *value = uids != NULL ? g_hash_table_lookup(uids, GUINT_TO_POINTER(uid)) : NULL;
+    const char *value = g_hash_table_lookup((GHashTable *)values, GUINT_TO_POINTER(uid));
     if (value == absent)
         answer = IMAP_CACHE_NO;
     else if (value != NULL)

@@ -18,10 +18,14 @@ typedef enum {
     IMAP_CACHE_YES = 1,
 } ImapCacheAnswer;
 
-/* Does header field (case-insensitive) of message uid contain needle
- * (already case-folded)?  A message without that header never matches. */
-ImapCacheAnswer imap_search_cache_match(const ImapMailboxEnv *env, guint32 uid, const char *field,
-                                        const char *needle);
+/* The cached values of one header field in env's mailbox, held for the
+ * lookups of one SEARCH.  NULL when env has no account.  (transfer full) */
+typedef struct ImapCacheField ImapCacheField;
+ImapCacheField *imap_search_cache_field(const ImapMailboxEnv *env, const char *field);
+void imap_search_cache_field_unref(ImapCacheField *values);
+/* Does the field of message uid contain needle (already case-folded)?  A
+ * message without that header never matches.  values nullable. */
+ImapCacheAnswer imap_search_cache_match(ImapCacheField *values, guint32 uid, const char *needle);
 /* Remember header field of uid: folded is its decoded, case-folded value
  * (transfer none), or NULL when the message has no such header.  Nothing
  * happens when env has no account. */

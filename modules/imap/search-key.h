@@ -48,6 +48,7 @@ struct ImapSearchKey {
     gint64 day;       /* days since 1-Jan-0001 (g_date_get_julian) */
     GArray *fts;      /* BODY/TEXT: UIDs from the store's index, or NULL */
     GArray *resolved; /* SEQ/UID/SAVED: ranges while running */
+    gpointer cached;  /* HEADER: ImapCacheField* (search-cache.c) while running */
 };
 
 typedef struct {

@@ -59,7 +59,7 @@ load(Match *m)
 static gboolean
 match_header(Match *m, ImapSearchKey *key)
 {
-    ImapCacheAnswer answer = imap_search_cache_match(m->env, m->msg->uid, key->name, key->str);
+    ImapCacheAnswer answer = imap_search_cache_match(key->cached, m->msg->uid, key->str);
 
     if (answer != IMAP_CACHE_UNKNOWN)
         return answer == IMAP_CACHE_YES;
@@ -288,7 +288,10 @@ prepare(Match *m, ImapSearchKey *key)
         prepare(m, key->subs->pdata[i]);
     g_clear_pointer(&key->resolved, g_array_unref);
     g_clear_pointer(&key->fts, g_array_unref);
-    if (key->kind == SK_SEQ)
+    g_clear_pointer(&key->cached, imap_search_cache_field_unref);
+    if (key->kind == SK_HEADER)
+        key->cached = imap_search_cache_field(m->env, key->name);
+    else if (key->kind == SK_SEQ)
         key->resolved = imap_seqset_resolve(key->set, m->msgs->len);
     else if (key->kind == SK_UID)
         key->resolved = imap_seqset_resolve(key->set, max_uid);

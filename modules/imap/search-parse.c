@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "search-cache.h"
 #include "search-key.h"
 
 #define MAX_DEPTH 64
@@ -39,6 +40,7 @@ imap_search_key_free(ImapSearchKey *key)
         g_array_unref(key->fts);
     if (key->resolved != NULL)
         g_array_unref(key->resolved);
+    imap_search_cache_field_unref(key->cached);
     g_free(key);
 }
 

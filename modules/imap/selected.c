@@ -350,6 +350,21 @@ imap_selected_sync(ImapSession *s, gboolean allow_expunge, GArray *skip_uids)
     sel->highestmodseq = MAX(sel->highestmodseq, sel->flags_modseq);
 }
 
+/* Index of the first message whose UID is >= uid (msgs->len if none). */
+static guint
+first_at_or_above(ImapSelected *sel, guint32 uid)
+{
+    guint lo = 0, hi = sel->msgs->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (((HermodMsgInfo *)g_ptr_array_index(sel->msgs, mid))->uid < uid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 GArray *
 imap_selected_uids(ImapSession *s, const char *text, gboolean is_uid, GError **error)
 {
@@ -372,10 +387,16 @@ imap_selected_uids(ImapSession *s, const char *text, gboolean is_uid, GError **e
         sel->msgs->len > 0 ? g_ptr_array_index(sel->msgs, sel->msgs->len - 1) : NULL;
     guint32 max = is_uid ? (last != NULL ? last->uid : 0) : sel->msgs->len;
     g_autoptr(GArray) ranges = imap_seqset_resolve(set, max);
-    for (guint i = 0; i < sel->msgs->len; i++) {
-        HermodMsgInfo *m = g_ptr_array_index(sel->msgs, i);
-        if (imap_seqset_contains(ranges, is_uid ? m->uid : i + 1))
+    /* Ranges are sorted and merged: walk only the messages inside them. */
+    for (guint r = 0; r < ranges->len; r++) {
+        const ImapSeqRange *range = &g_array_index(ranges, ImapSeqRange, r);
+        guint i = is_uid ? first_at_or_above(sel, range->first) : MAX(range->first, 1) - 1;
+        for (; i < sel->msgs->len; i++) {
+            HermodMsgInfo *m = g_ptr_array_index(sel->msgs, i);
+            if ((is_uid ? m->uid : i + 1) > range->last)
+                break;
             g_array_append_val(uids, m->uid);
+        }
     }
     return uids;
 }
