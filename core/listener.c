@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ struct Listener {
     char *name;
     char *protocol;
     char *role;
-    char *addresses; /* for the log: "127.0.0.1, ::1" */
+    char *addresses; /* for the log: "127.0.0.1:143 [::1]:143", once bound */
     gboolean is_implicit_tls;
     guint16 port;
     const HermodProtocol *proto;
@@ -105,6 +106,21 @@ listener_close_fds(Listener *l)
     }
 }
 
+/* "127.0.0.1:143 [::1]:143" (port: the one bound, also for port = 0).
+ * (transfer full) */
+static char *
+endpoints(const char *const *addresses, guint16 port)
+{
+    GString *out = g_string_new(NULL);
+
+    for (const char *const *a = addresses; *a != NULL; a++) {
+        gboolean is_v6 = strchr(*a, ':') != NULL;
+        g_string_append_printf(out, "%s%s%s%s:%u", out->len > 0 ? " " : "", is_v6 ? "[" : "", *a,
+                               is_v6 ? "]" : "", port);
+    }
+    return g_string_free(out, FALSE);
+}
+
 static Listener *
 listener_new(HermodConfig *cfg, const char *name, const char *section, GError **error)
 {
@@ -122,7 +138,6 @@ listener_new(HermodConfig *cfg, const char *name, const char *section, GError **
         return l;
     }
     l->port = (guint16)hermod_config_int(cfg, section, "port");
-    l->addresses = g_strjoinv(", ", (char **)hermod_config_list(cfg, section, "address"));
     for (const char *const *a = hermod_config_list(cfg, section, "address"); *a != NULL; a++) {
         g_autoptr(GError) local = NULL;
         int fd = bind_address(*a, l->port, &l->port, &local);
@@ -135,6 +150,7 @@ listener_new(HermodConfig *cfg, const char *name, const char *section, GError **
         lf->fd = fd;
         g_ptr_array_add(l->fds, lf);
     }
+    l->addresses = endpoints(hermod_config_list(cfg, section, "address"), l->port);
     return l;
 }
 
@@ -386,9 +402,10 @@ hermod_listeners_start(GError **error)
                 return FALSE;
             }
         }
-        /* One line per listener; the integration tests wait for them. */
-        hermod_log(HERMOD_LOG_NOTICE, NULL, "listening: %s (%s%s) on %s port %u", l->name,
-                   l->protocol, l->is_implicit_tls ? ", TLS" : "", l->addresses, l->port);
+        /* One line per listener, once it accepts: "listening: NAME PROTOCOL
+         * ADDRESS:PORT..." (scripts and the integration tests wait for it). */
+        hermod_log(HERMOD_LOG_NOTICE, NULL, "listening: %s %s %s%s", l->name, l->protocol,
+                   l->addresses, l->is_implicit_tls ? " (implicit TLS)" : "");
     }
     return TRUE;
 }

@@ -14,8 +14,9 @@
  * terminal supervises it.
  *
  * "--check-config" stops after the config and the module sections are
- * checked.  Each listener prints "listening: NAME PROTOCOL ADDRESS:PORT"
- * on stderr once it accepts (scripts and tests read it).
+ * checked.  Each listener logs "listening: NAME PROTOCOL ADDRESS:PORT..."
+ * once it accepts (listener.c; the log always goes to stderr, where
+ * scripts and tests read it).
  */
 #include "autoconfig.h"
 
@@ -166,24 +167,6 @@ start_threads(HermodConfig *cfg, GError **error)
     return TRUE;
 }
 
-/* One line per enabled listener, with its first address. */
-static void
-print_listening(HermodConfig *cfg)
-{
-    for (const char *const *n = hermod_config_named(cfg, "listener"); *n != NULL; n++) {
-        g_autofree char *section = g_strconcat("listener ", *n, NULL);
-        const char *address = hermod_config_list(cfg, section, "address")[0];
-        const char *protocol = hermod_config_string(cfg, section, "protocol");
-        gboolean is_v6 = address != NULL && strchr(address, ':') != NULL;
-
-        if (!hermod_config_bool(cfg, section, "enabled"))
-            continue;
-        fprintf(stderr, "listening: %s %s %s%s%s:%u\n", *n, protocol, is_v6 ? "[" : "",
-                address != NULL ? address : "-", is_v6 ? "]" : "", (guint)hermod_listener_port(*n));
-    }
-    fflush(stderr);
-}
-
 /* Reverse of start(), for whatever got started. */
 static void
 stop(void)
@@ -288,10 +271,7 @@ start(GError **error)
         !hermod_listeners_check_attached(error) || !hermod_queue_start(error))
         return FALSE;
     d.is_queue_started = TRUE;
-    if (!hermod_listeners_start(error))
-        return FALSE;
-    print_listening(cfg);
-    return TRUE;
+    return hermod_listeners_start(error);
 }
 
 static int
