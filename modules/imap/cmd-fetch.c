@@ -247,14 +247,18 @@ imap_cmd_fetch(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
 
 typedef enum { Q_SEARCH, Q_SORT, Q_THREAD } QueryKind;
 
+static char *no_keywords[] = {NULL}; /* shared by snapshot rows without keywords */
+
 typedef struct {
     QueryKind kind;
     char *tag;
     char *mailbox;
     char *account; /* env.account: the search cache's key */
     ImapMailboxEnv env;
-    gpointer query; /* ImapSearch*, ImapSort* or ImapThread* */
-    GPtrArray *msgs;
+    gpointer query;       /* ImapSearch*, ImapSort* or ImapThread* */
+    HermodMsgInfo *block; /* the snapshot: one allocation for every message */
+    guint n_block;
+    GPtrArray *msgs; /* pointers into block */
     GArray *previous;
     GArray *saved;
     GPtrArray *out;
@@ -276,11 +280,35 @@ query_free(gpointer data)
     g_free(q->mailbox);
     g_free(q->account);
     g_ptr_array_unref(q->msgs);
+    for (guint i = 0; i < q->n_block; i++) {
+        if (q->block[i].keywords != no_keywords)
+            g_strfreev(q->block[i].keywords);
+    }
+    g_free(q->block);
     g_clear_pointer(&q->previous, g_array_unref);
     g_clear_pointer(&q->saved, g_array_unref);
     g_ptr_array_unref(q->out);
     g_clear_error(&q->error);
     g_free(q);
+}
+
+/* The messages as the query sees them, copied in one block: SEARCH runs
+ * on every message of the mailbox, and a copy per message (two
+ * allocations each) cost more than the search itself. */
+static void
+snapshot(QueryJob *q, GPtrArray *msgs)
+{
+    q->n_block = msgs->len;
+    q->block = g_new(HermodMsgInfo, MAX(msgs->len, 1));
+    q->msgs = g_ptr_array_sized_new(msgs->len);
+    for (guint i = 0; i < msgs->len; i++) {
+        const HermodMsgInfo *m = g_ptr_array_index(msgs, i);
+        q->block[i] = *m;
+        q->block[i].keywords = m->keywords != NULL && m->keywords[0] != NULL
+                                   ? g_strdupv(m->keywords)
+                                   : (char **)no_keywords;
+        g_ptr_array_add(q->msgs, &q->block[i]);
+    }
 }
 
 static void
@@ -357,9 +385,7 @@ imap_cmd_search(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
     env_fill(s, &q->env, q->mailbox);
     q->account = g_strdup(s->account);
     q->env.account = q->account;
-    q->msgs = g_ptr_array_new_full(s->sel->msgs->len, imap_msginfo_free);
-    for (guint i = 0; i < s->sel->msgs->len; i++)
-        g_ptr_array_add(q->msgs, imap_msginfo_copy(g_ptr_array_index(s->sel->msgs, i)));
+    snapshot(q, s->sel->msgs);
     if (s->searchres != NULL)
         q->previous = g_array_copy(s->searchres);
     q->out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
