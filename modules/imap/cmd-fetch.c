@@ -5,7 +5,8 @@
  * The grammar and the responses belong to fetch.c, search.c, sort.c and
  * thread.c; this file resolves the message set against the selected view,
  * hands each a snapshot of the messages on the work pool (they open and
- * parse message files) and queues their output.  FETCH runs in batches:
+ * parse message files) and queues their output; a small FETCH of flags,
+ * UIDs, dates or sizes alone is answered on the loop.  FETCH runs in batches:
  * each batch's chunks go to the output queue, and the next batch starts
  * only once the queue drained, so a FETCH of many large bodies holds at
  * most one batch in memory.  A FETCH that sets \Seen first updates the
@@ -169,6 +170,24 @@ fetch_done(ImapSession *s, gpointer data)
     s->on_drained_free = fetch_job_free;
 }
 
+/* A small FETCH of what the selected view already holds (FLAGS, UID, ...):
+ * answered on the loop thread, without the work pool's round trip. */
+static void
+fetch_inline(ImapSession *s, FetchJob *j)
+{
+    j->out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    fetch_work(j);
+    for (guint i = 0; i < j->out->len; i++)
+        imap_write_bytes(s, g_ptr_array_index(j->out, i));
+    if (!j->ok) {
+        imap_tagged(s, j->tag, "NO", NULL, j->error != NULL ? j->error->message : "FETCH failed");
+    } else {
+        imap_session_after_command(s, j->is_uid);
+        imap_tagged(s, j->tag, "OK", NULL, "FETCH completed");
+    }
+    fetch_job_free(j);
+}
+
 static void
 fetch_vanished(ImapSession *s, FetchJob *j, GArray *uids)
 {
@@ -240,7 +259,10 @@ imap_cmd_fetch(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
     if (imap_fetch_spec_has_vanished(j->spec))
         fetch_vanished(s, j, uids);
     fetch_select(s, j, uids);
-    fetch_next(s, j);
+    if (!imap_fetch_spec_needs_store(j->spec) && j->msgs->len <= BATCH_MESSAGES)
+        fetch_inline(s, j);
+    else
+        fetch_next(s, j);
 }
 
 /* --- SEARCH, SORT, THREAD --- */

@@ -242,6 +242,24 @@ imap_fetch_spec_parse(GPtrArray *args, guint first, gboolean is_uid, GError **er
 }
 
 gboolean
+imap_fetch_spec_needs_store(const ImapFetchSpec *spec)
+{
+    for (guint i = 0; i < spec->items->len; i++) {
+        switch (((const ImapFetchItem *)spec->items->pdata[i])->kind) {
+        case IMAP_FETCH_UID:
+        case IMAP_FETCH_FLAGS:
+        case IMAP_FETCH_INTERNALDATE:
+        case IMAP_FETCH_SIZE:
+        case IMAP_FETCH_MODSEQ:
+            break;
+        default:
+            return TRUE;
+        }
+    }
+    return spec->sets_seen;
+}
+
+gboolean
 imap_fetch_spec_sets_seen(const ImapFetchSpec *spec)
 {
     return spec->sets_seen;

@@ -5,7 +5,8 @@
  * The response is a list of GBytes chunks: the small items are gathered
  * in a GString; message contents are zero-copy slices of the mapped file
  * (g_bytes_new_from_bytes), so a large body is never copied.  The message
- * is mapped and its MIME tree built only when an item needs them; ENVELOPE
+ * is mapped, and its MIME tree built, only when an item needs them (the
+ * whole message, BODY[] or BINARY[], needs no tree); ENVELOPE
  * and BODYSTRUCTURE first ask the store's parse cache ("envelope",
  * "bodystructure") and fill it after building.
  */
@@ -157,15 +158,26 @@ section_content(Fetch *f, const ImapSection *section)
     return built != NULL ? built : g_bytes_new_from_bytes(f->d.bytes, start, end - start);
 }
 
+/* BODY[], BINARY[] and BINARY.SIZE[]: the whole file, no MIME tree needed. */
+static gboolean
+is_whole_message(const ImapFetchItem *item)
+{
+    return item->section->parts->len == 0 &&
+           (item->kind != IMAP_FETCH_SECTION || item->section->kind == IMAP_SECTION_BODY);
+}
+
 static gboolean
 append_section(Fetch *f, const ImapFetchItem *item, GError **error)
 {
     g_autoptr(GBytes) content = NULL;
+    gboolean is_whole = is_whole_message(item);
 
-    if (!load_tree(f, error))
+    if (!(is_whole ? imap_msg_data_map(&f->d, f->env, f->msg, error) : load_tree(f, error)))
         return FALSE;
     append_label(f, item);
-    if (item->kind == IMAP_FETCH_SECTION) {
+    if (is_whole) {
+        content = g_bytes_ref(f->d.bytes);
+    } else if (item->kind == IMAP_FETCH_SECTION) {
         content = section_content(f, item->section);
     } else {
         const ImapMimePart *part = imap_section_find_part(f->d.root, item->section);

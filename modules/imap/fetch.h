@@ -71,6 +71,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(ImapFetchSpec, imap_fetch_spec_free)
  * imap_fetch_message() with the updated HermodMsgInfo; FLAGS is then added
  * to the response even when the client did not ask for it. */
 gboolean imap_fetch_spec_sets_seen(const ImapFetchSpec *spec);
+/* Does any item need the store (message contents, the parse cache, a
+ * \Seen update)?  FALSE: only what HermodMsgInfo holds (UID, FLAGS,
+ * INTERNALDATE, RFC822.SIZE, MODSEQ), so imap_fetch_message() neither
+ * blocks nor calls the store and may run on the loop thread. */
+gboolean imap_fetch_spec_needs_store(const ImapFetchSpec *spec);
 /* The CHANGEDSINCE value, 0 if none. */
 guint64 imap_fetch_spec_changedsince(const ImapFetchSpec *spec);
 /* Was VANISHED given (UID FETCH ... (CHANGEDSINCE n VANISHED))? */
