@@ -110,6 +110,48 @@ append_html_text(GString *out, const char *html)
     }
 }
 
+/* The decoded text of a part, from at most ENCODED_MAX bytes of its
+ * content: a 50 MB text attachment must not be decoded whole (and its
+ * copies kept by malloc) only for TEXT_MAX bytes of it to be indexed. */
+#define ENCODED_MAX (2 * TEXT_MAX)
+
+static char *
+part_text(GMimeTextPart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(part));
+    GMimeStream *raw = content != NULL ? g_mime_data_wrapper_get_stream(content) : NULL;
+    gint64 len = raw != NULL ? g_mime_stream_length(raw) : -1;
+
+    if (len >= 0 && len <= ENCODED_MAX)
+        return g_mime_text_part_get_text(part);
+    if (len < 0)
+        return NULL;
+    GMimeStream *head =
+        g_mime_stream_substream(raw, raw->bound_start, raw->bound_start + ENCODED_MAX);
+    GMimeDataWrapper *cut =
+        g_mime_data_wrapper_new_with_stream(head, g_mime_data_wrapper_get_encoding(content));
+    GMimeStream *mem = g_mime_stream_mem_new();
+    GMimeStream *filtered = g_mime_stream_filter_new(mem);
+    const char *charset = g_mime_text_part_get_charset(part);
+    if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0) {
+        GMimeFilter *conv = g_mime_filter_charset_new(charset, "UTF-8");
+        if (conv != NULL) {
+            g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), conv);
+            g_object_unref(conv);
+        }
+    }
+    g_mime_data_wrapper_write_to_stream(cut, filtered);
+    g_mime_stream_flush(filtered);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    char *text = g_utf8_make_valid((const char *)bytes->data, bytes->len);
+    g_object_unref(filtered);
+    g_object_unref(mem);
+    g_object_unref(cut);
+    g_object_unref(head);
+    return text;
+}
+
+/* Appends at most TEXT_MAX bytes in all, cut at a character boundary. */
 static void
 collect_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 {
@@ -121,13 +163,18 @@ collect_part(GMimeObject *parent, GMimeObject *part, gpointer data)
     if (!GMIME_IS_TEXT_PART(part) || out->len >= TEXT_MAX ||
         !g_mime_content_type_is_type(type, "text", "*"))
         return;
-    text = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+    text = part_text(GMIME_TEXT_PART(part));
     if (text == NULL)
         return;
+    gsize start = out->len;
     if (g_mime_content_type_is_type(type, "text", "html"))
         append_html_text(out, text);
     else
         g_string_append(out, text);
+    if (out->len > TEXT_MAX) {
+        const char *cut = g_utf8_find_prev_char(out->str + start, out->str + TEXT_MAX + 1);
+        g_string_truncate(out, cut != NULL ? (gsize)(cut - out->str) : start);
+    }
     g_string_append_c(out, '\n');
 }
 

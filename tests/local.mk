@@ -300,3 +300,10 @@ EXTRA_DIST += tests/abi/frozen-1.0/hermod/hermod.h tests/abi/frozen-1.0/hermod/v
 # attachment size, default 10).
 TESTS += tests/integration/test-roundtrip.py
 EXTRA_DIST += tests/integration/test-roundtrip.py
+# A 50 MB message streamed to slow IMAP/POP3 readers, hermodd's memory
+# checked (HERMOD_TEST_HUGE_MB; 16 and no memory checks under ASan).
+TESTS += tests/integration/test-bigstream.py
+EXTRA_DIST += tests/integration/test-bigstream.py
+# IDLE wake-ups, two IMAP sessions on one mailbox, POP3 beside IMAP, rev1/rev2.
+TESTS += tests/integration/test-imap-concurrency.py
+EXTRA_DIST += tests/integration/test-imap-concurrency.py

@@ -448,6 +448,29 @@ test_search(Fixture *fx, gconstpointer data)
     CHECK_FOUND("INBOX", "body", "secret", "");
 }
 
+/* A big text part is indexed from its first few MB only: the start is
+ * found, the end is not (and the indexer does not decode it whole).  The
+ * part is base64 and Latin-1, so the bounded decode goes through both
+ * filters. */
+static void
+test_search_big_part(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GString) text = g_string_new("alpha caf\xe9 ");
+    while (text->len < (12u << 20))
+        g_string_append(text, "filler words for the index ");
+    g_string_append(text, " omega");
+    g_autofree char *b64 = g_base64_encode((const guchar *)text->str, text->len);
+    g_autofree char *msg = g_strdup_printf("Subject: big\r\nMIME-Version: 1.0\r\n"
+                                           "Content-Type: text/plain; charset=iso-8859-1\r\n"
+                                           "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+                                           b64);
+
+    add(fx->store, "INBOX", msg, 0);
+    CHECK_FOUND("INBOX", "body", "alpha", "1");
+    CHECK_FOUND("INBOX", "body", "café", "1");
+    CHECK_FOUND("INBOX", "body", "omega", "");
+}
+
 static void
 test_deleted_mailbox_leftover(Fixture *fx, gconstpointer data)
 {
@@ -487,6 +510,7 @@ main(int argc, char **argv)
     ADD("/store-imap/copy-move", test_copy_move);
     ADD("/store-imap/reopen-after-expunge", test_reopen_after_expunge);
     ADD("/store-imap/search", test_search);
+    ADD("/store-imap/search-big-part", test_search_big_part);
     ADD("/store-imap/deleted-mailbox-leftover", test_deleted_mailbox_leftover);
 #undef ADD
     return g_test_run();
