@@ -27,7 +27,7 @@ import hermodtest as ht  # noqa: E402
 
 USER = "demo@example.test"
 PASSWORD = "demo-secret-1"
-WAKE_MAX = float(os.environ.get("HERMOD_TEST_IDLE_MAX", "2.0"))  # seconds
+WAKE_MAX = float(os.environ.get("HERMOD_TEST_IDLE_MAX", "5.0"))  # seconds
 
 d = ht.Daemon("concurrency", users={USER: PASSWORD})
 d.sections["core"]["modules"] = "smtp;imap;pop3"
