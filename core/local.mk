@@ -35,7 +35,7 @@ core_libhermodcore_la_SOURCES += core/tls.c core/tls.h core/tls-cert.c core/tls-
 core_libhermodcore_la_SOURCES += core/directory.h core/auth.h core/store.h
 core_libhermodcore_la_SOURCES += core/directory.c core/directory-addr.c \
 	core/directory-accounts.c core/directory-alias.c core/directory-private.h
-core_libhermodcore_la_SOURCES += core/store.c core/store-index.c core/store-file.c \
+core_libhermodcore_la_SOURCES += core/store.c core/store-append.c core/store-index.c core/store-file.c \
 	core/store-read.c core/store-private.h core/store-mailbox.c core/store-flags.c \
 	core/store-copy.c core/store-watch.c core/store-search.c core/mail-api.c core/mail-api.h
 core_libhermodcore_la_SOURCES += core/auth.c core/auth-async.c

@@ -4,7 +4,8 @@
  * recovery.
  *
  * A message is written to tmp/NAME, fsync'd, renamed to msg/NAME and msg/
- * is fsync'd; only then does its index row commit.  NAME is
+ * is fsync'd; only then does its index row commit (store-append.c renames
+ * a whole batch of files and syncs msg/ once for them).  NAME is
  * "MAILBOX-ID.UID", the row it is meant for, so that the scan at open can
  * put a file without a row (crash or power cut between rename and a durable
  * commit) back exactly where it was acknowledged.  Other names (a file an
@@ -87,20 +88,20 @@ hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError
 }
 
 gboolean
-hermod_store_file_publish(HermodStore *store, const char *tmp, const char *name, GError **error)
+hermod_store_file_place(HermodStore *store, const char *tmp, const char *name, GError **error)
 {
     g_autofree char *dst = g_build_filename(store->msg_dir, name, NULL);
 
-    if (rename(tmp, dst) != 0) {
-        int err = errno;
-        g_unlink(tmp);
-        return io_error(error, store, "cannot rename into", dst, err);
-    }
-    if (fsync(store->msg_fd) != 0) {
-        int err = errno;
-        g_unlink(dst);
-        return io_error(error, store, "cannot sync", store->msg_dir, err);
-    }
+    if (rename(tmp, dst) != 0)
+        return io_error(error, store, "cannot rename into", dst, errno);
+    return TRUE;
+}
+
+gboolean
+hermod_store_file_sync(HermodStore *store, GError **error)
+{
+    if (fsync(store->msg_fd) != 0)
+        return io_error(error, store, "cannot sync", store->msg_dir, errno);
     return TRUE;
 }
 

@@ -25,6 +25,11 @@ struct HermodStore {
     sqlite3 *db;      /* index.db */
     GHashTable *stmt; /* const char *sql -> sqlite3_stmt * */
     guint64 used;     /* bytes of every message, for the quota */
+    /* Group commit (store-append.c): appends waiting to be published. */
+    GMutex batch_lock;      /* guards pending and is_committing */
+    GCond batch_cond;       /* signalled when a batch is done */
+    GPtrArray *pending;     /* StoreJob *, in arrival order */
+    gboolean is_committing; /* a leader is publishing a batch */
 };
 
 /* A mailbox row as the writers need it. */
@@ -85,6 +90,18 @@ char *hermod_store_name_canon(const char *name, GError **error);
 /* Would size more bytes pass quota (0: none)?  Sets OVER_QUOTA. */
 gboolean hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error);
 
+/* --- store-append.c: group commit. */
+
+/* Publish the staged file tmp (transfer full: it is renamed or removed)
+ * of size bytes as a new message of mailbox, with in's flags, keywords
+ * and date (in->data is not used).  Appends waiting for the same account
+ * are published together: one folder fsync and one transaction for all.
+ * Returns once this message is durable, or failed alone.  Blocking; no
+ * lock held. */
+gboolean hermod_store_append_staged(HermodStore *store, const char *mailbox,
+                                    const HermodStoreAppend *in, char *tmp, guint64 size,
+                                    guint32 *out_uid, guint32 *out_uidvalidity, GError **error);
+
 /* --- store-flags.c: removing messages. */
 
 /* What deleting rows freed: file names to unlink after the commit, and
@@ -109,13 +126,16 @@ void hermod_store_files_unlink(HermodStore *store, GPtrArray *files);
 /* --- store-file.c: message files. */
 
 /* A message file is written in two halves, so that the slow half runs
- * outside the account lock (tmp -> fsync -> rename -> fsync(msg/)): stage writes data to a uniquely
- * named file in tmp/ and fsyncs it (no lock needed; *out_tmp gets its path, transfer full); publish
- * renames it to msg/name and fsyncs msg/ (under the lock, once the UID is known).  On failure both
- * remove what they made. */
+ * outside the account lock (tmp -> fsync -> rename -> fsync(msg/)): stage
+ * writes data to a uniquely named file in tmp/ and fsyncs it (no lock
+ * needed; *out_tmp gets its path, transfer full; on failure it removes what
+ * it made).  place renames a staged file to msg/name (under the lock, once
+ * the UID is known; on failure the staged file is left for the caller);
+ * sync fsyncs msg/, once for every file placed since the last sync. */
 gboolean hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError **error);
-gboolean hermod_store_file_publish(HermodStore *store, const char *tmp, const char *name,
-                                   GError **error);
+gboolean hermod_store_file_place(HermodStore *store, const char *tmp, const char *name,
+                                 GError **error);
+gboolean hermod_store_file_sync(HermodStore *store, GError **error);
 void hermod_store_file_remove(HermodStore *store, const char *name);
 /* Index files that no row names (into the mailbox and UID their name
  * records when free, else INBOX) and empty tmp/.  In a write transaction. */

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * store.c - open account stores, and the operations the rest of the core
- * calls: append, deliver, list mailboxes and messages, map a message.
+ * calls: deliver, list mailboxes and messages, map a message (appends are
+ * store-append.c's).
  *
  * Opening a store costs an SQLite open and a scan of its files, so open
  * stores are cached: hermod_store_open hands out a reference to the cached
  * object, and when the last user lets go the store stays open, idle, until
  * more than IDLE_MAX idle stores pile up (least recently used go first).
- * Each store has one SQLite connection behind its own mutex; an append
- * holds it from BEGIN IMMEDIATE through file write, fsyncs and COMMIT, so
- * UIDs are handed out and committed in order and writers to one account
- * take turns while different accounts write in parallel.  Per message that
- * is one file fsync, one folder fsync and one short transaction (WAL,
- * synchronous=NORMAL: why that is durable enough is in store-index.c).
+ * Each store has one SQLite connection behind its own mutex, so writers to
+ * one account take turns while different accounts write in parallel.
+ * Appends write and fsync their files without it, then are published in
+ * batches (store-append.c): one folder fsync and one short transaction per
+ * batch (WAL, synchronous=NORMAL: why that is durable enough is in
+ * store-index.c).
  *
  * SQL lives in store-index.c, file handling and recovery in store-file.c.
  */
@@ -122,6 +123,9 @@ store_free(gpointer data)
     if (store->msg_fd >= 0)
         close(store->msg_fd);
     g_mutex_clear(&store->lock);
+    g_mutex_clear(&store->batch_lock);
+    g_cond_clear(&store->batch_cond);
+    g_ptr_array_unref(store->pending);
     g_free(store->account);
     g_free(store->dir);
     g_free(store->msg_dir);
@@ -150,6 +154,9 @@ store_new(const char *account, char *dir, GError **error)
     HermodStore *store = g_new0(HermodStore, 1);
 
     g_mutex_init(&store->lock);
+    g_mutex_init(&store->batch_lock);
+    g_cond_init(&store->batch_cond);
+    store->pending = g_ptr_array_new();
     store->account = g_strdup(account);
     store->dir = dir;
     store->msg_dir = g_build_filename(dir, "msg", NULL);
@@ -247,85 +254,6 @@ hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError 
                 " bytes used, message %" G_GUINT64_FORMAT ")",
                 store->account, store->used, quota, size);
     return TRUE;
-}
-
-/* Lock held; in a write transaction, which this commits on success.  tmp
- * is the message already staged (written and fsync'd) in tmp/. */
-static gboolean
-append_locked(HermodStore *store, const char *mailbox, const HermodStoreAppend *in, guint64 quota,
-              const char *tmp, StoreBox *box, GError **error)
-{
-    guint64 size = g_bytes_get_size(in->data);
-    g_autofree char *name = NULL;
-    StoreRow row = {0, NULL, in->flags, in->keywords, in->internal_date, size};
-
-    if (!hermod_store_box(store, mailbox, box, error) ||
-        hermod_store_over_quota(store, quota, size, error))
-        return FALSE;
-    if (box->uidnext == 0 || box->uidnext == G_MAXUINT32) {
-        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: mailbox %s has used up its UIDs", store->account, mailbox);
-        return FALSE;
-    }
-    row.uid = box->uidnext;
-    row.file = name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box->id, row.uid);
-    if (!hermod_store_file_publish(store, tmp, name, error))
-        return FALSE;
-    if (!hermod_store_index_add(store, box, &row, error) ||
-        !hermod_store_exec(store, "COMMIT", error)) {
-        hermod_store_file_remove(store, name);
-        return FALSE;
-    }
-    store->used += size;
-    box->uidnext = row.uid; /* what the caller reports */
-    return TRUE;
-}
-
-gboolean
-hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
-                         guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
-{
-    guint64 quota = hermod_directory_user_quota(store->account);
-    HermodStoreAppend copy = *in;
-    StoreBox box = {0};
-    gboolean ok;
-
-    if (copy.internal_date == 0)
-        copy.internal_date = g_get_real_time() / G_USEC_PER_SEC;
-    /* The slow part (write, fsync) runs outside the account lock, so that
-     * deliveries to one account overlap; the lock covers only the UID, the
-     * rename, the folder fsync and the row. */
-    g_autofree char *tmp = NULL;
-    if (!hermod_store_file_stage(store, copy.data, &tmp, error))
-        return FALSE;
-    g_mutex_lock(&store->lock);
-    ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
-    if (ok) {
-        ok = append_locked(store, mailbox, &copy, quota, tmp, &box, error);
-        if (!ok)
-            hermod_store_exec(store, "ROLLBACK", NULL);
-    }
-    g_mutex_unlock(&store->lock);
-    if (!ok) {
-        g_unlink(tmp); /* still staged if it failed before the rename */
-        return FALSE;
-    }
-    if (out_uid != NULL)
-        *out_uid = box.uidnext;
-    if (out_uidvalidity != NULL)
-        *out_uidvalidity = box.uidvalidity;
-    hermod_store_search_feed(store, mailbox);
-    hermod_store_notify(store->account, mailbox);
-    return TRUE;
-}
-
-gboolean
-hermod_store_append(HermodStore *store, const char *mailbox, GBytes *data, guint32 flags,
-                    gint64 internal_date, guint32 *out_uid, GError **error)
-{
-    HermodStoreAppend in = {data, flags, NULL, internal_date};
-
-    return hermod_store_append_full(store, mailbox, &in, out_uid, NULL, error);
 }
 
 /* All quotas are checked before anything is written, so an over-quota
