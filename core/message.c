@@ -248,22 +248,27 @@ store_one(Submission *s, const HermodQueueRcpt *r, GBytes *data, GError **error)
     return FALSE;
 }
 
+/* The local copy is the content with Return-Path in front.  It is put in
+ * front of the content in place (the buffer usually has the room, so a
+ * 50 MB message is not held twice) and taken off again afterwards, for
+ * the queue and the reports; g_bytes_unref_to_array copies only if the
+ * store kept a reference. */
 static gboolean
 store_local(Submission *s, GError **error)
 {
     if (s->local->len == 0)
         return TRUE;
     g_autofree char *rp = g_strdup_printf("Return-Path: <%s>\r\n", s->msg->sender);
-    g_autoptr(GByteArray) copy = g_byte_array_sized_new((guint)strlen(rp) + s->msg->data->len);
-    g_byte_array_append(copy, (const guint8 *)rp, (guint)strlen(rp));
-    g_byte_array_append(copy, s->msg->data->data, s->msg->data->len);
-    g_autoptr(GBytes) data = g_byte_array_free_to_bytes(g_steal_pointer(&copy));
+    guint rp_len = (guint)strlen(rp);
+    gboolean ok = TRUE;
 
-    for (guint i = 0; i < s->local->len; i++) {
-        if (!store_one(s, g_ptr_array_index(s->local, i), data, error))
-            return FALSE;
-    }
-    return TRUE;
+    g_byte_array_prepend(s->msg->data, (const guint8 *)rp, rp_len);
+    GBytes *data = g_byte_array_free_to_bytes(s->msg->data);
+    for (guint i = 0; ok && i < s->local->len; i++)
+        ok = store_one(s, g_ptr_array_index(s->local, i), data, error);
+    s->msg->data = g_bytes_unref_to_array(data);
+    g_byte_array_remove_range(s->msg->data, 0, rp_len);
+    return ok;
 }
 
 /* [core] hostname of the config in force, else the machine's name; and

@@ -80,6 +80,14 @@ test_local(Fixture *f, gconstpointer data)
     g_assert_true(wait_messages(f, 1));
     g_autofree char *to = peer_string(f, 1, "rcpts");
     g_assert_cmpstr(to, ==, "bob@example.org");
+    /* The queued copy is the content as submitted: the Return-Path put in
+     * front of it for the local copies is gone again. */
+    g_autoptr(GBytes) remote = peer_body(f, 1);
+    gsize len = 0;
+    const char *got = g_bytes_get_data(remote, &len);
+    g_assert_cmpuint(len, >=, strlen(test_body));
+    g_assert_cmpmem(got + len - strlen(test_body), strlen(test_body), test_body, strlen(test_body));
+    g_assert_null(g_strstr_len(got, (gssize)len, "Return-Path"));
     g_assert_true(wait_empty());
 }
 
