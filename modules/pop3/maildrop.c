@@ -6,7 +6,7 @@
  * After a successful login the account's store is opened and INBOX listed
  * on the work pool (input paused); the snapshot fixes message numbers and
  * sizes for the whole session (RFC 1939 5).  Sizes are the octets RETR
- * sends (bare LFs as CRLF, RFC 1939 11), cached per message.  Messages that IMAP expunges
+ * sends (bare LFs as CRLF, RFC 1939 11), worked out once per message.  Messages that IMAP expunges
  * meanwhile stay listed; RETR then answers -ERR (retr.c).  DELE only marks;
  * at QUIT the marked UIDs are expunged (and, with set_seen, messages sent
  * whole get \Seen) on the work pool, and "+OK" comes only once they are
@@ -150,27 +150,114 @@ open_job_free(OpenJob *job)
     g_free(job);
 }
 
-/* Work pool.  The size RETR sends (pop3_wire_size) differs from the
- * stored size only for content with bare LFs or no final line end (BDAT,
- * APPEND); it is worked out once per message and kept in the store's
- * parse cache.  An unreadable message keeps its stored size (RETR will
- * answer -ERR for it). */
+/* --- sizes as RETR sends them ---
+ *
+ * The size RETR sends (pop3_wire_size) differs from the stored size only
+ * for content with bare LFs or no final line end (BDAT, APPEND), but only
+ * reading a message tells.  A message is read once per process: the
+ * difference is kept in memory per account (dropped when UIDVALIDITY
+ * changes, all of it past WIRE_MAX entries), and for messages of
+ * WIRE_KEEP bytes or more also in the store's parse cache, so that a
+ * restart does not read big mailboxes again.  Small messages are cheaper
+ * to read than to look up there.  An unreadable message keeps its stored
+ * size (RETR will answer -ERR for it). */
+
+#define WIRE_MAX  1000000
+#define WIRE_KEEP (256 * 1024)
+
+typedef struct {
+    guint32 uidvalidity;
+    GHashTable *extra; /* uid -> wire size - stored size + 1 */
+} WireSizes;
+
+G_LOCK_DEFINE_STATIC(wire);
+static GHashTable *wire; /* lower-case account -> WireSizes */
+static guint wire_entries;
+
+static void
+wire_sizes_free(gpointer p)
+{
+    WireSizes *w = p;
+    g_hash_table_unref(w->extra);
+    g_free(w);
+}
+
+/* Lock held.  The account's table for uidvalidity, made empty if needed. */
+static WireSizes *
+wire_sizes(const char *key, guint32 uidvalidity)
+{
+    if (wire == NULL || wire_entries > WIRE_MAX) {
+        g_clear_pointer(&wire, g_hash_table_unref);
+        wire = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, wire_sizes_free);
+        wire_entries = 0;
+    }
+    WireSizes *w = g_hash_table_lookup(wire, key);
+    if (w == NULL || w->uidvalidity != uidvalidity) {
+        w = g_new0(WireSizes, 1);
+        w->uidvalidity = uidvalidity;
+        w->extra = g_hash_table_new(NULL, NULL);
+        g_hash_table_replace(wire, g_strdup(key), w);
+    }
+    return w;
+}
+
+/* Work pool, no lock: read the message (or its cache entry). */
 static guint64
-wire_size(HermodMailStore *store, const HermodMsgInfo *info)
+wire_size_read(HermodMailStore *store, const HermodMsgInfo *info)
 {
     const HermodMailApi *mail = pop3_api->mail;
-    g_autofree char *cached = mail->cache_get(store, "INBOX", info->uid, WIRE_SIZE_FIELD);
     guint64 size;
-    if (cached != NULL && g_ascii_string_to_unsigned(cached, 10, 0, G_MAXUINT64, &size, NULL))
-        return size;
+    if (info->size >= WIRE_KEEP) {
+        g_autofree char *cached = mail->cache_get(store, "INBOX", info->uid, WIRE_SIZE_FIELD);
+        if (cached != NULL && g_ascii_string_to_unsigned(cached, 10, 0, G_MAXUINT64, &size, NULL))
+            return size;
+    }
     GMappedFile *file = mail->open_message(store, "INBOX", info->uid, NULL);
     if (file == NULL)
         return info->size;
     size = pop3_wire_size(g_mapped_file_get_contents(file), g_mapped_file_get_length(file));
     g_mapped_file_unref(file);
-    g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, size);
-    mail->cache_set(store, "INBOX", info->uid, WIRE_SIZE_FIELD, text);
+    if (info->size >= WIRE_KEEP) {
+        g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, size);
+        mail->cache_set(store, "INBOX", info->uid, WIRE_SIZE_FIELD, text);
+    }
     return size;
+}
+
+/* Work pool.  Sets every info->size to the size RETR sends. */
+static void
+wire_sizes_fill(const char *account, guint32 uidvalidity, HermodMailStore *store, GPtrArray *infos)
+{
+    g_autofree char *key = g_utf8_strdown(account, -1);
+    g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(guint));
+    G_LOCK(wire);
+    WireSizes *w = wire_sizes(key, uidvalidity);
+    for (guint i = 0; i < infos->len; i++) {
+        HermodMsgInfo *info = g_ptr_array_index(infos, i);
+        gsize extra = GPOINTER_TO_SIZE(g_hash_table_lookup(w->extra, GUINT_TO_POINTER(info->uid)));
+        if (extra > 0)
+            info->size += extra - 1;
+        else
+            g_array_append_val(todo, i);
+    }
+    G_UNLOCK(wire);
+    g_autoptr(GArray) sizes = g_array_sized_new(FALSE, FALSE, sizeof(guint64), todo->len);
+    for (guint i = 0; i < todo->len; i++) {
+        guint64 size =
+            wire_size_read(store, g_ptr_array_index(infos, g_array_index(todo, guint, i)));
+        g_array_append_val(sizes, size);
+    }
+    G_LOCK(wire);
+    w = wire_sizes(key, uidvalidity);
+    for (guint i = 0; i < todo->len; i++) {
+        HermodMsgInfo *info = g_ptr_array_index(infos, g_array_index(todo, guint, i));
+        guint64 size = g_array_index(sizes, guint64, i);
+        gsize extra = size >= info->size ? (gsize)(size - info->size) + 1 : 1;
+        g_hash_table_insert(w->extra, GUINT_TO_POINTER(info->uid), GSIZE_TO_POINTER(extra));
+        wire_entries++;
+        info->size += extra - 1;
+    }
+    G_UNLOCK(wire);
 }
 
 /* Work pool: blocking store calls. */
@@ -188,10 +275,8 @@ open_work(gpointer data)
     job->uidvalidity = info->uidvalidity;
     mail->mailbox_info_free(info);
     job->infos = mail->messages(job->store, "INBOX", 0, &job->error);
-    for (guint i = 0; job->infos != NULL && i < job->infos->len; i++) {
-        HermodMsgInfo *msg = g_ptr_array_index(job->infos, i);
-        msg->size = wire_size(job->store, msg);
-    }
+    if (job->infos != NULL)
+        wire_sizes_fill(job->account, job->uidvalidity, job->store, job->infos);
 }
 
 static Pop3Drop *

@@ -437,6 +437,13 @@ test_list_bare_lf(void)
     setup();
     static const char bare[] = "Subject: bare\n\nline\nlast";
     fake_mail_add(ALICE, bare, strlen(bare));
+    /* A big one, whose size also goes to the store's parse cache. */
+    g_autoptr(GString) big = g_string_new("Subject: big\r\n\r\n");
+    gsize big_wire = 0;
+    for (; big->len < 300 * 1024; big_wire++) /* each bare LF goes out as CRLF */
+        g_string_append(big, "a line with a bare LF\n");
+    fake_mail_add(ALICE, big->str, big->len);
+    big_wire += big->len;
     for (int round = 0; round < 2; round++) { /* the second from the cache */
         HermodConn *c = logged_in();
         g_autofree char *l4 = g_strdup_printf("+OK 4 %zu\r\n", strlen(bare) + 3 + 2);
@@ -444,6 +451,8 @@ test_list_bare_lf(void)
         g_autofree char *r4 = g_strdup_printf(
             "+OK %zu octets\r\nSubject: bare\r\n\r\nline\r\nlast\r\n.\r\n", strlen(bare) + 5);
         EXPECT_EXACT(c, "RETR 4", r4);
+        g_autofree char *l5 = g_strdup_printf("+OK 5 %zu\r\n", big_wire);
+        EXPECT_EXACT(c, "LIST 5", l5);
         EXPECT(c, "QUIT", "+OK");
         fake_conn_free(c);
     }
