@@ -101,15 +101,20 @@ tests_unit_core_test_queue_route_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_queue_route_LDADD = $(UNIT_LINK)
 EXTRA_DIST += tests/unit/core/smtp-peer.py
 
+# --- unit: the fake core the protocol modules' tests share (smtp, imap,
+# pop3): an in-memory HermodApi; each adds its own part (tests/unit/PROTO/).
+FAKE_CORE = tests/unit/fake-core.c tests/unit/fake-core.h
+
 # --- unit: smtp
 # The module's sources against an in-memory fake core (no libhermodcore:
 # the module must not need it).
 check_LTLIBRARIES += tests/unit/smtp/libsmtpfake.la
-tests_unit_smtp_libsmtpfake_la_SOURCES = $(SMTP_SOURCES) \
-	tests/unit/smtp/fake-core.c tests/unit/smtp/fake-core.h
-tests_unit_smtp_libsmtpfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp
+tests_unit_smtp_libsmtpfake_la_SOURCES = $(SMTP_SOURCES) $(FAKE_CORE) \
+	tests/unit/smtp/fake-smtp.c tests/unit/smtp/fake-smtp.h
+tests_unit_smtp_libsmtpfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp \
+	-I$(top_srcdir)/tests/unit
 SMTP_UNIT_LINK = tests/unit/smtp/libsmtpfake.la $(GLIB_LIBS)
-SMTP_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp
+SMTP_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp -I$(top_srcdir)/tests/unit
 SMTP_UNIT_TESTS = tests/unit/smtp/test-smtp-parser tests/unit/smtp/test-smtp-session \
 	tests/unit/smtp/test-smtp-data tests/unit/smtp/test-smtp-auth
 TESTS += $(SMTP_UNIT_TESTS)

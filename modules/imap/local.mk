@@ -103,18 +103,21 @@ modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
 
 # Session tests: the module's sources against a fake core and mail store.
 check_LTLIBRARIES += tests/unit/imap/libimapfake.la
-tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) \
-	tests/unit/imap/fake-core.c tests/unit/imap/fake-core.h tests/unit/imap/session-store.c
-tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) $(FAKE_CORE) \
+	tests/unit/imap/fake-imap.c tests/unit/imap/fake-imap.h tests/unit/imap/session-store.c
+tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+	-I$(top_srcdir)/tests/unit
 tests_unit_imap_libimapfake_la_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_imap_libimapfake_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
 TESTS += tests/unit/imap/test-session
 check_PROGRAMS += tests/unit/imap/test-session
-tests_unit_imap_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+	-I$(top_srcdir)/tests/unit
 tests_unit_imap_test_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
 TESTS += tests/unit/imap/test-semantics
 check_PROGRAMS += tests/unit/imap/test-semantics
-tests_unit_imap_test_semantics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_unit_imap_test_semantics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+	-I$(top_srcdir)/tests/unit
 tests_unit_imap_test_semantics_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
 
 # Integration: the module in the real daemon, driven by Python's imaplib.

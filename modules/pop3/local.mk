@@ -23,11 +23,13 @@ modules_pop3_la_LIBADD = $(GLIB_LIBS)
 
 # Unit tests: the module's sources on an in-memory HermodApi + HermodMailApi.
 check_LTLIBRARIES += tests/unit/pop3/libpop3fake.la
-tests_unit_pop3_libpop3fake_la_SOURCES = $(POP3_SOURCES) \
-	tests/unit/pop3/fake-core.c tests/unit/pop3/fake-core.h
-tests_unit_pop3_libpop3fake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3
+tests_unit_pop3_libpop3fake_la_SOURCES = $(POP3_SOURCES) $(FAKE_CORE) \
+	tests/unit/pop3/fake-pop3.c tests/unit/pop3/fake-pop3.h
+tests_unit_pop3_libpop3fake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3 \
+	-I$(top_srcdir)/tests/unit
 POP3_UNIT_LINK = tests/unit/pop3/libpop3fake.la $(GLIB_LIBS)
-POP3_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3 -I$(top_srcdir)/tests/unit/pop3
+POP3_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3 -I$(top_srcdir)/tests/unit/pop3 \
+	-I$(top_srcdir)/tests/unit
 TESTS += tests/unit/pop3/test-pop3
 check_PROGRAMS += tests/unit/pop3/test-pop3
 tests_unit_pop3_test_pop3_CPPFLAGS = $(POP3_UNIT_CC)

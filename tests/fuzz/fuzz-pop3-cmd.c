@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-pop3.h"
 #include "parser.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);

@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-smtp.h"
 #include "header.h"
 #include "parser.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fake-core.h"
+#include "fake-imap.h"
 
 typedef struct {
     HermodMsgInfo info;

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-imap.h"
 #include "session.h"
 
 /* A logged-in connection with mailbox selected, holding n messages. */

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-imap.h"
 #include "session.h"
 
 static void

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-pop3.h"
 #include "parser.h"
 
 #define ALICE "alice@example.org"

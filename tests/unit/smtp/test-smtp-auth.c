@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-smtp.h"
 
 static HermodConn *
 submission(void)

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-smtp.h"
 
 /* A connection with MAIL and one RCPT done. */
 static HermodConn *

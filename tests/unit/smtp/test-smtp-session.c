@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "fake-core.h"
+#include "fake-smtp.h"
 
 static HermodConn *
 connect_role(const char *role, gboolean implicit)

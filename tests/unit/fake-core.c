@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * fake-core.c - the in-memory HermodApi behind the IMAP unit tests.
+ * fake-core.c - the in-memory HermodApi behind the protocol modules' unit
+ * tests.
  *
- * See fake-core.h for what it pretends.  It drives the module's
- * HermodProtocol callbacks the way the core's connection and loop would and
- * records what the module wrote.  Adapted from tests/unit/smtp/fake-core.c.
+ * See fake-core.h for what it pretends.  It owns nothing of the module: it
+ * drives the module's HermodProtocol callbacks the way the core's
+ * connections and loop would and records what the module wrote and
+ * logged.  What is particular to one protocol (a mail store, the directory
+ * and message submission) comes in through FakeCoreSpec.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 
 #include "fake-core.h"
-#include "session.h"
 
 extern const HermodModuleDescriptor hermod_module_descriptor;
 
@@ -22,22 +24,28 @@ typedef struct {
     HermodAuthFunc auth_done;
     HermodAuthResult auth_result;
     char *account;
-    gpointer auth_data;
 } Job;
 
 struct HermodConn {
     GString *out;
     GByteArray *in;
-    gsize line_limit, want_bytes, sent_mark;
-    gboolean is_paused, is_closed, is_close_reported, is_tls, is_trusted;
-    gboolean tls_pending, in_pump, has_backpressure, wants_writable;
+    gsize line_limit, want_bytes, sent_mark, max_write;
+    gboolean is_paused, is_closed, is_close_reported, is_tls, is_implicit, is_trusted;
+    gboolean tls_pending, hold_jobs, in_pump, has_backpressure, wants_writable;
+    char *role;
+    guint timeout;
     gpointer data;
     GQueue jobs;
 };
 
 static int module_token;
+static const FakeCoreSpec *spec;
 static const HermodProtocol *proto;
 static GHashTable *settings;
+static GString *log_text;
+static gboolean in_work;
+
+/* --- the module's view of the core --- */
 
 static void
 fake_log_fn(HermodLogLevel level, const char *session, const char *fmt, ...)
@@ -46,6 +54,7 @@ fake_log_fn(HermodLogLevel level, const char *session, const char *fmt, ...)
     va_start(ap, fmt);
     g_autofree char *line = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    g_string_append_printf(log_text, "%d [%s] %s\n", level, session ? session : "-", line);
     if (g_test_verbose())
         g_printerr("log: %s\n", line);
 }
@@ -69,6 +78,7 @@ setting_string(HermodModule *self, const char *key)
     return v != NULL ? v : find_setting(key)->default_value;
 }
 
+/* Sizes ("64K", "50M") and durations ("5m", "1h") as the config parses them. */
 static gint64
 setting_int(HermodModule *self, const char *key)
 {
@@ -95,13 +105,13 @@ setting_int(HermodModule *self, const char *key)
 static const char *
 hostname(void)
 {
-    return FAKE_HOSTNAME;
+    return spec->hostname;
 }
 
 static gboolean
 register_protocol(HermodModule *self, const char *name, const HermodProtocol *p, GError **error)
 {
-    g_assert_cmpstr(name, ==, "imap");
+    g_assert_cmpstr(name, ==, spec->protocol);
     g_assert_cmpuint(p->struct_size, ==, sizeof(HermodProtocol));
     proto = p;
     return TRUE;
@@ -110,6 +120,7 @@ register_protocol(HermodModule *self, const char *name, const HermodProtocol *p,
 static void
 conn_write(HermodConn *c, const void *data, gsize len)
 {
+    c->max_write = MAX(c->max_write, len);
     if (!c->is_closed)
         g_string_append_len(c->out, data, len);
 }
@@ -183,25 +194,31 @@ conn_is_tls(HermodConn *c)
 static const char *
 conn_role(HermodConn *c)
 {
-    return "imap";
+    return c->role;
 }
 
 static gboolean
 conn_is_implicit_tls(HermodConn *c)
 {
-    return FALSE;
+    return c->is_implicit;
 }
 
 static const char *
 conn_peer(HermodConn *c)
 {
-    return "192.0.2.1";
+    return FAKE_PEER;
 }
 
 static const char *
 conn_session(HermodConn *c)
 {
-    return "sess-1";
+    return FAKE_SESSION;
+}
+
+static const char *
+conn_tls_info(HermodConn *c)
+{
+    return c->is_tls ? "TLS1.3 AES-256-GCM" : NULL;
 }
 
 static void
@@ -219,6 +236,7 @@ conn_get_data(HermodConn *c)
 static void
 conn_set_timeout(HermodConn *c, guint seconds)
 {
+    c->timeout = seconds;
 }
 
 static gboolean
@@ -237,22 +255,30 @@ work_run(HermodConn *c, HermodWorkFunc work, HermodDoneFunc done, gpointer data)
     g_queue_push_tail(&c->jobs, job);
 }
 
+static HermodAuthResult
+check_password(const char *login, const char *password)
+{
+    if ((g_ascii_strcasecmp(login, "alice@example.org") == 0 && strcmp(password, "secret") == 0) ||
+        (g_ascii_strcasecmp(login, "bob@example.org") == 0 && strcmp(password, "secret2") == 0))
+        return HERMOD_AUTH_OK;
+    if (strcmp(login, "blocked") == 0)
+        return HERMOD_AUTH_BLOCKED;
+    if (strcmp(login, "tempfail") == 0)
+        return HERMOD_AUTH_TEMPFAIL;
+    return HERMOD_AUTH_FAILED;
+}
+
 static void
 auth_check(HermodConn *c, const char *protocol, const char *login, const char *password,
            HermodAuthFunc done, gpointer data)
 {
     Job *job = g_new0(Job, 1);
-    g_assert_cmpstr(protocol, ==, "imap");
+    g_assert_cmpstr(protocol, ==, spec->protocol);
     job->auth_done = done;
-    job->auth_data = data;
-    if (g_ascii_strcasecmp(login, FAKE_ACCOUNT) == 0 && strcmp(password, "secret") == 0) {
-        job->auth_result = HERMOD_AUTH_OK;
-        job->account = g_strdup(FAKE_ACCOUNT);
-    } else if (strcmp(login, "tempfail") == 0) {
-        job->auth_result = HERMOD_AUTH_TEMPFAIL;
-    } else {
-        job->auth_result = HERMOD_AUTH_FAILED;
-    }
+    job->data = data;
+    job->auth_result = check_password(login, password);
+    if (job->auth_result == HERMOD_AUTH_OK)
+        job->account = g_ascii_strdown(login, -1);
     g_queue_push_tail(&c->jobs, job);
 }
 
@@ -280,6 +306,7 @@ static HermodApi api = {
     .conn_is_implicit_tls = conn_is_implicit_tls,
     .conn_peer = conn_peer,
     .conn_session = conn_session,
+    .conn_tls_info = conn_tls_info,
     .conn_set_data = conn_set_data,
     .conn_get_data = conn_get_data,
     .conn_set_timeout = conn_set_timeout,
@@ -288,21 +315,30 @@ static HermodApi api = {
     .auth_check = auth_check,
 };
 
+/* --- the test's side --- */
+
 void
-fake_core_reset(void)
+fake_core_start(const FakeCoreSpec *s)
 {
     if (proto == NULL) {
         g_autoptr(GError) error = NULL;
         const HermodModuleDescriptor *d = &hermod_module_descriptor;
-        g_assert_cmpstr(d->name, ==, "imap");
-        api.mail = fake_mail_api();
+        spec = s;
+        g_assert_cmpuint(d->abi_major, ==, HERMOD_ABI_MAJOR);
+        g_assert_cmpuint(d->struct_size, ==, sizeof(HermodModuleDescriptor));
+        g_assert_cmpstr(d->name, ==, s->protocol);
+        api.mail = s->mail;
+        if (s->fill_api != NULL)
+            s->fill_api(&api);
+        settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        log_text = g_string_new(NULL);
         g_assert_true(d->init(&api, (HermodModule *)&module_token, &error));
         g_assert_no_error(error);
-        settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_assert_nonnull(proto);
     }
-    g_assert_true(imap_mail == fake_mail_api());
+    g_assert_true(spec == s);
     g_hash_table_remove_all(settings);
-    fake_mail_reset();
+    g_string_truncate(log_text, 0);
 }
 
 void
@@ -312,19 +348,51 @@ fake_set_setting(const char *key, const char *value)
     g_hash_table_insert(settings, g_strdup(key), g_strdup(value));
 }
 
+const HermodProtocol *
+fake_protocol(void)
+{
+    return proto;
+}
+
+const char *
+fake_log(void)
+{
+    return log_text->str;
+}
+
+gboolean
+fake_in_work(void)
+{
+    return in_work;
+}
+
+/* --- connections and their event pump --- */
+
 static void
 run_job(HermodConn *c, Job *job)
 {
     if (job->auth_done != NULL) {
-        job->auth_done(c, job->auth_result, job->account, job->auth_data);
+        job->auth_done(c, job->auth_result, job->account, job->data);
         g_free(job->account);
     } else {
+        in_work = TRUE;
         job->work(job->data);
+        in_work = FALSE;
         job->done(c, job->data);
     }
     g_free(job);
 }
 
+static gboolean
+run_next_job(HermodConn *c)
+{
+    if (c->hold_jobs || g_queue_is_empty(&c->jobs))
+        return FALSE;
+    run_job(c, g_queue_pop_head(&c->jobs));
+    return TRUE;
+}
+
+/* Counted bytes, in pieces of at most 1000. */
 static gboolean
 deliver_data(HermodConn *c)
 {
@@ -332,12 +400,13 @@ deliver_data(HermodConn *c)
     if (n == 0)
         return FALSE;
     g_autofree guint8 *piece = g_memdup2(c->in->data, n);
-    g_byte_array_remove_range(c->in, 0, n);
+    g_byte_array_remove_range(c->in, 0, (guint)n);
     c->want_bytes -= n;
     proto->on_data(c, piece, n, c->want_bytes == 0);
     return TRUE;
 }
 
+/* One line, or a piece of one past the line limit. */
 static gboolean
 deliver_line(HermodConn *c)
 {
@@ -349,22 +418,50 @@ deliver_line(HermodConn *c)
     if (is_partial)
         n = c->line_limit;
     else if (nl == NULL)
-        return FALSE;
+        return FALSE; /* wait for the rest of the line */
     g_autofree char *line = g_malloc(n + 1);
     memcpy(line, c->in->data, n);
     line[n] = '\0';
-    g_byte_array_remove_range(c->in, 0, n);
+    g_byte_array_remove_range(c->in, 0, (guint)n);
     proto->on_line(c, line, n, is_partial);
     return TRUE;
 }
 
 static gboolean
-run_next_job(HermodConn *c)
+pump_closed(HermodConn *c)
 {
-    if (g_queue_is_empty(&c->jobs))
+    g_byte_array_set_size(c->in, 0);
+    if (!c->is_close_reported) {
+        c->is_close_reported = TRUE;
+        proto->on_close(c);
+        g_assert_null(c->data);
+    }
+    return run_next_job(c);
+}
+
+static gboolean
+pump_step(HermodConn *c)
+{
+    if (c->is_closed)
+        return pump_closed(c);
+    if (c->tls_pending) {
+        /* The handshake; pipelined plaintext after STARTTLS is dropped. */
+        c->tls_pending = FALSE;
+        g_byte_array_set_size(c->in, 0);
+        c->is_tls = TRUE;
+        proto->on_tls_ready(c);
+        return TRUE;
+    }
+    if (run_next_job(c) || (spec->run_event != NULL && spec->run_event(c)))
+        return TRUE;
+    if (c->wants_writable && !c->has_backpressure) {
+        c->wants_writable = FALSE;
+        proto->on_writable(c);
+        return TRUE;
+    }
+    if (c->is_paused)
         return FALSE;
-    run_job(c, g_queue_pop_head(&c->jobs));
-    return TRUE;
+    return c->want_bytes > 0 ? deliver_data(c) : deliver_line(c);
 }
 
 void
@@ -373,43 +470,21 @@ fake_pump(HermodConn *c)
     if (c->in_pump)
         return;
     c->in_pump = TRUE;
-    for (;;) {
-        if (c->is_closed) {
-            g_byte_array_set_size(c->in, 0);
-            if (!c->is_close_reported) {
-                c->is_close_reported = TRUE;
-                proto->on_close(c);
-                g_assert_null(c->data);
-            }
-            if (run_next_job(c))
-                continue;
-            break;
-        }
-        if (c->tls_pending) {
-            c->tls_pending = FALSE;
-            g_byte_array_set_size(c->in, 0);
-            c->is_tls = TRUE;
-            proto->on_tls_ready(c);
-            continue;
-        }
-        if (run_next_job(c) || fake_mail_run_watches(c))
-            continue;
-        if (c->is_paused)
-            break;
-        if (!(c->want_bytes > 0 ? deliver_data(c) : deliver_line(c)))
-            break;
-    }
+    for (guint rounds = 0; pump_step(c); rounds++)
+        g_assert_cmpuint(rounds, <, 1000000); /* a hang is a bug */
     c->in_pump = FALSE;
 }
 
 HermodConn *
-fake_conn_new(gboolean tls)
+fake_conn_open(const char *role, gboolean is_implicit_tls, gboolean is_tls)
 {
     HermodConn *c = g_new0(HermodConn, 1);
     c->out = g_string_new(NULL);
     c->in = g_byte_array_new();
     c->line_limit = 4096;
-    c->is_tls = tls;
+    c->role = g_strdup(role);
+    c->is_implicit = is_implicit_tls;
+    c->is_tls = is_tls || is_implicit_tls;
     g_queue_init(&c->jobs);
     proto->on_connect(c);
     g_assert_nonnull(c->data);
@@ -421,9 +496,9 @@ void
 fake_feed(HermodConn *c, const char *data, gssize len)
 {
     if (len < 0)
-        len = strlen(data);
+        len = (gssize)strlen(data);
     if (!c->is_closed)
-        g_byte_array_append(c->in, (const guint8 *)data, len);
+        g_byte_array_append(c->in, (const guint8 *)data, (guint)len);
     fake_pump(c);
 }
 
@@ -437,13 +512,21 @@ fake_take(HermodConn *c)
 }
 
 void
-fake_conn_free(HermodConn *c)
+fake_conn_drop(HermodConn *c)
 {
     c->is_closed = TRUE;
     fake_pump(c);
+}
+
+void
+fake_conn_free(HermodConn *c)
+{
+    c->hold_jobs = FALSE;
+    fake_conn_drop(c);
     g_assert_true(g_queue_is_empty(&c->jobs));
     g_string_free(c->out, TRUE);
     g_byte_array_unref(c->in);
+    g_free(c->role);
     g_free(c);
 }
 
@@ -453,16 +536,17 @@ fake_set_line_limit(HermodConn *c, gsize limit)
     c->line_limit = limit;
 }
 
-gboolean
-fake_is_paused(HermodConn *c)
+void
+fake_hold_jobs(HermodConn *c, gboolean hold)
 {
-    return c->is_paused;
+    c->hold_jobs = hold;
 }
 
-gboolean
-fake_is_closed(HermodConn *c)
+void
+fake_run_jobs(HermodConn *c)
 {
-    return c->is_closed;
+    c->hold_jobs = FALSE;
+    fake_pump(c);
 }
 
 void
@@ -489,6 +573,36 @@ fake_drain(HermodConn *c)
     return text;
 }
 
+gboolean
+fake_is_paused(HermodConn *c)
+{
+    return c->is_paused;
+}
+
+gboolean
+fake_is_closed(HermodConn *c)
+{
+    return c->is_closed;
+}
+
+gboolean
+fake_is_tls(HermodConn *c)
+{
+    return c->is_tls;
+}
+
+guint
+fake_timeout(HermodConn *c)
+{
+    return c->timeout;
+}
+
+gsize
+fake_max_write(HermodConn *c)
+{
+    return c->max_write;
+}
+
 char *
 fake_cmd(HermodConn *c, const char *line)
 {
@@ -498,14 +612,4 @@ fake_cmd(HermodConn *c, const char *line)
     if (g_test_verbose())
         g_printerr("C: %.200s\nS: %.2000s", line, out);
     return out;
-}
-
-HermodConn *
-fake_login(void)
-{
-    HermodConn *c = fake_conn_new(TRUE);
-    g_free(fake_take(c));
-    g_autofree char *r = fake_cmd(c, "L1 LOGIN alice@example.org secret");
-    g_assert_true(g_str_has_prefix(r, "L1 OK [CAPABILITY "));
-    return c;
 }
