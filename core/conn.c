@@ -593,3 +593,14 @@ hermod_conn_work_run(HermodConn *conn, HermodWorkFunc work, HermodDoneFunc done,
     job->data = data;
     hermod_workpool_push(conn->loop, job_work, job_done, job);
 }
+
+void
+hermod_conn_dispatch(HermodConn *conn, HermodDoneFunc fn, gpointer data)
+{
+    if (conn->is_closed)
+        return;
+    conn->depth++;
+    fn(conn, data);
+    conn->depth--;
+    hermod_conn_update(conn);
+}

@@ -43,6 +43,10 @@ void hermod_conn_unref(HermodConn *conn);
 /* Run work on the pool, then done(conn, data) on conn's loop (HermodApi.work_run). */
 void hermod_conn_work_run(HermodConn *conn, HermodWorkFunc work, HermodDoneFunc done,
                           gpointer data);
+/* On conn's loop: call fn(conn, data) the way the core calls a protocol's
+ * callbacks, so that what fn writes is sent as it returns rather than a
+ * loop round later.  Does nothing once conn has closed. */
+void hermod_conn_dispatch(HermodConn *conn, HermodDoneFunc fn, gpointer data);
 
 G_END_DECLS
 

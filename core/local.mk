@@ -38,6 +38,8 @@ core_libhermodcore_la_SOURCES += core/directory.c core/directory-addr.c \
 core_libhermodcore_la_SOURCES += core/store.c core/store-append.c core/store-index.c core/store-file.c \
 	core/store-read.c core/store-private.h core/store-mailbox.c core/store-flags.c \
 	core/store-copy.c core/store-watch.c core/store-search.c core/mail-api.c core/mail-api.h
+# --- store: read results shared between IDLE sessions
+core_libhermodcore_la_SOURCES += core/store-share.c
 core_libhermodcore_la_SOURCES += core/auth.c core/auth-async.c
 core_libhermodcore_la_SOURCES += core/ctl-domain.c core/ctl-user.c core/ctl-alias.c core/ctl-mail.c \
 	core/ctl-util.c core/ctl-util.h

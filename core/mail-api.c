@@ -8,8 +8,10 @@
  * public structs (keywords never NULL there), and store errors are
  * rewritten into HERMOD_MAIL_ERROR codes that the protocols map to their
  * replies.  The rules themselves (UIDs, MODSEQs, quotas, durability) are
- * the store's; nothing here decides anything.  module-api.c hands the
- * table out as HermodApi.mail (ABI 1.1).
+ * the store's; nothing here decides anything.  The quick reads that every
+ * IDLE session makes after a change (status, changes and expunges since a
+ * MODSEQ) are made once per change and shared (store-share.c).
+ * module-api.c hands the table out as HermodApi.mail (ABI 1.1).
  */
 #include "autoconfig.h"
 
@@ -17,6 +19,9 @@
 #include "store.h"
 
 #define STORE(s) ((HermodStore *)(s))
+
+/* Longest read result shared between sessions (store-share.c). */
+#define SHARE_MAX 256
 
 /* Rewrite a store error into the public domain, in place. */
 static void
@@ -103,13 +108,34 @@ mail_mailboxes(HermodMailStore *store, GError **error)
 }
 
 static HermodMailboxInfo *
+mailbox_info_copy(const HermodMailboxInfo *in)
+{
+    HermodMailboxInfo *info = g_memdup2(in, sizeof *in);
+
+    info->name = g_strdup(in->name);
+    info->special_use = g_strdup(in->special_use);
+    return info;
+}
+
+/* Status is among the quick reads that every IDLE session of an account
+ * makes after a change: one answer is shared (store-share.c). */
+static HermodMailboxInfo *
 mail_mailbox_status(HermodMailStore *store, const char *name, GError **error)
 {
-    HermodStoreMailbox *mb = hermod_store_mailbox_status(STORE(store), name, error);
-    HermodMailboxInfo *info = mb != NULL ? mailbox_info(mb) : NULL;
+    g_autofree char *key = g_strconcat("status\n", name, NULL);
+    guint64 stamp = hermod_store_change_stamp(STORE(store));
+    HermodMailboxInfo *info =
+        hermod_store_share_get(STORE(store), key, stamp, (HermodShareCopy)mailbox_info_copy);
 
+    if (info != NULL)
+        return info;
+    HermodStoreMailbox *mb = hermod_store_mailbox_status(STORE(store), name, error);
+    info = mb != NULL ? mailbox_info(mb) : NULL;
     map_error(error);
     hermod_store_mailbox_free(mb);
+    if (info != NULL)
+        hermod_store_share_put(STORE(store), key, stamp, mailbox_info_copy(info),
+                               (GDestroyNotify)mailbox_info_free);
     return info;
 }
 
@@ -159,8 +185,27 @@ msg_info_free(HermodMsgInfo *info)
     g_free(info);
 }
 
+static HermodMsgInfo *
+msg_info_copy(const HermodMsgInfo *in)
+{
+    HermodMsgInfo *info = g_memdup2(in, sizeof *in);
+
+    info->keywords = g_strdupv(in->keywords);
+    return info;
+}
+
 static GPtrArray *
-mail_messages(HermodMailStore *store, const char *mailbox, guint64 since, GError **error)
+msg_list_copy(GPtrArray *in)
+{
+    GPtrArray *out = g_ptr_array_new_full(in->len, (GDestroyNotify)msg_info_free);
+
+    for (guint i = 0; i < in->len; i++)
+        g_ptr_array_add(out, msg_info_copy(in->pdata[i]));
+    return out;
+}
+
+static GPtrArray *
+messages_read(HermodMailStore *store, const char *mailbox, guint64 since, GError **error)
 {
     g_autoptr(GPtrArray) list = hermod_store_messages_since(STORE(store), mailbox, since, error);
     GPtrArray *out;
@@ -183,12 +228,46 @@ mail_messages(HermodMailStore *store, const char *mailbox, guint64 since, GError
     return out;
 }
 
+/* What changed since a MODSEQ is shared like the status (small answers
+ * only); the whole mailbox (since 0) is not. */
+static GPtrArray *
+mail_messages(HermodMailStore *store, const char *mailbox, guint64 since, GError **error)
+{
+    if (since == 0)
+        return messages_read(store, mailbox, since, error);
+    g_autofree char *key = g_strdup_printf("messages\n%" G_GUINT64_FORMAT "\n%s", since, mailbox);
+    guint64 stamp = hermod_store_change_stamp(STORE(store));
+    GPtrArray *out =
+        hermod_store_share_get(STORE(store), key, stamp, (HermodShareCopy)msg_list_copy);
+    if (out != NULL)
+        return out;
+    out = messages_read(store, mailbox, since, error);
+    if (out != NULL && out->len <= SHARE_MAX)
+        hermod_store_share_put(STORE(store), key, stamp, msg_list_copy(out),
+                               (GDestroyNotify)g_ptr_array_unref);
+    return out;
+}
+
+static GArray *
+uid_list_copy(GArray *in)
+{
+    return g_array_copy(in);
+}
+
 static GArray *
 mail_expunged_since(HermodMailStore *store, const char *mailbox, guint64 since, GError **error)
 {
-    GArray *out = hermod_store_expunged_since(STORE(store), mailbox, since, error);
+    g_autofree char *key = g_strdup_printf("expunged\n%" G_GUINT64_FORMAT "\n%s", since, mailbox);
+    guint64 stamp = hermod_store_change_stamp(STORE(store));
+    GArray *out = hermod_store_share_get(STORE(store), key, stamp, (HermodShareCopy)uid_list_copy);
 
+    if (out != NULL)
+        return out;
+    out = hermod_store_expunged_since(STORE(store), mailbox, since, error);
     map_error(error);
+    if (out != NULL && out->len <= SHARE_MAX)
+        hermod_store_share_put(STORE(store), key, stamp, g_array_copy(out),
+                               (GDestroyNotify)g_array_unref);
     return out;
 }
 

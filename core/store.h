@@ -219,13 +219,32 @@ guint hermod_store_watch_add(HermodConn *conn, const char *account, HermodWatchF
                              gpointer data);
 void hermod_store_watch_remove(guint id);
 /* Tell account's watchers that mailbox (NULL: several) changed.  Any
- * thread; the store calls it after every commit. */
+ * thread; the store calls it after every commit that changes what
+ * mailboxes or messages a reader sees (store-share.c relies on that). */
 void hermod_store_notify(const char *account, const char *mailbox);
 /* End every watch of conn; conn.c calls it when conn has closed.  Any
  * thread. */
 void hermod_store_watch_conn_closed(HermodConn *conn);
 /* Watches on account now (diagnostics and tests).  Any thread. */
 guint hermod_store_watch_count(const char *account);
+/* The account's change stamp: hermod_store_notify gives it a new value
+ * (never used before, for any account) before it tells anyone.  0: no
+ * change since start-up.  Any thread. */
+guint64 hermod_store_change_stamp(HermodStore *store);
+
+/* --- read results shared between sessions (store-share.c) */
+
+typedef gpointer (*HermodShareCopy)(gconstpointer value);
+
+/* A copy (made by copy) of the value filed under key for store's account
+ * with this change stamp, if younger than 2 s; else NULL.  Any thread. */
+gpointer hermod_store_share_get(HermodStore *store, const char *key, guint64 stamp,
+                                HermodShareCopy copy);
+/* File value (transfer full, freed with free_fn) under key: the result of
+ * a read made after hermod_store_change_stamp returned stamp.  Kept
+ * unless a result of a later stamp is there already.  Any thread. */
+void hermod_store_share_put(HermodStore *store, const char *key, guint64 stamp, gpointer value,
+                            GDestroyNotify free_fn);
 
 /* --- full-text search (store-search.c; hermod_store_search_text above) */
 
