@@ -283,7 +283,7 @@ hermod_store_mailbox_subscribe(HermodStore *store, const char *name, gboolean on
     }
     g_mutex_unlock(&store->lock);
     if (ok)
-        hermod_store_notify(store->account, NULL); /* status changed (store-share.c) */
+        hermod_store_notify(store->account, canon); /* its status changed (store-share.c) */
     return ok;
 }
 

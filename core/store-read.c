@@ -229,25 +229,29 @@ hermod_store_expunged_since(HermodStore *store, const char *mailbox, guint64 sin
     return out;
 }
 
+/* One statement (one read transaction) on the hot path of RETR and
+ * FETCH BODY[]; which of mailbox or message is missing is sorted out
+ * only when there is no row. */
 static char *
 file_of(HermodStore *store, const char *mailbox, guint32 uid, GError **error)
 {
+    g_autofree char *canon = hermod_store_name_canon(mailbox, NULL);
     sqlite3_stmt *st;
     StoreBox box;
     char *file = NULL;
 
-    if (!hermod_store_box(store, mailbox, &box, error))
-        return NULL;
-    st = hermod_store_stmt(store, "SELECT file FROM messages WHERE mailbox_id = ? AND uid = ?",
+    st = hermod_store_stmt(store,
+                           "SELECT m.file FROM mailboxes b JOIN messages m ON m.mailbox_id = b.id"
+                           " WHERE b.name = ? AND b.noselect = 0 AND m.uid = ?",
                            error);
     if (st == NULL)
         return NULL;
-    sqlite3_bind_int64(st, 1, box.id);
+    sqlite3_bind_text(st, 1, canon != NULL ? canon : mailbox, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, uid);
     if (sqlite3_step(st) == SQLITE_ROW)
         file = g_strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
-    if (file == NULL)
+    if (file == NULL && hermod_store_box(store, mailbox, &box, error))
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MESSAGE,
                     "no message %u in %s of %s", uid, mailbox, store->account);
     return file;

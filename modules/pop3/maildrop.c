@@ -9,8 +9,9 @@
  * sends (bare LFs as CRLF, RFC 1939 11), worked out once per message.  Messages that IMAP expunges
  * meanwhile stay listed; RETR then answers -ERR (retr.c).  DELE only marks;
  * at QUIT the marked UIDs are expunged (and, with set_seen, messages sent
- * whole get \Seen) on the work pool, and "+OK" comes only once they are
- * gone.  A second POP3 login to a mailbox in use gets -ERR [IN-USE]
+ * whole get \Seen unless they had it at login: a session that only
+ * re-reads old mail writes nothing) on the work pool, and "+OK" comes
+ * only once they are gone.  A second POP3 login to a mailbox in use gets -ERR [IN-USE]
  * (RFC 2449 8.1.2); the lock table is process-wide, guarded by a mutex
  * because sessions run on several loop threads.
  */
@@ -289,7 +290,8 @@ drop_from(OpenJob *job)
     drop->msgs = g_array_sized_new(FALSE, TRUE, sizeof(Pop3Msg), job->infos->len);
     for (guint i = 0; i < job->infos->len; i++) {
         const HermodMsgInfo *info = g_ptr_array_index(job->infos, i);
-        Pop3Msg m = {.uid = info->uid, .size = info->size};
+        Pop3Msg m = {
+            .uid = info->uid, .size = info->size, .was_seen = (info->flags & HERMOD_MSG_SEEN) != 0};
         g_array_append_val(drop->msgs, m);
     }
     return drop;
@@ -410,7 +412,7 @@ pop3_drop_update(Pop3Session *s)
         const Pop3Msg *m = &g_array_index(s->drop->msgs, Pop3Msg, i);
         if (m->is_deleted)
             g_array_append_val(job->deleted, m->uid);
-        else if (m->is_read && s->lim.set_seen)
+        else if (m->is_read && s->lim.set_seen && !m->was_seen)
             g_array_append_val(job->seen, m->uid);
     }
     /* The job shares the drop (store and lock) until it is done. */

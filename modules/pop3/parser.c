@@ -135,26 +135,34 @@ line_ended(Pop3Stuffer *st, const char *start, const char *nl)
     st->prev = '\0';
 }
 
+/* Lines that need no change are copied as one run, so a message without
+ * dot lines or bare LFs costs one append per chunk, not one per line. */
 gsize
 pop3_stuffer_feed(Pop3Stuffer *st, const char *in, gsize len, GString *out)
 {
-    gsize pos = 0;
+    gsize pos = 0, run = 0;
     while (pos < len) {
         if (st->in_body && st->lines_left == 0 && st->at_line_start) {
             st->is_done = TRUE;
             break;
         }
-        if (st->at_line_start && in[pos] == '.')
-            g_string_append_c(out, '.');
+        gboolean is_dot = st->at_line_start && in[pos] == '.';
         const char *start = in + pos;
         const char *nl = memchr(start, '\n', len - pos);
         gsize end = nl != NULL ? (gsize)(nl - in) + 1 : len;
-        if (nl != NULL && (nl > start ? nl[-1] : st->prev) != '\r') {
-            /* A bare LF: POP3 lines end in CRLF (RFC 1939 3). */
-            g_string_append_len(out, start, nl - start);
-            g_string_append(out, "\r\n");
-        } else {
-            g_string_append_len(out, start, (gssize)(end - pos));
+        /* A bare LF: POP3 lines end in CRLF (RFC 1939 3). */
+        gboolean is_bare = nl != NULL && (nl > start ? nl[-1] : st->prev) != '\r';
+        if (is_dot || is_bare) {
+            g_string_append_len(out, in + run, (gssize)(pos - run));
+            if (is_dot)
+                g_string_append_c(out, '.');
+            if (is_bare) {
+                g_string_append_len(out, start, nl - start);
+                g_string_append(out, "\r\n");
+            } else {
+                g_string_append_len(out, start, (gssize)(end - pos));
+            }
+            run = end;
         }
         if (nl != NULL) {
             line_ended(st, start, nl);
@@ -165,6 +173,7 @@ pop3_stuffer_feed(Pop3Stuffer *st, const char *in, gsize len, GString *out)
         }
         pos = end;
     }
+    g_string_append_len(out, in + run, (gssize)(pos - run));
     if (st->in_body && st->lines_left == 0 && st->at_line_start)
         st->is_done = TRUE;
     return pos;

@@ -57,6 +57,7 @@ typedef struct {
     guint64 size;
     gboolean is_deleted; /* DELE in this session */
     gboolean is_read;    /* RETR in this session: \Seen at QUIT */
+    gboolean was_seen;   /* \Seen at login: nothing to set at QUIT */
 } Pop3Msg;
 
 typedef struct Pop3Drop Pop3Drop;     /* maildrop.c */

@@ -33,6 +33,7 @@ static GHashTable *boxes; /* account -> GPtrArray of FakeMsg */
 static guint32 next_uid = 1;
 static gboolean expunge_fails;
 static guint expunge_calls;
+static guint flag_calls;
 
 /* --- the mail store --- */
 
@@ -133,6 +134,7 @@ update_flags(HermodMailStore *st, const char *mailbox, const guint32 *uids, gsiz
 {
     g_assert_true(fake_in_work());
     g_assert_cmpint(op, ==, HERMOD_FLAGS_ADD);
+    flag_calls++;
     for (gsize i = 0; i < n; i++) {
         FakeMsg *m = find_msg(st->account, uids[i], NULL);
         if (m != NULL)
@@ -245,6 +247,7 @@ fake_core_reset(void)
     g_hash_table_remove_all(boxes);
     expunge_fails = FALSE;
     expunge_calls = 0;
+    flag_calls = 0;
 }
 
 void
@@ -310,6 +313,12 @@ guint
 fake_mail_expunge_calls(void)
 {
     return expunge_calls;
+}
+
+guint
+fake_mail_flag_calls(void)
+{
+    return flag_calls;
 }
 
 HermodConn *

@@ -36,6 +36,8 @@ guint32 fake_mail_flags(const char *account, guint32 uid);
 /* Make expunge fail (IO error) until called again with FALSE. */
 void fake_mail_fail_expunge(gboolean fail);
 guint fake_mail_expunge_calls(void);
+/* update_flags calls so far. */
+guint fake_mail_flag_calls(void);
 
 /* STLS if needed (not on implicit), then USER/PASS; asserts +OK. */
 void fake_login(HermodConn *c, const char *user, const char *password);

@@ -244,6 +244,29 @@ test_retr_streams(void)
     fake_conn_free(c);
 }
 
+/* \Seen is written at QUIT only for messages that lacked it at login. */
+static void
+test_seen_once(void)
+{
+    setup();
+    HermodConn *c = logged_in();
+    EXPECT(c, "RETR 1", "+OK");
+    EXPECT(c, "QUIT", "+OK");
+    fake_conn_free(c);
+    g_assert_cmpuint(fake_mail_flag_calls(), ==, 1);
+    c = logged_in();
+    EXPECT(c, "RETR 1", "+OK");
+    EXPECT(c, "QUIT", "+OK");
+    fake_conn_free(c);
+    g_assert_cmpuint(fake_mail_flag_calls(), ==, 1);
+    c = logged_in();
+    EXPECT(c, "RETR 1", "+OK");
+    EXPECT(c, "RETR 2", "+OK");
+    EXPECT(c, "QUIT", "+OK");
+    fake_conn_free(c);
+    g_assert_cmpuint(fake_mail_flag_calls(), ==, 2);
+}
+
 static void
 test_dele_rset_quit(void)
 {
@@ -471,6 +494,7 @@ main(int argc, char **argv)
     g_test_add_func("/pop3/retr-top", test_retr_top);
     g_test_add_func("/pop3/retr-streams", test_retr_streams);
     g_test_add_func("/pop3/dele-rset-quit", test_dele_rset_quit);
+    g_test_add_func("/pop3/seen-once", test_seen_once);
     g_test_add_func("/pop3/expunge-fails", test_expunge_fails);
     g_test_add_func("/pop3/in-use", test_in_use);
     g_test_add_func("/pop3/expunged-meanwhile", test_expunged_meanwhile);
