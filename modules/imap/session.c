@@ -368,13 +368,24 @@ command_done(ImapSession *s)
     run_command(s, cmd);
 }
 
+/* A command buffer that grew past this is freed, not kept for reuse. */
+#define CMD_KEEP (256 * 1024)
+
 static void
 reset_command(ImapSession *s)
 {
     /* Also wipes the bytes: the command may have held a password. */
-    if (s->cmd->len > 0)
-        memset(s->cmd->data, 0, s->cmd->len);
-    g_byte_array_set_size(s->cmd, 0);
+    gsize used = s->cmd->len;
+    if (used > 0)
+        memset(s->cmd->data, 0, used);
+    if (used > CMD_KEEP) {
+        /* An APPEND's literal grew it: give the memory back rather than
+         * keep it (resident, after the wipe) for the session's life. */
+        g_byte_array_unref(s->cmd);
+        s->cmd = g_byte_array_new();
+    } else {
+        g_byte_array_set_size(s->cmd, 0);
+    }
     s->line_start = 0;
     s->is_overflow = FALSE;
     s->cmd_cap = s->lim.max_line;
