@@ -25,19 +25,6 @@ static HermodLogLevel max_level = HERMOD_LOG_INFO;
 static gboolean to_journal;
 static gint session_counter;
 
-/* The local time zone, looked up once: GLib 2.74 reads and parses the zone
- * file again for every "now, local" date, a few microseconds per log line.
- * A daemon's zone does not change while it runs. */
-static GTimeZone *
-local_zone(void)
-{
-    static gsize zone;
-
-    if (g_once_init_enter(&zone))
-        g_once_init_leave(&zone, (gsize)g_time_zone_new_local());
-    return (GTimeZone *)zone;
-}
-
 static const char *
 level_name(HermodLogLevel level)
 {
@@ -88,7 +75,7 @@ hermod_logv(HermodLogLevel level, const char *session, const char *fmt, va_list 
         return;
 
     g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    g_autoptr(GDateTime) now = g_date_time_new_now(local_zone());
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%f");
     const char *sid = session != NULL ? session : "-";
 
@@ -158,7 +145,7 @@ hermod_log_to_file(const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     g_autofree char *text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_autoptr(GDateTime) now = g_date_time_new_now(local_zone());
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autofree char *stamp = g_date_time_format_iso8601(now);
 
     g_mutex_lock(&lock);

@@ -57,7 +57,7 @@ static GArray *
 unindexed(HermodStore *store, const char *mailbox, GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "SELECT m.id, m.file FROM fts_todo t CROSS"
+                                         "SELECT m.id, m.file FROM fts_todo t"
                                          " JOIN messages m ON m.id = t.id"
                                          " WHERE (?1 IS NULL OR m.mailbox_id = ?1)",
                                          error);

@@ -316,3 +316,14 @@ EXTRA_DIST += tests/integration/test-bigstream.py
 # IDLE wake-ups, two IMAP sessions on one mailbox, POP3 beside IMAP, rev1/rev2.
 TESTS += tests/integration/test-imap-concurrency.py
 EXTRA_DIST += tests/integration/test-imap-concurrency.py
+
+# --- integration: sync clients
+# Real clients against hermodd: mbsync pulls and pushes a large mailbox
+# (HERMOD_SYNC_MESSAGES, default 10000, 2000 under ASan) and a folder
+# hierarchy; mutt sends through submission and reads over IMAPS on a pty;
+# curl's imap:// and imaps:// URLs (LIST, UID fetch, SEARCH, APPEND,
+# STARTTLS).  Each skips only when its client is not installed.
+TESTS += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
+	tests/integration/test-curl-imap.py
+EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
+	tests/integration/test-curl-imap.py

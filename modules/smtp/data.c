@@ -59,17 +59,11 @@ static const char *const wdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "S
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-/* RFC 5322 3.3 date-time, in English whatever the locale; the local zone
- * is looked up once (GLib re-reads the zone file for every "now, local"
- * date).  (transfer full) */
+/* RFC 5322 3.3 date-time, in English whatever the locale. (transfer full) */
 static char *
 rfc5322_date(void)
 {
-    static gsize zone;
-
-    if (g_once_init_enter(&zone))
-        g_once_init_leave(&zone, (gsize)g_time_zone_new_local());
-    g_autoptr(GDateTime) now = g_date_time_new_now((GTimeZone *)zone);
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
     gint64 off = g_date_time_get_utc_offset(now) / G_TIME_SPAN_MINUTE;
     return g_strdup_printf(
         "%s, %d %s %d %02d:%02d:%02d %c%02d%02d", wdays[g_date_time_get_day_of_week(now) - 1],

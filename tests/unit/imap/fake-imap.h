@@ -32,6 +32,8 @@ guint32 fake_mail_deliver(const char *mailbox, const char *text, guint32 flags);
 void fake_mail_set_flags(const char *mailbox, guint32 uid, guint32 flags);
 void fake_mail_expunge(const char *mailbox, guint32 uid);
 void fake_mail_set_quota(guint64 limit);
+/* How many mailbox_status calls the module made since the last reset. */
+guint fake_mail_status_calls(void);
 /* Forget the watch callbacks queued so far (a notification still on its
  * way when the next command arrives). */
 void fake_mail_drop_watches(void);

@@ -190,9 +190,18 @@ m_mailboxes(HermodMailStore *store, GError **error)
     return out;
 }
 
+static guint status_calls;
+
+guint
+fake_mail_status_calls(void)
+{
+    return status_calls;
+}
+
 static HermodMailboxInfo *
 m_status(HermodMailStore *store, const char *name, GError **error)
 {
+    status_calls++;
     FBox *b = box_find(name);
     if (b == NULL) {
         no_box(error, name);
@@ -625,6 +634,7 @@ fake_mail_reset(void)
     g_ptr_array_set_size(boxes, 0);
     g_ptr_array_set_size(watches, 0);
     quota_limit = 0;
+    status_calls = 0;
     box_add("INBOX", NULL);
     box_add("Sent", "\\Sent");
 }

@@ -311,6 +311,30 @@ test_updates(void)
     fake_conn_free(c);
 }
 
+/* A UID command or NOOP with no expunge since the last report must not read
+ * the mailbox status (O(mailbox) in the real store): mbsync sends one UID
+ * FETCH per message.  Expunges by others are still reported. */
+static void
+test_sync_without_status(void)
+{
+    setup();
+    fake_mail_deliver("INBOX", "m1", 0);
+    fake_mail_deliver("INBOX", "m2", 0);
+    HermodConn *c = fake_login();
+    g_free(fake_cmd(c, "a1 SELECT INBOX"));
+    guint before = fake_mail_status_calls();
+    EXPECT(c, "a2 UID FETCH 1 (FLAGS)", "* 1 FETCH (UID 1 FLAGS ())\r\na2 OK");
+    EXPECT(c, "a3 NOOP", "a3 OK");
+    EXPECT(c, "a4 UID FETCH 1:* (UID)", "a4 OK");
+    g_assert_cmpuint(fake_mail_status_calls(), ==, before);
+    fake_mail_expunge("INBOX", 1);
+    fake_mail_drop_watches(); /* the fake's watch says "some mailbox changed" */
+    EXPECT(c, "a5 UID FETCH 2 (FLAGS)", "* 2 FETCH (UID 2 FLAGS ())\r\n* 1 EXPUNGE\r\na5 OK");
+    EXPECT(c, "a6 NOOP", "a6 OK");
+    g_assert_cmpuint(fake_mail_status_calls(), ==, before + 1);
+    fake_conn_free(c);
+}
+
 static void
 test_qresync(void)
 {
@@ -464,6 +488,7 @@ main(int argc, char **argv)
     g_test_add_func("/imap/message/copy-move-expunge", test_copy_move_expunge);
     g_test_add_func("/imap/selected/updates", test_updates);
     g_test_add_func("/imap/selected/qresync", test_qresync);
+    g_test_add_func("/imap/selected/sync-without-status", test_sync_without_status);
     g_test_add_func("/imap/idle", test_idle);
     g_test_add_func("/imap/quota", test_quota);
     g_test_add_func("/imap/output/backpressure", test_backpressure);
