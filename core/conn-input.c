@@ -7,9 +7,11 @@
  * exactly as received; a line longer than [limits] line_max is handed over
  * in is_partial pieces, so the buffer never holds more than line_max plus
  * one read.  Counted data (conn_read_bytes) is delivered as it arrives and
- * never collected whole.  Reading stops while the module is paused, while
- * output is above the high-water mark and around STARTTLS; the state
- * machine in conn.c decides when to call in here.
+ * never collected whole.  Under COMPRESS=DEFLATE the bytes come from
+ * conn-deflate.c instead of the socket, one read's worth at a time.
+ * Reading stops while the module is paused, while output is above the
+ * high-water mark and around STARTTLS; the state machine in conn.c decides
+ * when to call in here.
  */
 #include "autoconfig.h"
 
@@ -110,29 +112,39 @@ in_compact(HermodConn *conn)
     }
 }
 
-/* Read once into the buffer: bytes read, 0 at EOF, -1 for "not now" (or a
- * failure, then the connection is marked failed). */
-static gssize
-read_some(HermodConn *conn)
+gssize
+hermod_conn_recv(HermodConn *conn, void *buf, gsize len)
 {
     gssize n;
 
-    in_compact(conn);
-    guint old = conn->in->len;
-    g_byte_array_set_size(conn->in, old + READ_CHUNK);
     do {
         if (conn->tls_state == CONN_TLS_UP)
-            n = hermod_conn_tls_recv(conn, conn->in->data + old, READ_CHUNK);
+            n = hermod_conn_tls_recv(conn, buf, len);
         else
-            n = recv(conn->fd, conn->in->data + old, READ_CHUNK, 0);
+            n = recv(conn->fd, buf, len, 0);
     } while (n < 0 && errno == EINTR);
-    g_byte_array_set_size(conn->in, old + (guint)MAX(n, 0));
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
         hermod_conn_fail(conn, g_strerror(errno));
     if (n > 0) {
         conn->bytes_in += (guint64)n;
         hermod_conn_touch(conn);
     }
+    return n;
+}
+
+/* Read once into the buffer: bytes read, 0 at EOF, -1 for "not now" (or a
+ * failure, then the connection is marked failed).  Under DEFLATE one read
+ * adds at most READ_CHUNK decompressed bytes, like a plain read. */
+static gssize
+read_some(HermodConn *conn)
+{
+    in_compact(conn);
+    if (conn->deflate != NULL)
+        return hermod_conn_deflate_read(conn, READ_CHUNK);
+    guint old = conn->in->len;
+    g_byte_array_set_size(conn->in, old + READ_CHUNK);
+    gssize n = hermod_conn_recv(conn, conn->in->data + old, READ_CHUNK);
+    g_byte_array_set_size(conn->in, old + (guint)MAX(n, 0));
     return n;
 }
 

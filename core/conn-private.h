@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * conn-private.h - the connection object shared by conn.c (life cycle,
- * output, the state machine), conn-input.c (reading, lines, counted data)
- * and conn-tls.c (the GnuTLS session), and the entry points listener.c
- * uses.  Nothing outside those files includes it.
+ * output, the state machine), conn-input.c (reading, lines, counted data),
+ * conn-tls.c (the GnuTLS session) and conn-deflate.c (COMPRESS=DEFLATE),
+ * and the entry points listener.c uses.  Nothing outside those files includes it.
  *
  * Threads: every function here runs on the connection's loop thread,
  * except hermod_conn_new's caller, which posts to that loop.
@@ -30,6 +30,7 @@ typedef struct {
     const HermodProtocol *proto;
     const char *role;
     gboolean is_implicit_tls;
+    gboolean is_starttls; /* tls = starttls: the protocol may offer STARTTLS */
 } HermodConnOrigin;
 
 /* Pending output above this stops input (backpressure); on_writable fires
@@ -44,6 +45,9 @@ typedef enum {
     CONN_TLS_UP,        /* records flow */
 } ConnTlsState;
 
+/* The DEFLATE streams of a connection (conn-deflate.c); NULL while off. */
+typedef struct HermodConnDeflate HermodConnDeflate;
+
 struct HermodConn {
     gint refs;
     int fd;
@@ -55,6 +59,7 @@ struct HermodConn {
     char *session;
     gpointer data;
     gboolean is_implicit_tls;
+    gboolean is_starttls;
     gint64 started; /* monotonic, for the close log line */
     guint64 bytes_in;
     guint64 bytes_out;
@@ -80,6 +85,10 @@ struct HermodConn {
     ConnTlsState tls_state;
     gnutls_session_t tls;
     char *tls_info;
+
+    /* COMPRESS=DEFLATE: set, writes are staged there and compressed into
+     * out, reads are inflated from there into in */
+    HermodConnDeflate *deflate;
 
     /* life cycle */
     gboolean is_closing;   /* conn_close: flush, then close */
@@ -127,6 +136,10 @@ gboolean hermod_conn_input_run(HermodConn *conn);
 void hermod_conn_input_discard(HermodConn *conn);
 /* Can input events be delivered now? */
 gboolean hermod_conn_input_ready(HermodConn *conn);
+/* Read the socket (or the TLS session) once into buf, counting the bytes
+ * and retrying EINTR: bytes, 0 at EOF, -1 with errno EAGAIN or a failure
+ * (the connection was marked failed). */
+gssize hermod_conn_recv(HermodConn *conn, void *buf, gsize len);
 
 /* conn-tls.c */
 /* Create the session and start the handshake; FALSE: the connection failed. */
@@ -140,6 +153,24 @@ guint32 hermod_conn_tls_wait_events(HermodConn *conn);
 gssize hermod_conn_tls_recv(HermodConn *conn, void *buf, gsize len);
 gssize hermod_conn_tls_send(HermodConn *conn, const void *buf, gsize len);
 void hermod_conn_tls_end(HermodConn *conn);
+
+/* conn-deflate.c */
+/* Start both streams; buffered input past in_pos becomes compressed input.
+ * FALSE: zlib could not start (logged), nothing changed. */
+gboolean hermod_conn_deflate_begin(HermodConn *conn);
+/* Queue plaintext output for compression. */
+void hermod_conn_deflate_write(HermodConn *conn, const void *data, gsize len);
+/* Plaintext queued and not yet compressed. */
+gsize hermod_conn_deflate_pending(HermodConn *conn);
+/* Compress everything queued into out and end it with a sync flush, so
+ * that the peer can decompress all of it now. */
+void hermod_conn_deflate_sync(HermodConn *conn);
+/* Append at most max decompressed bytes to in, reading the socket only
+ * when zlib has nothing left: like hermod_conn_recv (bytes, 0 at EOF or
+ * at the end of the peer's stream, -1 EAGAIN or failure). */
+gssize hermod_conn_deflate_read(HermodConn *conn, gsize max);
+/* Free the streams (conn closes). */
+void hermod_conn_deflate_end(HermodConn *conn);
 
 G_END_DECLS
 

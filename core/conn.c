@@ -8,7 +8,8 @@
  * flags and queue bytes; the state machine acts on them once the module's
  * callback has returned, so a module never sees on_close from inside one of
  * its own calls.  Reading and splitting input lives in conn-input.c, the
- * GnuTLS session in conn-tls.c; this file never parses protocol commands.
+ * GnuTLS session in conn-tls.c, COMPRESS=DEFLATE in conn-deflate.c; this
+ * file never parses protocol commands.
  */
 #include "autoconfig.h"
 
@@ -124,6 +125,7 @@ finish(HermodConn *conn)
     if (conn->tls != NULL && conn->tls_state == CONN_TLS_UP && !conn->is_failed)
         gnutls_bye(conn->tls, GNUTLS_SHUT_WR); /* one non-blocking try */
     hermod_conn_tls_end(conn);
+    hermod_conn_deflate_end(conn);
     close(conn->fd);
     conn->fd = -1;
     hermod_log(HERMOD_LOG_INFO, conn->session,
@@ -189,7 +191,9 @@ flush(HermodConn *conn)
 gsize
 hermod_conn_output_pending(HermodConn *conn)
 {
-    return conn->out == NULL ? 0 : conn->out->len - conn->out_pos;
+    if (conn->out == NULL)
+        return 0;
+    return conn->out->len - conn->out_pos + hermod_conn_deflate_pending(conn);
 }
 
 void
@@ -197,7 +201,10 @@ hermod_conn_write(HermodConn *conn, const void *data, gsize len)
 {
     if (hermod_conn_is_closed(conn) || len == 0)
         return;
-    g_byte_array_append(conn->out, data, (guint)len);
+    if (conn->deflate != NULL)
+        hermod_conn_deflate_write(conn, data, len);
+    else
+        g_byte_array_append(conn->out, data, (guint)len);
     kick(conn);
 }
 
@@ -306,6 +313,7 @@ step(HermodConn *conn)
         finish(conn);
         return FALSE;
     }
+    hermod_conn_deflate_sync(conn); /* what the callbacks wrote goes out whole */
     flush(conn);
     if (conn->is_failed)
         return TRUE;
@@ -388,6 +396,7 @@ hermod_conn_new(HermodLoop *loop, int fd, const char *peer, const HermodConnOrig
     conn->peer = g_strdup(peer);
     conn->session = hermod_log_session_new();
     conn->is_implicit_tls = origin->is_implicit_tls;
+    conn->is_starttls = origin->is_starttls;
     conn->in = g_byte_array_new();
     conn->out = g_byte_array_new();
     conn->line = g_byte_array_new();
@@ -447,10 +456,30 @@ hermod_conn_start_tls(HermodConn *conn)
 {
     if (hermod_conn_is_closed(conn) || conn->tls_state != CONN_TLS_NONE)
         return;
+    if (conn->deflate != NULL) {
+        /* TLS must sit below DEFLATE; a module that asks for it the other
+         * way round has lost track of its own state. */
+        hermod_log(HERMOD_LOG_WARNING, conn->session, "STARTTLS after DEFLATE refused");
+        hermod_conn_fail(conn, "STARTTLS after DEFLATE");
+        kick(conn);
+        return;
+    }
     conn->tls_state = CONN_TLS_WANTED;
     conn->tls_mark = conn->out->len;
     hermod_conn_input_discard(conn);
     kick(conn);
+}
+
+gboolean
+hermod_conn_start_deflate(HermodConn *conn)
+{
+    if (hermod_conn_is_closed(conn) || conn->deflate != NULL ||
+        conn->tls_state == CONN_TLS_WANTED || conn->tls_state == CONN_TLS_HANDSHAKE)
+        return FALSE;
+    if (!hermod_conn_deflate_begin(conn))
+        return FALSE;
+    kick(conn); /* input already buffered may now be inflated */
+    return TRUE;
 }
 
 void
@@ -500,6 +529,18 @@ gboolean
 hermod_conn_is_implicit_tls(HermodConn *conn)
 {
     return conn->is_implicit_tls;
+}
+
+gboolean
+hermod_conn_may_start_tls(HermodConn *conn)
+{
+    return conn->is_starttls && conn->tls_state == CONN_TLS_NONE && conn->deflate == NULL;
+}
+
+gboolean
+hermod_conn_is_deflate(HermodConn *conn)
+{
+    return conn->deflate != NULL;
 }
 
 const char *

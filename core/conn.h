@@ -36,6 +36,9 @@ void hermod_conn_set_data(HermodConn *conn, gpointer data);
 gpointer hermod_conn_get_data(HermodConn *conn);
 void hermod_conn_set_timeout(HermodConn *conn, guint seconds);
 gboolean hermod_conn_is_trusted(HermodConn *conn);
+gboolean hermod_conn_may_start_tls(HermodConn *conn);
+gboolean hermod_conn_start_deflate(HermodConn *conn);
+gboolean hermod_conn_is_deflate(HermodConn *conn);
 HermodLoop *hermod_conn_loop(HermodConn *conn);
 /* Keep the object alive across a work-pool job. */
 HermodConn *hermod_conn_ref(HermodConn *conn);

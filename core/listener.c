@@ -49,6 +49,7 @@ struct Listener {
     char *role;
     char *addresses; /* for the log: "127.0.0.1:143 [::1]:143", once bound */
     gboolean is_implicit_tls;
+    gboolean is_starttls;
     guint16 port;
     const HermodProtocol *proto;
     GPtrArray *fds; /* ListenFd* */
@@ -130,6 +131,7 @@ listener_new(HermodConfig *cfg, const char *name, const char *section, GError **
     l->protocol = g_strdup(hermod_config_string(cfg, section, "protocol"));
     l->role = g_strdup(hermod_config_string(cfg, section, "role"));
     l->is_implicit_tls = g_strcmp0(hermod_config_string(cfg, section, "tls"), "implicit") == 0;
+    l->is_starttls = g_strcmp0(hermod_config_string(cfg, section, "tls"), "starttls") == 0;
     l->fds = g_ptr_array_new_with_free_func(g_free);
     if (l->protocol == NULL || *l->protocol == '\0' ||
         hermod_config_string(cfg, section, "port") == NULL) {
@@ -252,6 +254,7 @@ new_conn_on_loop(gpointer data)
         .proto = nc->listener->proto,
         .role = nc->listener->role,
         .is_implicit_tls = nc->listener->is_implicit_tls,
+        .is_starttls = nc->listener->is_starttls,
     };
 
     hermod_conn_new(hermod_loop_current(), nc->fd, nc->peer, &origin);

@@ -26,6 +26,8 @@ core_libhermodcore_la_SOURCES += core/loop.c core/loop.h core/workpool.c core/wo
 	core/conn.c core/conn-input.c core/conn-tls.c core/conn-private.h core/conn.h \
 	core/conntrack.c core/conntrack.h core/listener.c core/listener.h core/net-settings.c \
 	core/netaddr.c core/netaddr.h
+core_libhermodcore_la_SOURCES += core/conn-deflate.c
+core_libhermodcore_la_LIBADD += $(ZLIB_LIBS)
 
 # --- TLS certificate store and certificate generation
 core_libhermodcore_la_SOURCES += core/tls.c core/tls.h core/tls-cert.c core/tls-cert.h \

@@ -119,6 +119,10 @@ static const HermodApi api = {
     .msg_submit = hermod_message_submit,
     .msg_free = hermod_message_free,
     .mail = &hermod_mail_api,
+
+    .conn_may_start_tls = hermod_conn_may_start_tls,
+    .conn_start_deflate = hermod_conn_start_deflate,
+    .conn_is_deflate = hermod_conn_is_deflate,
 };
 
 const HermodApi *

@@ -34,8 +34,8 @@ const HermodSetting hermod_listener_settings[] = {
      "IP addresses to listen on: 127.0.0.1, ::1, 0.0.0.0 (all IPv4), :: (all IPv6)"},
     {"port", HERMOD_SETTING_PORT, NULL, 0, 65535, NULL, "TCP port; required (0: any free port)"},
     {"tls", HERMOD_SETTING_ENUM, "none", 0, 0, tls_modes,
-     "implicit: TLS from the first byte; none and starttls: plain text, the protocol may "
-     "offer STARTTLS"},
+     "implicit: TLS from the first byte; starttls: plain text, the protocol offers STARTTLS; "
+     "none: plain text only"},
     {"role", HERMOD_SETTING_STRING, "", 0, 0, NULL,
      "free word handed to the protocol (mx, submission, ...)"},
     {"enabled", HERMOD_SETTING_BOOL, "yes", 0, 0, NULL, "no: skip this listener"},

@@ -21,6 +21,13 @@ TESTS += tests/unit/core/test-netaddr
 check_PROGRAMS += tests/unit/core/test-netaddr
 tests_unit_core_test_netaddr_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_netaddr_LDADD = $(UNIT_LINK)
+# conn-deflate (COMPRESS=DEFLATE transform, conn_may_start_tls)
+TESTS += tests/unit/core/test-conn-deflate
+check_PROGRAMS += tests/unit/core/test-conn-deflate
+tests_unit_core_test_conn_deflate_CFLAGS = $(UNIT_CC) $(ZLIB_CFLAGS)
+tests_unit_core_test_conn_deflate_LDADD = $(UNIT_LINK) $(ZLIB_LIBS)
+TESTS += tests/integration/test-no-starttls.py
+EXTRA_DIST += tests/integration/test-no-starttls.py
 
 # config (config.c, config-value.c, [core] table)
 TESTS += tests/unit/core/test-config

@@ -28,7 +28,7 @@ imap_capabilities(ImapSession *s)
 {
     GString *c = g_string_new("IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE NAMESPACE");
     if (s->state == IMAP_STATE_NOAUTH) {
-        if (!imap_api->conn_is_tls(s->conn))
+        if (imap_api->conn_may_start_tls(s->conn))
             g_string_append(c, " STARTTLS");
         if (may_login(s))
             g_string_append(c, " AUTH=PLAIN SASL-IR");
@@ -38,7 +38,8 @@ imap_capabilities(ImapSession *s)
     }
     g_string_append(c, " UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS UIDPLUS MOVE"
                        " CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT"
-                       " ESEARCH SEARCHRES SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES BINARY");
+                       " ESEARCH SEARCHRES SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES BINARY"
+                       " COMPRESS=DEFLATE");
     g_string_append_printf(c, " APPENDLIMIT=%" G_GUINT64_FORMAT, s->lim.max_message_size);
     return g_string_free(c, FALSE);
 }
@@ -88,6 +89,10 @@ imap_cmd_starttls(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
 {
     if (imap_api->conn_is_tls(s->conn)) {
         imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "TLS is already active");
+        return;
+    }
+    if (!imap_api->conn_may_start_tls(s->conn)) {
+        imap_tagged(s, cmd->tag, "BAD", NULL, "STARTTLS is not available here");
         return;
     }
     imap_tagged(s, cmd->tag, "OK", NULL, "Begin TLS negotiation now");

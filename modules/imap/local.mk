@@ -94,6 +94,7 @@ IMAP_SOURCES = \
 	modules/imap/cmd-message.c \
 	modules/imap/cmd-idle.c \
 	modules/imap/cmd-fetch.c
+IMAP_SOURCES += modules/imap/cmd-compress.c
 
 pkglib_LTLIBRARIES += modules/imap.la
 modules_imap_la_SOURCES = $(IMAP_SOURCES)
@@ -119,6 +120,12 @@ check_PROGRAMS += tests/unit/imap/test-semantics
 tests_unit_imap_test_semantics_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
 	-I$(top_srcdir)/tests/unit
 tests_unit_imap_test_semantics_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
+# COMPRESS and STARTTLS advertising (compress)
+TESTS += tests/unit/imap/test-compress
+check_PROGRAMS += tests/unit/imap/test-compress
+tests_unit_imap_test_compress_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+	-I$(top_srcdir)/tests/unit
+tests_unit_imap_test_compress_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
 
 # Integration: the module in the real daemon, driven by Python's imaplib.
 TESTS += tests/integration/test-imap.py tests/integration/test-imap-mail.py

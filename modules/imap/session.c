@@ -43,6 +43,7 @@ static const CmdDef commands[] = {
     {"AUTHENTICATE", imap_cmd_authenticate, STATE_NOAUTH, FALSE},
     {"ENABLE", imap_cmd_enable, STATE_LOGGED, FALSE},
     {"NAMESPACE", imap_cmd_namespace, STATE_LOGGED, FALSE},
+    {"COMPRESS", imap_cmd_compress, STATE_LOGGED, FALSE},
     {"SELECT", imap_cmd_select, STATE_LOGGED, FALSE},
     {"EXAMINE", imap_cmd_select, STATE_LOGGED, FALSE},
     {"CREATE", imap_cmd_create, STATE_LOGGED, FALSE},

@@ -177,6 +177,7 @@ void imap_cmd_capability(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_noop(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_logout(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_starttls(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+void imap_cmd_compress(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_login(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_authenticate(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_auth_line(ImapSession *s, const char *line, gsize len);

@@ -33,10 +33,12 @@ static const char *const cmd_names[] = {
     [POP3_CMD_APOP] = "APOP",
 };
 
+/* Only where the listener has TLS to start (tls = starttls) and it has
+ * not started yet. */
 static gboolean
 can_stls(Pop3Session *s)
 {
-    return !pop3_api->conn_is_tls(s->conn) && !s->is_pop3s;
+    return pop3_api->conn_may_start_tls(s->conn);
 }
 
 static void
@@ -57,8 +59,12 @@ cmd_capa(Pop3Session *s)
 static void
 cmd_stls(Pop3Session *s)
 {
-    if (!can_stls(s)) {
+    if (pop3_api->conn_is_tls(s->conn)) {
         pop3_err(s, NULL, "TLS already active");
+        return;
+    }
+    if (!can_stls(s)) {
+        pop3_err(s, NULL, "STLS not available here");
         return;
     }
     pop3_ok(s, "Begin TLS negotiation");

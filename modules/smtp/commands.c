@@ -32,10 +32,12 @@ static const char *const cmd_names[] = {
     [SMTP_CMD_HTTP] = "HTTP request",
 };
 
+/* Only where the listener has TLS to start (tls = starttls) and it has
+ * not started yet. */
 static gboolean
 can_starttls(SmtpSession *s)
 {
-    return !smtp_session_is_tls(s) && !smtp_api->conn_is_implicit_tls(s->conn);
+    return smtp_api->conn_may_start_tls(s->conn);
 }
 
 void
@@ -81,8 +83,12 @@ cmd_starttls(SmtpSession *s, const char *args)
         smtp_reply_error(s, 501, "5.5.4", "Syntax: STARTTLS");
         return;
     }
-    if (!can_starttls(s)) {
+    if (smtp_session_is_tls(s)) {
         smtp_reply_error(s, 503, "5.5.1", "TLS already active");
+        return;
+    }
+    if (!can_starttls(s)) {
+        smtp_reply_error(s, 502, "5.5.1", "STARTTLS not available here");
         return;
     }
     smtp_reply(s, 220, "2.0.0", "Ready to start TLS");

@@ -185,6 +185,27 @@ struct HermodApi {
     /* The mail store: mailboxes and messages of an account (IMAP, POP3,
      * webmail); see hermod/mailstore.h.  Never NULL in a 1.1 core. */
     const HermodMailApi *mail;
+
+    /* --- ABI 1.2 --- */
+    /* May the module offer STARTTLS (STLS) now?  TRUE only on a listener
+     * with tls = starttls while the connection is plain text; FALSE on tls
+     * = none (no TLS to start), on implicit TLS, once TLS runs and under
+     * DEFLATE.  A module must neither advertise nor accept STARTTLS when
+     * this is FALSE. */
+    gboolean (*conn_may_start_tls)(HermodConn *conn);
+    /* Start raw DEFLATE (RFC 1951, windowBits -15: IMAP COMPRESS=DEFLATE,
+     * RFC 4978) in both directions.  What was written before the call goes
+     * out as it is; everything written after it is compressed, then
+     * encrypted if TLS runs, and flushed (Z_SYNC_FLUSH) each time the core
+     * sends what a callback wrote.  Input after the line or data being
+     * delivered -- bytes already received included -- is decompressed, at
+     * most one read's worth ahead of the module, so line_max and counted
+     * reads bound memory as before.  FALSE, and nothing changes, if DEFLATE
+     * is already on, TLS is being started, the connection is closing or
+     * zlib cannot start.  conn_start_tls after it closes the connection. */
+    gboolean (*conn_start_deflate)(HermodConn *conn);
+    /* Is DEFLATE on (conn_start_deflate succeeded)? */
+    gboolean (*conn_is_deflate)(HermodConn *conn);
 };
 
 /* Does the running core's table have member? */

@@ -15,11 +15,13 @@
  *   1.0  first stable ABI: descriptor, settings tables, protocol callbacks,
  *        connection, work pool, auth, directory, message submission.
  *   1.1  HermodApi.mail: the mail store table (hermod/mailstore.h).
+ *   1.2  HermodApi.conn_may_start_tls, conn_start_deflate, conn_is_deflate:
+ *        STARTTLS only where the listener has it; COMPRESS=DEFLATE.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 1
+#define HERMOD_ABI_MINOR 2
 
 #endif

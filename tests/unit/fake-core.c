@@ -34,6 +34,10 @@ struct HermodConn {
     gboolean tls_pending, hold_jobs, in_pump, has_backpressure, wants_writable;
     char *role;
     guint timeout;
+    gboolean is_no_tls;  /* the listener has tls = none */
+    gboolean is_deflate; /* conn_start_deflate ran */
+    gssize deflate_mark; /* offset in out where compression starts */
+    gsize pending_extra; /* bytes the "core" pretends to hold besides out */
     gpointer data;
     GQueue jobs;
 };
@@ -138,7 +142,7 @@ conn_printf(HermodConn *c, const char *fmt, ...)
 static gsize
 conn_output_pending(HermodConn *c)
 {
-    return c->has_backpressure ? c->out->len - c->sent_mark : 0;
+    return (c->has_backpressure ? c->out->len - c->sent_mark : 0) + c->pending_extra;
 }
 
 static void
@@ -201,6 +205,29 @@ static gboolean
 conn_is_implicit_tls(HermodConn *c)
 {
     return c->is_implicit;
+}
+
+static gboolean
+conn_may_start_tls(HermodConn *c)
+{
+    return !c->is_tls && !c->is_implicit && !c->is_no_tls && !c->tls_pending && !c->is_deflate;
+}
+
+/* No bytes are compressed here: tests check where DEFLATE would start. */
+static gboolean
+conn_start_deflate(HermodConn *c)
+{
+    if (c->is_deflate || c->tls_pending || c->is_closed)
+        return FALSE;
+    c->is_deflate = TRUE;
+    c->deflate_mark = (gssize)c->out->len;
+    return TRUE;
+}
+
+static gboolean
+conn_is_deflate(HermodConn *c)
+{
+    return c->is_deflate;
 }
 
 static const char *
@@ -311,6 +338,9 @@ static HermodApi api = {
     .conn_get_data = conn_get_data,
     .conn_set_timeout = conn_set_timeout,
     .conn_is_trusted = conn_is_trusted,
+    .conn_may_start_tls = conn_may_start_tls,
+    .conn_start_deflate = conn_start_deflate,
+    .conn_is_deflate = conn_is_deflate,
     .work_run = work_run,
     .auth_check = auth_check,
 };
@@ -485,6 +515,7 @@ fake_conn_open(const char *role, gboolean is_implicit_tls, gboolean is_tls)
     c->role = g_strdup(role);
     c->is_implicit = is_implicit_tls;
     c->is_tls = is_tls || is_implicit_tls;
+    c->deflate_mark = -1;
     g_queue_init(&c->jobs);
     proto->on_connect(c);
     g_assert_nonnull(c->data);
@@ -506,6 +537,8 @@ char *
 fake_take(HermodConn *c)
 {
     char *text = g_strdup(c->out->str);
+    if (c->deflate_mark >= 0)
+        c->deflate_mark -= MIN(c->deflate_mark, (gssize)c->out->len);
     g_string_truncate(c->out, 0);
     c->sent_mark = 0;
     return text;
@@ -547,6 +580,24 @@ fake_run_jobs(HermodConn *c)
 {
     c->hold_jobs = FALSE;
     fake_pump(c);
+}
+
+void
+fake_set_no_tls(HermodConn *c)
+{
+    c->is_no_tls = TRUE;
+}
+
+void
+fake_set_pending_extra(HermodConn *c, gsize n)
+{
+    c->pending_extra = n;
+}
+
+gssize
+fake_deflate_mark(HermodConn *c)
+{
+    return c->is_deflate ? c->deflate_mark : -1;
 }
 
 void

@@ -66,6 +66,14 @@ void fake_set_line_limit(HermodConn *c, gsize limit);
 void fake_hold_jobs(HermodConn *c, gboolean hold);
 void fake_run_jobs(HermodConn *c);
 void fake_set_trusted(HermodConn *c, gboolean trusted);
+/* The connection's listener has tls = none: no STARTTLS/STLS to offer. */
+void fake_set_no_tls(HermodConn *c);
+/* Where in the output not yet taken DEFLATE started (0: before all of
+ * it), or -1 while it is off.  The fake compresses nothing. */
+gssize fake_deflate_mark(HermodConn *c);
+/* Make conn_output_pending report n more bytes, as if the core's buffer
+ * held them (0: back to normal). */
+void fake_set_pending_extra(HermodConn *c, gsize n);
 /* Let the core's buffer fill: conn_output_pending reports the bytes written
  * since the last fake_take, and on_writable runs only from fake_drain
  * (without back-pressure it runs from the pump as soon as asked for). */
