@@ -28,6 +28,8 @@ tests_unit_core_test_conn_deflate_CFLAGS = $(UNIT_CC) $(ZLIB_CFLAGS)
 tests_unit_core_test_conn_deflate_LDADD = $(UNIT_LINK) $(ZLIB_LIBS)
 TESTS += tests/integration/test-no-starttls.py
 EXTRA_DIST += tests/integration/test-no-starttls.py
+TESTS += tests/integration/test-imap-compress.py
+EXTRA_DIST += tests/integration/test-imap-compress.py
 
 # config (config.c, config-value.c, [core] table)
 TESTS += tests/unit/core/test-config
