@@ -30,6 +30,14 @@ TESTS += tests/integration/test-no-starttls.py
 EXTRA_DIST += tests/integration/test-no-starttls.py
 TESTS += tests/integration/test-imap-compress.py
 EXTRA_DIST += tests/integration/test-imap-compress.py
+# ABI 1.2 keeps 1.1 modules: a descriptor claiming 1.1 passes the loader.
+check_LTLIBRARIES += tests/abi/minor-1-1.la
+tests_abi_minor_1_1_la_SOURCES = tests/abi/abi2-module.c
+tests_abi_minor_1_1_la_CPPFLAGS = $(AM_CPPFLAGS) -DCLAIM_MAJOR=1 -DCLAIM_MINOR=1 \
+	-DCLAIM_NAME='"minor-1-1"'
+tests_abi_minor_1_1_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_abi_minor_1_1_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_abi_minor_1_1_la_LIBADD = $(GLIB_LIBS)
 
 # config (config.c, config-value.c, [core] table)
 TESTS += tests/unit/core/test-config

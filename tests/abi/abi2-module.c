@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * abi2-module.c - modules whose descriptors the loader must refuse.
+ * abi2-module.c - modules whose descriptors the loader checks: all but one
+ * must be refused.
  *
  * Built several times with different CLAIM_* macros: ABI 2.0 (a future
- * major), ABI 1.(minor+1) (a newer minor than the core), a descriptor whose
+ * major), ABI 1.(minor+1) (a newer minor than the core), ABI 1.1 (an older
+ * minor the loader must accept without running it), a descriptor whose
  * struct_size is too small, and one whose settings table has an ENUM row
  * without choices (CLAIM_BAD_SETTINGS).  Every entry point writes the file named
  * by $HERMOD_TEST_MARKER and aborts, so a test that sees neither knows that

@@ -98,6 +98,21 @@ assert_refused(Fixture *f, const char *name, int code, const char *expect_tail)
     g_assert_false(g_file_test(f->marker, G_FILE_TEST_EXISTS));
 }
 
+/* A module built for ABI 1.1 passes the loader's checks without any of its
+ * code running (its entry points would write the marker and abort). */
+static void
+test_minor_1_1_accepted(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = fake_module_copy("minor-1-1", f->dir, "minor-1-1");
+    g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "minor-1-1", &error);
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(hermod_module_descriptor(mod)->abi_major, ==, 1);
+    g_assert_cmpuint(hermod_module_descriptor(mod)->abi_minor, ==, 1);
+    g_assert_false(g_file_test(f->marker, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_abi2_refused(Fixture *f, gconstpointer data)
 {
@@ -180,6 +195,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, setup, fn, teardown)
     ADD("/abi/frozen-1.0-module-loads-and-runs", test_old_module);
+    ADD("/abi/minor-1-1-accepted", test_minor_1_1_accepted);
     ADD("/abi/refused/major-2", test_abi2_refused);
     ADD("/abi/refused/newer-minor", test_future_minor_refused);
     ADD("/abi/refused/short-descriptor", test_short_struct_refused);
