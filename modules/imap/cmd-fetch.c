@@ -176,7 +176,11 @@ static void
 fetch_inline(ImapSession *s, FetchJob *j)
 {
     j->out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    fetch_work(j);
+    /* fetch_work stops a batch at BATCH_BYTES of message sizes, though
+     * nothing here reads a message file: go on to the last message. */
+    do
+        fetch_work(j);
+    while (j->ok && j->next < j->msgs->len);
     for (guint i = 0; i < j->out->len; i++)
         imap_write_bytes(s, g_ptr_array_index(j->out, i));
     if (!j->ok) {

@@ -112,6 +112,7 @@ def exercise(m, tag):
     ht.check_equal(typ, "OK", "APPEND of %d bytes under DEFLATE" % len(raw))
     typ, data = m.select("INBOX")
     ht.check_equal(typ, "OK", "SELECT")
+    exists = int(data[0])
     typ, data = m.search(None, "HEADER", "Subject", tag)
     nums = data[0].split()
     ht.check_equal(len(nums), 1, "SEARCH finds the appended message")
@@ -124,6 +125,7 @@ def exercise(m, tag):
         ht.check_equal(typ, "OK", "NOOP %d" % i)
     typ, data = m.fetch("1:*", "(UID RFC822.SIZE FLAGS)")
     ht.check_equal(typ, "OK", "FETCH 1:*")
+    ht.check_equal(len(data), exists, "FETCH 1:* answers for every message")
     m.logout()
 
 
@@ -212,7 +214,8 @@ def mbsync_negotiates_compress():
     got = [re.sub(rb"(?m)^X-TUID: .*\n", b"", open(p, "rb").read().replace(b"\r\n", b"\n"))
            for p in maildir_files(box)]
     mine = [g for g in got if ("Subject: %s" % tag).encode() in g]
-    ht.check_equal(len(mine), 1, "pulled copies of the message")
+    ht.check_equal(len(mine), 1, "pulled copies of the message (%d files); mbsync:\n%s"
+                   % (len(got), log[-4000:]))
     want = raw.replace(b"\r\n", b"\n")
     ht.check(mine[0] == want, "mbsync's copy differs: %r... vs %r..." % (mine[0][:300], want[:300]))
     # A message written locally goes up with APPEND under DEFLATE.
