@@ -484,7 +484,7 @@ pump_step(HermodConn *c)
     }
     if (run_next_job(c) || (spec->run_event != NULL && spec->run_event(c)))
         return TRUE;
-    if (c->wants_writable && !c->has_backpressure) {
+    if (c->wants_writable && !c->has_backpressure && c->pending_extra == 0) {
         c->wants_writable = FALSE;
         proto->on_writable(c);
         return TRUE;

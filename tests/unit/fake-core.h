@@ -72,7 +72,7 @@ void fake_set_no_tls(HermodConn *c);
  * it), or -1 while it is off.  The fake compresses nothing. */
 gssize fake_deflate_mark(HermodConn *c);
 /* Make conn_output_pending report n more bytes, as if the core's buffer
- * held them (0: back to normal). */
+ * held them; on_writable waits until n is 0 again (0: back to normal). */
 void fake_set_pending_extra(HermodConn *c, gsize n);
 /* Let the core's buffer fill: conn_output_pending reports the bytes written
  * since the last fake_take, and on_writable runs only from fake_drain
