@@ -210,6 +210,7 @@ void
 hermod_store_index_close(HermodStore *store)
 {
     g_clear_pointer(&store->stmt, g_hash_table_destroy);
+    g_clear_pointer(&store->status, g_hash_table_destroy);
     if (store->db != NULL)
         sqlite3_close(store->db);
     store->db = NULL;

@@ -30,6 +30,10 @@ struct HermodStore {
     GCond batch_cond;       /* signalled when a batch is done */
     GPtrArray *pending;     /* StoreJob *, in arrival order */
     gboolean is_committing; /* a leader is publishing a batch */
+    /* store-read.c: mailbox_status answers, valid while the index is at
+     * status_version (canonical name -> HermodStoreMailbox *). */
+    GHashTable *status;
+    gint64 status_version[2];
 };
 
 /* A mailbox row as the writers need it. */

@@ -6,8 +6,12 @@
  * Each call takes the store's lock for its queries only; message bytes are
  * mapped from the immutable file after the lock is released, so a reader
  * never waits for an fsync longer than one append.  Nothing here writes.
+ * A mailbox's counters (messages, unseen, size) read every row of it, so
+ * mailbox_status keeps its answers until the index changes.
  */
 #include "autoconfig.h"
+
+#include <string.h>
 
 #include "store-private.h"
 
@@ -74,26 +78,82 @@ hermod_store_mailboxes(HermodStore *store, GError **error)
     return out;
 }
 
+static HermodStoreMailbox *
+mailbox_copy(const HermodStoreMailbox *mb)
+{
+    HermodStoreMailbox *copy = g_memdup2(mb, sizeof *mb);
+
+    copy->name = g_strdup(mb->name);
+    copy->special_use = g_strdup(mb->special_use);
+    return copy;
+}
+
+/* Where the index is: rows this connection changed (triggers included,
+ * rolled-back ones too) and commits by other connections (hermodctl).
+ * Every transaction runs inside one hold of the lock, so a reader never
+ * sees a half-done one.  Lock held. */
+static gboolean
+index_version(HermodStore *store, gint64 out[2])
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, "PRAGMA data_version", NULL);
+
+    if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+        if (st != NULL)
+            sqlite3_reset(st);
+        return FALSE;
+    }
+    out[0] = sqlite3_total_changes64(store->db);
+    out[1] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return TRUE;
+}
+
+/* The counters need every message row of the mailbox; a session asks for
+ * them after each UID command and NOOP, so the answer is kept until the
+ * index changes.  Lock held.  (transfer full) */
+static HermodStoreMailbox *
+status_locked(HermodStore *store, const char *canon, GError **error)
+{
+    gint64 now[2] = {0, 0};
+    gboolean has_version = index_version(store, now);
+    HermodStoreMailbox *mb = NULL;
+
+    if (has_version && store->status != NULL &&
+        memcmp(now, store->status_version, sizeof now) == 0 &&
+        (mb = g_hash_table_lookup(store->status, canon)) != NULL)
+        return mailbox_copy(mb);
+    if (store->status == NULL || memcmp(now, store->status_version, sizeof now) != 0) {
+        g_clear_pointer(&store->status, g_hash_table_destroy);
+        store->status = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify)hermod_store_mailbox_free);
+        memcpy(store->status_version, now, sizeof now);
+    }
+    sqlite3_stmt *st =
+        hermod_store_stmt(store, MAILBOX_COLUMNS "WHERE b.name = ? GROUP BY b.id", error);
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        mb = read_mailbox(st);
+    else
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s in %s",
+                    canon, store->account);
+    sqlite3_reset(st);
+    if (mb != NULL && has_version)
+        g_hash_table_replace(store->status, g_strdup(canon), mailbox_copy(mb));
+    return mb;
+}
+
 HermodStoreMailbox *
 hermod_store_mailbox_status(HermodStore *store, const char *name, GError **error)
 {
     g_autofree char *canon = hermod_store_name_canon(name, error);
-    HermodStoreMailbox *mb = NULL;
-    sqlite3_stmt *st;
+    HermodStoreMailbox *mb;
 
     if (canon == NULL)
         return NULL;
     g_mutex_lock(&store->lock);
-    st = hermod_store_stmt(store, MAILBOX_COLUMNS "WHERE b.name = ? GROUP BY b.id", error);
-    if (st != NULL) {
-        sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            mb = read_mailbox(st);
-        else
-            g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX,
-                        "no mailbox %s in %s", canon, store->account);
-        sqlite3_reset(st);
-    }
+    mb = status_locked(store, canon, error);
     g_mutex_unlock(&store->lock);
     return mb;
 }

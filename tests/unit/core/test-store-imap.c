@@ -3,13 +3,15 @@
  * test-store-imap.c - the store operations IMAP needs: mailbox create,
  * delete (\Noselect parents), rename (children, INBOX), subscribe; append
  * with keywords; STORE with CONDSTORE; EXPUNGE and the expunge log; COPY
- * (hard links) and MOVE; the parse cache; quota figures.
+ * (hard links) and MOVE; the parse cache; quota figures; mailbox status
+ * kept only while the index is unchanged.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "tmpdir.h"
 #include "directory.h"
@@ -496,6 +498,45 @@ test_deleted_mailbox_leftover(Fixture *fx, gconstpointer data)
     g_assert_false(g_file_test(leftover, G_FILE_TEST_EXISTS));
 }
 
+/* mailbox_status keeps its answer until the index changes: through this
+ * store (STORE, EXPUNGE, APPEND) or through another connection. */
+static void
+expect_counts(HermodStore *store, guint32 messages, guint32 unseen)
+{
+    HermodStoreMailbox *mb = status(store, "INBOX");
+
+    g_assert_cmpuint(mb->messages, ==, messages);
+    g_assert_cmpuint(mb->unseen, ==, unseen);
+    hermod_store_mailbox_free(mb);
+}
+
+static void
+test_status_follows(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    guint32 one = add(fx->store, "INBOX", "Subject: 1\r\n\r\none\r\n", 0);
+    guint32 two = add(fx->store, "INBOX", "Subject: 2\r\n\r\ntwo\r\n", 0);
+
+    expect_counts(fx->store, 2, 2);
+    expect_counts(fx->store, 2, 2);
+    store_flags(fx->store, one, HERMOD_STORE_FLAGS_ADD, HERMOD_FLAG_SEEN, NULL, 0, NULL);
+    expect_counts(fx->store, 2, 1);
+    g_autoptr(GArray) gone = hermod_store_expunge(fx->store, "INBOX", &two, 1, &error);
+    g_assert_no_error(error);
+    expect_counts(fx->store, 1, 0);
+    add(fx->store, "INBOX", "Subject: 3\r\n\r\nthree\r\n", 0);
+    expect_counts(fx->store, 2, 1);
+
+    g_autofree char *path =
+        g_build_filename(fx->dir, "mail", "example.test", "alice", "index.db", NULL);
+    sqlite3 *db = NULL;
+    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+    g_assert_cmpint(sqlite3_exec(db, "UPDATE messages SET flags = 0", NULL, NULL, NULL), ==,
+                    SQLITE_OK);
+    sqlite3_close(db);
+    expect_counts(fx->store, 2, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -512,6 +553,7 @@ main(int argc, char **argv)
     ADD("/store-imap/search", test_search);
     ADD("/store-imap/search-big-part", test_search_big_part);
     ADD("/store-imap/deleted-mailbox-leftover", test_deleted_mailbox_leftover);
+    ADD("/store-imap/status-follows", test_status_follows);
 #undef ADD
     return g_test_run();
 }

@@ -165,6 +165,13 @@ test_header_cache(void)
     }
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
         expect(fake, cases[i][0], cases[i][1]);
+    /* A message that arrives later is decoded once, then cached too. */
+    fake_mail_add_file(fake, "mixed.eml", 0, 1646500000);
+    expect(fake, "FROM jane", "2 6");
+    g_autofree char *sixth = g_build_filename(fake->dir, "6.eml", NULL);
+    g_assert_cmpint(g_unlink(sixth), ==, 0);
+    expect(fake, "FROM jane", "2 6");
+    expect(fake, "CC dave", "2 6");
 
     fake->env.uidvalidity = 8;
     g_autoptr(GError) error = NULL;
