@@ -329,6 +329,15 @@ mail_open_message(HermodMailStore *store, const char *mailbox, guint32 uid, GErr
     return mf;
 }
 
+static GBytes *
+mail_read_message(HermodMailStore *store, const char *mailbox, guint32 uid, GError **error)
+{
+    GBytes *bytes = hermod_store_read_message(STORE(store), mailbox, uid, error);
+
+    map_error(error);
+    return bytes;
+}
+
 static char *
 mail_cache_get(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field)
 {
@@ -385,4 +394,5 @@ const HermodMailApi hermod_mail_api = {
     .quota = mail_quota,
     .watch_add = hermod_store_watch_add,
     .watch_remove = hermod_store_watch_remove,
+    .read_message = mail_read_message,
 };

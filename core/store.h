@@ -104,6 +104,13 @@ GPtrArray *hermod_store_messages(HermodStore *store, const char *mailbox, GError
 /* The file of one message, mapped read-only.  (transfer full) */
 GMappedFile *hermod_store_open_message(HermodStore *store, const char *mailbox, guint32 uid,
                                        GError **error);
+/* Messages below this size are read into memory by read_message. */
+#define HERMOD_STORE_READ_MAX (256 * 1024)
+/* The bytes of one message: read into memory when smaller than
+ * HERMOD_STORE_READ_MAX, mapped read-only otherwise.  Any thread; it reads
+ * the file (from the page cache, usually).  (transfer full) */
+GBytes *hermod_store_read_message(HermodStore *store, const char *mailbox, guint32 uid,
+                                  GError **error);
 
 void hermod_store_mailbox_free(HermodStoreMailbox *mb);
 void hermod_store_message_free(HermodStoreMessage *msg);

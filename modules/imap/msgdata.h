@@ -12,7 +12,6 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    GMappedFile *file;
     GBytes *bytes; /* the whole message */
     const char *data;
     gsize len;
@@ -22,12 +21,12 @@ typedef struct {
 /* The store's mail table, or NULL when the core has none. */
 const HermodMailApi *imap_mail_api(const ImapMailboxEnv *env);
 
-/* Map msg (once) without building its tree: d->root stays NULL until
+/* Read msg (once) without building its tree: d->root stays NULL until
  * imap_msg_data_load.  FALSE with IMAP_FETCH_ERROR_FAILED when the store
  * cannot open it. */
 gboolean imap_msg_data_map(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
                            GError **error);
-/* Map msg (once) and parse its tree (once).  FALSE with
+/* Read msg (once) and parse its tree (once).  FALSE with
  * IMAP_FETCH_ERROR_FAILED when the store cannot open it. */
 gboolean imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
                             GError **error);

@@ -213,11 +213,12 @@ wire_size_read(HermodMailStore *store, const HermodMsgInfo *info)
         if (cached != NULL && g_ascii_string_to_unsigned(cached, 10, 0, G_MAXUINT64, &size, NULL))
             return size;
     }
-    GMappedFile *file = mail->open_message(store, "INBOX", info->uid, NULL);
-    if (file == NULL)
+    g_autoptr(GBytes) bytes = pop3_message_bytes(store, info->uid, NULL);
+    if (bytes == NULL)
         return info->size;
-    size = pop3_wire_size(g_mapped_file_get_contents(file), g_mapped_file_get_length(file));
-    g_mapped_file_unref(file);
+    gsize len;
+    const char *data = g_bytes_get_data(bytes, &len);
+    size = pop3_wire_size(data, len);
     if (info->size >= WIRE_KEEP) {
         g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, size);
         mail->cache_set(store, "INBOX", info->uid, WIRE_SIZE_FIELD, text);

@@ -3,8 +3,9 @@
  * retr.c - RETR and TOP: a stored message sent as a POP3 multi-line
  * response, streamed.
  *
- * The message file is mapped (the store never reads it whole) and sent in
- * chunks of CHUNK bytes: one chunk is dot-stuffed onto the connection,
+ * The message comes from the store's read_message (read into memory when
+ * small, mapped when big, never read whole) and is sent in chunks of CHUNK
+ * bytes: one chunk is dot-stuffed onto the connection,
  * then we wait for on_writable (pending output below the core's low-water
  * mark) before the next, so a 10 MB message never sits in the output
  * buffer at once.  Input is paused while a message streams, so pipelined
@@ -20,7 +21,7 @@
 #define CHUNK (64 * 1024)
 
 struct Pop3Stream {
-    GMappedFile *file;
+    GBytes *bytes;
     const char *data;
     gsize len;
     gsize pos;
@@ -32,8 +33,8 @@ pop3_stream_free(Pop3Stream *st)
 {
     if (st == NULL)
         return;
-    if (st->file != NULL)
-        g_mapped_file_unref(st->file);
+    if (st->bytes != NULL)
+        g_bytes_unref(st->bytes);
     g_free(st);
 }
 
@@ -64,13 +65,28 @@ pop3_stream_writable(Pop3Session *s)
         pop3_api->conn_want_writable(s->conn);
 }
 
+GBytes *
+pop3_message_bytes(HermodMailStore *store, guint32 uid, GError **error)
+{
+    const HermodMailApi *mail = pop3_api->mail;
+#if HERMOD_ABI_MINOR >= 3
+    if (HERMOD_MAIL_API_HAS(mail, read_message))
+        return mail->read_message(store, "INBOX", uid, error);
+#endif
+    GMappedFile *file = mail->open_message(store, "INBOX", uid, error);
+    if (file == NULL)
+        return NULL;
+    GBytes *bytes = g_mapped_file_get_bytes(file); /* holds its own reference */
+    g_mapped_file_unref(file);
+    return bytes;
+}
+
 void
 pop3_send_message(Pop3Session *s, Pop3Msg *m, gint64 lines)
 {
     g_autoptr(GError) error = NULL;
-    GMappedFile *file =
-        pop3_api->mail->open_message(pop3_drop_store(s->drop), "INBOX", m->uid, &error);
-    if (file == NULL) {
+    GBytes *bytes = pop3_message_bytes(pop3_drop_store(s->drop), m->uid, &error);
+    if (bytes == NULL) {
         if (g_error_matches(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE)) {
             pop3_err(s, NULL, "Message was removed by another session");
             return;
@@ -81,9 +97,8 @@ pop3_send_message(Pop3Session *s, Pop3Msg *m, gint64 lines)
         return;
     }
     Pop3Stream *st = g_new0(Pop3Stream, 1);
-    st->file = file;
-    st->data = g_mapped_file_get_contents(file);
-    st->len = g_mapped_file_get_length(file);
+    st->bytes = bytes;
+    st->data = g_bytes_get_data(bytes, &st->len);
     pop3_stuffer_init(&st->stuffer, lines);
     if (lines < 0) {
         m->is_read = TRUE;

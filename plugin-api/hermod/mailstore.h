@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * hermod/mailstore.h - an account's mailboxes and messages (ABI 1.1).
+ * hermod/mailstore.h - an account's mailboxes and messages (ABI 1.1; 1.3
+ * appended read_message).
  *
  * IMAP, POP3 and webmail reach the core's store through HermodMailApi, a
  * second append-only table that HermodApi.mail points to (HermodApi gained
@@ -166,6 +167,15 @@ typedef struct {
      * for watch_remove.  Removed automatically when conn closes. */
     guint (*watch_add)(HermodConn *conn, const char *account, HermodWatchFunc fn, gpointer data);
     void (*watch_remove)(guint id);
+
+    /* --- ABI 1.3 --- */
+    /* The raw message as bytes: read into memory when it is small (below
+     * 256 KB), mapped read-only like open_message when it is larger, so a
+     * big message is still never read whole.  Prefer it to open_message:
+     * unmapping costs every other core of the server a TLB flush, far more
+     * than copying a few KB.  A quick read (any thread).  (transfer full) */
+    GBytes *(*read_message)(HermodMailStore *store, const char *mailbox, guint32 uid,
+                            GError **error);
 } HermodMailApi;
 
 #define HERMOD_MAIL_API_HAS(mail, member)                                                          \

@@ -17,11 +17,13 @@
  *   1.1  HermodApi.mail: the mail store table (hermod/mailstore.h).
  *   1.2  HermodApi.conn_may_start_tls, conn_start_deflate, conn_is_deflate:
  *        STARTTLS only where the listener has it; COMPRESS=DEFLATE.
+ *   1.3  HermodMailApi.read_message: a message's bytes, read into memory
+ *        when small instead of mapped.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 2
+#define HERMOD_ABI_MINOR 3
 
 #endif

@@ -449,6 +449,48 @@ test_open_message(Fixture *fx, gconstpointer unused)
     g_assert_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE);
 }
 
+/* A message of size bytes (arbitrary octets after a header), appended;
+ * returns its UID and puts its content in *out. */
+static guint32
+append_bytes(Fixture *fx, gsize size, GBytes **out)
+{
+    g_autoptr(GError) error = NULL;
+    GString *s = g_string_new("Subject: bytes\r\n\r\n");
+    guint32 uid = 0;
+
+    while (s->len < size)
+        g_string_append_c(s, (char)(s->len % 251)); /* NUL, CR, bare LF, 8-bit */
+    *out = g_string_free_to_bytes(s);
+    g_assert_true(mail->append(fx->store, "INBOX", *out, 0, NULL, 0, &uid, NULL, &error));
+    g_assert_no_error(error);
+    return uid;
+}
+
+/* read_message gives the same bytes below the read limit (read), above it
+ * (mapped), for an empty body, and NO_MESSAGE for a UID that is not there. */
+static void
+test_read_message(Fixture *fx, gconstpointer unused)
+{
+    const gsize sizes[] = {20, 7000, HERMOD_STORE_READ_MAX - 1, HERMOD_STORE_READ_MAX,
+                           HERMOD_STORE_READ_MAX * 3 + 17};
+    g_autoptr(GError) error = NULL;
+    guint32 uid = 0;
+
+    (void)unused;
+    for (gsize i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_autoptr(GBytes) want = NULL;
+        uid = append_bytes(fx, sizes[i], &want);
+        g_autoptr(GBytes) got = mail->read_message(fx->store, "inbox", uid, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_bytes_equal(got, want));
+    }
+    g_assert_null(mail->read_message(fx->store, "INBOX", uid + 1, &error));
+    g_assert_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE);
+    g_clear_error(&error);
+    g_assert_null(mail->read_message(fx->store, "Nowhere", uid, &error));
+    g_assert_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MAILBOX);
+}
+
 static void
 test_cache(Fixture *fx, gconstpointer unused)
 {
@@ -776,6 +818,7 @@ main(int argc, char **argv)
     ADD("expunge", test_expunge);
     ADD("copy-move", test_copy_move);
     ADD("open-message", test_open_message);
+    ADD("read-message", test_read_message);
     ADD("cache", test_cache);
     ADD("search", test_search);
     ADD("quota", test_quota);

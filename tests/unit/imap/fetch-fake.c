@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * fetch-fake.c - the in-memory store of fetch-fake.h: only the members
- * FETCH and SEARCH use (open_message, cache_get/cache_set, search_text).
+ * FETCH and SEARCH use (open_message, cache_get/cache_set, search_text,
+ * read_message).  Without full-text search the table ends before
+ * search_text, as an ABI 1.1 core's would: FETCH then reads through
+ * open_message; with it, through read_message (ABI 1.3).
  */
 #include "autoconfig.h"
 
@@ -22,6 +25,21 @@ fake_open(HermodMailStore *store, const char *mailbox, guint32 uid, GError **err
     g_autofree char *name = g_strdup_printf("%u.eml", uid);
     g_autofree char *path = g_build_filename(the_fake->dir, name, NULL);
     return g_mapped_file_new(path, FALSE, error);
+}
+
+static GBytes *
+fake_read(HermodMailStore *store, const char *mailbox, guint32 uid, GError **error)
+{
+    g_autofree char *name = g_strdup_printf("%u.eml", uid);
+    g_autofree char *path = g_build_filename(the_fake->dir, name, NULL);
+    char *data;
+    gsize len;
+
+    (void)store;
+    (void)mailbox;
+    if (!g_file_get_contents(path, &data, &len, error))
+        return NULL;
+    return g_bytes_new_take(data, len);
 }
 
 static char *
@@ -93,6 +111,7 @@ fake_mail_new(gboolean has_fts)
     fake->mail.cache_get = fake_cache_get;
     fake->mail.cache_set = fake_cache_set;
     fake->mail.search_text = has_fts ? fake_search_text : NULL;
+    fake->mail.read_message = has_fts ? fake_read : NULL;
     fake->dir = g_dir_make_tmp("imapfetch-XXXXXX", NULL);
     fake->msgs = g_ptr_array_new_with_free_func((GDestroyNotify)info_free);
     fake->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

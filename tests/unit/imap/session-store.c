@@ -505,6 +505,19 @@ m_copy(HermodMailStore *store, const char *mailbox, const guint32 *uids, gsize n
     return TRUE;
 }
 
+/* The message's bytes, as read_message hands out a small message. */
+static GBytes *
+m_read_message(HermodMailStore *store, const char *mailbox, guint32 uid, GError **error)
+{
+    FBox *b = box_find(mailbox);
+    FMsg *m = b != NULL ? msg_find(b, uid) : NULL;
+    if (m == NULL) {
+        g_set_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE, "No message %u", uid);
+        return NULL;
+    }
+    return g_bytes_ref(m->data);
+}
+
 /* The message written to a temporary file and mapped, as the store maps its
  * message files. */
 static GMappedFile *
@@ -610,6 +623,7 @@ static const HermodMailApi mail_api = {
     .expunge = m_expunge,
     .copy = m_copy,
     .open_message = m_open_message,
+    .read_message = m_read_message,
     .cache_get = m_cache_get,
     .cache_set = m_cache_set,
     .search_text = m_search_text,

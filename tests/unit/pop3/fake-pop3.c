@@ -186,6 +186,21 @@ open_message(HermodMailStore *st, const char *mailbox, guint32 uid, GError **err
     return g_mapped_file_new(m->path, FALSE, error);
 }
 
+static GBytes *
+read_message(HermodMailStore *st, const char *mailbox, guint32 uid, GError **error)
+{
+    FakeMsg *m = find_msg(st->account, uid, NULL);
+    char *data;
+    gsize len;
+    if (m == NULL) {
+        g_set_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE, "no UID %u", uid);
+        return NULL;
+    }
+    if (!g_file_get_contents(m->path, &data, &len, error))
+        return NULL;
+    return g_bytes_new_take(data, len);
+}
+
 static char *
 cache_get(HermodMailStore *st, const char *mailbox, guint32 uid, const char *field)
 {
@@ -216,6 +231,7 @@ static const HermodMailApi mail_api = {
     .open_message = open_message,
     .cache_get = cache_get,
     .cache_set = cache_set,
+    .read_message = read_message,
 };
 
 static void
