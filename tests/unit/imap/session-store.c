@@ -505,17 +505,23 @@ m_copy(HermodMailStore *store, const char *mailbox, const guint32 *uids, gsize n
     return TRUE;
 }
 
+/* The message uid of mailbox, or NULL with NO_MESSAGE. */
+static FMsg *
+msg_or_error(const char *mailbox, guint32 uid, GError **error)
+{
+    FBox *b = box_find(mailbox);
+    FMsg *m = b != NULL ? msg_find(b, uid) : NULL;
+    if (m == NULL)
+        g_set_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE, "No message %u", uid);
+    return m;
+}
+
 /* The message's bytes, as read_message hands out a small message. */
 static GBytes *
 m_read_message(HermodMailStore *store, const char *mailbox, guint32 uid, GError **error)
 {
-    FBox *b = box_find(mailbox);
-    FMsg *m = b != NULL ? msg_find(b, uid) : NULL;
-    if (m == NULL) {
-        g_set_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE, "No message %u", uid);
-        return NULL;
-    }
-    return g_bytes_ref(m->data);
+    FMsg *m = msg_or_error(mailbox, uid, error);
+    return m != NULL ? g_bytes_ref(m->data) : NULL;
 }
 
 /* The message written to a temporary file and mapped, as the store maps its
@@ -523,12 +529,9 @@ m_read_message(HermodMailStore *store, const char *mailbox, guint32 uid, GError 
 static GMappedFile *
 m_open_message(HermodMailStore *store, const char *mailbox, guint32 uid, GError **error)
 {
-    FBox *b = box_find(mailbox);
-    FMsg *m = b != NULL ? msg_find(b, uid) : NULL;
-    if (m == NULL) {
-        g_set_error(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE, "No message %u", uid);
+    FMsg *m = msg_or_error(mailbox, uid, error);
+    if (m == NULL)
         return NULL;
-    }
     g_autofree char *path = NULL;
     int fd = g_file_open_tmp("imap-fake-XXXXXX", &path, error);
     if (fd < 0)
