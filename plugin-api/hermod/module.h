@@ -28,11 +28,11 @@ typedef struct HermodModule HermodModule; /* opaque: the core's record of a load
 #define HERMOD_MODULE_SYMBOL "hermod_module_descriptor"
 
 typedef struct {
-    guint32 abi_major;   /* HERMOD_ABI_MAJOR at build time */
-    guint32 abi_minor;   /* HERMOD_ABI_MINOR at build time */
-    guint32 struct_size; /* sizeof (HermodModuleDescriptor) at build time */
-    const char *name;    /* config section name, e.g. "smtp" */
-    const char *version; /* the module's own version string */
+    guint32 abi_major;             /* HERMOD_ABI_MAJOR at build time */
+    guint32 abi_minor;             /* HERMOD_ABI_MINOR at build time */
+    guint32 struct_size;           /* sizeof (HermodModuleDescriptor) at build time */
+    const char *name;              /* config section name, e.g. "smtp" */
+    const char *version;           /* the module's own version string */
     const HermodSetting *settings; /* keys of [name]; nullable */
     /* Called once on the main thread after privileges are dropped.  The
      * module keeps api and self; both live until shutdown returns.  It
@@ -45,12 +45,11 @@ typedef struct {
     void (*reload)(HermodModule *self);
 } HermodModuleDescriptor;
 
-#define HERMOD_MODULE_HEADER                                                   \
-    .abi_major = HERMOD_ABI_MAJOR, .abi_minor = HERMOD_ABI_MINOR,              \
+#define HERMOD_MODULE_HEADER                                                                       \
+    .abi_major = HERMOD_ABI_MAJOR, .abi_minor = HERMOD_ABI_MINOR,                                  \
     .struct_size = sizeof(HermodModuleDescriptor)
 
-#define HERMOD_MODULE(id)                                                      \
-    G_MODULE_EXPORT const HermodModuleDescriptor hermod_module_descriptor
+#define HERMOD_MODULE(id) G_MODULE_EXPORT const HermodModuleDescriptor hermod_module_descriptor
 
 G_END_DECLS
 

@@ -29,13 +29,13 @@ typedef enum {
 } HermodSettingType;
 
 typedef struct {
-    const char *key;           /* NULL ends the table */
+    const char *key; /* NULL ends the table */
     HermodSettingType type;
     const char *default_value; /* as written in the file; NULL: no default */
     gint64 min;                /* INT, SIZE, DURATION; ignored if min == max */
     gint64 max;
     const char *const *choices; /* ENUM: NULL-terminated */
-    const char *help;          /* one line, for the sample config and errors */
+    const char *help;           /* one line, for the sample config and errors */
 } HermodSetting;
 
 G_END_DECLS
