@@ -333,6 +333,10 @@ EXTRA_DIST += tests/integration/test-bigstream.py
 # IDLE wake-ups, two IMAP sessions on one mailbox, POP3 beside IMAP, rev1/rev2.
 TESTS += tests/integration/test-imap-concurrency.py
 EXTRA_DIST += tests/integration/test-imap-concurrency.py
+# A quota set with hermodctl while hermodd runs: GETQUOTAROOT, APPEND and
+# COPY answer NO [OVERQUOTA], SMTP 452 4.2.2, nothing refused is stored.
+TESTS += tests/integration/test-quota.py
+EXTRA_DIST += tests/integration/test-quota.py
 
 # --- integration: sync clients
 # Real clients against hermodd: mbsync pulls and pushes a large mailbox
