@@ -356,12 +356,11 @@ hermod_store_open_message(HermodStore *store, const char *mailbox, guint32 uid, 
     return mapped;
 }
 
-static gboolean
+static void
 io_error(HermodStore *store, const char *path, int err, GError **error)
 {
     g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_IO, "store %s: %s: %s",
                 store->account, path, g_strerror(err));
-    return FALSE;
 }
 
 /* Read size bytes of fd into a new GBytes; a file that is not size bytes
