@@ -243,7 +243,7 @@ def ensure_dovecot(prog):
 
 
 def ensure_hermod(prog):
-    if os.path.exists(os.path.join(BUILD, "core", "hermodd")):
+    if os.path.exists(os.path.join(BUILD, "core", "hermodd", "hermodd")):
         sh(["make", "-C", BUILD, "-s", "-j2"], stdout=subprocess.DEVNULL)
         return
     say(prog, "building Hermod in %s" % BUILD)

@@ -4,8 +4,9 @@
 # TAP), fuzz targets (run over their corpus in make check; libFuzzer builds
 # with --enable-fuzzing), ABI gate.
 
-UNIT_LINK = core/libhermodcore.la
-UNIT_CC = $(core_libhermodcore_la_CFLAGS)
+UNIT_LINK = core/ctl/libhermod-ctl.la core/hermodd/libhermod-hermodd.la $(HERMOD_CORE_LIBS)
+UNIT_CC = $(AM_CFLAGS) -I$(top_srcdir)/core $(GNUTLS_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) \
+	$(GMODULE_CFLAGS)
 
 # --- unit: core
 # net: loops, work pool, connections, listeners
@@ -348,3 +349,15 @@ TESTS += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 	tests/integration/test-curl-imap.py
 EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 	tests/integration/test-curl-imap.py
+
+# --- layers: core/'s include rules and "modules see only plugin-api/"
+TESTS += tests/layers/test-layers.sh
+EXTRA_DIST += tests/layers/test-layers.sh tests/layers/check-layers tests/layers/layers.txt
+check_DATA = tests/layers/layers-env.sh
+tests/layers/layers-env.sh: Makefile
+	$(AM_V_GEN)$(MKDIR_P) tests/layers; { \
+	echo "CC='$(CC)'"; echo "PYTHON3='$(PYTHON3)'"; \
+	echo "MODULE_CPPFLAGS='$(AM_CPPFLAGS)'"; echo "MODULE_CFLAGS='$(HERMOD_MODULE_CC)'"; \
+	echo "top_srcdir='$(abs_top_srcdir)'"; echo "top_builddir='$(abs_top_builddir)'"; \
+	} > $@
+CLEANFILES += tests/layers/layers-env.sh

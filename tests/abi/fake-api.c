@@ -4,7 +4,7 @@
  *
  * Logs, registered protocols and connection output are recorded in memory;
  * settings come from the test's table or else from the module's own
- * defaults (read through the real loader, core/module.c).  It does not
+ * defaults (read through the real loader, core/plugin/module.c).  It does not
  * imitate the loops, TLS, the work pool or submission: those are tested
  * against the real daemon.
  */
@@ -16,7 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "fake-api.h"
-#include "module.h"
+#include "plugin/module.h"
 
 static HermodApi table;
 static GHashTable *settings;  /* key -> value */

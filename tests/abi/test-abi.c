@@ -15,7 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "fake-api.h"
-#include "module.h"
+#include "plugin/module.h"
 
 typedef struct {
     char *dir;

@@ -12,8 +12,9 @@
 
 #include <string.h>
 
-#include "config.h"
-#include "core-settings.h"
+#include "config/config.h"
+#include "hermodd/sections.h"
+#include "config/core-settings.h"
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
@@ -53,6 +54,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
 {
     g_autofree char *text = g_strndup((const char *)data, size);
     g_autoptr(GError) error = NULL;
+    hermod_config_set_sections(hermod_core_sections);
     HermodConfig *cfg = hermod_config_load_data(text, "fuzz.conf", NULL, &error);
 
     if (cfg != NULL) {

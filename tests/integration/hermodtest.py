@@ -31,8 +31,8 @@ BUILDDIR = os.environ.get("HERMOD_BUILDDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 SRCDIR = os.environ.get("HERMOD_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
-HERMODD = os.path.join(BUILDDIR, "core", "hermodd")
-HERMODCTL = os.path.join(BUILDDIR, "core", "hermodctl")
+HERMODD = os.path.join(BUILDDIR, "core", "hermodd", "hermodd")
+HERMODCTL = os.path.join(BUILDDIR, "core", "ctl", "hermodctl")
 
 def _module_dirs():
     """Build-tree folders that hold NAME.so, ';'-joined (may be empty)."""

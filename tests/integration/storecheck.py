@@ -3,7 +3,7 @@
 # storecheck.py - read an account's store the way an auditor would: its
 # SQLite index (data_dir/mail/DOMAIN/LOCAL/index.db) and message files
 # (msg/), with Python's sqlite3 and no Hermod code, to prove durability
-# and consistency after a crash.  The schema read here is core/store-index.c's.
+# and consistency after a crash.  The schema read here is core/store/store-index.c's.
 import email.parser
 import email.policy
 import os

@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 BUILD = os.environ.get("HERMOD_BUILDDIR", ".")
-CTL = os.path.join(BUILD, "core", "hermodctl")
+CTL = os.path.join(BUILD, "core", "ctl", "hermodctl")
 
 tmp = tempfile.mkdtemp(prefix="hermod-ctl-")
 conf = os.path.join(tmp, "hermod.conf")

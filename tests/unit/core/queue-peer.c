@@ -11,12 +11,13 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "certgen.h"
-#include "directory.h"
-#include "message.h"
+#include "hermodd/sections.h"
+#include "tls/certgen.h"
+#include "directory/directory.h"
+#include "mailflow/message.h"
 #include "queue-peer.h"
-#include "queue.h"
-#include "store.h"
+#include "mailflow/queue.h"
+#include "store/store.h"
 
 static char *
 peer_script(void)
@@ -110,6 +111,7 @@ setup(Fixture *f, gconstpointer data)
                                             "mute.test = 127.0.0.1:%u\n",
                                             f->dir, extra != NULL ? extra : "", port, port,
                                             closed_port(), mute_port(f));
+    hermod_config_set_sections(hermod_core_sections);
     f->cfg = hermod_config_load_data(conf, "test.conf", NULL, &err);
     g_assert_no_error(err);
     hermod_config_set_current(f->cfg);

@@ -12,7 +12,7 @@
 #include <gio/gio.h>
 #include <gmime/gmime.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* Every wait gives up after this many seconds. */
 #define WAIT_S 20

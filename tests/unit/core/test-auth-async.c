@@ -15,13 +15,14 @@
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
-#include "auth.h"
-#include "conn-private.h"
-#include "conntrack.h"
-#include "directory.h"
-#include "log.h"
-#include "loop.h"
-#include "workpool.h"
+#include "hermodd/sections.h"
+#include "directory/auth.h"
+#include "net/conn-private.h"
+#include "net/conntrack.h"
+#include "directory/directory.h"
+#include "lib/log.h"
+#include "lib/loop.h"
+#include "lib/workpool.h"
 
 #define ALICE "alice@example.test"
 
@@ -140,6 +141,7 @@ main(int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = g_dir_make_tmp("hermod-auth-async-XXXXXX", &error);
+    hermod_config_set_sections(hermod_core_sections);
     g_autoptr(HermodConfig) cfg = hermod_config_load_data(
         "[auth]\nmax_failures = 2\nblock_time = 1m\n", "test.conf", NULL, &error);
     HermodConnLimits limits = {4096, 60, 60};

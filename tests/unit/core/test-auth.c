@@ -12,9 +12,10 @@
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
-#include "auth.h"
-#include "directory.h"
-#include "log.h"
+#include "hermodd/sections.h"
+#include "directory/auth.h"
+#include "directory/directory.h"
+#include "lib/log.h"
 
 #define ALICE "alice@example.test"
 
@@ -168,6 +169,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, setup, fn, teardown)
     ADD("/auth/ok", test_ok);
     ADD("/auth/block-and-expiry", test_block_and_expiry);

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "certgen.h"
+#include "tls/certgen.h"
 
 static gnutls_x509_crt_t
 parse(const char *pem)

@@ -3,19 +3,19 @@
  * test-config.c - config.c and config-value.c: parsing, validation,
  * overrides, defaults and the exact wording of errors.
  *
- * The program brings its own section registry (hermod_core_sections below
- * takes the place of settings.c's), so that named, fixed and free sections
- * are tested whatever tables the subsystems register; [core] is the real
- * table from core-settings.c.
+ * The program brings its own section registry (sections below, set with
+ * hermod_config_set_sections in place of hermodd/sections.c's), so that named, fixed and free
+ * sections are tested whatever tables the subsystems register; [core] is the real table from
+ * core-settings.c.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "config.h"
-#include "core-settings.h"
-#include "settings.h"
+#include "config/config.h"
+#include "config/core-settings.h"
+#include "config/settings.h"
 
 static const char *const modes[] = {"plain", "tls", NULL};
 
@@ -45,7 +45,7 @@ route_ok(const char *key, const char *value, char **out_reason)
     return FALSE;
 }
 
-const HermodSection hermod_core_sections[] = {
+static const HermodSection sections[] = {
     {"core", HERMOD_SECTION_FIXED, hermod_core_settings, NULL},
     {"limits", HERMOD_SECTION_FIXED, limits_table, NULL},
     {"listener", HERMOD_SECTION_NAMED, listener_table, NULL},
@@ -355,6 +355,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(sections);
     g_test_add_func("/config/defaults", test_defaults);
     g_test_add_func("/config/values", test_values);
     g_test_add_func("/config/unknown-key", test_unknown_key);

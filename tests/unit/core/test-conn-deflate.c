@@ -27,13 +27,14 @@
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 
-#include "auth.h"
-#include "config.h"
-#include "conn-private.h"
-#include "listener.h"
-#include "loop.h"
-#include "tls.h"
-#include "workpool.h"
+#include "hermodd/sections.h"
+#include "directory/auth.h"
+#include "config/config.h"
+#include "net/conn-private.h"
+#include "net/listener.h"
+#include "lib/loop.h"
+#include "tls/tls.h"
+#include "lib/workpool.h"
 
 #define LINE_MAX_TEST 1024
 
@@ -736,6 +737,7 @@ main(int argc, char **argv)
     g_autofree char *dir = g_dir_make_tmp("hermod-deflate-XXXXXX", NULL);
 
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     start_server(dir);
     g_test_add_func("/conn-deflate/may-start-tls", test_may_start_tls);
     g_test_add_func("/conn-deflate/switch-over", test_switch_over);

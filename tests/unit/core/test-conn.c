@@ -26,14 +26,15 @@
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 
-#include "config.h"
-#include "auth.h"
-#include "conn.h"
-#include "conntrack.h"
-#include "listener.h"
-#include "loop.h"
-#include "tls.h"
-#include "workpool.h"
+#include "hermodd/sections.h"
+#include "config/config.h"
+#include "directory/auth.h"
+#include "net/conn.h"
+#include "net/conntrack.h"
+#include "net/listener.h"
+#include "lib/loop.h"
+#include "tls/tls.h"
+#include "lib/workpool.h"
 
 /* --- the echo protocol (runs on the loop threads) */
 
@@ -939,6 +940,7 @@ main(int argc, char **argv)
     g_autofree char *dir = g_dir_make_tmp("hermod-conn-XXXXXX", NULL);
 
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     start_server(dir);
     g_test_add_func("/conn/lines", test_lines);
     g_test_add_func("/conn/long-line", test_long_line);

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
-#include "directory.h"
+#include "directory/directory.h"
 
 typedef struct {
     char *dir;

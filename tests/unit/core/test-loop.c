@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 
-#include "loop.h"
-#include "workpool.h"
+#include "lib/loop.h"
+#include "lib/workpool.h"
 
 /* A small rendezvous: the test thread waits until a loop says "done". */
 typedef struct {

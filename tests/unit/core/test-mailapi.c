@@ -20,14 +20,15 @@
 
 #include <glib/gstdio.h>
 
-#include "config.h"
-#include "conn.h"
-#include "directory.h"
-#include "listener.h"
-#include "loop.h"
-#include "module-api.h"
-#include "store.h"
-#include "workpool.h"
+#include "hermodd/sections.h"
+#include "config/config.h"
+#include "net/conn.h"
+#include "directory/directory.h"
+#include "net/listener.h"
+#include "lib/loop.h"
+#include "plugin/module-api.h"
+#include "store/store.h"
+#include "lib/workpool.h"
 
 #define ALICE "alice@example.test"
 
@@ -798,6 +799,7 @@ main(int argc, char **argv)
     int rc;
 
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     data_dir = g_dir_make_tmp("hermod-mailapi-XXXXXX", &error);
     g_assert_no_error(error);
     g_assert_true(hermod_directory_open(data_dir, &error));

@@ -15,11 +15,11 @@
 #include <gio/gio.h>
 #include <gmime/gmime.h>
 
-#include "directory.h"
-#include "message.h"
+#include "directory/directory.h"
+#include "mailflow/message.h"
 #include "queue-peer.h"
-#include "queue.h"
-#include "store.h"
+#include "mailflow/queue.h"
+#include "store/store.h"
 
 /* The one message in account's INBOX. */
 static GBytes *

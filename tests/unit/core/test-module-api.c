@@ -8,9 +8,10 @@
 
 #include <string.h>
 
-#include "config.h"
-#include "module-api.h"
-#include "module.h"
+#include "hermodd/sections.h"
+#include "config/config.h"
+#include "plugin/module-api.h"
+#include "plugin/module.h"
 
 static void
 test_every_member_set(void)
@@ -71,6 +72,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     g_test_add_func("/module-api/every-member-set", test_every_member_set);
     g_test_add_func("/module-api/hostname", test_hostname);
     g_test_add_func("/module-api/settings", test_settings);

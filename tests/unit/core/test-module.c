@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * test-module.c - the module loader (core/module.c): finding NAME.so in the
+ * test-module.c - the module loader (core/plugin/module.c): finding NAME.so in the
  * module dirs, the owner and mode checks, refusing files that are not
  * Hermod modules or call themselves by another name, and the init, reload
  * and shutdown life cycle.
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "fake-api.h"
-#include "module.h"
+#include "plugin/module.h"
 
 typedef struct {
     char *dir;  /* private (0700) temporary folder */

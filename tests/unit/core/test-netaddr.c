@@ -7,7 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "netaddr.h"
+#include "lib/netaddr.h"
 
 static void
 test_to_string(void)

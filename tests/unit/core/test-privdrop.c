@@ -14,8 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "privdrop.h"
+#include "hermodd/sections.h"
+#include "config/config.h"
+#include "hermodd/privdrop.h"
 
 static HermodConfig *
 config_with(const char *user, const char *group)
@@ -109,6 +110,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     g_test_add_func("/privdrop/decisions", test_decisions);
     g_test_add_func("/privdrop/apply", test_apply);
     return g_test_run();

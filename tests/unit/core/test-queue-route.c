@@ -12,9 +12,10 @@
 #include <string.h>
 #include <gio/gio.h>
 
-#include "config.h"
-#include "queue-route.h"
-#include "queue.h"
+#include "hermodd/sections.h"
+#include "config/config.h"
+#include "mailflow/queue-route.h"
+#include "mailflow/queue.h"
 
 static void
 check_parse(const char *value, const char *host, guint16 port)
@@ -189,6 +190,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     g_test_add_func("/queue-route/parse", test_route_parse);
     g_test_add_func("/queue-route/lookup", test_route_lookup);
     g_test_add_func("/queue-route/mx", test_route_mx);

@@ -17,11 +17,11 @@
 #include <gio/gio.h>
 #include <gmime/gmime.h>
 
-#include "ctl.h"
-#include "message.h"
-#include "queue-file.h"
+#include "ctl/ctl.h"
+#include "mailflow/message.h"
+#include "mailflow/queue-file.h"
 #include "queue-peer.h"
-#include "queue.h"
+#include "mailflow/queue.h"
 
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
 

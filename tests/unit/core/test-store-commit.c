@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * test-store-commit.c - the store's group commit (core/store-append.c):
+ * test-store-commit.c - the store's group commit (core/store/store-append.c):
  * many threads appending to one account get unique UIDs, in order per
  * thread, and every acknowledged message is there byte for byte after the
  * store is closed and reopened; within one batch, a member that fails (over
@@ -14,8 +14,8 @@
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
-#include "directory.h"
-#include "store-private.h"
+#include "directory/directory.h"
+#include "store/store-private.h"
 
 #define ALICE      "alice@example.test"
 #define THREADS    16

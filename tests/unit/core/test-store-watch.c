@@ -18,12 +18,12 @@
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
-#include "conn-private.h"
-#include "conntrack.h"
-#include "directory.h"
-#include "loop.h"
-#include "mail-api.h"
-#include "store.h"
+#include "net/conn-private.h"
+#include "net/conntrack.h"
+#include "directory/directory.h"
+#include "lib/loop.h"
+#include "plugin/mail-api.h"
+#include "store/store.h"
 
 #define ALICE "alice@example.test"
 #define BOB   "bob@example.test"

@@ -14,8 +14,8 @@
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
-#include "directory.h"
-#include "store.h"
+#include "directory/directory.h"
+#include "store/store.h"
 
 #define ALICE "alice@example.test"
 #define BOB   "bob@example.test"

@@ -13,10 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "certgen.h"
-#include "config.h"
-#include "ctl.h"
-#include "tls.h"
+#include "hermodd/sections.h"
+#include "tls/certgen.h"
+#include "config/config.h"
+#include "ctl/ctl.h"
+#include "tls/tls.h"
 
 extern const HermodCtlCommand hermod_ctl_cert_commands[];
 
@@ -251,6 +252,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    hermod_config_set_sections(hermod_core_sections);
     g_test_add("/tls-load/first-start", Fixture, NULL, setup, test_first_start, teardown);
     g_test_add("/tls-load/sources", Fixture, NULL, setup, test_sources, teardown);
     g_test_add("/tls-load/errors", Fixture, NULL, setup, test_errors, teardown);

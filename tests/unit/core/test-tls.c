@@ -16,8 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "certgen.h"
-#include "tls.h"
+#include "tls/certgen.h"
+#include "tls/tls.h"
 
 static char *tmp_dir;
 static char *certs_dir;

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * directory.c - the directory database: data_dir/hermod.db, its schema,
+ * its lock, and the domain table.
+ *
+ * One SQLite connection in WAL mode guarded by a mutex: every directory
+ * query is a short indexed lookup, so one connection serves all threads, and
+ * the slow part of a login (yescrypt) runs outside the lock (see
+ * directory-accounts.c).  hermodctl writes to the same file from another
+ * process; WAL and busy_timeout let both proceed.  Statements are prepared
+ * once and cached by the address of their SQL literal.
+ *
+ * Accounts and aliases live in directory-accounts.c, address syntax and
+ * resolution in directory-addr.c.  This file never parses an address.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "directory/directory.h"
+#include "directory/directory-private.h"
+
+static GMutex lock;
+static sqlite3 *db;
+static GHashTable *stmts; /* const char *sql -> sqlite3_stmt * */
+
+/* Version 1 of the schema.  Domain aliases are alias rows whose alias is
+ * "@domain"; per-account settings are kept for modules to come. */
+static const char schema_v1[] =
+    "CREATE TABLE domains(name TEXT PRIMARY KEY, created INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE accounts(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " address TEXT NOT NULL UNIQUE, domain TEXT NOT NULL, hash TEXT NOT NULL,"
+    " quota INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);"
+    "CREATE INDEX accounts_by_domain ON accounts(domain, id);"
+    "CREATE TABLE aliases(alias TEXT NOT NULL, target TEXT NOT NULL, domain TEXT NOT NULL,"
+    " created INTEGER NOT NULL, PRIMARY KEY(alias, target)) WITHOUT ROWID;"
+    "CREATE INDEX aliases_by_domain ON aliases(domain);"
+    "CREATE TABLE account_settings(account_id INTEGER NOT NULL"
+    " REFERENCES accounts(id) ON DELETE CASCADE, key TEXT NOT NULL, value TEXT,"
+    " PRIMARY KEY(account_id, key)) WITHOUT ROWID;"
+    "PRAGMA user_version = 1;";
+
+/* The quark name must stay one word. */
+/* clang-format off */
+G_DEFINE_QUARK(hermod-directory-error-quark, hermod_directory_error)
+/* clang-format on */
+
+static gboolean
+db_error(GError **error, sqlite3 *handle, const char *what)
+{
+    int code = sqlite3_extended_errcode(handle);
+    int kind = (code & 0xff) == SQLITE_CONSTRAINT ? HERMOD_DIRECTORY_ERROR_EXISTS
+                                                  : HERMOD_DIRECTORY_ERROR_DB;
+    g_set_error(error, HERMOD_DIRECTORY_ERROR, kind, "directory: %s: %s", what,
+                sqlite3_errmsg(handle));
+    return FALSE;
+}
+
+static gboolean
+exec(sqlite3 *handle, const char *sql, GError **error)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(handle, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return TRUE;
+    g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB, "directory: %s",
+                msg != NULL ? msg : "unknown SQLite error");
+    sqlite3_free(msg);
+    return FALSE;
+}
+
+static gboolean
+migrate(sqlite3 *handle, GError **error)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+
+    if (sqlite3_prepare_v2(handle, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version < 0)
+        return db_error(error, handle, "reading the schema version");
+    if (version > 1) {
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB,
+                    "directory: schema version %d is newer than this hermod (1)", version);
+        return FALSE;
+    }
+    if (version == 1)
+        return TRUE;
+    if (!exec(handle, "BEGIN IMMEDIATE", error))
+        return FALSE;
+    if (!exec(handle, schema_v1, error)) {
+        exec(handle, "ROLLBACK", NULL);
+        return FALSE;
+    }
+    return exec(handle, "COMMIT", error);
+}
+
+static void
+finalize_stmt(gpointer st)
+{
+    sqlite3_finalize(st);
+}
+
+gboolean
+hermod_directory_open(const char *data_dir, GError **error)
+{
+    g_autofree char *path = g_build_filename(data_dir, "hermod.db", NULL);
+    sqlite3 *handle = NULL;
+
+    if (g_mkdir_with_parents(data_dir, 0750) != 0) {
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB,
+                    "directory: cannot create %s: %s", data_dir, g_strerror(errno));
+        return FALSE;
+    }
+    if (sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        db_error(error, handle, path);
+        sqlite3_close(handle);
+        return FALSE;
+    }
+    sqlite3_busy_timeout(handle, 5000);
+    if (!exec(handle, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", error) ||
+        !migrate(handle, error)) {
+        sqlite3_close(handle);
+        return FALSE;
+    }
+    hermod_directory_close();
+    g_mutex_lock(&lock);
+    db = handle;
+    stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finalize_stmt);
+    g_mutex_unlock(&lock);
+    return TRUE;
+}
+
+void
+hermod_directory_close(void)
+{
+    g_mutex_lock(&lock);
+    g_clear_pointer(&stmts, g_hash_table_destroy);
+    if (db != NULL)
+        sqlite3_close(db);
+    db = NULL;
+    g_mutex_unlock(&lock);
+}
+
+sqlite3 *
+hermod_directory_db_lock(GError **error)
+{
+    g_mutex_lock(&lock);
+    if (db != NULL)
+        return db;
+    g_mutex_unlock(&lock);
+    g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB, "directory: not open");
+    return NULL;
+}
+
+void
+hermod_directory_db_unlock(void)
+{
+    g_mutex_unlock(&lock);
+}
+
+sqlite3_stmt *
+hermod_directory_db_stmt(const char *sql, GError **error)
+{
+    sqlite3_stmt *st = g_hash_table_lookup(stmts, sql);
+
+    if (st != NULL) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        db_error(error, db, "preparing a query");
+        return NULL;
+    }
+    g_hash_table_insert(stmts, (gpointer)sql, st);
+    return st;
+}
+
+gboolean
+hermod_directory_db_done(sqlite3_stmt *st, GError **error)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return TRUE;
+    return db_error(error, db, "writing");
+}
+
+char *
+hermod_directory_db_text(sqlite3_stmt *st)
+{
+    char *text = NULL;
+
+    if (sqlite3_step(st) == SQLITE_ROW)
+        text = g_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return text;
+}
+
+gboolean
+hermod_directory_db_has_domain(const char *domain)
+{
+    sqlite3_stmt *st = hermod_directory_db_stmt("SELECT 1 FROM domains WHERE name = ?", NULL);
+    gboolean found;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+gboolean
+hermod_directory_db_has_account(const char *address)
+{
+    sqlite3_stmt *st = hermod_directory_db_stmt("SELECT 1 FROM accounts WHERE address = ?", NULL);
+    gboolean found;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, address, -1, SQLITE_TRANSIENT);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+gboolean
+hermod_directory_domain_add(const char *domain, GError **error)
+{
+    g_autofree char *name = hermod_directory_domain_canon(domain);
+    sqlite3_stmt *st;
+    gboolean ok;
+
+    if (name == NULL) {
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_INVALID,
+                    "not a domain name: %s", domain);
+        return FALSE;
+    }
+    if (hermod_directory_db_lock(error) == NULL)
+        return FALSE;
+    st = hermod_directory_db_stmt("INSERT INTO domains(name, created) VALUES(?, ?)", error);
+    if (st != NULL) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, g_get_real_time() / G_USEC_PER_SEC);
+    }
+    ok = st != NULL && hermod_directory_db_done(st, error);
+    hermod_directory_db_unlock();
+    if (!ok && error != NULL && *error != NULL && (*error)->code == HERMOD_DIRECTORY_ERROR_EXISTS)
+        g_prefix_error(error, "domain %s exists: ", name);
+    return ok;
+}
+
+static gint64
+count_accounts(const char *domain)
+{
+    sqlite3_stmt *st =
+        hermod_directory_db_stmt("SELECT count(*) FROM accounts WHERE domain = ?", NULL);
+    gint64 n = 0;
+
+    if (st == NULL)
+        return 0;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return n;
+}
+
+/* Refuses while the domain has accounts: deleting them must be a deliberate
+ * act, one by one.  The domain's aliases go with it. */
+static gboolean
+domain_del_locked(const char *name, GError **error)
+{
+    sqlite3_stmt *st;
+    gint64 n;
+
+    if (!hermod_directory_db_has_domain(name)) {
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_NOT_FOUND,
+                    "no such domain: %s", name);
+        return FALSE;
+    }
+    n = count_accounts(name);
+    if (n > 0) {
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_INVALID,
+                    "domain %s still has %" G_GINT64_FORMAT " account(s); delete them first", name,
+                    n);
+        return FALSE;
+    }
+    st = hermod_directory_db_stmt("DELETE FROM aliases WHERE domain = ?", error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (!hermod_directory_db_done(st, error))
+        return FALSE;
+    st = hermod_directory_db_stmt("DELETE FROM domains WHERE name = ?", error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    return hermod_directory_db_done(st, error);
+}
+
+gboolean
+hermod_directory_domain_del(const char *domain, GError **error)
+{
+    g_autofree char *name = hermod_directory_domain_canon(domain);
+    gboolean ok;
+
+    if (name == NULL) {
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_NOT_FOUND,
+                    "no such domain: %s", domain);
+        return FALSE;
+    }
+    if (hermod_directory_db_lock(error) == NULL)
+        return FALSE;
+    ok = domain_del_locked(name, error);
+    hermod_directory_db_unlock();
+    return ok;
+}
+
+GPtrArray *
+hermod_directory_domain_list(GError **error)
+{
+    GPtrArray *out;
+    sqlite3_stmt *st;
+
+    if (hermod_directory_db_lock(error) == NULL)
+        return NULL;
+    st = hermod_directory_db_stmt("SELECT name FROM domains ORDER BY name", error);
+    if (st == NULL) {
+        hermod_directory_db_unlock();
+        return NULL;
+    }
+    out = g_ptr_array_new_with_free_func(g_free);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    hermod_directory_db_unlock();
+    return out;
+}
+
+gboolean
+hermod_directory_domain_is_local(const char *domain)
+{
+    g_autofree char *name = hermod_directory_domain_canon(domain);
+    gboolean found;
+
+    if (name == NULL || hermod_directory_db_lock(NULL) == NULL)
+        return FALSE;
+    found = hermod_directory_db_has_domain(name);
+    hermod_directory_db_unlock();
+    return found;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * module-api.c - the HermodApi table: the whole surface modules can reach.
+ *
+ * Every member of hermod/api.h is wired here, in the order of the header,
+ * to the core function that implements it (conn.c, auth.c, directory.c,
+ * message.c, log.c, listener.c), plus the few adapters that need the
+ * module's identity: its settings come from its own config section of the
+ * config in force, with its table's defaults.  A member appended to
+ * HermodApi gets its line here in the same commit.  Nothing else in the
+ * core hands out function pointers to modules.
+ */
+#include "autoconfig.h"
+
+#include "directory/auth.h"
+#include "config/config.h"
+#include "net/conn.h"
+#include "directory/directory.h"
+#include "net/listener.h"
+#include "lib/log.h"
+#include "plugin/mail-api.h"
+#include "mailflow/message.h"
+#include "plugin/module-api.h"
+#include "plugin/module.h"
+
+/* The ABI 1.0 size of HermodProtocol, the smallest a module may hand us. */
+#define PROTOCOL_SIZE_1_0 (G_STRUCT_OFFSET(HermodProtocol, on_close) + sizeof(gpointer))
+
+/* Strings handed out stay valid until the next reload: main.c keeps the
+ * config it replaced alive until the reload after. */
+static const char *
+setting_string(HermodModule *self, const char *key)
+{
+    g_autoptr(HermodConfig) cfg = hermod_config_get_current();
+
+    return hermod_config_string(cfg, hermod_module_name(self), key);
+}
+
+static gint64
+setting_int(HermodModule *self, const char *key)
+{
+    g_autoptr(HermodConfig) cfg = hermod_config_get_current();
+
+    return hermod_config_int(cfg, hermod_module_name(self), key);
+}
+
+static const char *
+hostname(void)
+{
+    g_autoptr(HermodConfig) cfg = hermod_config_get_current();
+
+    return hermod_config_string(cfg, "core", "hostname");
+}
+
+static gboolean
+register_protocol(HermodModule *self, const char *name, const HermodProtocol *proto, GError **error)
+{
+    const char *module = hermod_module_name(self);
+
+    if (proto == NULL || proto->struct_size < PROTOCOL_SIZE_1_0 || proto->on_close == NULL) {
+        g_set_error(error, HERMOD_MODULE_ERROR, HERMOD_MODULE_ERROR_INIT,
+                    "module %s: protocol %s: struct_size too small or no on_close", module, name);
+        return FALSE;
+    }
+    if (hermod_listeners_attach(name, proto) == 0)
+        hermod_log(HERMOD_LOG_WARNING, NULL,
+                   "module %s: no [listener] has protocol = %s; it serves nothing", module, name);
+    return TRUE;
+}
+
+static const HermodApi api = {
+    .struct_size = sizeof(HermodApi),
+    .abi_major = HERMOD_ABI_MAJOR,
+    .abi_minor = HERMOD_ABI_MINOR,
+
+    .log = hermod_log,
+
+    .setting_string = setting_string,
+    .setting_int = setting_int,
+    .hostname = hostname,
+
+    .register_protocol = register_protocol,
+
+    .conn_write = hermod_conn_write,
+    .conn_printf = hermod_conn_printf,
+    .conn_output_pending = hermod_conn_output_pending,
+    .conn_want_writable = hermod_conn_want_writable,
+    .conn_start_tls = hermod_conn_start_tls,
+    .conn_read_bytes = hermod_conn_read_bytes,
+    .conn_pause = hermod_conn_pause,
+    .conn_resume = hermod_conn_resume,
+    .conn_close = hermod_conn_close,
+    .conn_is_closed = hermod_conn_is_closed,
+    .conn_is_tls = hermod_conn_is_tls,
+    .conn_role = hermod_conn_role,
+    .conn_is_implicit_tls = hermod_conn_is_implicit_tls,
+    .conn_peer = hermod_conn_peer,
+    .conn_session = hermod_conn_session,
+    .conn_tls_info = hermod_conn_tls_info,
+    .conn_set_data = hermod_conn_set_data,
+    .conn_get_data = hermod_conn_get_data,
+    .conn_set_timeout = hermod_conn_set_timeout,
+    .conn_is_trusted = hermod_conn_is_trusted,
+
+    .work_run = hermod_conn_work_run,
+
+    .auth_check = hermod_auth_check,
+    .addr_classify = hermod_directory_classify,
+    .addr_owned_by = hermod_directory_owns,
+
+    .msg_new = hermod_message_new,
+    .msg_append = hermod_message_append,
+    .msg_set_limit = hermod_message_set_limit,
+    .msg_size = hermod_message_size,
+    .msg_set_sender = hermod_message_set_sender,
+    .msg_add_recipient = hermod_message_add_recipient,
+    .msg_set_flags = hermod_message_set_flags,
+    .msg_set_auth = hermod_message_set_auth,
+    .msg_submit = hermod_message_submit,
+    .msg_free = hermod_message_free,
+    .mail = &hermod_mail_api,
+
+    .conn_may_start_tls = hermod_conn_may_start_tls,
+    .conn_start_deflate = hermod_conn_start_deflate,
+    .conn_is_deflate = hermod_conn_is_deflate,
+};
+
+const HermodApi *
+hermod_module_api(void)
+{
+    return &api;
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * store-append.c - new messages into an account: group commit.
+ *
+ * A message becomes durable in three steps: its file is written and
+ * fsync'd in tmp/ (store-file.c, no lock: appends to one account do this
+ * in parallel), renamed to msg/MAILBOX-ID.UID, msg/ is fsync'd, and its
+ * row commits.  The last two steps are per account and serial, and cost an
+ * fsync and a transaction each, so appends waiting for the same account
+ * share them: whoever finds no batch in progress becomes the leader, takes
+ * every append queued so far, and under the account lock renames all
+ * their files (UIDs in arrival order), syncs msg/ once and inserts all
+ * rows in one transaction; then it wakes the others with their UIDs, and
+ * the first of those queued meanwhile leads the next batch.  Each caller
+ * returns only when its own message is durable (file, folder and row), so
+ * SMTP's 250 and IMAP's APPEND OK still mean what they meant.
+ *
+ * A member that fails on its own (no such mailbox, over quota, an insert
+ * that fails) is rolled back to its savepoint and fails alone; a failed
+ * folder fsync or COMMIT fails the whole batch and removes its files.
+ * Watchers and the search indexer hear once per batch and mailbox.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "directory/directory.h"
+#include "store/store-private.h"
+
+/* One append waiting to be published; lives on its caller's stack. */
+typedef struct {
+    const char *mailbox;
+    const HermodStoreAppend *in;
+    char *tmp;  /* the staged file, NULL once renamed into msg/ */
+    char *name; /* its name in msg/ while placed */
+    guint64 size;
+    guint32 uid;
+    guint32 uidvalidity;
+    GError *error;    /* why it failed */
+    gboolean is_done; /* batch_lock */
+} StoreJob;
+
+/* Rename job's file into msg/ and insert its row, in a savepoint so that
+ * a failure takes back only this job.  Lock held, in a transaction. */
+static gboolean
+place_one(HermodStore *store, StoreJob *job, guint64 quota, GError **error)
+{
+    const HermodStoreAppend *in = job->in;
+    StoreRow row = {0, NULL, in->flags, in->keywords, in->internal_date, job->size};
+    StoreBox box;
+
+    if (!hermod_store_box(store, job->mailbox, &box, error) ||
+        hermod_store_over_quota(store, quota, job->size, error))
+        return FALSE;
+    if (box.uidnext == 0 || box.uidnext == G_MAXUINT32) {
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
+                    "store %s: mailbox %s has used up its UIDs", store->account, job->mailbox);
+        return FALSE;
+    }
+    row.uid = box.uidnext;
+    job->name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box.id, row.uid);
+    row.file = job->name;
+    if (!hermod_store_file_place(store, job->tmp, job->name, error)) {
+        g_clear_pointer(&job->name, g_free);
+        return FALSE;
+    }
+    g_clear_pointer(&job->tmp, g_free);
+    if (!hermod_store_exec(store, "SAVEPOINT append", error))
+        goto fail;
+    if (!hermod_store_index_add(store, &box, &row, error) ||
+        !hermod_store_exec(store, "RELEASE append", error)) {
+        hermod_store_exec(store, "ROLLBACK TO append; RELEASE append", NULL);
+        goto fail;
+    }
+    job->uid = row.uid;
+    job->uidvalidity = box.uidvalidity;
+    store->used += job->size;
+    return TRUE;
+fail:
+    hermod_store_file_remove(store, job->name);
+    g_clear_pointer(&job->name, g_free);
+    return FALSE;
+}
+
+/* The batch could not be made durable: every job that had been placed
+ * loses its file and fails with error's message. */
+static void
+unplace(HermodStore *store, GPtrArray *batch, const GError *error)
+{
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->name == NULL)
+            continue;
+        hermod_store_file_remove(store, job->name);
+        g_clear_pointer(&job->name, g_free);
+        job->error = g_error_copy(error);
+    }
+}
+
+static void
+fail_all(GPtrArray *batch, const GError *error)
+{
+    for (guint i = 0; i < batch->len; i++)
+        ((StoreJob *)batch->pdata[i])->error = g_error_copy(error);
+}
+
+/* Publish batch: one transaction, one sync of msg/.  Takes the lock. */
+static void
+commit_batch(HermodStore *store, GPtrArray *batch)
+{
+    guint64 quota = hermod_directory_user_quota(store->account);
+    g_autoptr(GError) error = NULL;
+    guint64 used;
+    guint placed = 0;
+
+    g_mutex_lock(&store->lock);
+    used = store->used;
+    if (!hermod_store_exec(store, "BEGIN IMMEDIATE", &error)) {
+        fail_all(batch, error);
+        g_mutex_unlock(&store->lock);
+        return;
+    }
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        placed += place_one(store, job, quota, &job->error) ? 1 : 0;
+    }
+    if (placed == 0) {
+        hermod_store_exec(store, "ROLLBACK", NULL);
+    } else if (!hermod_store_file_sync(store, &error) ||
+               !hermod_store_exec(store, "COMMIT", &error)) {
+        hermod_store_exec(store, "ROLLBACK", NULL);
+        store->used = used;
+        unplace(store, batch, error);
+    }
+    g_mutex_unlock(&store->lock);
+}
+
+/* The mailboxes batch changed, each once.  (transfer full) */
+static GPtrArray *
+changed_mailboxes(GPtrArray *batch)
+{
+    GPtrArray *changed = g_ptr_array_new_with_free_func(g_free);
+
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->error == NULL &&
+            !g_ptr_array_find_with_equal_func(changed, job->mailbox, g_str_equal, NULL))
+            g_ptr_array_add(changed, g_strdup(job->mailbox));
+    }
+    return changed;
+}
+
+/* Publish everything queued, then wake its owners.  batch_lock held on
+ * entry and on return, dropped meanwhile.  Returns the mailboxes that
+ * changed.  (transfer full) */
+static GPtrArray *
+lead(HermodStore *store)
+{
+    GPtrArray *batch = store->pending;
+    GPtrArray *changed;
+
+    store->pending = g_ptr_array_new();
+    store->is_committing = TRUE;
+    g_mutex_unlock(&store->batch_lock);
+    commit_batch(store, batch);
+    changed = changed_mailboxes(batch);
+    g_mutex_lock(&store->batch_lock);
+    for (guint i = 0; i < batch->len; i++)
+        ((StoreJob *)batch->pdata[i])->is_done = TRUE;
+    store->is_committing = FALSE;
+    g_cond_broadcast(&store->batch_cond);
+    g_ptr_array_free(batch, TRUE);
+    return changed;
+}
+
+/* Queue job and wait until a batch holding it is done, leading one when
+ * nobody else does.  Returns what the batch led here changed, if any. */
+static GPtrArray *
+wait_for_batch(HermodStore *store, StoreJob *job)
+{
+    GPtrArray *changed = NULL;
+
+    g_mutex_lock(&store->batch_lock);
+    g_ptr_array_add(store->pending, job);
+    while (!job->is_done) {
+        if (store->is_committing)
+            g_cond_wait(&store->batch_cond, &store->batch_lock);
+        else
+            changed = lead(store);
+    }
+    g_mutex_unlock(&store->batch_lock);
+    return changed;
+}
+
+gboolean
+hermod_store_append_staged(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
+                           char *tmp, guint64 size, guint32 *out_uid, guint32 *out_uidvalidity,
+                           GError **error)
+{
+    HermodStoreAppend copy = *in;
+    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, FALSE};
+    g_autoptr(GPtrArray) changed = NULL;
+
+    if (copy.internal_date == 0)
+        copy.internal_date = g_get_real_time() / G_USEC_PER_SEC;
+    changed = wait_for_batch(store, &job);
+    for (guint i = 0; changed != NULL && i < changed->len; i++) {
+        hermod_store_search_feed(store, changed->pdata[i]);
+        hermod_store_notify(store->account, changed->pdata[i]);
+    }
+    g_free(job.name);
+    if (job.tmp != NULL) {
+        g_unlink(job.tmp); /* failed before its rename */
+        g_free(job.tmp);
+    }
+    if (job.error != NULL) {
+        g_propagate_error(error, job.error);
+        return FALSE;
+    }
+    if (out_uid != NULL)
+        *out_uid = job.uid;
+    if (out_uidvalidity != NULL)
+        *out_uidvalidity = job.uidvalidity;
+    return TRUE;
+}
+
+gboolean
+hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
+                         guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
+{
+    char *tmp = NULL;
+
+    if (!hermod_store_file_stage(store, in->data, &tmp, error))
+        return FALSE;
+    return hermod_store_append_staged(store, mailbox, in, tmp, g_bytes_get_size(in->data), out_uid,
+                                      out_uidvalidity, error);
+}
+
+gboolean
+hermod_store_append(HermodStore *store, const char *mailbox, GBytes *data, guint32 flags,
+                    gint64 internal_date, guint32 *out_uid, GError **error)
+{
+    HermodStoreAppend in = {data, flags, NULL, internal_date};
+
+    return hermod_store_append_full(store, mailbox, &in, out_uid, NULL, error);
+}

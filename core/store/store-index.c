@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * store-index.c - an account's index.db: schema, mailboxes, message rows.
+ *
+ * The schema is shaped for IMAP: mailboxes carry UIDVALIDITY, UIDNEXT,
+ * HIGHESTMODSEQ, a special-use attribute and a subscription bit; messages
+ * carry UID, file name, flag bits, MODSEQ, internal date, size, and
+ * envelope/bodystructure caches the IMAP module fills; keywords have their
+ * own table; "expunged" remembers (UID, MODSEQ) of removed messages for
+ * QRESYNC's VANISHED.  UIDVALIDITY comes from the clock but never repeats
+ * within an account (meta.last_uidvalidity); UIDNEXT only grows; every
+ * change takes a new MODSEQ.
+ *
+ * Durability: WAL with synchronous=NORMAL.  A commit is then not fsync'd,
+ * so a power cut (not a process crash) may lose the last commits.  That is
+ * safe because a message's file is fsync'd, renamed and its folder fsync'd
+ * before its row commits, and its name records its mailbox and UID: the
+ * scan at open (store-file.c) puts a file without a row back under the same
+ * UID, so nothing acknowledged is lost and no UID changes meaning.  What a
+ * power cut may cost: flag changes of its last moments, and MODSEQ values
+ * of those lost commits may be handed out again (a CONDSTORE client then
+ * refetches flags it already had).  A file whose UID is in "expunged" is
+ * the leftover of an expunge and is deleted, never brought back.  The callers hold the store's
+ * lock; this file never touches message files.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "store/store-private.h"
+
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE mailboxes(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+    " special_use TEXT, uidvalidity INTEGER NOT NULL, uidnext INTEGER NOT NULL DEFAULT 1,"
+    " highestmodseq INTEGER NOT NULL DEFAULT 1, subscribed INTEGER NOT NULL DEFAULT 1,"
+    " created INTEGER NOT NULL);"
+    "CREATE TABLE messages(id INTEGER PRIMARY KEY,"
+    " mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,"
+    " uid INTEGER NOT NULL, file TEXT NOT NULL, flags INTEGER NOT NULL DEFAULT 0,"
+    " modseq INTEGER NOT NULL, internal_date INTEGER NOT NULL, size INTEGER NOT NULL,"
+    " envelope TEXT, bodystructure TEXT, UNIQUE(mailbox_id, uid));"
+    "CREATE INDEX messages_by_modseq ON messages(mailbox_id, modseq);"
+    "CREATE INDEX messages_by_file ON messages(file);"
+    "CREATE TABLE keywords(message_id INTEGER NOT NULL"
+    " REFERENCES messages(id) ON DELETE CASCADE, keyword TEXT NOT NULL,"
+    " PRIMARY KEY(message_id, keyword)) WITHOUT ROWID;"
+    "CREATE TABLE expunged(mailbox_id INTEGER NOT NULL"
+    " REFERENCES mailboxes(id) ON DELETE CASCADE, uid INTEGER NOT NULL,"
+    " modseq INTEGER NOT NULL, PRIMARY KEY(mailbox_id, uid)) WITHOUT ROWID;"
+    "CREATE INDEX expunged_by_modseq ON expunged(mailbox_id, modseq);"
+    "PRAGMA user_version = 1;";
+
+/* Version 2: \Noselect parents left by deleting a mailbox that has
+ * children, and a per-message cache of parse results by field name. */
+static const char schema_v2[] =
+    "ALTER TABLE mailboxes ADD COLUMN noselect INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE cache(message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+    " field TEXT NOT NULL, value TEXT, PRIMARY KEY(message_id, field)) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+
+/* Version 3: the full-text index (store-search.c), filled lazily; rowid is
+ * the message id. */
+static const char schema_v3[] =
+    "CREATE VIRTUAL TABLE fts USING fts5(headers, body, tokenize = 'unicode61');"
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
+    " DELETE FROM fts WHERE rowid = old.id; END;"
+    "PRAGMA user_version = 3;";
+
+/* Version 4: ids of deleted mailboxes (and of \Noselect ones whose mail
+ * was removed), so that the scan at open deletes their leftover files
+ * instead of filing them into INBOX. */
+static const char schema_v4[] = "CREATE TABLE deleted_mailboxes(id INTEGER PRIMARY KEY);"
+                                "PRAGMA user_version = 4;";
+
+/* Version 5: the ids of messages the full-text index does not have yet,
+ * kept by triggers, so that the indexer finds new mail without scanning
+ * every row of the account (which made deliveries slower as a mailbox
+ * grew). */
+static const char schema_v5[] =
+    "CREATE TABLE fts_todo(id INTEGER PRIMARY KEY);"
+    "INSERT INTO fts_todo(id) SELECT m.id FROM messages m"
+    " WHERE NOT EXISTS (SELECT 1 FROM fts s WHERE s.rowid = m.id);"
+    "CREATE TRIGGER messages_fts_todo AFTER INSERT ON messages BEGIN"
+    " INSERT OR IGNORE INTO fts_todo(id) VALUES(new.id); END;"
+    "CREATE TRIGGER messages_fts_todo_delete AFTER DELETE ON messages BEGIN"
+    " DELETE FROM fts_todo WHERE id = old.id; END;"
+    "PRAGMA user_version = 5;";
+
+static const struct {
+    const char *name;
+    const char *special_use;
+} defaults[] = {
+    {"INBOX", NULL},      {"Sent", "\\Sent"}, {"Drafts", "\\Drafts"},
+    {"Trash", "\\Trash"}, {"Junk", "\\Junk"}, {"Archive", "\\Archive"},
+};
+
+gboolean
+hermod_store_db_error(HermodStore *store, GError **error, const char *what)
+{
+    g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB, "store %s: %s: %s",
+                store->account, what, sqlite3_errmsg(store->db));
+    return FALSE;
+}
+
+gboolean
+hermod_store_exec(HermodStore *store, const char *sql, GError **error)
+{
+    char *msg = NULL;
+
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return TRUE;
+    g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB, "store %s: %s", store->account,
+                msg != NULL ? msg : "unknown SQLite error");
+    sqlite3_free(msg);
+    return FALSE;
+}
+
+sqlite3_stmt *
+hermod_store_stmt(HermodStore *store, const char *sql, GError **error)
+{
+    sqlite3_stmt *st = g_hash_table_lookup(store->stmt, sql);
+
+    if (st != NULL) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        hermod_store_db_error(store, error, "preparing a query");
+        return NULL;
+    }
+    g_hash_table_insert(store->stmt, (gpointer)sql, st);
+    return st;
+}
+
+static int
+schema_version(HermodStore *store)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, "PRAGMA user_version", NULL);
+    int version = -1;
+
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    if (st != NULL)
+        sqlite3_reset(st);
+    return version;
+}
+
+/* In a write transaction, so that two processes opening a new store do
+ * not both create it. */
+static gboolean
+migrate_locked(HermodStore *store, GError **error)
+{
+    int version = schema_version(store);
+
+    if (version < 0)
+        return hermod_store_db_error(store, error, "reading the schema version");
+    if (version > 5) {
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
+                    "store %s: schema version %d is newer than this hermod (5)", store->account,
+                    version);
+        return FALSE;
+    }
+    return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
+           (version >= 2 || hermod_store_exec(store, schema_v2, error)) &&
+           (version >= 3 || hermod_store_exec(store, schema_v3, error)) &&
+           (version >= 4 || hermod_store_exec(store, schema_v4, error)) &&
+           (version >= 5 || hermod_store_exec(store, schema_v5, error));
+}
+
+static gboolean
+migrate(HermodStore *store, GError **error)
+{
+    if (schema_version(store) == 5)
+        return TRUE;
+    if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
+        return FALSE;
+    if (!migrate_locked(store, error)) {
+        hermod_store_exec(store, "ROLLBACK", NULL);
+        return FALSE;
+    }
+    return hermod_store_exec(store, "COMMIT", error);
+}
+
+static void
+finalize_stmt(gpointer st)
+{
+    sqlite3_finalize(st);
+}
+
+gboolean
+hermod_store_index_open(HermodStore *store, GError **error)
+{
+    g_autofree char *path = g_build_filename(store->dir, "index.db", NULL);
+
+    store->stmt = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, finalize_stmt);
+    if (sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        return hermod_store_db_error(store, error, path);
+    sqlite3_busy_timeout(store->db, 10000);
+    return hermod_store_exec(store,
+                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                             " PRAGMA foreign_keys=ON;",
+                             error) &&
+           migrate(store, error);
+}
+
+void
+hermod_store_index_close(HermodStore *store)
+{
+    g_clear_pointer(&store->stmt, g_hash_table_destroy);
+    g_clear_pointer(&store->status, g_hash_table_destroy);
+    if (store->db != NULL)
+        sqlite3_close(store->db);
+    store->db = NULL;
+}
+
+/* Clock-based, but strictly greater than any this account used before. */
+static guint32
+next_uidvalidity(HermodStore *store)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store, "SELECT value FROM meta WHERE key = 'last_uidvalidity'", NULL);
+    gint64 last = 0, now = g_get_real_time() / G_USEC_PER_SEC;
+    guint32 v;
+
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+        last = sqlite3_column_int64(st, 0);
+    if (st != NULL)
+        sqlite3_reset(st);
+    v = (guint32)MAX(now, last + 1);
+    st =
+        hermod_store_stmt(store, "INSERT OR REPLACE INTO meta VALUES('last_uidvalidity', ?)", NULL);
+    if (st != NULL) {
+        sqlite3_bind_int64(st, 1, v);
+        sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    return v;
+}
+
+gboolean
+hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,
+                        GError **error)
+{
+    guint32 uidvalidity = next_uidvalidity(store);
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "INSERT INTO mailboxes(name, special_use, uidvalidity, created) VALUES(?, ?, ?, ?)",
+        error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (special_use != NULL)
+        sqlite3_bind_text(st, 2, special_use, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, uidvalidity);
+    sqlite3_bind_int64(st, 4, g_get_real_time() / G_USEC_PER_SEC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || hermod_store_db_error(store, error, "creating a mailbox");
+}
+
+gboolean
+hermod_store_index_defaults(HermodStore *store, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT count(*) FROM mailboxes", error);
+    StoreBox inbox;
+    gint64 n = 0;
+
+    if (st == NULL)
+        return FALSE;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    for (gsize i = 0; n == 0 && i < G_N_ELEMENTS(defaults); i++) {
+        if (!hermod_store_box_create(store, defaults[i].name, defaults[i].special_use, error))
+            return FALSE;
+    }
+    if (hermod_store_box(store, "INBOX", &inbox, NULL))
+        return TRUE;
+    return hermod_store_box_create(store, "INBOX", NULL, error);
+}
+
+static gboolean
+read_box(sqlite3_stmt *st, StoreBox *out)
+{
+    gboolean found = sqlite3_step(st) == SQLITE_ROW;
+
+    if (found) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->uidnext = (guint32)sqlite3_column_int64(st, 1);
+        out->highestmodseq = (guint64)sqlite3_column_int64(st, 2);
+        out->uidvalidity = (guint32)sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    return found;
+}
+
+gboolean
+hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **error)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store,
+                          "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes"
+                          " WHERE name = ? AND noselect = 0",
+                          error);
+
+    g_autofree char *canon = hermod_store_name_canon(name, NULL);
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, canon != NULL ? canon : name, -1, SQLITE_TRANSIENT);
+    if (read_box(st, out))
+        return TRUE;
+    g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s in %s",
+                name, store->account);
+    return FALSE;
+}
+
+gboolean
+hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store,
+                          "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes"
+                          " WHERE id = ? AND noselect = 0",
+                          NULL);
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, id);
+    return read_box(st, out);
+}
+
+gboolean
+hermod_store_box_save(HermodStore *store, const StoreBox *box, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?", error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, box->uidnext);
+    sqlite3_bind_int64(st, 2, (gint64)box->highestmodseq);
+    sqlite3_bind_int64(st, 3, box->id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || hermod_store_db_error(store, error, "updating a mailbox");
+}
+
+gboolean
+hermod_store_keywords_add(HermodStore *store, gint64 message_id, const char *const *keywords,
+                          GError **error)
+{
+    sqlite3_stmt *st;
+
+    for (gsize i = 0; keywords != NULL && keywords[i] != NULL; i++) {
+        st = hermod_store_stmt(store, "INSERT OR IGNORE INTO keywords VALUES(?, ?)", error);
+        if (st == NULL)
+            return FALSE;
+        sqlite3_bind_int64(st, 1, message_id);
+        sqlite3_bind_text(st, 2, keywords[i], -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_reset(st);
+            return hermod_store_db_error(store, error, "adding a keyword");
+        }
+        sqlite3_reset(st);
+    }
+    return TRUE;
+}
+
+gboolean
+hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, GError **error)
+{
+    guint64 modseq = box->highestmodseq + 1;
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "INSERT INTO messages(mailbox_id, uid, file, flags,"
+                                         " modseq, internal_date, size) VALUES(?,?,?,?,?,?,?)",
+                                         error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, box->id);
+    sqlite3_bind_int64(st, 2, row->uid);
+    sqlite3_bind_text(st, 3, row->file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, row->flags & HERMOD_STORE_FLAGS_ALL);
+    sqlite3_bind_int64(st, 5, (gint64)modseq);
+    sqlite3_bind_int64(st, 6, row->internal_date);
+    sqlite3_bind_int64(st, 7, (gint64)row->size);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return hermod_store_db_error(store, error, "adding a message");
+    if (!hermod_store_keywords_add(store, sqlite3_last_insert_rowid(store->db), row->keywords,
+                                   error))
+        return FALSE;
+    box->highestmodseq = modseq;
+    box->uidnext = MAX(box->uidnext, row->uid + 1);
+    return hermod_store_box_save(store, box, error);
+}
+
+static gboolean
+has_uid(HermodStore *store, const char *sql, gint64 mailbox_id, guint32 uid)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, sql, NULL);
+    gboolean found;
+
+    if (st == NULL)
+        return TRUE;
+    sqlite3_bind_int64(st, 1, mailbox_id);
+    sqlite3_bind_int64(st, 2, uid);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+gboolean
+hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid)
+{
+    return has_uid(store, "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?", mailbox_id,
+                   uid);
+}
+
+gboolean
+hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store, "SELECT 1 FROM deleted_mailboxes WHERE id = ?", NULL);
+    gboolean found;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, mailbox_id);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+gboolean
+hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid)
+{
+    return has_uid(store, "SELECT 1 FROM expunged WHERE mailbox_id = ? AND uid = ?", mailbox_id,
+                   uid);
+}
+
+GHashTable *
+hermod_store_index_files(HermodStore *store, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT DISTINCT file FROM messages", error);
+    GHashTable *files;
+
+    if (st == NULL)
+        return NULL;
+    files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        g_hash_table_add(files, g_strdup((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    return files;
+}
+
+guint64
+hermod_store_index_used(HermodStore *store)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT total(size) FROM messages", NULL);
+    guint64 used = 0;
+
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+        used = (guint64)sqlite3_column_double(st, 0);
+    if (st != NULL)
+        sqlite3_reset(st);
+    return used;
+}

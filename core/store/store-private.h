@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * store-private.h - what the store's files share: the HermodStore object,
+ * the index (store-index.c) and the message files (store-file.c).  Nobody
+ * outside core/store*.c includes this.
+ */
+#ifndef HERMOD_CORE_STORE_PRIVATE_H
+#define HERMOD_CORE_STORE_PRIVATE_H
+
+#include <glib.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+G_BEGIN_DECLS
+
+struct HermodStore {
+    int refcount;     /* users; 0 = idle in the cache (store.c's lock) */
+    char *account;    /* canonical address */
+    char *dir;        /* the account folder */
+    char *msg_dir;    /* dir/msg: immutable message files */
+    char *tmp_dir;    /* dir/tmp: files being written */
+    int msg_fd;       /* msg_dir opened O_DIRECTORY, for fsync */
+    GMutex lock;      /* serialises every use of db */
+    sqlite3 *db;      /* index.db */
+    GHashTable *stmt; /* const char *sql -> sqlite3_stmt * */
+    guint64 used;     /* bytes of every message, for the quota */
+    /* Group commit (store-append.c): appends waiting to be published. */
+    GMutex batch_lock;      /* guards pending and is_committing */
+    GCond batch_cond;       /* signalled when a batch is done */
+    GPtrArray *pending;     /* StoreJob *, in arrival order */
+    gboolean is_committing; /* a leader is publishing a batch */
+    /* store-read.c: mailbox_status answers, valid while the index is at
+     * status_version (canonical name -> HermodStoreMailbox *). */
+    GHashTable *status;
+    gint64 status_version[2];
+};
+
+/* A mailbox row as the writers need it. */
+typedef struct {
+    gint64 id;
+    guint32 uidvalidity;
+    guint32 uidnext;
+    guint64 highestmodseq;
+} StoreBox;
+
+/* A message row to insert. */
+typedef struct {
+    guint32 uid;
+    const char *file;
+    guint32 flags;
+    const char *const *keywords; /* nullable */
+    gint64 internal_date;
+    guint64 size;
+} StoreRow;
+
+#define HERMOD_STORE_FLAGS_ALL 0x1f
+
+/* --- store-index.c: the SQLite side.  Lock held unless said otherwise. */
+
+/* Open (create, migrate) dir/index.db into store->db. */
+gboolean hermod_store_index_open(HermodStore *store, GError **error);
+void hermod_store_index_close(HermodStore *store);
+sqlite3_stmt *hermod_store_stmt(HermodStore *store, const char *sql, GError **error);
+gboolean hermod_store_exec(HermodStore *store, const char *sql, GError **error);
+gboolean hermod_store_db_error(HermodStore *store, GError **error, const char *what);
+/* INBOX and the special-use mailboxes when there are none; INBOX always. */
+gboolean hermod_store_index_defaults(HermodStore *store, GError **error);
+/* Look a mailbox up by name ("inbox" is INBOX); NO_MAILBOX if absent. */
+gboolean hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **error);
+gboolean hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out);
+/* Insert a message row with the next MODSEQ, move UIDNEXT past its UID,
+ * and write both back into box and its row. */
+gboolean hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row,
+                                GError **error);
+/* Write box's UIDNEXT and HIGHESTMODSEQ to its row. */
+gboolean hermod_store_box_save(HermodStore *store, const StoreBox *box, GError **error);
+gboolean hermod_store_keywords_add(HermodStore *store, gint64 message_id,
+                                   const char *const *keywords, GError **error);
+gboolean hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid);
+gboolean hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid);
+/* Was this mailbox deleted (or emptied into a \Noselect parent)? */
+gboolean hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id);
+/* Every file name an index row names.  (transfer full) */
+GHashTable *hermod_store_index_files(HermodStore *store, GError **error);
+guint64 hermod_store_index_used(HermodStore *store);
+
+/* Create a selectable mailbox row with a new UIDVALIDITY. */
+gboolean hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,
+                                 GError **error);
+/* Canonical mailbox name ("inbox/x" -> "INBOX/x") or NULL with INVALID.
+ * Any lock. (transfer full) */
+char *hermod_store_name_canon(const char *name, GError **error);
+/* Would size more bytes pass quota (0: none)?  Sets OVER_QUOTA. */
+gboolean hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error);
+
+/* --- store-append.c: group commit. */
+
+/* Publish the staged file tmp (transfer full: it is renamed or removed)
+ * of size bytes as a new message of mailbox, with in's flags, keywords
+ * and date (in->data is not used).  Appends waiting for the same account
+ * are published together: one folder fsync and one transaction for all.
+ * Returns once this message is durable, or failed alone.  Blocking; no
+ * lock held. */
+gboolean hermod_store_append_staged(HermodStore *store, const char *mailbox,
+                                    const HermodStoreAppend *in, char *tmp, guint64 size,
+                                    guint32 *out_uid, guint32 *out_uidvalidity, GError **error);
+
+/* --- store-flags.c: removing messages. */
+
+/* What deleting rows freed: file names to unlink after the commit, and
+ * bytes to take off store->used once it committed. */
+typedef struct {
+    GPtrArray *files;
+    guint64 bytes;
+} StoreRemoved;
+
+/* Delete the rows of ids (gint64 message ids), logging each UID in
+ * "expunged" with modseq when modseq > 0.  Lock held, in a transaction. */
+gboolean hermod_store_rows_delete(HermodStore *store, gint64 mailbox_id, GArray *ids,
+                                  guint64 modseq, StoreRemoved *out, GError **error);
+/* Move the rows of ids (message ids of src) to dst with new UIDs there,
+ * logging the old UIDs as expunged from src; both boxes take one new
+ * MODSEQ.  out_src/out_dst (nullable) get the UID pairs. */
+gboolean hermod_store_rows_move(HermodStore *store, StoreBox *src, StoreBox *dst, GArray *ids,
+                                GArray *out_src, GArray *out_dst, GError **error);
+/* After the commit: unlink each file that no row names any more. */
+void hermod_store_files_unlink(HermodStore *store, GPtrArray *files);
+
+/* --- store-file.c: message files. */
+
+/* A message file is written in two halves, so that the slow half runs
+ * outside the account lock (tmp -> fsync -> rename -> fsync(msg/)): stage
+ * writes data to a uniquely named file in tmp/ and fsyncs it (no lock
+ * needed; *out_tmp gets its path, transfer full; on failure it removes what
+ * it made).  place renames a staged file to msg/name (under the lock, once
+ * the UID is known; on failure the staged file is left for the caller);
+ * sync fsyncs msg/, once for every file placed since the last sync. */
+gboolean hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError **error);
+gboolean hermod_store_file_place(HermodStore *store, const char *tmp, const char *name,
+                                 GError **error);
+gboolean hermod_store_file_sync(HermodStore *store, GError **error);
+void hermod_store_file_remove(HermodStore *store, const char *name);
+/* Index files that no row names (into the mailbox and UID their name
+ * records when free, else INBOX) and empty tmp/.  In a write transaction. */
+gboolean hermod_store_file_recover(HermodStore *store, GError **error);
+
+G_END_DECLS
+
+#endif

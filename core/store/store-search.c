@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * store-search.c - full-text search of an account's messages (IMAP SEARCH
+ * BODY/TEXT, webmail search) with an SQLite FTS5 table.
+ *
+ * Table "fts" (schema v3, store-index.c) holds, per message row (rowid =
+ * messages.id), the decoded headers ("Subject: café" from
+ * "=?UTF-8?Q?caf=C3=A9?=") and the decoded text of its text parts, HTML
+ * with its tags stripped, extracted with GMime.  A trigger drops a
+ * message's entry when its row goes (expunge, mailbox delete); MOVE keeps
+ * the row and so the entry.  A new message is indexed soon after its
+ * append commits, by one indexer thread (hermod_store_search_feed) so that
+ * no delivery waits for it, and a first search of a big mailbox does not
+ * stall; rows that arrived another way (COPY, recovery,
+ * an index made before v3) are picked up by the catch-up that runs before
+ * every search, so the index never misses a message and is never part of
+ * a message's durability.  Parsing runs without the store's lock; only
+ * the inserts take it.
+ *
+ * FTS5 matches words, not IMAP's substrings; each word of a query is
+ * matched as a prefix ("meet" finds "meeting"), which covers what users
+ * type.  A query without words matches nothing.
+ */
+#include "autoconfig.h"
+
+#include <fcntl.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "lib/log.h"
+#include "store/store-private.h"
+
+/* Text kept per message: enough for any real mail body, bounded for spam. */
+#define TEXT_MAX (4 * 1024 * 1024)
+
+typedef struct {
+    gint64 id;
+    char *file;
+    char *headers; /* filled without the lock */
+    char *body;
+} Pending;
+
+static void
+pending_clear(gpointer p)
+{
+    Pending *e = p;
+
+    g_free(e->file);
+    g_free(e->headers);
+    g_free(e->body);
+}
+
+/* Lock held.  Rows of mailbox (NULL: every mailbox) without an entry:
+ * those in fts_todo, which triggers keep (schema v5). */
+static GArray *
+unindexed(HermodStore *store, const char *mailbox, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT m.id, m.file FROM fts_todo t"
+                                         " JOIN messages m ON m.id = t.id"
+                                         " WHERE (?1 IS NULL OR m.mailbox_id = ?1)",
+                                         error);
+    StoreBox box;
+    GArray *out;
+
+    if (st == NULL || (mailbox != NULL && !hermod_store_box(store, mailbox, &box, error)))
+        return NULL;
+    if (mailbox != NULL)
+        sqlite3_bind_int64(st, 1, box.id);
+    out = g_array_new(FALSE, TRUE, sizeof(Pending));
+    g_array_set_clear_func(out, pending_clear);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        Pending e = {sqlite3_column_int64(st, 0),
+                     g_strdup((const char *)sqlite3_column_text(st, 1)), NULL, NULL};
+        g_array_append_val(out, e);
+    }
+    sqlite3_reset(st);
+    return out;
+}
+
+/* Drop markup, the contents of script and style, and decode the common
+ * entities; what is left is what a reader sees, good enough to search. */
+static void
+append_html_text(GString *out, const char *html)
+{
+    const char *p = html;
+
+    while (*p != '\0') {
+        if (*p == '<') {
+            gboolean hidden = g_ascii_strncasecmp(p, "<script", 7) == 0 ||
+                              g_ascii_strncasecmp(p, "<style", 6) == 0;
+            const char *end = hidden ? strstr(p, "</") : NULL;
+            p = strchr(end != NULL ? end : p, '>');
+            if (p == NULL)
+                return;
+            g_string_append_c(out, ' ');
+            p++;
+        } else if (*p == '&') {
+            static const char *const ent[][2] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+                                                 {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
+            gsize i;
+            for (i = 0; i < G_N_ELEMENTS(ent) && strncmp(p, ent[i][0], strlen(ent[i][0])); i++)
+                ;
+            g_string_append(out, i < G_N_ELEMENTS(ent) ? ent[i][1] : "&");
+            p += i < G_N_ELEMENTS(ent) ? strlen(ent[i][0]) : 1;
+        } else {
+            g_string_append_c(out, *p++);
+        }
+    }
+}
+
+/* The decoded text of a part, from at most ENCODED_MAX bytes of its
+ * content: a 50 MB text attachment must not be decoded whole (and its
+ * copies kept by malloc) only for TEXT_MAX bytes of it to be indexed. */
+#define ENCODED_MAX (2 * TEXT_MAX)
+
+static char *
+part_text(GMimeTextPart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(part));
+    GMimeStream *raw = content != NULL ? g_mime_data_wrapper_get_stream(content) : NULL;
+    gint64 len = raw != NULL ? g_mime_stream_length(raw) : -1;
+
+    if (len >= 0 && len <= ENCODED_MAX)
+        return g_mime_text_part_get_text(part);
+    if (len < 0)
+        return NULL;
+    GMimeStream *head =
+        g_mime_stream_substream(raw, raw->bound_start, raw->bound_start + ENCODED_MAX);
+    GMimeDataWrapper *cut =
+        g_mime_data_wrapper_new_with_stream(head, g_mime_data_wrapper_get_encoding(content));
+    GMimeStream *mem = g_mime_stream_mem_new();
+    GMimeStream *filtered = g_mime_stream_filter_new(mem);
+    const char *charset = g_mime_text_part_get_charset(part);
+    if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0) {
+        GMimeFilter *conv = g_mime_filter_charset_new(charset, "UTF-8");
+        if (conv != NULL) {
+            g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), conv);
+            g_object_unref(conv);
+        }
+    }
+    g_mime_data_wrapper_write_to_stream(cut, filtered);
+    g_mime_stream_flush(filtered);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    char *text = g_utf8_make_valid((const char *)bytes->data, bytes->len);
+    g_object_unref(filtered);
+    g_object_unref(mem);
+    g_object_unref(cut);
+    g_object_unref(head);
+    return text;
+}
+
+/* Appends at most TEXT_MAX bytes in all, cut at a character boundary. */
+static void
+collect_part(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+    GString *out = data;
+    GMimeContentType *type = g_mime_object_get_content_type(part);
+    g_autofree char *text = NULL;
+
+    (void)parent;
+    if (!GMIME_IS_TEXT_PART(part) || out->len >= TEXT_MAX ||
+        !g_mime_content_type_is_type(type, "text", "*"))
+        return;
+    text = part_text(GMIME_TEXT_PART(part));
+    if (text == NULL)
+        return;
+    gsize start = out->len;
+    if (g_mime_content_type_is_type(type, "text", "html"))
+        append_html_text(out, text);
+    else
+        g_string_append(out, text);
+    if (out->len > TEXT_MAX) {
+        const char *cut = g_utf8_find_prev_char(out->str + start, out->str + TEXT_MAX + 1);
+        g_string_truncate(out, cut != NULL ? (gsize)(cut - out->str) : start);
+    }
+    g_string_append_c(out, '\n');
+}
+
+static char *
+collect_headers(GMimeMessage *msg)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+    GString *out = g_string_new(NULL);
+    int n = g_mime_header_list_get_count(list);
+
+    for (int i = 0; i < n && out->len < TEXT_MAX; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        const char *value = g_mime_header_get_value(h);
+        g_string_append_printf(out, "%s: %s\n", g_mime_header_get_name(h),
+                               value != NULL ? value : "");
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Without the lock: the file is immutable.  A file that cannot be parsed
+ * still gets an (empty) entry, so it is not parsed again at every search. */
+static void
+extract(HermodStore *store, Pending *e)
+{
+    static gsize once;
+    g_autofree char *path = g_build_filename(store->msg_dir, e->file, NULL);
+    GMimeStream *stream;
+    GMimeParser *parser = NULL;
+    GMimeMessage *msg = NULL;
+    GString *body = g_string_new(NULL);
+
+    if (g_once_init_enter(&once)) {
+        g_mime_init();
+        g_once_init_leave(&once, 1);
+    }
+    stream = g_mime_stream_fs_open(path, O_RDONLY, 0, NULL);
+    if (stream != NULL)
+        parser = g_mime_parser_new_with_stream(stream);
+    if (parser != NULL)
+        msg = g_mime_parser_construct_message(parser, NULL);
+    if (msg != NULL) {
+        e->headers = collect_headers(msg);
+        g_mime_message_foreach(msg, collect_part, body);
+    }
+    e->body = g_string_free(body, FALSE);
+    g_clear_object(&msg);
+    g_clear_object(&parser);
+    g_clear_object(&stream);
+}
+
+/* Lock held.  The row may have gone meanwhile, or another search may have
+ * indexed it first: both are fine. */
+static gboolean
+insert(HermodStore *store, const Pending *e, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "INSERT INTO fts(rowid, headers, body) SELECT ?1, ?2, ?3"
+                                         " WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1)"
+                                         " AND NOT EXISTS (SELECT 1 FROM fts WHERE rowid = ?1)",
+                                         error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, e->id);
+    sqlite3_bind_text(st, 2, e->headers != NULL ? e->headers : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->body != NULL ? e->body : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return hermod_store_db_error(store, error, "indexing a message");
+    st = hermod_store_stmt(store, "DELETE FROM fts_todo WHERE id = ?1", error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, e->id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || hermod_store_db_error(store, error, "indexing a message");
+}
+
+static gboolean
+insert_all(HermodStore *store, GArray *todo, GError **error)
+{
+    gboolean ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
+
+    for (guint i = 0; ok && i < todo->len; i++)
+        ok = insert(store, &g_array_index(todo, Pending, i), error);
+    if (ok)
+        return hermod_store_exec(store, "COMMIT", error);
+    hermod_store_exec(store, "ROLLBACK", NULL);
+    return FALSE;
+}
+
+gboolean
+hermod_store_search_index(HermodStore *store, const char *mailbox, GError **error)
+{
+    g_autoptr(GArray) todo = NULL;
+    gboolean ok;
+
+    g_mutex_lock(&store->lock);
+    todo = unindexed(store, mailbox, error);
+    g_mutex_unlock(&store->lock);
+    if (todo == NULL)
+        return FALSE;
+    if (todo->len == 0)
+        return TRUE;
+    for (guint i = 0; i < todo->len; i++)
+        extract(store, &g_array_index(todo, Pending, i));
+    g_mutex_lock(&store->lock);
+    ok = insert_all(store, todo, error);
+    g_mutex_unlock(&store->lock);
+    return ok;
+}
+
+/* The indexer thread: one job per (store, mailbox) at a time, so that a
+ * burst of deliveries is indexed in a few batches. */
+typedef struct {
+    HermodStore *store;
+    char *mailbox;
+} FeedJob;
+
+static GThreadPool *feed_pool;
+static GHashTable *feed_pending; /* "account\nmailbox" while queued */
+static GMutex feed_lock;
+
+static char *
+feed_key(HermodStore *store, const char *mailbox)
+{
+    return g_strconcat(store->account, "\n", mailbox, NULL);
+}
+
+static void
+feed_run(gpointer data, gpointer user_data)
+{
+    FeedJob *job = data;
+    g_autofree char *key = feed_key(job->store, job->mailbox);
+    g_autoptr(GError) error = NULL;
+
+    g_mutex_lock(&feed_lock);
+    g_hash_table_remove(feed_pending, key);
+    g_mutex_unlock(&feed_lock);
+    if (!hermod_store_search_index(job->store, job->mailbox, &error))
+        hermod_log(HERMOD_LOG_WARNING, NULL, "%s (the next search retries)", error->message);
+    hermod_store_unref(job->store);
+    g_free(job->mailbox);
+    g_free(job);
+}
+
+void
+hermod_store_search_feed(HermodStore *store, const char *mailbox)
+{
+    g_autofree char *key = feed_key(store, mailbox);
+    gboolean is_queued;
+
+    g_mutex_lock(&feed_lock);
+    if (feed_pool == NULL)
+        feed_pool = g_thread_pool_new(feed_run, NULL, 1, FALSE, NULL);
+    if (feed_pending == NULL)
+        feed_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    is_queued = g_hash_table_contains(feed_pending, key);
+    if (!is_queued)
+        g_hash_table_add(feed_pending, g_steal_pointer(&key));
+    g_mutex_unlock(&feed_lock);
+    if (is_queued)
+        return;
+    FeedJob *job = g_new0(FeedJob, 1);
+    job->store = hermod_store_ref(store);
+    job->mailbox = g_strdup(mailbox);
+    g_mutex_lock(&feed_lock);
+    g_thread_pool_push(feed_pool, job, NULL);
+    g_mutex_unlock(&feed_lock);
+}
+
+void
+hermod_store_search_stop(void)
+{
+    g_mutex_lock(&feed_lock);
+    GThreadPool *pool = g_steal_pointer(&feed_pool);
+    g_mutex_unlock(&feed_lock);
+    if (pool != NULL)
+        g_thread_pool_free(pool, FALSE, TRUE); /* runs what is queued, then ends */
+}
+
+/* A word the tokenizer keeps something of (a letter or digit)? */
+static gboolean
+has_token(const char *word)
+{
+    for (const char *p = word; *p != '\0'; p = g_utf8_next_char(p)) {
+        if (g_unichar_isalnum(g_utf8_get_char(p)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Each whitespace-separated word as a quoted FTS5 phrase with a prefix
+ * star, all required: "meet" finds "meeting", "a@b.c" the phrase a b c.
+ * "" when no word has anything to match. */
+static char *
+fts_query(const char *field, const char *query)
+{
+    g_auto(GStrv) words = g_strsplit_set(query, " \t\r\n", -1);
+    GString *out = g_string_new(NULL);
+
+    for (gsize i = 0; words[i] != NULL; i++) {
+        if (!has_token(words[i]))
+            continue;
+        if (out->len > 0)
+            g_string_append(out, " AND ");
+        if (g_str_equal(field, "body"))
+            g_string_append(out, "body : ");
+        g_string_append_c(out, '"');
+        for (const char *p = words[i]; *p != '\0'; p++) {
+            if (*p == '"')
+                g_string_append_c(out, '"');
+            g_string_append_c(out, *p);
+        }
+        g_string_append(out, "\" *");
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Lock held. */
+static GArray *
+match_locked(HermodStore *store, const char *mailbox, const char *match, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT m.uid FROM fts JOIN messages m ON m.id = fts.rowid"
+                                         " WHERE m.mailbox_id = ? AND fts MATCH ? ORDER BY m.uid",
+                                         error);
+    StoreBox box;
+    GArray *out;
+    int rc;
+
+    if (st == NULL || !hermod_store_box(store, mailbox, &box, error))
+        return NULL;
+    out = g_array_new(FALSE, FALSE, sizeof(guint32));
+    if (match[0] == '\0')
+        return out;
+    sqlite3_bind_int64(st, 1, box.id);
+    sqlite3_bind_text(st, 2, match, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        guint32 uid = (guint32)sqlite3_column_int64(st, 0);
+        g_array_append_val(out, uid);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        hermod_store_db_error(store, error, "searching");
+        g_array_unref(out);
+        return NULL;
+    }
+    return out;
+}
+
+GArray *
+hermod_store_search_text(HermodStore *store, const char *mailbox, const char *field,
+                         const char *query, GError **error)
+{
+    g_autofree char *match = NULL;
+    GArray *out;
+
+    if (!g_str_equal(field, "body") && !g_str_equal(field, "text")) {
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_INVALID,
+                    "store %s: no search field %s (body or text)", store->account, field);
+        return NULL;
+    }
+    if (!hermod_store_search_index(store, mailbox, error))
+        return NULL;
+    match = fts_query(field, query != NULL ? query : "");
+    g_mutex_lock(&store->lock);
+    out = match_locked(store, mailbox, match, error);
+    g_mutex_unlock(&store->lock);
+    return out;
+}
