@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -286,6 +287,20 @@ accept_pause(ListenFd *lf, int err)
     lf->pause_timer = hermod_loop_timer_add(lf->loop, ACCEPT_PAUSE_MS, accept_resume, lf);
 }
 
+/* Replies leave as soon as they are written: the core already writes each
+ * reply whole (conn.c buffers until the module's callback returns), so
+ * Nagle's algorithm only ever held back the tail of a reply longer than a
+ * segment until the client's delayed ACK, ~40 ms per such reply for a
+ * client that waits for each answer (FETCH 1:*, RETR). */
+static void
+no_delay(int fd, const struct sockaddr *sa)
+{
+    int one = 1;
+
+    if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static void
 accept_one(ListenFd *lf, int cfd, const struct sockaddr *sa, socklen_t len)
 {
@@ -298,6 +313,7 @@ accept_one(ListenFd *lf, int cfd, const struct sockaddr *sa, socklen_t len)
         close(cfd);
         return;
     }
+    no_delay(cfd, sa);
     NewConn *nc = g_new(NewConn, 1);
     nc->fd = cfd;
     nc->peer = g_steal_pointer(&peer);

@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,7 +30,7 @@
 #include "hermodd/sections.h"
 #include "config/config.h"
 #include "directory/auth.h"
-#include "net/conn.h"
+#include "net/conn-private.h"
 #include "net/conntrack.h"
 #include "net/listener.h"
 #include "lib/loop.h"
@@ -146,6 +147,11 @@ command(HermodConn *conn, const char *line)
                            hermod_conn_tls_info(conn) ? hermod_conn_tls_info(conn) : "-",
                            hermod_conn_is_tls(conn), hermod_conn_is_implicit_tls(conn),
                            hermod_conn_is_trusted(conn));
+    } else if (g_str_has_prefix(line, "NODELAY")) {
+        int on = 0;
+        socklen_t len = sizeof on;
+        g_assert_cmpint(getsockopt(conn->fd, IPPROTO_TCP, TCP_NODELAY, &on, &len), ==, 0);
+        hermod_conn_printf(conn, "NODELAY %d\r\n", on != 0);
     } else if (g_str_has_prefix(line, "QUIT")) {
         hermod_conn_printf(conn, "bye\r\n");
         hermod_conn_close(conn);
@@ -714,6 +720,21 @@ test_ipv6(void)
     client_expect(c, "hello six");
     client_puts(c, "INFO\r\n");
     client_expect(c, "INFO ::1 - 0 0 0");
+    client_puts(c, "NODELAY\r\n");
+    client_expect(c, "NODELAY 1");
+    client_free(c);
+}
+
+/* Accepted TCP sockets have Nagle off: a reply longer than a segment
+ * must not wait for the client's delayed ACK. */
+static void
+test_no_delay(void)
+{
+    Client *c = client_new();
+
+    client_expect(c, "hello plain");
+    client_puts(c, "NODELAY\r\n");
+    client_expect(c, "NODELAY 1");
     client_free(c);
 }
 
@@ -956,6 +977,7 @@ main(int argc, char **argv)
     g_test_add_func("/conn/tls-garbage", test_tls_garbage);
     g_test_add_func("/conn/handshake-timeout", test_handshake_timeout);
     g_test_add_func("/conn/ipv6", test_ipv6);
+    g_test_add_func("/conn/no-delay", test_no_delay);
     g_test_add_func("/conn/streaming", test_streaming);
     g_test_add_func("/conn/backpressure", test_backpressure);
     g_test_add_func("/conn/work-after-close", test_work_after_close);
