@@ -361,3 +361,7 @@ tests/layers/layers-env.sh: Makefile
 	echo "top_srcdir='$(abs_top_srcdir)'"; echo "top_builddir='$(abs_top_builddir)'"; \
 	} > $@
 CLEANFILES += tests/layers/layers-env.sh
+
+# --- SMTP conformance regressions (Received folding, bare Postmaster)
+TESTS += tests/integration/test-smtp-conformance.py
+EXTRA_DIST += tests/integration/test-smtp-conformance.py

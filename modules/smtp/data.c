@@ -99,10 +99,13 @@ received_header(SmtpSession *s)
                            peer != NULL ? peer : "unknown", "]");
     if (tls != NULL && smtp_session_is_tls(s))
         g_string_append_printf(h, "\t(using %s)\r\n", tls);
-    g_string_append_printf(h, "\tby %s (Hermod) with %s id %s\r\n", smtp_api->hostname(),
+    g_string_append_printf(h, "\tby %s (Hermod) with %s id %s", smtp_api->hostname(),
                            with_protocol(s), smtp_api->conn_session(s->conn));
+    /* As Postfix: "for" only names a single recipient (naming one of
+     * several would leak the others' existence to none, but mislead). */
     if (s->rcpts->len == 1)
-        g_string_append_printf(h, "\tfor <%s>", ((SmtpRcpt *)s->rcpts->pdata[0])->address);
+        g_string_append_printf(h, "\r\n\tfor <%s>", ((SmtpRcpt *)s->rcpts->pdata[0])->address);
+    /* The date ends the last line: every continuation starts with a tab. */
     g_string_append_printf(h, "; %s\r\n", date);
     return g_string_free(h, FALSE);
 }

@@ -345,10 +345,10 @@ is_duplicate(SmtpSession *s, const char *address)
 static void
 add_recipient(SmtpSession *s, const SmtpPath *path, GPtrArray *params)
 {
+    /* RFC 5321 4.5.1: a bare <Postmaster> (the parser gives "postmaster")
+     * stays bare: the directory delivers it to the postmaster of the
+     * primary domain, whatever [core] hostname says. */
     g_autoptr(GString) address = g_string_new(path->address);
-    /* RFC 5321 4.5.1: a bare <Postmaster> is ours. */
-    if (strchr(address->str, '@') == NULL)
-        g_string_append_printf(address, "@%s", smtp_api->hostname());
     SmtpRcpt *r = g_new0(SmtpRcpt, 1);
     for (guint i = 0; i < params->len; i++) {
         if (!rcpt_param(s, params->pdata[i], r)) {

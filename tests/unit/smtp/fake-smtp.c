@@ -28,9 +28,13 @@ addr_classify(const char *address)
     static const char *const users[] = {"alice", "bob", "al", "postmaster", "alice+tag", NULL};
     g_autofree char *a = g_ascii_strdown(address, -1);
     const char *at = strrchr(a, '@');
+    /* As the directory: a bare postmaster is the primary domain's. */
+    if (strcmp(a, "postmaster") == 0)
+        return HERMOD_ADDR_LOCAL;
     if (at == NULL || at == a || strpbrk(a, "%!\"") != NULL || a[0] == '@')
         return HERMOD_ADDR_INVALID;
-    if (strcmp(at + 1, "example.org") != 0 && strcmp(at + 1, FAKE_HOSTNAME) != 0)
+    /* The host name is not a local domain (as in the default config). */
+    if (strcmp(at + 1, "example.org") != 0)
         return HERMOD_ADDR_REMOTE;
     g_autofree char *local = g_strndup(a, at - a);
     return g_strv_contains(users, local) ? HERMOD_ADDR_LOCAL : HERMOD_ADDR_UNKNOWN;
