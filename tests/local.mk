@@ -365,3 +365,6 @@ CLEANFILES += tests/layers/layers-env.sh
 # --- SMTP conformance regressions (Received folding, bare Postmaster)
 TESTS += tests/integration/test-smtp-conformance.py
 EXTRA_DIST += tests/integration/test-smtp-conformance.py
+# IMAP ENVELOPE strings are the raw header text (imaplib)
+TESTS += tests/integration/test-imap-envelope.py
+EXTRA_DIST += tests/integration/test-imap-envelope.py

@@ -4,7 +4,10 @@
  *
  * The string parts are the raw header values, unfolded.  Address lists are
  * parsed by GMime; each address becomes (name adl mailbox host), a group
- * becomes (NIL NIL "name" NIL) ... (NIL NIL NIL NIL).  Sender and Reply-To
+ * becomes (NIL NIL "name" NIL) ... (NIL NIL NIL NIL).  Names are the
+ * header's own text too (addr-phrase.c finds them): encoded words go out
+ * as stored; only a name the scanner cannot place falls back to GMime's
+ * decoded one, re-encoded when not ASCII.  Sender and Reply-To
  * default to From when absent or empty.  Strings follow quote.c: 8-bit goes
  * as a literal.
  */
@@ -15,7 +18,15 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#include "addr-phrase.h"
 #include "quote.h"
+
+/* One address header being written: the raw names beside GMime's list. */
+typedef struct {
+    GPtrArray *raw; /* ImapAddrPhrase, in header order */
+    guint cursor;
+    gboolean is_8bit; /* the raw header has 8-bit bytes */
+} Names;
 
 static gboolean
 is_ascii(const char *s)
@@ -40,14 +51,26 @@ append_name(GString *out, const char *name, gboolean raw_is_8bit)
     }
 }
 
+/* The name as written when the scanner placed it, else GMime's. */
 static void
-append_mailbox(GString *out, InternetAddress *ia, gboolean raw_is_8bit)
+append_name_of(GString *out, InternetAddress *ia, const char *addr, Names *names)
+{
+    const char *raw = NULL;
+
+    if (imap_addr_phrase_take(names->raw, &names->cursor, addr, &raw))
+        imap_quote_nstring(out, raw != NULL && *raw != '\0' ? raw : NULL, -1);
+    else
+        append_name(out, internet_address_get_name(ia), names->is_8bit);
+}
+
+static void
+append_mailbox(GString *out, InternetAddress *ia, Names *names)
 {
     const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
     const char *at = addr != NULL ? strrchr(addr, '@') : NULL;
 
     g_string_append_c(out, '(');
-    append_name(out, internet_address_get_name(ia), raw_is_8bit);
+    append_name_of(out, ia, addr != NULL ? addr : "", names);
     g_string_append(out, " NIL ");
     if (addr == NULL || *addr == '\0' || at == addr) {
         imap_quote_nstring(out, "MISSING_MAILBOX", -1);
@@ -59,29 +82,32 @@ append_mailbox(GString *out, InternetAddress *ia, gboolean raw_is_8bit)
     g_string_append_c(out, ')');
 }
 
-static void append_list(GString *out, InternetAddressList *list, gboolean raw_is_8bit);
+static void append_list(GString *out, InternetAddressList *list, Names *names);
 
 static void
-append_group(GString *out, InternetAddress *ia, gboolean raw_is_8bit)
+append_group(GString *out, InternetAddress *ia, Names *names)
 {
     const char *name = internet_address_get_name(ia);
+    const char *raw = NULL;
 
+    if (imap_addr_phrase_take(names->raw, &names->cursor, NULL, &raw))
+        name = raw;
     g_string_append(out, "(NIL NIL ");
     imap_quote_nstring(out, name != NULL ? name : "", -1);
     g_string_append(out, " NIL)");
-    append_list(out, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), raw_is_8bit);
+    append_list(out, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), names);
     g_string_append(out, "(NIL NIL NIL NIL)");
 }
 
 static void
-append_list(GString *out, InternetAddressList *list, gboolean raw_is_8bit)
+append_list(GString *out, InternetAddressList *list, Names *names)
 {
     for (int i = 0; list != NULL && i < internet_address_list_length(list); i++) {
         InternetAddress *ia = internet_address_list_get_address(list, i);
         if (INTERNET_ADDRESS_IS_GROUP(ia))
-            append_group(out, ia, raw_is_8bit);
+            append_group(out, ia, names);
         else
-            append_mailbox(out, ia, raw_is_8bit);
+            append_mailbox(out, ia, names);
     }
 }
 
@@ -101,9 +127,11 @@ append_addresses(GString *out, const char *data, const ImapMimePart *msg, const 
             g_object_unref(list);
         return FALSE;
     }
+    Names names = {imap_addr_phrases(raw), 0, !is_ascii(raw)};
     g_string_append_c(out, '(');
-    append_list(out, list, !is_ascii(raw));
+    append_list(out, list, &names);
     g_string_append_c(out, ')');
+    g_ptr_array_unref(names.raw);
     g_object_unref(list);
     return TRUE;
 }

@@ -17,6 +17,7 @@ modules_imap_libimapproto_la_SOURCES += \
 	modules/imap/mime.c modules/imap/mime.h \
 	modules/imap/quote.c modules/imap/quote.h \
 	modules/imap/envelope.c modules/imap/envelope.h \
+	modules/imap/addr-phrase.c modules/imap/addr-phrase.h \
 	modules/imap/bodystructure.c modules/imap/bodystructure.h \
 	modules/imap/section.c modules/imap/section.h \
 	modules/imap/binary.c modules/imap/binary.h \
