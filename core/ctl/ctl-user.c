@@ -5,8 +5,10 @@
  * Passwords are read from stdin (without echo on a terminal), never from
  * the command line, where every user of the machine could see them in the
  * process list.  An account can only be made in a local domain.  Deleting
- * an account keeps its mail folder (data_dir/mail/DOMAIN/LOCAL) for the
- * admin to archive or remove.  The rules live in directory-accounts.c.
+ * an account moves its mail folder (data_dir/mail/DOMAIN/LOCAL) to
+ * data_dir/deleted/DOMAIN/LOCAL.DATE for the admin to archive or remove
+ * (--keep-mail leaves it where it is); either way the command says where
+ * the mail is.  The rules live in directory-accounts.c.
  */
 #include "autoconfig.h"
 
@@ -16,6 +18,7 @@
 #include "ctl/ctl-util.h"
 #include "ctl/ctl.h"
 #include "directory/directory.h"
+#include "store/store.h"
 
 /* Run set(address, password) with a password read from stdin. */
 static int
@@ -53,17 +56,47 @@ cmd_passwd(HermodConfig *cfg, int argc, char **argv)
     return with_password(argv[1], hermod_directory_user_passwd, "new password for");
 }
 
+/* After the account is gone: its mail folder to data_dir/deleted. */
+static int
+retire_mail(HermodConfig *cfg, const char *address)
+{
+    g_autofree char *data_dir = hermod_config_path(cfg, "core", "data_dir");
+    g_autofree char *into = g_build_filename(data_dir, "deleted", NULL);
+    g_autofree char *moved_to = NULL;
+    GError *error = NULL;
+
+    hermod_store_set_root(data_dir);
+    if (!hermod_store_retire(address, into, &moved_to, &error)) {
+        fprintf(stderr, "hermodctl: deleted %s, but its mail folder stays: %s\n", address,
+                error->message);
+        g_error_free(error);
+        return 1;
+    }
+    if (moved_to != NULL)
+        printf("deleted %s; its mail folder was moved to %s\n", address, moved_to);
+    else
+        printf("deleted %s; it had no mail folder\n", address);
+    return 0;
+}
+
 static int
 cmd_del(HermodConfig *cfg, int argc, char **argv)
 {
     GError *error = NULL;
+    gboolean keep = argc == 3 && strcmp(argv[1], "--keep-mail") == 0;
+    const char *address = argv[keep ? 2 : 1];
+    g_autofree char *canon = NULL;
 
-    if (argc != 2)
-        return hermod_ctl_usage("user", "del", "ADDRESS");
-    if (!hermod_directory_user_del(argv[1], &error))
+    if (argc != (keep ? 3 : 2) || address[0] == '-')
+        return hermod_ctl_usage("user", "del", "[--keep-mail] ADDRESS");
+    canon = hermod_directory_canonical(address);
+    if (!hermod_directory_user_del(address, &error))
         return hermod_ctl_report(error);
-    printf("deleted %s (its mail folder is kept)\n", argv[1]);
-    return 0;
+    if (keep) {
+        printf("deleted %s; its mail folder is kept in place\n", address);
+        return 0;
+    }
+    return retire_mail(cfg, canon != NULL ? canon : address);
 }
 
 static int
@@ -132,7 +165,8 @@ cmd_quota(HermodConfig *cfg, int argc, char **argv)
 const HermodCtlCommand hermod_ctl_user_commands[] = {
     {"user", "add", "ADDRESS", "create an account; password on stdin", cmd_add},
     {"user", "passwd", "ADDRESS", "change a password; new password on stdin", cmd_passwd},
-    {"user", "del", "ADDRESS", "delete an account (its mail folder is kept)", cmd_del},
+    {"user", "del", "[--keep-mail] ADDRESS",
+     "delete an account; its mail moves to data_dir/deleted (--keep-mail: stays)", cmd_del},
     {"user", "list", "[DOMAIN]", "list accounts and their quotas", cmd_list},
     {"user", "quota", "ADDRESS SIZE", "set a quota (500M, 2G; 0 = unlimited)", cmd_quota},
     {NULL, NULL, NULL, NULL, NULL},

@@ -245,6 +245,36 @@ hermod_store_shutdown(void)
 }
 
 gboolean
+hermod_store_retire(const char *account, const char *into, char **out_moved_to, GError **error)
+{
+    g_autofree char *dir = account_dir(account, error);
+    g_autofree char *base = dir != NULL ? g_path_get_basename(dir) : NULL;
+    g_autofree char *parent = dir != NULL ? g_path_get_dirname(dir) : NULL;
+    g_autofree char *domain = parent != NULL ? g_path_get_basename(parent) : NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *stamp = g_date_time_format(now, "%Y%m%d-%H%M%S");
+
+    *out_moved_to = NULL;
+    if (dir == NULL)
+        return FALSE;
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return TRUE; /* not found: nothing to move */
+    g_autofree char *dest_dir = g_build_filename(into, domain, NULL);
+    g_autofree char *name = g_strdup_printf("%s.%s", base, stamp);
+    g_autofree char *dest = g_build_filename(dest_dir, name, NULL);
+    if (!make_dir(dest_dir, error))
+        return FALSE;
+    if (g_rename(dir, dest) != 0) {
+        int err = errno;
+        g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_IO, "cannot move %s to %s: %s",
+                    dir, dest, g_strerror(err));
+        return FALSE;
+    }
+    *out_moved_to = g_steal_pointer(&dest);
+    return TRUE;
+}
+
+gboolean
 hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error)
 {
     if (quota == 0 || store->used + size <= quota)

@@ -85,6 +85,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(HermodStore, hermod_store_unref)
 /* Close every cached store nobody holds (daemon exit, tests).  Any thread. */
 void hermod_store_shutdown(void);
 
+/* Move account's mail folder out of the store, to
+ * into/DOMAIN/LOCAL.YYYYMMDD-HHMMSS (one rename; into is created as
+ * needed and must be on the same file system, e.g. data_dir/deleted), for
+ * an account that was just deleted.  Three outcomes: TRUE with
+ * *out_moved_to the new path (transfer full); TRUE with *out_moved_to
+ * NULL when the account never had a folder; FALSE with error.  A daemon
+ * that still has the store open keeps its files (open descriptors follow
+ * the rename) but can write no new message there.  Any thread. */
+gboolean hermod_store_retire(const char *account, const char *into, char **out_moved_to,
+                             GError **error);
+
 /* Write data as a new message of mailbox, durably.  internal_date 0 means
  * now.  On success *out_uid is its UID (nullable out).  Fails with
  * OVER_QUOTA when the account's quota would be exceeded. */

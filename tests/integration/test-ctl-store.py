@@ -102,9 +102,32 @@ def main():
 
     rc, _, _, err = ctl("domain", "del", "example.test")
     check("domain del refuses while accounts remain", rc == 1, err)
-    rc, _, _, err = ctl("user", "del", "alice@example.test")
+    # user del moves the mail folder to data_dir/deleted/DOMAIN/LOCAL.DATE
+    # and says so; --keep-mail leaves it; an account without one says that.
+    alice_dir = os.path.join(tmp, "data", "mail", "example.test", "alice")
+    deleted = os.path.join(tmp, "data", "deleted", "example.test")
+    rc, _, _, err = ctl("user", "add", "dave@example.test", stdin=b"pw-dave\n")
+    rc, out, _, err = ctl("user", "del", "dave@example.test")
+    check("user del of an account without mail says so",
+          rc == 0 and "no mail folder" in out, out + err)
+    rc, out, _, err = ctl("user", "del", "Alice@Example.test")
+    moved = [n for n in os.listdir(deleted)] if os.path.isdir(deleted) else []
+    check("user del moves the mail folder to data_dir/deleted and says where",
+          rc == 0 and not os.path.exists(alice_dir) and len(moved) == 1
+          and moved[0].startswith("alice.") and os.path.join(deleted, moved[0]) in out,
+          out + err + repr(moved))
+    check("the moved folder keeps the message",
+          len(moved) == 1 and os.listdir(os.path.join(deleted, moved[0], "msg")) != [], repr(moved))
+    rc, _, _, err = ctl("user", "add", "erin@example.test", stdin=b"pw-erin\n")
+    erin_dir = os.path.join(tmp, "data", "mail", "example.test", "erin")
+    os.makedirs(os.path.join(erin_dir, "msg"))
+    rc, out, _, err = ctl("user", "del", "--keep-mail", "erin@example.test")
+    check("user del --keep-mail leaves the folder and says so",
+          rc == 0 and os.path.isdir(erin_dir) and "kept" in out, out + err)
+    rc, _, _, err = ctl("user", "del", "--frobnicate", "x@example.test")
+    check("user del with an unknown option is a usage error", rc == 2, err)
     rc2, _, _, err2 = ctl("domain", "del", "example.test")
-    check("user del, then domain del", rc == 0 and rc2 == 0, err + err2)
+    check("user del, then domain del", rc2 == 0, err2)
 
 
 try:
