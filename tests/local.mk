@@ -368,3 +368,6 @@ EXTRA_DIST += tests/integration/test-smtp-conformance.py
 # IMAP ENVELOPE strings are the raw header text (imaplib)
 TESTS += tests/integration/test-imap-envelope.py
 EXTRA_DIST += tests/integration/test-imap-envelope.py
+# Slow clients (line_timeout, data_min_rate) answered and closed
+TESTS += tests/integration/test-slow-clients.py
+EXTRA_DIST += tests/integration/test-slow-clients.py

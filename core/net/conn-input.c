@@ -13,6 +13,13 @@
  * high-water mark and around STARTTLS; the state machine in conn.c decides
  * when to call in here.  When counted data ends with nothing after it, the
  * kernel is asked to acknowledge it at once (ack_now).
+ *
+ * Slow clients: the idle timer only asks for some progress, so a client
+ * dripping one byte every few seconds would hold a connection forever.
+ * Two deadlines close that: a line must be complete within line_timeout of
+ * its first byte, and counted data must average data_min_rate once
+ * data_grace has passed (hermod_conn_input_deadline; conn.c's timer
+ * enforces it through the protocol's on_timeout, which replies first).
  */
 #include "autoconfig.h"
 
@@ -57,6 +64,46 @@ ack_now(HermodConn *conn)
     (void)setsockopt(conn->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
 }
 
+static void
+note_line_clock(HermodConn *conn)
+{
+    if (conn->is_counted || conn->in_pos >= conn->in->len)
+        conn->line_started = 0;
+    else if (conn->line_started == 0)
+        conn->line_started = g_get_monotonic_time();
+}
+
+void
+hermod_conn_input_clock_start(HermodConn *conn)
+{
+    conn->count_started = conn->is_counted ? g_get_monotonic_time() : 0;
+    conn->count_got = 0;
+    if (conn->line_started != 0)
+        conn->line_started = g_get_monotonic_time();
+}
+
+gint64
+hermod_conn_input_deadline(HermodConn *conn, const char **out_what)
+{
+    const HermodConnLimits *lim = hermod_conn_limits();
+    gint64 line = 0, data = 0;
+
+    if (!hermod_conn_input_ready(conn)) {
+        hermod_conn_input_clock_start(conn);
+        return 0;
+    }
+    if (conn->line_started != 0 && lim->line_timeout != 0)
+        line = conn->line_started + (gint64)lim->line_timeout * G_USEC_PER_SEC;
+    if (conn->is_counted && conn->count_started != 0 && lim->data_min_rate != 0)
+        data = conn->count_started + (gint64)lim->data_grace * G_USEC_PER_SEC +
+               (gint64)(conn->count_got * G_USEC_PER_SEC / lim->data_min_rate);
+    if (out_what != NULL)
+        *out_what = data != 0 && (line == 0 || data < line)
+                        ? "counted data below data_min_rate"
+                        : "line not complete within line_timeout";
+    return line == 0 ? data : data == 0 ? line : MIN(line, data);
+}
+
 /* The next piece of counted data, or the empty last piece of a zero count. */
 static gboolean
 deliver_counted(HermodConn *conn, gsize avail)
@@ -68,9 +115,12 @@ deliver_counted(HermodConn *conn, gsize avail)
         return FALSE;
     conn->count_left -= n;
     conn->in_pos += n;
+    conn->count_got += n;
     gboolean is_last = conn->count_left == 0;
-    if (is_last)
+    if (is_last) {
         conn->is_counted = FALSE;
+        conn->count_started = 0;
+    }
     if (is_last && n > 0 && conn->in_pos == conn->in->len)
         ack_now(conn);
     /* The pointer stays valid: nothing reads into or compacts the buffer
@@ -101,6 +151,7 @@ deliver_line(HermodConn *conn, gsize avail)
     g_byte_array_append(conn->line, start, (guint)len);
     g_byte_array_append(conn->line, (const guint8 *)"", 1);
     conn->in_pos += len;
+    conn->line_started = 0; /* the next line's clock starts with its bytes */
     if (conn->proto->on_line != NULL) {
         conn->depth++;
         conn->proto->on_line(conn, (const char *)conn->line->data, len, is_partial);
@@ -176,7 +227,9 @@ hermod_conn_input_run(HermodConn *conn)
     for (guint i = 0; i < EVENT_BUDGET; i++) {
         if (!hermod_conn_input_ready(conn))
             return did;
-        if (deliver_one(conn)) {
+        gboolean is_delivered = deliver_one(conn);
+        note_line_clock(conn);
+        if (is_delivered) {
             did = TRUE;
             continue;
         }
@@ -187,6 +240,7 @@ hermod_conn_input_run(HermodConn *conn)
             return TRUE;
         }
         gssize n = read_some(conn);
+        note_line_clock(conn);
         if (n == 0)
             conn->is_eof = TRUE;
         if (n < 0)

@@ -22,6 +22,10 @@ typedef struct {
     gsize line_max;          /* longer lines arrive in is_partial pieces */
     guint idle_timeout;      /* seconds without input or output progress */
     guint handshake_timeout; /* seconds for a TLS handshake */
+    /* Slow clients (one byte every few seconds keeps the idle timer happy): */
+    guint line_timeout;  /* seconds a line may take from its first byte; 0: no limit */
+    gsize data_min_rate; /* counted data: bytes per second it must average... */
+    guint data_grace;    /* ...once this many seconds have passed; rate 0: no limit */
 } HermodConnLimits;
 
 /* What a listener hands each of its connections.  Strings are copied. */
@@ -99,6 +103,11 @@ struct HermodConn {
     gboolean is_kicked;    /* an update is posted */
     guint32 events;        /* epoll interest currently registered */
 
+    /* deadlines for slow clients (conn-input.c), monotonic, 0: none runs */
+    gint64 line_started;  /* the first byte of the line not yet complete */
+    gint64 count_started; /* conn_read_bytes, or the last resume */
+    guint64 count_got;    /* counted bytes since count_started */
+
     /* idle timer */
     guint timeout;      /* conn_set_timeout, 0: the default */
     gint64 last_active; /* monotonic */
@@ -136,6 +145,13 @@ gboolean hermod_conn_input_run(HermodConn *conn);
 void hermod_conn_input_discard(HermodConn *conn);
 /* Can input events be delivered now? */
 gboolean hermod_conn_input_ready(HermodConn *conn);
+/* The time by which the line or counted data now arriving must be done
+ * (line_timeout, data_min_rate), or 0.  While input is not read (paused,
+ * backpressure, TLS) the clocks restart instead: a client is not blamed
+ * for our waiting.  *out_what (nullable) names the limit, for the log. */
+gint64 hermod_conn_input_deadline(HermodConn *conn, const char **out_what);
+/* conn_read_bytes and conn_resume: restart the counted-data clock. */
+void hermod_conn_input_clock_start(HermodConn *conn);
 /* Read the socket (or the TLS session) once into buf, counting the bytes
  * and retrying EINTR: bytes, 0 at EOF, -1 with errno EAGAIN or a failure
  * (the connection was marked failed). */

@@ -274,6 +274,19 @@ timeout_seconds(HermodConn *conn)
 
 static void arm_timer(HermodConn *conn);
 
+/* A slow client's line or counted data is overdue: say so once. */
+static gboolean
+deadline_passed(HermodConn *conn, gint64 now)
+{
+    const char *what = NULL;
+    gint64 deadline = hermod_conn_input_deadline(conn, &what);
+
+    if (deadline == 0 || now < deadline)
+        return FALSE;
+    hermod_log(HERMOD_LOG_NOTICE, conn->session, "slow client %s: %s", conn->peer, what);
+    return TRUE;
+}
+
 static void
 on_timer(gpointer data)
 {
@@ -281,6 +294,13 @@ on_timer(gpointer data)
     gint64 now = g_get_monotonic_time();
 
     conn->timer_id = 0;
+    if (!conn->is_closing && deadline_passed(conn, now)) {
+        hermod_conn_call(conn, conn->proto->on_timeout);
+        conn->is_closing = TRUE;
+        hermod_conn_touch(conn);
+        hermod_conn_update(conn);
+        return;
+    }
     if (now < conn->last_active + (gint64)timeout_seconds(conn) * G_USEC_PER_SEC) {
         arm_timer(conn);
         return;
@@ -300,6 +320,9 @@ static void
 arm_timer(HermodConn *conn)
 {
     gint64 due = conn->last_active + (gint64)timeout_seconds(conn) * G_USEC_PER_SEC;
+    gint64 deadline = conn->is_closing ? 0 : hermod_conn_input_deadline(conn, NULL);
+    if (deadline != 0 && deadline < due)
+        due = deadline;
     gint64 left = MAX(0, due - g_get_monotonic_time());
 
     if (conn->timer_id != 0 && conn->timer_due <= due)
@@ -521,6 +544,7 @@ hermod_conn_read_bytes(HermodConn *conn, gsize n)
 {
     conn->is_counted = TRUE;
     conn->count_left = n;
+    hermod_conn_input_clock_start(conn);
     kick(conn);
 }
 
@@ -535,6 +559,7 @@ void
 hermod_conn_resume(HermodConn *conn)
 {
     conn->is_paused = FALSE;
+    hermod_conn_input_clock_start(conn);
     kick(conn);
 }
 

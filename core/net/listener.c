@@ -164,6 +164,9 @@ read_limits(HermodConfig *cfg)
         .line_max = (gsize)hermod_config_int(cfg, "limits", "line_max"),
         .idle_timeout = (guint)hermod_config_int(cfg, "limits", "idle_timeout"),
         .handshake_timeout = (guint)hermod_config_int(cfg, "limits", "handshake_timeout"),
+        .line_timeout = (guint)hermod_config_int(cfg, "limits", "line_timeout"),
+        .data_min_rate = (gsize)hermod_config_int(cfg, "limits", "data_min_rate"),
+        .data_grace = (guint)hermod_config_int(cfg, "limits", "data_grace"),
     };
 
     hermod_conn_set_limits(&limits);

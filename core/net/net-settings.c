@@ -20,6 +20,13 @@ const HermodSetting hermod_limits_settings[] = {
      "close a connection after this long without input or output"},
     {"handshake_timeout", HERMOD_SETTING_DURATION, "30s", 1, 3600, NULL,
      "time a client has to finish the TLS handshake"},
+    {"line_timeout", HERMOD_SETTING_DURATION, "5m", 0, 7 * 86400, NULL,
+     "a command line must arrive whole within this long of its first byte (0: no limit)"},
+    {"data_min_rate", HERMOD_SETTING_SIZE, "256", 0, 1024 * 1024 * 1024, NULL,
+     "bytes per second counted data (BDAT, literals) must average after data_grace "
+     "(0: no limit)"},
+    {"data_grace", HERMOD_SETTING_DURATION, "1m", 0, 86400, NULL,
+     "how long counted data may lag before data_min_rate applies"},
     {"max_connections", HERMOD_SETTING_INT, "1000", 1, 1000000, NULL,
      "connections at once over all listeners; more are closed at accept"},
     {"max_connections_per_ip", HERMOD_SETTING_INT, "20", 0, 1000000, NULL,

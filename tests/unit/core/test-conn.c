@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -589,6 +590,72 @@ test_idle_timeout(void)
     client_free(c);
 }
 
+/* Send byte every interval_ms (each send is progress for the idle timer)
+ * until the server says something; at most max_bytes.  Returns the bytes
+ * sent. */
+static guint
+drip(Client *c, char byte, guint interval_ms, guint max_bytes)
+{
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    guint sent = 0;
+
+    while (sent < max_bytes && poll(&p, 1, (int)interval_ms) == 0) {
+        if (send(c->fd, &byte, 1, MSG_NOSIGNAL) != 1)
+            break;
+        sent++;
+    }
+    return sent;
+}
+
+/* A line dripped a byte at a time is answered and closed once
+ * line_timeout (2 s here) has passed since its first byte, although every
+ * byte resets the idle timer; a line as slow but complete in time is fine. */
+static void
+test_slow_line(void)
+{
+    Client *c = client_new();
+    gint64 start = g_get_monotonic_time();
+
+    client_expect(c, "hello plain");
+    client_puts(c, "sl");
+    g_usleep(1200000); /* slow, but the whole line within 2 s */
+    client_puts(c, "ow\r\n");
+    client_expect(c, "LINE 6 F slow\\r\\n");
+    start = g_get_monotonic_time();
+    guint sent = drip(c, 'x', 200, 50);
+    client_expect(c, "timeout");
+    client_expect_eof(c);
+    g_assert_cmpuint(sent, >=, 5);
+    g_assert_cmpint(g_get_monotonic_time() - start, >=, 1900000);
+    client_free(c);
+}
+
+/* Counted data must average data_min_rate (2K/s) once data_grace (1 s)
+ * has passed: a fast transfer completes, a dripped one is cut off. */
+static void
+test_slow_counted(void)
+{
+    Client *c = client_new();
+    char chunk[4000];
+
+    memset(chunk, 'c', sizeof chunk);
+    client_expect(c, "hello plain");
+    client_puts(c, "BYTES 12000\r\n");
+    for (guint i = 0; i < 3; i++) {
+        client_send(c, chunk, sizeof chunk);
+        g_usleep(300000); /* ~13 KB/s */
+    }
+    g_autofree char *got = client_line(c);
+    g_assert_true(g_str_has_prefix(got, "GOT 12000 "));
+    client_puts(c, "BYTES 100000\r\n");
+    guint sent = drip(c, 'd', 100, 100);
+    client_expect(c, "timeout");
+    client_expect_eof(c);
+    g_assert_cmpuint(sent, >=, 5);
+    g_assert_cmpuint(sent, <, 100);
+    client_free(c);
+}
+
 static void
 wait_count(guint n)
 {
@@ -877,6 +944,9 @@ static const char config_text[] = "[core]\n"
                                   "line_max = 1024\n"
                                   "handshake_timeout = 1s\n"
                                   "max_connections_per_ip = 200\n"
+                                  "line_timeout = 2s\n"
+                                  "data_min_rate = 2K\n"
+                                  "data_grace = 1s\n"
                                   "[listener plain]\n"
                                   "protocol = echo\n"
                                   "port = 0\n"
@@ -971,6 +1041,8 @@ main(int argc, char **argv)
     g_test_add_func("/conn/pause-resume", test_pause_resume);
     g_test_add_func("/conn/many-clients", test_many_clients);
     g_test_add_func("/conn/idle-timeout", test_idle_timeout);
+    g_test_add_func("/conn/slow-line", test_slow_line);
+    g_test_add_func("/conn/slow-counted", test_slow_counted);
     g_test_add_func("/conn/limits", test_limits);
     g_test_add_func("/conn/starttls", test_starttls);
     g_test_add_func("/conn/implicit-tls", test_implicit_tls);
