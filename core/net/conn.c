@@ -160,12 +160,14 @@ finish(HermodConn *conn)
         gnutls_bye(conn->tls, GNUTLS_SHUT_WR); /* one non-blocking try */
     hermod_conn_tls_end(conn);
     hermod_conn_deflate_end(conn);
+    /* Out of the table before the descriptor goes: conntrack.c may look
+     * at a live connection's socket from the accepting thread. */
+    hermod_conntrack_remove(conn);
     close(conn->fd);
     conn->fd = -1;
     hermod_log(HERMOD_LOG_INFO, conn->session,
                "close: %" G_GUINT64_FORMAT " bytes in, %" G_GUINT64_FORMAT " bytes out, %.1f s",
                conn->bytes_in, conn->bytes_out, (g_get_monotonic_time() - conn->started) / 1e6);
-    hermod_conntrack_remove(conn);
     if (conn->is_connected)
         hermod_conn_call(conn, conn->proto->on_close);
     run_close_hooks(conn); /* e.g. the store's watches end with the connection */

@@ -8,8 +8,20 @@
  * hermod_conns_drain (declared in listener.h) walks at shutdown.  Counting
  * starts at admit (on the accepting loop) and ends when the connection
  * closes (on its own loop), so one mutex guards everything.
+ *
+ * Only live connections count against max_connections_per_ip: a client
+ * that reconnects for every message (Postfix's smtp-source, many scripts)
+ * has often closed its last connection before that connection's loop has
+ * read the EOF.  At the cap, admit asks the kernel whether the peer has
+ * already hung up on each of the address's connections (POLLRDHUP) and
+ * does not count those.  A connection leaves the table before its socket
+ * is closed (conn.c), so every descriptor looked at here is still its own.
  */
+#define _GNU_SOURCE 1 /* POLLRDHUP */
 #include "autoconfig.h"
+
+#include <poll.h>
+#include <string.h>
 
 #include "net/conn-private.h"
 #include "net/conntrack.h"
@@ -33,6 +45,25 @@ hermod_conntrack_set_caps(guint total_cap, guint per_ip_cap)
     g_mutex_unlock(&lock);
 }
 
+/* Lock held.  Connections from ip whose peer has already closed. */
+static guint
+hung_up_locked(const char *ip)
+{
+    GHashTableIter it;
+    gpointer key;
+    guint n = 0;
+
+    g_hash_table_iter_init(&it, live);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        HermodConn *conn = key;
+        struct pollfd p = {.fd = conn->fd, .events = POLLRDHUP};
+        if (conn->fd >= 0 && strcmp(conn->peer, ip) == 0 && poll(&p, 1, 0) == 1 &&
+            (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)
+            n++;
+    }
+    return n;
+}
+
 gboolean
 hermod_conntrack_admit(const char *ip, const char **out_why)
 {
@@ -46,7 +77,7 @@ hermod_conntrack_admit(const char *ip, const char **out_why)
     guint n = GPOINTER_TO_UINT(g_hash_table_lookup(per_ip, ip));
     if (max_total != 0 && total >= max_total) {
         *out_why = "max_connections";
-    } else if (max_per_ip != 0 && n >= max_per_ip) {
+    } else if (max_per_ip != 0 && n >= max_per_ip && n - hung_up_locked(ip) >= max_per_ip) {
         *out_why = "max_connections_per_ip";
     } else {
         g_hash_table_insert(per_ip, g_strdup(ip), GUINT_TO_POINTER(n + 1));

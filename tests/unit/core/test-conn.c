@@ -704,6 +704,26 @@ test_limits(void)
     for (guint i = 0; i < 3; i++)
         client_free(c[i]);
     wait_count(0);
+
+    /* Only live connections count: one whose client has hung up but
+     * whose close the server has not processed yet (its input is paused
+     * here, so it cannot see the EOF) does not hold a place. */
+    hermod_conntrack_set_caps(1000, 1);
+    c[0] = client_new();
+    client_expect(c[0], "hello plain");
+    client_puts(c[0], "PAUSE 3000\r\n");
+    g_usleep(100000);
+    client_free(c[0]);
+    g_usleep(100000);
+    g_assert_cmpuint(hermod_conntrack_count(), ==, 1);
+    c[1] = client_new();
+    client_expect(c[1], "hello plain");
+    /* ...while a live one still does. */
+    c[2] = client_new();
+    client_expect_eof(c[2]);
+    client_free(c[2]);
+    client_free(c[1]);
+    wait_count(0);
     hermod_conntrack_set_caps(1000, 200);
 }
 
