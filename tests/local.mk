@@ -371,3 +371,6 @@ EXTRA_DIST += tests/integration/test-imap-envelope.py
 # Slow clients (line_timeout, data_min_rate) answered and closed
 TESTS += tests/integration/test-slow-clients.py
 EXTRA_DIST += tests/integration/test-slow-clients.py
+# Dynamic screening across protocols and restarts
+TESTS += tests/integration/test-screening.py
+EXTRA_DIST += tests/integration/test-screening.py

@@ -11,10 +11,12 @@
  * knows one password must not be able to reset the count.  Every failure
  * writes one line to logs/auth-failures.log and one log line.
  *
- * The record lives in memory (a restart forgets it) and is bounded: when
- * it grows past MAX_PEERS, entries with nothing left to remember are
- * dropped.  Checking the password itself is the directory's job
- * (hermod_directory_check); running this off the event loop is
+ * The record lives in memory and is bounded: when it grows past
+ * MAX_PEERS, entries with nothing left to remember are dropped.  Every
+ * failure and block is also written to the directory database
+ * (directory-screening.c) and read back at start-up, with its window, so
+ * that a restart neither unblocks an attacker nor forgets his failures.  Checking the password
+ * itself is the directory's job (hermod_directory_check); running this off the event loop is
  * auth-async.c's.
  */
 #include "autoconfig.h"
@@ -41,6 +43,7 @@ static GPtrArray *trusted; /* GInetAddressMask * */
 static guint max_failures = 10;
 static gint64 window = 600 * G_USEC_PER_SEC;
 static gint64 block_time = 1800 * G_USEC_PER_SEC;
+static gboolean is_loaded; /* the database's record was read */
 
 const HermodSetting hermod_auth_settings[] = {
     {"max_failures", HERMOD_SETTING_INT, "10", 1, 1000000, NULL,
@@ -53,6 +56,8 @@ const HermodSetting hermod_auth_settings[] = {
      "networks never blocked, ';'-separated CIDRs (e.g. 127.0.0.0/8;::1/128)"},
     {NULL},
 };
+
+static void load_record(void);
 
 static void
 peer_free(gpointer data)
@@ -99,6 +104,7 @@ hermod_auth_configure(HermodConfig *cfg, GError **error)
     trusted = masks;
     g_mutex_unlock(&lock);
     hermod_conn_set_trust_check(hermod_auth_is_trusted); /* net/ asks through it */
+    load_record();
     return TRUE;
 }
 
@@ -194,6 +200,76 @@ sweep(gint64 now)
     }
 }
 
+/* Write one failure (and a block it started) to the database.  A write
+ * that fails is logged: screening goes on in memory. */
+static void
+persist(const char *key, gboolean is_block, gint64 keep, gint64 until)
+{
+    g_autoptr(GError) error = NULL;
+    gint64 now = g_get_real_time();
+    gboolean ok = is_block ? hermod_directory_screen_block(key, now + until, &error)
+                           : hermod_directory_screen_failure(key, now, keep, &error);
+
+    if (!ok)
+        hermod_log(HERMOD_LOG_WARNING, NULL, "auth: cannot record the failure of %s: %s", key,
+                   error->message);
+}
+
+/* Lock held. */
+static Peer *
+peer_get(const char *key)
+{
+    Peer *peer = g_hash_table_lookup(peers, key);
+
+    if (peer == NULL) {
+        peer = g_new0(Peer, 1);
+        peer->failures = g_array_new(FALSE, FALSE, sizeof(gint64));
+        g_hash_table_insert(peers, g_strdup(key), peer);
+    }
+    return peer;
+}
+
+/* Wall-clock µs to this process's monotonic clock. */
+static gint64
+to_monotonic(gint64 real)
+{
+    return g_get_monotonic_time() - (g_get_real_time() - real);
+}
+
+static void
+load_failure(const char *ip, gint64 at, gpointer data)
+{
+    gint64 t = to_monotonic(at);
+
+    g_array_append_val(peer_get(ip)->failures, t);
+}
+
+static void
+load_block(const char *ip, gint64 until, gpointer data)
+{
+    peer_get(ip)->blocked_until = to_monotonic(until);
+}
+
+/* Once per process, after the directory is open: the record on disk. */
+static void
+load_record(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_mutex_lock(&lock);
+    if (!is_loaded) {
+        if (peers == NULL)
+            peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, peer_free);
+        is_loaded = hermod_directory_screen_load(g_get_real_time(), window, load_failure,
+                                                 load_block, NULL, &error);
+    }
+    g_mutex_unlock(&lock);
+    /* Not read (no directory open yet, or a fault): tried again at the
+     * next configure (SIGHUP). */
+    if (error != NULL)
+        hermod_log(HERMOD_LOG_WARNING, NULL, "auth: screening record not read: %s", error->message);
+}
+
 /* Count one failure; TRUE when it starts a block. */
 static gboolean
 record_failure(const char *ip)
@@ -209,12 +285,7 @@ record_failure(const char *ip)
         peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, peer_free);
     if (g_hash_table_size(peers) >= MAX_PEERS)
         sweep(now);
-    peer = g_hash_table_lookup(peers, key);
-    if (peer == NULL) {
-        peer = g_new0(Peer, 1);
-        peer->failures = g_array_new(FALSE, FALSE, sizeof(gint64));
-        g_hash_table_insert(peers, g_strdup(key), peer);
-    }
+    peer = peer_get(key);
     prune(peer, now);
     g_array_append_val(peer->failures, now);
     if (peer->failures->len >= max_failures && !trusted_locked(addr)) {
@@ -222,7 +293,9 @@ record_failure(const char *ip)
         g_array_set_size(peer->failures, 0);
         started = TRUE;
     }
+    gint64 keep = window, until = block_time;
     g_mutex_unlock(&lock);
+    persist(key, started, keep, until);
     return started;
 }
 

@@ -41,6 +41,16 @@ static const char schema_v1[] =
     " PRIMARY KEY(account_id, key)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
+/* Version 2: dynamic screening survives a restart (auth.c, through
+ * directory-screening.c).  Times are wall-clock microseconds. */
+static const char schema_v2[] =
+    "CREATE TABLE auth_failures(ip TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX auth_failures_by_ip ON auth_failures(ip, at);"
+    "CREATE INDEX auth_failures_by_at ON auth_failures(at);"
+    "CREATE TABLE auth_blocks(ip TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 2;";
+#define SCHEMA_VERSION 2
+
 /* The quark name must stay one word. */
 /* clang-format off */
 G_DEFINE_QUARK(hermod-directory-error-quark, hermod_directory_error)
@@ -70,8 +80,8 @@ exec(sqlite3 *handle, const char *sql, GError **error)
     return FALSE;
 }
 
-static gboolean
-migrate(sqlite3 *handle, GError **error)
+static int
+schema_version(sqlite3 *handle)
 {
     sqlite3_stmt *st = NULL;
     int version = -1;
@@ -80,18 +90,33 @@ migrate(sqlite3 *handle, GError **error)
         sqlite3_step(st) == SQLITE_ROW)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
-    if (version < 0)
-        return db_error(error, handle, "reading the schema version");
-    if (version > 1) {
-        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB,
-                    "directory: schema version %d is newer than this hermod (1)", version);
-        return FALSE;
-    }
-    if (version == 1)
+    return version;
+}
+
+/* Bring the schema to SCHEMA_VERSION.  The version is read inside the
+ * write transaction, so that hermodd and hermodctl starting together do
+ * not both apply the same step. */
+static gboolean
+migrate(sqlite3 *handle, GError **error)
+{
+    int version = schema_version(handle);
+
+    if (version == SCHEMA_VERSION)
         return TRUE;
     if (!exec(handle, "BEGIN IMMEDIATE", error))
         return FALSE;
-    if (!exec(handle, schema_v1, error)) {
+    version = schema_version(handle);
+    if (version < 0 || version > SCHEMA_VERSION) {
+        exec(handle, "ROLLBACK", NULL);
+        if (version < 0)
+            return db_error(error, handle, "reading the schema version");
+        g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB,
+                    "directory: schema version %d is newer than this hermod (%d)", version,
+                    SCHEMA_VERSION);
+        return FALSE;
+    }
+    if ((version < 1 && !exec(handle, schema_v1, error)) ||
+        (version < 2 && !exec(handle, schema_v2, error))) {
         exec(handle, "ROLLBACK", NULL);
         return FALSE;
     }

@@ -72,6 +72,22 @@ char *hermod_directory_canonical(const char *address);
 /* Does this account exist?  address is canonicalised first. */
 gboolean hermod_directory_account_exists(const char *address);
 
+/* --- the dynamic-screening record (directory-screening.c), for auth.c.
+ * Times are wall-clock microseconds (g_get_real_time).  Blocking: the work
+ * pool or start-up. */
+
+/* One failed login from ip at at; failures of ip older than window are
+ * dropped on the way. */
+gboolean hermod_directory_screen_failure(const char *ip, gint64 at, gint64 window, GError **error);
+/* ip is blocked until until; its failures are cleared (as in memory). */
+gboolean hermod_directory_screen_block(const char *ip, gint64 until, GError **error);
+typedef void (*HermodScreenFunc)(const char *ip, gint64 time, gpointer data);
+/* Drop what has expired, then hand over every failure still inside window
+ * (on_failure, oldest first per ip) and every block still running
+ * (on_block, its end).  FALSE with error when the record cannot be read. */
+gboolean hermod_directory_screen_load(gint64 now, gint64 window, HermodScreenFunc on_failure,
+                                      HermodScreenFunc on_block, gpointer data, GError **error);
+
 G_END_DECLS
 
 #endif
