@@ -100,8 +100,12 @@ struct HermodApi {
     const char *(*hostname)(void);
 
     /* --- protocols --- */
-    /* Attach proto to every listener whose "protocol" is name.  proto must
-     * stay valid until shutdown.  Called from init. */
+    /* Attach proto to every listener whose "protocol" is name.  Called
+     * from init.  The core copies proto->struct_size bytes of it into a
+     * zero-filled HermodProtocol of its own (callbacks a shorter struct
+     * lacks read as NULL) and uses only that copy.  Still keep *proto valid
+     * until shutdown (a static const struct): cores built before the copy
+     * was introduced, with the same ABI version, keep the pointer. */
     gboolean (*register_protocol)(HermodModule *self, const char *name, const HermodProtocol *proto,
                                   GError **error);
 
