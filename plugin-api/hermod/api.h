@@ -55,6 +55,9 @@ typedef enum {
     HERMOD_NOTIFY_DELAY = 1 << 3,
 } HermodNotify;
 
+/* Flags of a message being submitted (msg_set_flags): its body and DSN
+ * options.  Not to be confused with the IMAP flags of a stored message,
+ * HERMOD_MAIL_FLAG_* in hermod/mailstore.h. */
 typedef enum {
     HERMOD_MSG_8BITMIME = 1 << 0,
     HERMOD_MSG_SMTPUTF8 = 1 << 1,

@@ -21,6 +21,16 @@
 #include "plugin/module-api.h"
 #include "plugin/module.h"
 
+/* Renamed public names stay as deprecated aliases with the same values, so
+ * that third-party modules written against them still compile. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+G_STATIC_ASSERT(HERMOD_MSG_SEEN == HERMOD_MAIL_FLAG_SEEN);
+G_STATIC_ASSERT(HERMOD_MSG_ANSWERED == HERMOD_MAIL_FLAG_ANSWERED);
+G_STATIC_ASSERT(HERMOD_MSG_FLAGGED == HERMOD_MAIL_FLAG_FLAGGED);
+G_STATIC_ASSERT(HERMOD_MSG_DELETED == HERMOD_MAIL_FLAG_DELETED);
+G_STATIC_ASSERT(HERMOD_MSG_DRAFT == HERMOD_MAIL_FLAG_DRAFT);
+G_GNUC_END_IGNORE_DEPRECATIONS
+
 static void
 test_every_member_set(void)
 {
