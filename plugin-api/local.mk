@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# plugin-api/: the public headers, hermod.pc, the example module.  The ABI
+# plugin-api/: the public headers, GUIDE.md, hermod.pc, the example module.  The ABI
 # baseline and gate live in tests/abi/ (see tests/local.mk, "--- abi").
 hermodincludedir = $(includedir)/hermod
 hermodinclude_HEADERS = plugin-api/hermod/hermod.h plugin-api/hermod/version.h \
 	plugin-api/hermod/setting.h plugin-api/hermod/protocol.h \
 	plugin-api/hermod/module.h plugin-api/hermod/api.h \
 	plugin-api/hermod/mailstore.h
+# The module author's guide, installed beside the headers it describes;
+# make check installs it with them (tests/local.mk, "--- abi").
+hermodinclude_DATA = plugin-api/GUIDE.md
+EXTRA_DIST += plugin-api/GUIDE.md
 
 # hermod.pc is written at install time from the directories in force then,
 # so that `make install prefix=/opt/x` installs a hermod.pc that points to

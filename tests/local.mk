@@ -275,17 +275,21 @@ tests_abi_test_abi_LDADD = $(UNIT_LINK)
 EXTRA_tests_abi_test_abi_DEPENDENCIES = tests/abi/example/hello.so tests/abi/abi-env.sh
 
 # The example module, built the way a third party builds it: install the
-# headers and hermod.pc into a temporary prefix, copy the example's sources
-# out of the tree, run its own Makefile with PKG_CONFIG_PATH pointing there.
+# headers, the guide and hermod.pc into a temporary prefix (the install
+# rules make install runs for them), check that the guide landed beside the
+# headers, copy the example's sources out of the tree, run its own Makefile
+# with PKG_CONFIG_PATH pointing there.
 ABI_EXAMPLE = $(srcdir)/plugin-api/examples/hello/hello.c \
 	$(srcdir)/plugin-api/examples/hello/Makefile
-tests/abi/example/hello.so: $(ABI_EXAMPLE) $(hermodinclude_HEADERS) \
+tests/abi/example/hello.so: $(ABI_EXAMPLE) $(hermodinclude_HEADERS) $(hermodinclude_DATA) \
 		$(srcdir)/plugin-api/hermod.pc.in
 	$(AM_V_GEN)set -e; tmp=`mktemp -d`; trap 'rm -rf "$$tmp"' EXIT; \
-	$(MAKE) $(AM_MAKEFLAGS) -s install-hermodincludeHEADERS install-hermod-pc \
-	    prefix="$$tmp/p" exec_prefix="$$tmp/p" libdir="$$tmp/p/lib" \
+	$(MAKE) $(AM_MAKEFLAGS) -s install-hermodincludeHEADERS install-hermodincludeDATA \
+	    install-hermod-pc prefix="$$tmp/p" exec_prefix="$$tmp/p" libdir="$$tmp/p/lib" \
 	    includedir="$$tmp/p/include" DESTDIR= >/dev/null; \
 	test -f "$$tmp/p/include/hermod/hermod.h"; \
+	test -f "$$tmp/p/include/hermod/GUIDE.md" || \
+	    { echo "make install did not put GUIDE.md beside the headers" >&2; exit 1; }; \
 	mkdir "$$tmp/src"; cp $(ABI_EXAMPLE) "$$tmp/src/"; \
 	PKG_CONFIG_PATH="$$tmp/p/lib/pkgconfig" $(MAKE) -s -C "$$tmp/src" \
 	    CC="$(CC)" CFLAGS="-O2 -g -Werror" PKG_CONFIG="$(PKG_CONFIG)" >/dev/null; \

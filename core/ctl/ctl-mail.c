@@ -38,15 +38,15 @@ flag_letters(guint32 flags)
 {
     GString *s = g_string_new(NULL);
 
-    if (flags & HERMOD_FLAG_DRAFT)
+    if (flags & HERMOD_MAIL_FLAG_DRAFT)
         g_string_append_c(s, 'D');
-    if (flags & HERMOD_FLAG_FLAGGED)
+    if (flags & HERMOD_MAIL_FLAG_FLAGGED)
         g_string_append_c(s, 'F');
-    if (flags & HERMOD_FLAG_ANSWERED)
+    if (flags & HERMOD_MAIL_FLAG_ANSWERED)
         g_string_append_c(s, 'R');
-    if (flags & HERMOD_FLAG_SEEN)
+    if (flags & HERMOD_MAIL_FLAG_SEEN)
         g_string_append_c(s, 'S');
-    if (flags & HERMOD_FLAG_DELETED)
+    if (flags & HERMOD_MAIL_FLAG_DELETED)
         g_string_append_c(s, 'T');
     if (s->len == 0)
         g_string_append_c(s, '-');

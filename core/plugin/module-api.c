@@ -6,7 +6,8 @@
  * to the core function that implements it (conn.c, auth.c, directory.c,
  * message.c, log.c, listener.c), plus the few adapters that need the
  * module's identity: its settings come from its own config section of the
- * config in force, with its table's defaults.  A member appended to
+ * config in force, with its table's defaults, and the protocols it
+ * registers are copied into its record (module.c).  A member appended to
  * HermodApi gets its line here in the same commit.  Nothing else in the
  * core hands out function pointers to modules.
  */
@@ -62,6 +63,9 @@ register_protocol(HermodModule *self, const char *name, const HermodProtocol *pr
                     "module %s: protocol %s: struct_size too small or no on_close", module, name);
         return FALSE;
     }
+    /* Listeners and connections get the core's zero-filled copy, never the
+     * module's struct: what a shorter struct lacks reads as NULL. */
+    proto = hermod_module_copy_protocol(self, proto);
     if (hermod_listeners_attach(name, proto) == 0)
         hermod_log(HERMOD_LOG_WARNING, NULL,
                    "module %s: no [listener] has protocol = %s; it serves nothing", module, name);

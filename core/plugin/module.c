@@ -16,6 +16,12 @@
  *   5. struct_size, name, entry points and the settings table.
  * Only then may the core call hermod_module_init().
  *
+ * The record also owns the core's copies of what the module hands over by
+ * struct_size (its descriptor, its protocols): the core reads only those
+ * copies, zero-filled past the module's struct_size, so that a member a
+ * later minor appends reads as NULL for an older module instead of as
+ * whatever follows the module's struct in its memory.
+ *
  * This file does not read the config or fill in the function table: the
  * caller passes the module dirs and the HermodApi (core/plugin/module-api.c).
  */
@@ -38,6 +44,7 @@ struct HermodModule {
     GModule *gmodule;
     char *path;
     HermodModuleDescriptor desc; /* zero-filled copy of the module's own */
+    GPtrArray *protocols;        /* HermodProtocol *: copies, see copy_protocol */
     gboolean is_initialized;
 };
 
@@ -320,6 +327,20 @@ hermod_module_shutdown(HermodModule *mod)
     mod->desc.shutdown(mod);
 }
 
+const HermodProtocol *
+hermod_module_copy_protocol(HermodModule *mod, const HermodProtocol *proto)
+{
+    HermodProtocol *copy = g_new0(HermodProtocol, 1);
+    gsize n = MIN((gsize)proto->struct_size, sizeof(HermodProtocol));
+
+    memcpy(copy, proto, n);
+    copy->struct_size = (guint32)n;
+    if (mod->protocols == NULL)
+        mod->protocols = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(mod->protocols, copy);
+    return copy;
+}
+
 void
 hermod_module_close(HermodModule *mod)
 {
@@ -328,6 +349,7 @@ hermod_module_close(HermodModule *mod)
     hermod_module_shutdown(mod);
     if (mod->gmodule != NULL)
         g_module_close(mod->gmodule);
+    g_clear_pointer(&mod->protocols, g_ptr_array_unref);
     g_free(mod->path);
     g_free(mod);
 }

@@ -71,8 +71,18 @@ void hermod_module_reload(HermodModule *mod);
 /* Run the module's shutdown once, if init succeeded.  Main thread, after
  * every connection is closed. */
 void hermod_module_shutdown(HermodModule *mod);
+/* The core's own copy of a protocol the module registers: the first
+ * MIN(proto->struct_size, sizeof (HermodProtocol)) bytes of proto, the
+ * rest zero, so callbacks a shorter (older) struct lacks read as NULL; its
+ * struct_size says how many bytes came from the module.  Nothing past
+ * proto->struct_size is read, and the module's struct is not referred to
+ * afterwards.  (transfer none) owned by mod, valid until
+ * hermod_module_close, which runs after every connection is gone.  Main
+ * thread (from the module's init). */
+const HermodProtocol *hermod_module_copy_protocol(HermodModule *mod, const HermodProtocol *proto);
 /* Shut the module down if still initialised, unload it if it never was,
- * free the record.  mod is nullable.  Main thread. */
+ * free the record and its protocol copies.  mod is nullable.  Main
+ * thread, after every connection using its protocols has closed. */
 void hermod_module_close(HermodModule *mod);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HermodModule, hermod_module_close)

@@ -40,20 +40,15 @@ typedef enum {
     HERMOD_STORE_ERROR_MODIFIED, /* reserved: UNCHANGEDSINCE reports per UID */
 } HermodStoreError;
 
-/* IMAP system flags as bits; keywords are kept as strings. */
-typedef enum {
-    HERMOD_FLAG_SEEN = 1 << 0,
-    HERMOD_FLAG_ANSWERED = 1 << 1,
-    HERMOD_FLAG_FLAGGED = 1 << 2,
-    HERMOD_FLAG_DELETED = 1 << 3,
-    HERMOD_FLAG_DRAFT = 1 << 4,
-} HermodFlags;
+/* Message flags are the IMAP system flags of the mail API,
+ * HERMOD_MAIL_FLAG_* (hermod/mailstore.h), which hands them through
+ * unchanged; keywords are kept as strings. */
 
 typedef struct HermodStore HermodStore;
 
 typedef struct {
     guint32 uid;
-    guint32 flags;   /* HermodFlags */
+    guint32 flags;   /* HERMOD_MAIL_FLAG_* */
     char **keywords; /* NULL-terminated, nullable */
     guint64 modseq;
     gint64 internal_date; /* seconds since the epoch */
@@ -181,7 +176,7 @@ typedef struct {
     const guint32 *uids; /* ascending; UIDs that no longer exist are skipped */
     gsize n_uids;
     HermodStoreFlagsOp op;
-    guint32 flags;               /* HermodFlags */
+    guint32 flags;               /* HERMOD_MAIL_FLAG_* */
     const char *const *keywords; /* nullable */
     guint64 unchangedsince;      /* 0: no condition */
 } HermodStoreFlagChange;

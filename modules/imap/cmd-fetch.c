@@ -76,8 +76,8 @@ fetch_work(gpointer data)
     j->ok = TRUE;
     if (j->seen != NULL && j->seen->len > 0) {
         j->ok = imap_mail->update_flags(j->env.store, j->mailbox, (const guint32 *)j->seen->data,
-                                        j->seen->len, HERMOD_FLAGS_ADD, HERMOD_MSG_SEEN, NULL, 0,
-                                        NULL, &j->error);
+                                        j->seen->len, HERMOD_FLAGS_ADD, HERMOD_MAIL_FLAG_SEEN, NULL,
+                                        0, NULL, &j->error);
         g_clear_pointer(&j->seen, g_array_unref);
     }
     gsize bytes = 0;
@@ -139,7 +139,7 @@ fetch_finish(ImapSession *s, FetchJob *j)
             guint32 seq = imap_selected_seq(s->sel, m->uid);
             if (seq > 0)
                 ((HermodMsgInfo *)g_ptr_array_index(s->sel->msgs, seq - 1))->flags |=
-                    m->flags & HERMOD_MSG_SEEN;
+                    m->flags & HERMOD_MAIL_FLAG_SEEN;
         }
         imap_session_after_command(s, j->is_uid);
         imap_tagged(s, j->tag, "OK", NULL, "FETCH completed");
@@ -223,11 +223,11 @@ fetch_select(ImapSession *s, FetchJob *j, GArray *uids)
             imap_msginfo_free(m);
             continue;
         }
-        if (sets_seen && !(m->flags & HERMOD_MSG_SEEN)) {
+        if (sets_seen && !(m->flags & HERMOD_MAIL_FLAG_SEEN)) {
             if (j->seen == NULL)
                 j->seen = g_array_new(FALSE, FALSE, sizeof(guint32));
             g_array_append_val(j->seen, m->uid);
-            m->flags |= HERMOD_MSG_SEEN;
+            m->flags |= HERMOD_MAIL_FLAG_SEEN;
         }
         g_ptr_array_add(j->msgs, m);
         g_array_append_val(j->seqs, seq);

@@ -57,7 +57,7 @@ select_untagged(ImapSession *s, HermodMailboxInfo *info)
         imap_printf(s, "* 0 RECENT\r\n");
         for (guint i = 0; i < sel->msgs->len; i++) {
             HermodMsgInfo *m = g_ptr_array_index(sel->msgs, i);
-            if (!(m->flags & HERMOD_MSG_SEEN)) {
+            if (!(m->flags & HERMOD_MAIL_FLAG_SEEN)) {
                 imap_printf(s, "* OK [UNSEEN %u] First unseen\r\n", i + 1);
                 break;
             }

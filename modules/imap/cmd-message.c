@@ -409,7 +409,7 @@ imap_cmd_expunge(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
         for (guint i = op->uids->len; i-- > 0;) {
             guint32 seq = imap_selected_seq(s->sel, g_array_index(op->uids, guint32, i));
             HermodMsgInfo *m = g_ptr_array_index(s->sel->msgs, seq - 1);
-            if (!(m->flags & HERMOD_MSG_DELETED))
+            if (!(m->flags & HERMOD_MAIL_FLAG_DELETED))
                 g_array_remove_index(op->uids, i);
         }
         if (op->uids->len == 0) {

@@ -49,11 +49,11 @@ append_flags(Fetch *f)
     static const struct {
         guint32 bit;
         const char *name;
-    } flags[] = {{HERMOD_MSG_SEEN, "\\Seen"},
-                 {HERMOD_MSG_ANSWERED, "\\Answered"},
-                 {HERMOD_MSG_FLAGGED, "\\Flagged"},
-                 {HERMOD_MSG_DELETED, "\\Deleted"},
-                 {HERMOD_MSG_DRAFT, "\\Draft"}};
+    } flags[] = {{HERMOD_MAIL_FLAG_SEEN, "\\Seen"},
+                 {HERMOD_MAIL_FLAG_ANSWERED, "\\Answered"},
+                 {HERMOD_MAIL_FLAG_FLAGGED, "\\Flagged"},
+                 {HERMOD_MAIL_FLAG_DELETED, "\\Deleted"},
+                 {HERMOD_MAIL_FLAG_DRAFT, "\\Draft"}};
 
     g_string_append(f->buf, "FLAGS (");
     for (guint i = 0; i < G_N_ELEMENTS(flags); i++) {

@@ -53,7 +53,7 @@ imap_shutdown(HermodModule *self)
     imap_module = NULL;
 }
 
-HERMOD_MODULE(imap) = {
+HERMOD_MODULE() = {
     HERMOD_MODULE_HEADER,      .name = "imap",    .version = PACKAGE_VERSION,
     .settings = imap_settings, .init = imap_init, .shutdown = imap_shutdown,
 };

@@ -20,7 +20,7 @@ typedef enum {
     SK_SEQ,     /* set: sequence numbers */
     SK_UID,     /* set: UIDs */
     SK_SAVED,   /* "$" */
-    SK_FLAG,    /* flag bit set (num = HermodMsgFlag) */
+    SK_FLAG,    /* flag bit set (num = a HERMOD_MAIL_FLAG_* bit) */
     SK_KEYWORD, /* keyword str set */
     SK_NONE,    /* matches nothing (RECENT, NEW: no \Recent here) */
     SK_LARGER,  /* size > num */

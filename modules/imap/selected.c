@@ -167,9 +167,9 @@ imap_flags_string(guint32 flags, char **keywords)
         guint32 bit;
         const char *name;
     } names[] = {
-        {HERMOD_MSG_SEEN, "\\Seen"},       {HERMOD_MSG_ANSWERED, "\\Answered"},
-        {HERMOD_MSG_FLAGGED, "\\Flagged"}, {HERMOD_MSG_DELETED, "\\Deleted"},
-        {HERMOD_MSG_DRAFT, "\\Draft"},
+        {HERMOD_MAIL_FLAG_SEEN, "\\Seen"},       {HERMOD_MAIL_FLAG_ANSWERED, "\\Answered"},
+        {HERMOD_MAIL_FLAG_FLAGGED, "\\Flagged"}, {HERMOD_MAIL_FLAG_DELETED, "\\Deleted"},
+        {HERMOD_MAIL_FLAG_DRAFT, "\\Draft"},
     };
     GString *out = g_string_new("(");
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {

@@ -291,8 +291,9 @@ drop_from(OpenJob *job)
     drop->msgs = g_array_sized_new(FALSE, TRUE, sizeof(Pop3Msg), job->infos->len);
     for (guint i = 0; i < job->infos->len; i++) {
         const HermodMsgInfo *info = g_ptr_array_index(job->infos, i);
-        Pop3Msg m = {
-            .uid = info->uid, .size = info->size, .was_seen = (info->flags & HERMOD_MSG_SEEN) != 0};
+        Pop3Msg m = {.uid = info->uid,
+                     .size = info->size,
+                     .was_seen = (info->flags & HERMOD_MAIL_FLAG_SEEN) != 0};
         g_array_append_val(drop->msgs, m);
     }
     return drop;
@@ -361,7 +362,7 @@ update_work(gpointer data)
         g_autoptr(GError) error = NULL;
         /* Losing \Seen is no reason to keep deleted mail: log and go on. */
         if (!mail->update_flags(store, "INBOX", (const guint32 *)job->seen->data, job->seen->len,
-                                HERMOD_FLAGS_ADD, HERMOD_MSG_SEEN, NULL, 0, NULL, &error))
+                                HERMOD_FLAGS_ADD, HERMOD_MAIL_FLAG_SEEN, NULL, 0, NULL, &error))
             pop3_api->log(HERMOD_LOG_WARNING, NULL, "pop3: setting \\Seen failed: %s",
                           error->message);
     }

@@ -58,7 +58,7 @@ pop3_shutdown(HermodModule *self)
     pop3_module = NULL;
 }
 
-HERMOD_MODULE(pop3) = {
+HERMOD_MODULE() = {
     HERMOD_MODULE_HEADER,      .name = "pop3",    .version = PACKAGE_VERSION,
     .settings = pop3_settings, .init = pop3_init, .shutdown = pop3_shutdown,
 };

@@ -54,7 +54,7 @@ smtp_shutdown(HermodModule *self)
     smtp_module = NULL;
 }
 
-HERMOD_MODULE(smtp) = {
+HERMOD_MODULE() = {
     HERMOD_MODULE_HEADER,      .name = "smtp",    .version = PACKAGE_VERSION,
     .settings = smtp_settings, .init = smtp_init, .shutdown = smtp_shutdown,
 };

@@ -55,6 +55,9 @@ typedef enum {
     HERMOD_NOTIFY_DELAY = 1 << 3,
 } HermodNotify;
 
+/* Flags of a message being submitted (msg_set_flags): its body and DSN
+ * options.  Not to be confused with the IMAP flags of a stored message,
+ * HERMOD_MAIL_FLAG_* in hermod/mailstore.h. */
 typedef enum {
     HERMOD_MSG_8BITMIME = 1 << 0,
     HERMOD_MSG_SMTPUTF8 = 1 << 1,
@@ -100,8 +103,12 @@ struct HermodApi {
     const char *(*hostname)(void);
 
     /* --- protocols --- */
-    /* Attach proto to every listener whose "protocol" is name.  proto must
-     * stay valid until shutdown.  Called from init. */
+    /* Attach proto to every listener whose "protocol" is name.  Called
+     * from init.  The core copies proto->struct_size bytes of it into a
+     * zero-filled HermodProtocol of its own (callbacks a shorter struct
+     * lacks read as NULL) and uses only that copy.  Still keep *proto valid
+     * until shutdown (a static const struct): cores built before the copy
+     * was introduced, with the same ABI version, keep the pointer. */
     gboolean (*register_protocol)(HermodModule *self, const char *name, const HermodProtocol *proto,
                                   GError **error);
 

@@ -20,19 +20,34 @@
 
 #include <glib.h>
 #include <hermod/protocol.h>
+#include <hermod/version.h>
 
 G_BEGIN_DECLS
 
 typedef struct HermodMailStore HermodMailStore; /* opaque: one account's store, refcounted */
 
-/* IMAP system flags as bits; keywords travel as strings. */
+/* IMAP system flags as bits (HermodMsgInfo.flags, append, update_flags);
+ * keywords travel as strings.  Write them HERMOD_MAIL_FLAG_* (below).
+ * The enumerators keep their ABI 1.1 names, deprecated: HERMOD_MSG_ is the
+ * prefix of another family, the submission flags of hermod/api.h
+ * (HermodMsgFlags, HERMOD_MSG_8BITMIME, ...).  They cannot be renamed in
+ * place because the ABI baselines record enumerator names (the gate would
+ * fail though no binary changes). */
 typedef enum {
-    HERMOD_MSG_SEEN = 1 << 0,
-    HERMOD_MSG_ANSWERED = 1 << 1,
-    HERMOD_MSG_FLAGGED = 1 << 2,
-    HERMOD_MSG_DELETED = 1 << 3,
-    HERMOD_MSG_DRAFT = 1 << 4,
+    HERMOD_MSG_SEEN HERMOD_DEPRECATED_FOR(HERMOD_MAIL_FLAG_SEEN) = 1 << 0,
+    HERMOD_MSG_ANSWERED HERMOD_DEPRECATED_FOR(HERMOD_MAIL_FLAG_ANSWERED) = 1 << 1,
+    HERMOD_MSG_FLAGGED HERMOD_DEPRECATED_FOR(HERMOD_MAIL_FLAG_FLAGGED) = 1 << 2,
+    HERMOD_MSG_DELETED HERMOD_DEPRECATED_FOR(HERMOD_MAIL_FLAG_DELETED) = 1 << 3,
+    HERMOD_MSG_DRAFT HERMOD_DEPRECATED_FOR(HERMOD_MAIL_FLAG_DRAFT) = 1 << 4,
 } HermodMsgFlag;
+
+/* The names to use: constants of type HermodMsgFlag, so that they mix with
+ * it without enum warnings. */
+#define HERMOD_MAIL_FLAG_SEEN     ((HermodMsgFlag)(1 << 0))
+#define HERMOD_MAIL_FLAG_ANSWERED ((HermodMsgFlag)(1 << 1))
+#define HERMOD_MAIL_FLAG_FLAGGED  ((HermodMsgFlag)(1 << 2))
+#define HERMOD_MAIL_FLAG_DELETED  ((HermodMsgFlag)(1 << 3))
+#define HERMOD_MAIL_FLAG_DRAFT    ((HermodMsgFlag)(1 << 4))
 
 typedef enum {
     HERMOD_FLAGS_SET = 0, /* replace */
@@ -43,7 +58,7 @@ typedef enum {
 /* One message as the index knows it.  Read-only for modules. */
 typedef struct {
     guint32 uid;
-    guint32 flags;   /* HermodMsgFlag bits */
+    guint32 flags;   /* HERMOD_MAIL_FLAG_* bits */
     char **keywords; /* NULL-terminated; never NULL */
     guint64 modseq;
     gint64 internal_date; /* seconds since the epoch */

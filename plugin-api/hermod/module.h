@@ -6,7 +6,7 @@
  * symbol HERMOD_MODULE_SYMBOL, and checks abi_major, abi_minor and
  * struct_size before it calls anything.  Declare it with HERMOD_MODULE:
  *
- *     HERMOD_MODULE(smtp) = {
+ *     HERMOD_MODULE() = {
  *         HERMOD_MODULE_HEADER,
  *         .name = "smtp", .version = PACKAGE_VERSION,
  *         .settings = smtp_settings, .init = smtp_init, .shutdown = smtp_stop,
@@ -49,7 +49,17 @@ typedef struct {
     .abi_major = HERMOD_ABI_MAJOR, .abi_minor = HERMOD_ABI_MINOR,                                  \
     .struct_size = sizeof(HermodModuleDescriptor)
 
-#define HERMOD_MODULE(id) G_MODULE_EXPORT const HermodModuleDescriptor hermod_module_descriptor
+/* Declares the exported descriptor; the initializer follows:
+ * HERMOD_MODULE() = { HERMOD_MODULE_HEADER, .name = ..., ... };
+ *
+ * The argument is optional and ignored.  ABI 1.0 wrote HERMOD_MODULE(smtp),
+ * but that word never reached the core and need not match anything: a
+ * module's name is .name, which the loader compares with the file name and
+ * the config section before any module code runs, and which may hold a
+ * '-' that no C identifier can.  HERMOD_MODULE(word) still compiles, so
+ * modules written that way need no change; new code writes
+ * HERMOD_MODULE(). */
+#define HERMOD_MODULE(ignored) G_MODULE_EXPORT const HermodModuleDescriptor hermod_module_descriptor
 
 G_END_DECLS
 

@@ -8,6 +8,18 @@
  * before any module code runs, so unknown keys and bad values are reported
  * with file, section and key by `hermodd --check-config`.  The same table
  * type describes the core's own sections.
+ *
+ * HermodSetting is frozen for the whole of ABI 1.x: no member is ever
+ * appended to it, not even with a minor bump.  The core walks a module's
+ * table row by row with its own sizeof (HermodSetting), and a table carries
+ * no row size, so a longer row in a newer core would make it misread every
+ * table of every older module.  Should settings ever need more (a validator
+ * callback, say), that comes as a new row type with its own descriptor
+ * member, appended in a minor bump; this struct stays as it is until ABI
+ * 2.0.  The ABI gate enforces it: tests/abi/check-append-only refuses any
+ * change to an array element type.  New setting types may still be
+ * appended to HermodSettingType (a module using one needs a core of that
+ * minor, which the loader ensures).
  */
 #ifndef HERMOD_SETTING_H
 #define HERMOD_SETTING_H
@@ -28,6 +40,7 @@ typedef enum {
     HERMOD_SETTING_PATH,       /* a file system path; relative to data_dir */
 } HermodSettingType;
 
+/* One row of a settings table.  Frozen in 1.x (see above). */
 typedef struct {
     const char *key; /* NULL ends the table */
     HermodSettingType type;

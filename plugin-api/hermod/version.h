@@ -26,4 +26,16 @@
 #define HERMOD_ABI_MAJOR 1
 #define HERMOD_ABI_MINOR 3
 
+/* Marks a public name kept only so that older modules still compile; the
+ * compiler names the replacement.  Renaming a macro or an enumerator does
+ * not change the ABI, so deprecated names keep working in every 1.x.
+ * Define HERMOD_DISABLE_DEPRECATION_WARNINGS before including any Hermod
+ * header to build such code without the warnings.  Expands to a GLib
+ * attribute: include <glib.h> first (every Hermod header does). */
+#ifdef HERMOD_DISABLE_DEPRECATION_WARNINGS
+#define HERMOD_DEPRECATED_FOR(f)
+#else
+#define HERMOD_DEPRECATED_FOR(f) G_GNUC_DEPRECATED_FOR(f)
+#endif
+
 #endif

@@ -69,6 +69,7 @@ static const HermodSetting bad_settings[] = {
 #define CLAIM_SETTINGS NULL
 #endif
 
+/* With a word in the parentheses, as ABI 1.0 wrote it: still compiles. */
 HERMOD_MODULE(bad) = {
     .abi_major = CLAIM_MAJOR,
     .abi_minor = CLAIM_MINOR,

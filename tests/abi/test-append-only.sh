@@ -7,7 +7,10 @@
 # the guard on (today, edited).  Appends (a member at the end of a struct,
 # an enumerator at the end of an enum, a new type) must pass; removing,
 # reordering, retyping, renaming a member, renumbering an enumerator and
-# retargeting a typedef must each fail.  Every append must still make
+# retargeting a typedef must each fail.  So must an append to an array
+# element type: HermodSetting, which the guard knows by name, and a struct
+# that the old dump shows as an array element (compared against an edited
+# base that first adds such an array).  Every append must still make
 # abidiff exit non-zero, so that no change slips past the baseline unseen.
 set -u
 . "$HERMOD_BUILDDIR/tests/abi/abi-env.sh"
@@ -38,7 +41,9 @@ build() {
 }
 
 n=0
-# expect pass|fail NAME FILE SED-SCRIPT
+base=base # the dump the guard compares against: $tmp/$base.xml
+# expect pass|fail NAME FILE SED-SCRIPT [TEXT]: with TEXT, a refusal must
+# say TEXT (so that it fails for the reason the case is about).
 expect() {
     n=$((n + 1))
     if ! build "$2" "$3" "$4" > "$tmp/log" 2>&1; then
@@ -46,19 +51,22 @@ expect() {
         sed 's/^/# /' "$tmp/log"
         return
     fi
-    "$PYTHON3" "$top_srcdir/tests/abi/check-append-only" "$tmp/base.xml" "$tmp/$2.xml" > "$tmp/log" 2>&1
+    "$PYTHON3" "$top_srcdir/tests/abi/check-append-only" "$tmp/$base.xml" "$tmp/$2.xml" > "$tmp/log" 2>&1
     st=$?
-    "$ABIDIFF" --harmless "$tmp/base.xml" "$tmp/$2.xml" > /dev/null 2>&1
+    "$ABIDIFF" --harmless "$tmp/$base.xml" "$tmp/$2.xml" > /dev/null 2>&1
     ad=$?
-    if { [ "$1" = pass ] && [ $st = 0 ] && [ $ad != 0 ]; } || { [ "$1" = fail ] && [ $st = 1 ]; }; then
+    said=0
+    [ -z "${5:-}" ] || grep -qF -- "$5" "$tmp/log" || said=1
+    if { [ "$1" = pass ] && [ $st = 0 ] && [ $ad != 0 ]; } ||
+        { [ "$1" = fail ] && [ $st = 1 ] && [ $said = 0 ]; }; then
         echo "ok $n - $2: guard says $([ $st = 0 ] && echo append || echo break)"
     else
-        echo "not ok $n - $2: expected $1, guard exit $st, abidiff exit $ad"
+        echo "not ok $n - $2: expected $1${5:+ saying \"$5\"}, guard exit $st, abidiff exit $ad"
         sed 's/^/# /' "$tmp/log"
     fi
 }
 
-echo "1..10"
+echo "1..14"
 build base "" "" > "$tmp/log" 2>&1 || { sed 's/^/# /' "$tmp/log"; echo "Bail out! cannot build the probe"; exit 1; }
 expect pass append-api-member api.h \
     '/^struct HermodApi {/,/^};/s|^};|    gboolean (*selftest_member)(HermodConn *conn);\n};|'
@@ -75,3 +83,14 @@ expect fail insert-member-in-middle api.h \
 expect fail renumber-enumerator setting.h 's|^    HERMOD_SETTING_STRING = 1,|    HERMOD_SETTING_STRING = 0,|'
 expect fail retarget-typedef api.h \
     's|^typedef void (\*HermodWorkFunc)(gpointer data);|typedef void (*HermodWorkFunc)(gpointer data, int extra);|'
+# Array element types never change within a major, not even by an append.
+frozen="is read as an array with the reader's element size"
+expect fail grow-setting setting.h \
+    's|^    const char \*help; .*$|&\n    const char *selftest_extra;|' "HermodSetting: $frozen"
+expect fail grow-setting-padding setting.h \
+    's|^    const char \*help; .*$|&\n    int selftest_flag;|' "HermodSetting: $frozen"
+array='s|^} HermodMailApi;|    HermodMsgInfo selftest_infos[2];\n&|'
+expect pass append-array-member mailstore.h "$array"
+base=append-array-member
+expect fail grow-array-element mailstore.h \
+    "$array;"'s|^} HermodMsgInfo;|    guint32 selftest_more;\n&|' "HermodMsgInfo: $frozen"

@@ -133,7 +133,7 @@ hello_shutdown(HermodModule *self)
     api->log(HERMOD_LOG_INFO, NULL, "hello: shut down");
 }
 
-HERMOD_MODULE(hello) = {
+HERMOD_MODULE() = {
     HERMOD_MODULE_HEADER,       .name = "hello",    .version = "1.0",
     .settings = hello_settings, .init = hello_init, .shutdown = hello_shutdown,
 };

@@ -210,7 +210,7 @@ test_rename_inbox(Fixture *fx, gconstpointer unused)
     guint32 validity;
 
     (void)unused;
-    append(fx, "INBOX", plain_msg, HERMOD_MSG_SEEN);
+    append(fx, "INBOX", plain_msg, HERMOD_MAIL_FLAG_SEEN);
     append(fx, "INBOX", plain_msg, 0);
     inbox = status(fx, "INBOX");
     validity = inbox->uidvalidity;
@@ -226,7 +226,7 @@ test_rename_inbox(Fixture *fx, gconstpointer unused)
     g_assert_cmpuint(old->unseen, ==, 1);
     moved = mail->messages(fx->store, "Old mail", 0, &error);
     g_assert_cmpuint(moved->len, ==, 2);
-    g_assert_true(((HermodMsgInfo *)moved->pdata[0])->flags & HERMOD_MSG_SEEN);
+    g_assert_true(((HermodMsgInfo *)moved->pdata[0])->flags & HERMOD_MAIL_FLAG_SEEN);
     mail->mailbox_info_free(inbox);
     mail->mailbox_info_free(old);
     /* New mail still lands in INBOX. */
@@ -266,10 +266,11 @@ test_append_status(Fixture *fx, gconstpointer unused)
     guint32 uid = 0, validity = 0;
 
     (void)unused;
-    g_assert_true(mail->append(fx->store, "Drafts", data, HERMOD_MSG_DRAFT | HERMOD_MSG_SEEN, kw,
-                               1700000000, &uid, &validity, &error));
+    g_assert_true(mail->append(fx->store, "Drafts", data,
+                               HERMOD_MAIL_FLAG_DRAFT | HERMOD_MAIL_FLAG_SEEN, kw, 1700000000, &uid,
+                               &validity, &error));
     g_assert_no_error(error);
-    append(fx, "Drafts", plain_msg, HERMOD_MSG_DELETED);
+    append(fx, "Drafts", plain_msg, HERMOD_MAIL_FLAG_DELETED);
     info = status(fx, "Drafts");
     g_assert_cmpuint(uid, ==, 1);
     g_assert_cmpuint(validity, ==, info->uidvalidity);
@@ -280,7 +281,7 @@ test_append_status(Fixture *fx, gconstpointer unused)
     g_assert_cmpuint(info->uidnext, ==, 3);
     msgs = mail->messages(fx->store, "Drafts", 0, &error);
     m = msgs->pdata[0];
-    g_assert_cmpuint(m->flags, ==, HERMOD_MSG_DRAFT | HERMOD_MSG_SEEN);
+    g_assert_cmpuint(m->flags, ==, HERMOD_MAIL_FLAG_DRAFT | HERMOD_MAIL_FLAG_SEEN);
     g_assert_cmpint(m->internal_date, ==, 1700000000);
     g_assert_cmpuint(m->size, ==, strlen(plain_msg));
     g_assert_cmpuint(g_strv_length(m->keywords), ==, 2);
@@ -322,14 +323,15 @@ test_flags(Fixture *fx, gconstpointer unused)
         uids[i] = append(fx, "INBOX", plain_msg, 0);
     base = modseq_of(fx, "INBOX", uids[2]);
     g_assert_true(mail->update_flags(fx->store, "INBOX", uids, 2, HERMOD_FLAGS_ADD,
-                                     HERMOD_MSG_FLAGGED | HERMOD_MSG_SEEN, kw, 0, NULL, &error));
+                                     HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_SEEN, kw, 0, NULL,
+                                     &error));
     g_assert_no_error(error);
     g_assert_cmpuint(modseq_of(fx, "INBOX", uids[0]), >, base);
     /* messages(since) returns exactly what changed after base. */
     changed = mail->messages(fx->store, "INBOX", base, &error);
     g_assert_cmpuint(changed->len, ==, 2);
     m = changed->pdata[0];
-    g_assert_cmpuint(m->flags, ==, HERMOD_MSG_FLAGGED | HERMOD_MSG_SEEN);
+    g_assert_cmpuint(m->flags, ==, HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_SEEN);
     g_assert_cmpstr(m->keywords[0], ==, "$Junk");
     g_ptr_array_unref(changed);
     /* Rows at or below since carry keywords too; they are not returned
@@ -338,18 +340,18 @@ test_flags(Fixture *fx, gconstpointer unused)
     g_assert_cmpuint(changed->len, ==, 0);
     since = modseq_of(fx, "INBOX", uids[1]);
     g_assert_true(mail->update_flags(fx->store, "INBOX", uids, 1, HERMOD_FLAGS_REMOVE,
-                                     HERMOD_MSG_SEEN, kw, 0, NULL, &error));
+                                     HERMOD_MAIL_FLAG_SEEN, kw, 0, NULL, &error));
     /* UNCHANGEDSINCE: uids[0] changed after since, uids[1] did not. */
     g_assert_true(mail->update_flags(fx->store, "INBOX", uids, 3, HERMOD_FLAGS_SET,
-                                     HERMOD_MSG_ANSWERED, NULL, since, failed, &error));
+                                     HERMOD_MAIL_FLAG_ANSWERED, NULL, since, failed, &error));
     g_assert_no_error(error);
     assert_uids(failed, (guint32[]){uids[0]}, 1);
     g_ptr_array_unref(changed);
     changed = mail->messages(fx->store, "INBOX", 0, &error);
-    g_assert_cmpuint(((HermodMsgInfo *)changed->pdata[0])->flags, ==, HERMOD_MSG_FLAGGED);
-    g_assert_cmpuint(((HermodMsgInfo *)changed->pdata[1])->flags, ==, HERMOD_MSG_ANSWERED);
+    g_assert_cmpuint(((HermodMsgInfo *)changed->pdata[0])->flags, ==, HERMOD_MAIL_FLAG_FLAGGED);
+    g_assert_cmpuint(((HermodMsgInfo *)changed->pdata[1])->flags, ==, HERMOD_MAIL_FLAG_ANSWERED);
     g_assert_null(((HermodMsgInfo *)changed->pdata[1])->keywords[0]); /* SET replaced them */
-    g_assert_cmpuint(((HermodMsgInfo *)changed->pdata[2])->flags, ==, HERMOD_MSG_ANSWERED);
+    g_assert_cmpuint(((HermodMsgInfo *)changed->pdata[2])->flags, ==, HERMOD_MAIL_FLAG_ANSWERED);
 }
 
 static void
@@ -363,9 +365,9 @@ test_expunge(Fixture *fx, gconstpointer unused)
     HermodMailboxInfo *info;
 
     (void)unused;
-    a = append(fx, "INBOX", plain_msg, HERMOD_MSG_DELETED);
+    a = append(fx, "INBOX", plain_msg, HERMOD_MAIL_FLAG_DELETED);
     b = append(fx, "INBOX", plain_msg, 0);
-    c = append(fx, "INBOX", plain_msg, HERMOD_MSG_DELETED);
+    c = append(fx, "INBOX", plain_msg, HERMOD_MAIL_FLAG_DELETED);
     d = append(fx, "INBOX", plain_msg, 0);
     info = status(fx, "INBOX");
     before = info->highestmodseq;
@@ -398,7 +400,7 @@ test_copy_move(Fixture *fx, gconstpointer unused)
     HermodMailboxInfo *info;
 
     (void)unused;
-    uids[0] = append(fx, "INBOX", plain_msg, HERMOD_MSG_SEEN);
+    uids[0] = append(fx, "INBOX", plain_msg, HERMOD_MAIL_FLAG_SEEN);
     uids[1] = append(fx, "INBOX", "Subject: two\r\n\r\nsecond\r\n", 0);
     g_assert_true(
         mail->copy(fx->store, "INBOX", uids, 2, "Archive", FALSE, src, dst, &validity, &error));
@@ -738,7 +740,7 @@ test_watch(Fixture *fx, gconstpointer unused)
     /* Flag changes from this thread notify too; after watch_remove
      * nothing does. */
     g_assert_true(mail->update_flags(fx->store, "Sent", (guint32[]){1}, 1, HERMOD_FLAGS_ADD,
-                                     HERMOD_MSG_SEEN, NULL, 0, NULL, NULL));
+                                     HERMOD_MAIL_FLAG_SEEN, NULL, 0, NULL, NULL));
     client_say(fd, NULL, "CHANGED Sent loop");
     client_say(fd, "UNWATCH", "UNWATCHED");
     g_assert_cmpuint(hermod_store_watch_count(fx->account), ==, 0);

@@ -230,7 +230,7 @@ test_flags(Fixture *fx, gconstpointer data)
     static const char *const kw[] = {"$Label1", "Work", NULL};
     static const char *const work[] = {"work", NULL};
     g_autoptr(GBytes) bytes = g_bytes_new_static("m", 1);
-    HermodStoreAppend in = {bytes, HERMOD_FLAG_DRAFT, kw, 0};
+    HermodStoreAppend in = {bytes, HERMOD_MAIL_FLAG_DRAFT, kw, 0};
     g_autoptr(GArray) failed = g_array_new(FALSE, FALSE, sizeof(guint32));
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) since = NULL;
@@ -243,27 +243,28 @@ test_flags(Fixture *fx, gconstpointer data)
     g_assert_cmpuint(validity, >, 0);
     words = keywords_of(fx->store, 1, &flags, &m1);
     g_assert_cmpstr(words, ==, "$Label1 Work");
-    g_assert_cmpuint(flags, ==, HERMOD_FLAG_DRAFT);
+    g_assert_cmpuint(flags, ==, HERMOD_MAIL_FLAG_DRAFT);
     g_free(words);
-    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_ADD, HERMOD_FLAG_SEEN, NULL, 0, NULL);
-    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_REMOVE, HERMOD_FLAG_DRAFT, work, 0, NULL);
+    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_ADD, HERMOD_MAIL_FLAG_SEEN, NULL, 0, NULL);
+    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_REMOVE, HERMOD_MAIL_FLAG_DRAFT, work, 0, NULL);
     words = keywords_of(fx->store, 1, &flags, &m2);
     g_assert_cmpstr(words, ==, "$Label1");
-    g_assert_cmpuint(flags, ==, HERMOD_FLAG_SEEN);
+    g_assert_cmpuint(flags, ==, HERMOD_MAIL_FLAG_SEEN);
     g_assert_cmpuint(m2, ==, m1 + 2);
     g_free(words);
     /* Nothing changes: no new MODSEQ. */
-    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_ADD, HERMOD_FLAG_SEEN, NULL, 0, NULL);
+    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_ADD, HERMOD_MAIL_FLAG_SEEN, NULL, 0, NULL);
     g_free(keywords_of(fx->store, 1, &flags, &m3));
     g_assert_cmpuint(m3, ==, m2);
     /* UNCHANGEDSINCE older than the message: refused, reported. */
-    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_SET, HERMOD_FLAG_FLAGGED, NULL, m2 - 1, failed);
+    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_SET, HERMOD_MAIL_FLAG_FLAGGED, NULL, m2 - 1,
+                failed);
     g_assert_cmpuint(failed->len, ==, 1);
     g_assert_cmpuint(g_array_index(failed, guint32, 0), ==, 1);
-    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_SET, HERMOD_FLAG_FLAGGED, NULL, m2, failed);
+    store_flags(fx->store, 1, HERMOD_STORE_FLAGS_SET, HERMOD_MAIL_FLAG_FLAGGED, NULL, m2, failed);
     words = keywords_of(fx->store, 1, &flags, &m3);
     g_assert_cmpstr(words, ==, "");
-    g_assert_cmpuint(flags, ==, HERMOD_FLAG_FLAGGED);
+    g_assert_cmpuint(flags, ==, HERMOD_MAIL_FLAG_FLAGGED);
     g_free(words);
     since = hermod_store_messages_since(fx->store, "INBOX", m3, NULL);
     g_assert_cmpuint(since->len, ==, 0);
@@ -283,9 +284,9 @@ test_expunge(Fixture *fx, gconstpointer data)
     HermodStoreMailbox *mb;
     guint64 modseq;
 
-    add(fx->store, "INBOX", "aaaa", HERMOD_FLAG_DELETED);
+    add(fx->store, "INBOX", "aaaa", HERMOD_MAIL_FLAG_DELETED);
     add(fx->store, "INBOX", "bbbb", 0);
-    add(fx->store, "INBOX", "cccc", HERMOD_FLAG_DELETED | HERMOD_FLAG_SEEN);
+    add(fx->store, "INBOX", "cccc", HERMOD_MAIL_FLAG_DELETED | HERMOD_MAIL_FLAG_SEEN);
     hermod_store_cache_set(fx->store, "INBOX", 1, "envelope", "(\"x\")");
     g_assert_true(hermod_store_quota(fx->store, &used, &limit, &error));
     g_assert_cmpuint(used, ==, 12);
@@ -328,7 +329,7 @@ test_copy_move(Fixture *fx, gconstpointer data)
 {
     static const char *const kw[] = {"Important", NULL};
     g_autoptr(GBytes) bytes = g_bytes_new_static("copy me", 7);
-    HermodStoreAppend in = {bytes, HERMOD_FLAG_SEEN, kw, 0};
+    HermodStoreAppend in = {bytes, HERMOD_MAIL_FLAG_SEEN, kw, 0};
     guint32 uids[] = {1, 2, 5};
     HermodStoreCopy copy = {uids, 3, "Archive", FALSE};
     HermodStoreCopy move = {uids, 2, "Trash", TRUE};
@@ -356,7 +357,7 @@ test_copy_move(Fixture *fx, gconstpointer data)
     archived = hermod_store_messages(fx->store, "Archive", NULL);
     g_assert_cmpuint(archived->len, ==, 2);
     g_assert_cmpstr(((HermodStoreMessage *)archived->pdata[0])->keywords[0], ==, "Important");
-    g_assert_cmpuint(((HermodStoreMessage *)archived->pdata[0])->flags, ==, HERMOD_FLAG_SEEN);
+    g_assert_cmpuint(((HermodStoreMessage *)archived->pdata[0])->flags, ==, HERMOD_MAIL_FLAG_SEEN);
     /* MOVE: rows change mailbox, INBOX logs the expunge, no file moves. */
     g_array_set_size(src, 0);
     g_array_set_size(dst, 0);
@@ -387,7 +388,7 @@ test_reopen_after_expunge(Fixture *fx, gconstpointer data)
     g_autoptr(GPtrArray) msgs = NULL;
     g_autofree char *leftover = g_build_filename(fx->dir, "mail/example.test/alice/msg/1.1", NULL);
 
-    add(fx->store, "INBOX", "one", HERMOD_FLAG_DELETED);
+    add(fx->store, "INBOX", "one", HERMOD_MAIL_FLAG_DELETED);
     add(fx->store, "INBOX", "two", 0);
     gone = hermod_store_expunge(fx->store, "INBOX", NULL, 0, &error);
     g_assert_cmpuint(gone->len, ==, 1);
@@ -519,7 +520,7 @@ test_status_follows(Fixture *fx, gconstpointer data)
 
     expect_counts(fx->store, 2, 2);
     expect_counts(fx->store, 2, 2);
-    store_flags(fx->store, one, HERMOD_STORE_FLAGS_ADD, HERMOD_FLAG_SEEN, NULL, 0, NULL);
+    store_flags(fx->store, one, HERMOD_STORE_FLAGS_ADD, HERMOD_MAIL_FLAG_SEEN, NULL, 0, NULL);
     expect_counts(fx->store, 2, 1);
     g_autoptr(GArray) gone = hermod_store_expunge(fx->store, "INBOX", &two, 1, &error);
     g_assert_no_error(error);

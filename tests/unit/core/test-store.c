@@ -143,11 +143,11 @@ test_append_read(Fixture *fx, gconstpointer data)
     guint32 uid = 0;
 
     g_assert_cmpuint(append(store, "INBOX", "Subject: one\r\n\r\nhello\r\n", 0), ==, 1);
-    g_assert_cmpuint(append(store, "inbox", "Subject: two\r\n\r\n", HERMOD_FLAG_SEEN), ==, 2);
-    g_assert_true(
-        hermod_store_append(store, "INBOX", bin, HERMOD_FLAG_FLAGGED, 1700000000, &uid, &error));
+    g_assert_cmpuint(append(store, "inbox", "Subject: two\r\n\r\n", HERMOD_MAIL_FLAG_SEEN), ==, 2);
+    g_assert_true(hermod_store_append(store, "INBOX", bin, HERMOD_MAIL_FLAG_FLAGGED, 1700000000,
+                                      &uid, &error));
     g_assert_cmpuint(uid, ==, 3);
-    g_assert_cmpuint(append(store, "Sent", "Subject: s\r\n\r\n", HERMOD_FLAG_SEEN), ==, 1);
+    g_assert_cmpuint(append(store, "Sent", "Subject: s\r\n\r\n", HERMOD_MAIL_FLAG_SEEN), ==, 1);
     msgs = hermod_store_messages(store, "INBOX", &error);
     g_assert_no_error(error);
     g_assert_cmpuint(msgs->len, ==, 3);
@@ -158,7 +158,7 @@ test_append_read(Fixture *fx, gconstpointer data)
         if (i > 0)
             g_assert_cmpuint(m->modseq, >, ((HermodStoreMessage *)msgs->pdata[i - 1])->modseq);
     }
-    g_assert_cmpuint(((HermodStoreMessage *)msgs->pdata[1])->flags, ==, HERMOD_FLAG_SEEN);
+    g_assert_cmpuint(((HermodStoreMessage *)msgs->pdata[1])->flags, ==, HERMOD_MAIL_FLAG_SEEN);
     g_assert_cmpint(((HermodStoreMessage *)msgs->pdata[2])->internal_date, ==, 1700000000);
     g_assert_cmpuint(((HermodStoreMessage *)msgs->pdata[2])->size, ==, sizeof binary - 1);
     check_bytes(store, "INBOX", 1, "Subject: one\r\n\r\nhello\r\n", 23);

@@ -166,8 +166,8 @@ box_info(FBox *b)
     i->is_subscribed = b->is_subscribed;
     for (guint k = 0; k < b->msgs->len; k++) {
         FMsg *m = g_ptr_array_index(b->msgs, k);
-        i->unseen += !(m->info.flags & HERMOD_MSG_SEEN);
-        i->deleted += (m->info.flags & HERMOD_MSG_DELETED) != 0;
+        i->unseen += !(m->info.flags & HERMOD_MAIL_FLAG_SEEN);
+        i->deleted += (m->info.flags & HERMOD_MAIL_FLAG_DELETED) != 0;
         i->size += m->info.size;
     }
     return i;
@@ -455,7 +455,7 @@ box_expunge(FBox *b, const guint32 *uids, gsize n)
         for (gsize k = 0; uids != NULL && k < n; k++)
             hit = hit || uids[k] == m->info.uid;
         if (uids == NULL)
-            hit = (m->info.flags & HERMOD_MSG_DELETED) != 0;
+            hit = (m->info.flags & HERMOD_MAIL_FLAG_DELETED) != 0;
         if (!hit)
             continue;
         FGone g = {m->info.uid, b->highestmodseq = ++modseq_counter};

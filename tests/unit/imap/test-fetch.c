@@ -95,7 +95,8 @@ static void
 test_simple_items(void)
 {
     FakeMail *fake = fake_mail_new(FALSE);
-    fake_mail_add_file(fake, "single.eml", HERMOD_MSG_SEEN | HERMOD_MSG_FLAGGED, 760000000);
+    fake_mail_add_file(fake, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_FLAGGED,
+                       760000000);
 
     check(fake, "(UID FLAGS INTERNALDATE RFC822.SIZE)", 1,
           "* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged) INTERNALDATE \"31-Jan-1994 07:06:40 +0000\" "

@@ -20,14 +20,15 @@ mailbox(gboolean has_fts)
 {
     FakeMail *fake = fake_mail_new(has_fts);
 
-    fake_mail_add_file(fake, "single.eml", HERMOD_MSG_SEEN | HERMOD_MSG_ANSWERED, 760000000);
-    HermodMsgInfo *mixed =
-        fake_mail_add_file(fake, "mixed.eml", HERMOD_MSG_FLAGGED | HERMOD_MSG_DELETED, 1646128800);
+    fake_mail_add_file(fake, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_ANSWERED,
+                       760000000);
+    HermodMsgInfo *mixed = fake_mail_add_file(
+        fake, "mixed.eml", HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_DELETED, 1646128800);
     g_strfreev(mixed->keywords);
     mixed->keywords = g_strsplit("$Important", " ", -1);
-    fake_mail_add_file(fake, "encoded.eml", HERMOD_MSG_DRAFT, 1646215200);
+    fake_mail_add_file(fake, "encoded.eml", HERMOD_MAIL_FLAG_DRAFT, 1646215200);
     fake_mail_add_file(fake, "8bit.eml", 0, 1646305200);
-    fake_mail_add_file(fake, "nested.eml", HERMOD_MSG_SEEN, 1646400000);
+    fake_mail_add_file(fake, "nested.eml", HERMOD_MAIL_FLAG_SEEN, 1646400000);
     return fake;
 }
 

@@ -204,7 +204,7 @@ test_select_append(void)
 {
     setup();
     HermodConn *c = fake_login();
-    fake_mail_deliver("INBOX", "Subject: one\r\n\r\nhi\r\n", HERMOD_MSG_SEEN);
+    fake_mail_deliver("INBOX", "Subject: one\r\n\r\nhi\r\n", HERMOD_MAIL_FLAG_SEEN);
     fake_mail_deliver("INBOX", "Subject: two\r\n\r\nhi\r\n", 0);
     g_autofree char *r = fake_cmd(c, "a1 SELECT INBOX");
     g_assert_nonnull(strstr(r, "* 2 EXISTS\r\n"));
@@ -297,7 +297,7 @@ test_updates(void)
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
     fake_mail_deliver("INBOX", "m3", 0);
-    fake_mail_set_flags("INBOX", 2, HERMOD_MSG_FLAGGED);
+    fake_mail_set_flags("INBOX", 2, HERMOD_MAIL_FLAG_FLAGGED);
     g_autofree char *r = fake_cmd(c, "a2 NOOP");
     g_assert_nonnull(strstr(r, "* 2 FETCH (UID 2 FLAGS (\\Flagged))"));
     g_assert_nonnull(strstr(r, "* 3 EXISTS"));
@@ -348,7 +348,7 @@ test_qresync(void)
     guint32 uidvalidity = (guint32)g_ascii_strtoull(uv, NULL, 10);
     g_free(fake_cmd(c, "a2 UNSELECT"));
     fake_mail_expunge("INBOX", 2);
-    fake_mail_set_flags("INBOX", 3, HERMOD_MSG_SEEN);
+    fake_mail_set_flags("INBOX", 3, HERMOD_MAIL_FLAG_SEEN);
     EXPECT(c, "a3 ENABLE QRESYNC", "* ENABLED QRESYNC");
     g_autofree char *line = g_strdup_printf("a4 SELECT INBOX (QRESYNC (%u 3))", uidvalidity);
     g_autofree char *r = fake_cmd(c, line);
@@ -421,7 +421,7 @@ test_fetch_search(void)
     setup();
     fake_mail_deliver("INBOX", "Subject: alpha\r\nFrom: a@example.org\r\n\r\nfirst body\r\n", 0);
     fake_mail_deliver("INBOX", "Subject: beta\r\nFrom: b@example.org\r\n\r\nsecond body\r\n",
-                      HERMOD_MSG_SEEN);
+                      HERMOD_MAIL_FLAG_SEEN);
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
     EXPECT(c, "a2 FETCH 1:2 (UID FLAGS)", "* 2 FETCH (");

@@ -240,7 +240,7 @@ test_retr_streams(void)
     g_assert_true(strcmp(got, want->str) == 0);
     g_assert_cmpuint(fake_max_write(c), <=, 200 * 1024);
     EXPECT(c, "QUIT", "+OK");
-    g_assert_cmpuint(fake_mail_flags(ALICE, uid) & HERMOD_MSG_SEEN, !=, 0);
+    g_assert_cmpuint(fake_mail_flags(ALICE, uid) & HERMOD_MAIL_FLAG_SEEN, !=, 0);
     fake_conn_free(c);
 }
 
@@ -292,8 +292,8 @@ test_dele_rset_quit(void)
     g_assert_cmpuint(after->len, ==, 2);
     g_assert_cmpuint(g_array_index(after, guint32, 0), ==, uid1);
     g_assert_cmpuint(g_array_index(after, guint32, 1), ==, uid3);
-    g_assert_cmpuint(fake_mail_flags(ALICE, uid1) & HERMOD_MSG_SEEN, !=, 0); /* RETR */
-    g_assert_cmpuint(fake_mail_flags(ALICE, uid3) & HERMOD_MSG_SEEN, ==, 0); /* TOP only */
+    g_assert_cmpuint(fake_mail_flags(ALICE, uid1) & HERMOD_MAIL_FLAG_SEEN, !=, 0); /* RETR */
+    g_assert_cmpuint(fake_mail_flags(ALICE, uid3) & HERMOD_MAIL_FLAG_SEEN, ==, 0); /* TOP only */
 
     /* A session that ends without QUIT deletes nothing. */
     c = logged_in();
