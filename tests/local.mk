@@ -5,7 +5,7 @@
 # with --enable-fuzzing), ABI gate.
 
 UNIT_LINK = core/ctl/libhermod-ctl.la core/hermodd/libhermod-hermodd.la $(HERMOD_CORE_LIBS)
-UNIT_CC = $(AM_CFLAGS) -I$(top_srcdir)/core $(GNUTLS_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) \
+UNIT_CC = $(AM_CFLAGS) -I$(top_srcdir)/core -I$(top_srcdir)/tests/unit $(GNUTLS_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) \
 	$(GMODULE_CFLAGS)
 
 # --- unit: core
@@ -55,7 +55,7 @@ tests_unit_core_test_module_api_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_module_api_LDADD = $(UNIT_LINK)
 
 # directory, auth, store
-EXTRA_DIST += tests/unit/core/tmpdir.h
+EXTRA_DIST += tests/unit/tmpdir.h
 TESTS += tests/unit/core/test-directory
 check_PROGRAMS += tests/unit/core/test-directory
 tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)
@@ -119,8 +119,9 @@ tests_unit_core_test_queue_route_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_queue_route_LDADD = $(UNIT_LINK)
 EXTRA_DIST += tests/unit/core/smtp-peer.py
 
-# --- unit: the fake core the protocol modules' tests share (smtp, imap,
-# pop3): an in-memory HermodApi; each adds its own part (tests/unit/PROTO/).
+# --- unit: the one fake core (an in-memory HermodApi) of the unit tests:
+# the protocol modules' (smtp, imap, pop3; each adds its own part in
+# tests/unit/PROTO/), the FETCH/SEARCH tests' and the loader's (abi below).
 FAKE_CORE = tests/unit/fake-core.c tests/unit/fake-core.h
 
 # --- unit: smtp
@@ -206,7 +207,7 @@ EXTRA_DIST += tests/fuzz/corpus-smtp-cmd.sh tests/fuzz/corpus/smtp-cmd
 # Test modules and the probe are shared objects though never installed:
 # -rpath makes libtool build them as such instead of convenience archives.
 ABI_TEST_LINK = $(HERMOD_MODULE_LINK) -rpath /nowhere
-ABI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/abi \
+ABI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/abi -I$(top_srcdir)/tests/unit \
 	-DHERMOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
 
 # A module built against the frozen 1.0 headers only (not plugin-api/).
@@ -257,7 +258,8 @@ tests_abi_frozen_1_0_probe_la_CFLAGS = $(HERMOD_MODULE_CC) -g
 tests_abi_frozen_1_0_probe_la_LDFLAGS = $(ABI_TEST_LINK)
 tests_abi_frozen_1_0_probe_la_LIBADD = $(GLIB_LIBS)
 
-ABI_FAKE = tests/abi/fake-api.c tests/abi/fake-api.h
+# The loader tests run modules on the unit tests' fake core.
+ABI_FAKE = $(FAKE_CORE) tests/abi/module-copy.h tests/unit/tmpdir.h
 
 check_PROGRAMS += tests/unit/core/test-module
 TESTS += tests/unit/core/test-module

@@ -10,12 +10,16 @@
 
 #include "fake-imap.h"
 
+/* The module's descriptor (its module.c, linked into these tests). */
+extern const HermodModuleDescriptor hermod_module_descriptor;
+
 static const FakeCoreSpec *
 spec(void)
 {
     static FakeCoreSpec s = {
         .protocol = "imap",
         .hostname = FAKE_HOSTNAME,
+        .module = &hermod_module_descriptor,
         .run_event = fake_mail_run_watches,
     };
     s.mail = fake_mail_api();

@@ -28,6 +28,9 @@ struct HermodMailStore {
     int refs;
 };
 
+/* The module's descriptor (its module.c, linked into these tests). */
+extern const HermodModuleDescriptor hermod_module_descriptor;
+
 static char *store_dir;
 static GHashTable *boxes; /* account -> GPtrArray of FakeMsg */
 static guint32 next_uid = 1;
@@ -246,6 +249,7 @@ box_free(gpointer p)
 static const FakeCoreSpec spec = {
     .protocol = "pop3",
     .hostname = FAKE_HOSTNAME,
+    .module = &hermod_module_descriptor,
     .mail = &mail_api,
 };
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * tmpdir.h - remove a test's temporary folder and everything in it
- * (symbolic links are removed, never followed).  Header-only, for the
- * directory, auth and store tests.
+ * (symbolic links are removed, never followed).  Header-only, for every
+ * unit test that makes one (tests/unit/ is on their include path).
  */
 #ifndef HERMOD_TESTS_TMPDIR_H
 #define HERMOD_TESTS_TMPDIR_H
