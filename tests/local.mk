@@ -123,6 +123,10 @@ EXTRA_DIST += tests/unit/core/smtp-peer.py
 # the protocol modules' (smtp, imap, pop3; each adds its own part in
 # tests/unit/PROTO/), the FETCH/SEARCH tests' and the loader's (abi below).
 FAKE_CORE = tests/unit/fake-core.c tests/unit/fake-core.h
+# The one fake mail store (an in-memory HermodMailApi) of the imap and pop3
+# tests, full or as an older core's shorter table.
+FAKE_STORE = tests/unit/fake-store.c tests/unit/fake-store-api.c tests/unit/fake-store.h \
+	tests/unit/fake-store-private.h tests/unit/tmpdir.h
 
 # --- unit: smtp
 # The module's sources against an in-memory fake core (no libhermodcore:
