@@ -9,6 +9,8 @@ UNIT_CC = $(AM_CFLAGS) -I$(top_srcdir)/core -I$(top_srcdir)/tests/unit $(GNUTLS_
 	$(GMODULE_CFLAGS)
 
 # --- unit: core
+# The connection tests' client: loopback or socketpair, lines, TLS, filters.
+SOCK_CLIENT = tests/unit/core/sock-client.c tests/unit/core/sock-client.h
 # net: loops, work pool, connections, listeners
 TESTS += tests/unit/core/test-loop
 check_PROGRAMS += tests/unit/core/test-loop
@@ -16,6 +18,7 @@ tests_unit_core_test_loop_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_loop_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-conn
 check_PROGRAMS += tests/unit/core/test-conn
+tests_unit_core_test_conn_SOURCES = tests/unit/core/test-conn.c $(SOCK_CLIENT)
 tests_unit_core_test_conn_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_conn_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-netaddr
@@ -25,6 +28,7 @@ tests_unit_core_test_netaddr_LDADD = $(UNIT_LINK)
 # conn-deflate (COMPRESS=DEFLATE transform, conn_may_start_tls)
 TESTS += tests/unit/core/test-conn-deflate
 check_PROGRAMS += tests/unit/core/test-conn-deflate
+tests_unit_core_test_conn_deflate_SOURCES = tests/unit/core/test-conn-deflate.c $(SOCK_CLIENT)
 tests_unit_core_test_conn_deflate_CFLAGS = $(UNIT_CC) $(ZLIB_CFLAGS)
 tests_unit_core_test_conn_deflate_LDADD = $(UNIT_LINK) $(ZLIB_LIBS)
 TESTS += tests/integration/test-no-starttls.py
@@ -70,6 +74,7 @@ tests_unit_core_test_store_imap_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_imap_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-watch
 check_PROGRAMS += tests/unit/core/test-store-watch
+tests_unit_core_test_store_watch_SOURCES = tests/unit/core/test-store-watch.c $(SOCK_CLIENT)
 tests_unit_core_test_store_watch_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_watch_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-commit
@@ -88,6 +93,7 @@ tests_unit_core_test_auth_async_LDADD = $(UNIT_LINK)
 # the mail store table (HermodMailApi) through the table
 TESTS += tests/unit/core/test-mailapi
 check_PROGRAMS += tests/unit/core/test-mailapi
+tests_unit_core_test_mailapi_SOURCES = tests/unit/core/test-mailapi.c $(SOCK_CLIENT)
 tests_unit_core_test_mailapi_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_mailapi_LDADD = $(UNIT_LINK)
 
