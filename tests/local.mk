@@ -5,10 +5,12 @@
 # with --enable-fuzzing), ABI gate.
 
 UNIT_LINK = core/ctl/libhermod-ctl.la core/hermodd/libhermod-hermodd.la $(HERMOD_CORE_LIBS)
-UNIT_CC = $(AM_CFLAGS) -I$(top_srcdir)/core $(GNUTLS_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) \
+UNIT_CC = $(AM_CFLAGS) -I$(top_srcdir)/core -I$(top_srcdir)/tests/unit $(GNUTLS_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) \
 	$(GMODULE_CFLAGS)
 
 # --- unit: core
+# The connection tests' client: loopback or socketpair, lines, TLS, filters.
+SOCK_CLIENT = tests/unit/core/sock-client.c tests/unit/core/sock-client.h
 # net: loops, work pool, connections, listeners
 TESTS += tests/unit/core/test-loop
 check_PROGRAMS += tests/unit/core/test-loop
@@ -16,6 +18,7 @@ tests_unit_core_test_loop_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_loop_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-conn
 check_PROGRAMS += tests/unit/core/test-conn
+tests_unit_core_test_conn_SOURCES = tests/unit/core/test-conn.c $(SOCK_CLIENT)
 tests_unit_core_test_conn_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_conn_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-netaddr
@@ -25,6 +28,7 @@ tests_unit_core_test_netaddr_LDADD = $(UNIT_LINK)
 # conn-deflate (COMPRESS=DEFLATE transform, conn_may_start_tls)
 TESTS += tests/unit/core/test-conn-deflate
 check_PROGRAMS += tests/unit/core/test-conn-deflate
+tests_unit_core_test_conn_deflate_SOURCES = tests/unit/core/test-conn-deflate.c $(SOCK_CLIENT)
 tests_unit_core_test_conn_deflate_CFLAGS = $(UNIT_CC) $(ZLIB_CFLAGS)
 tests_unit_core_test_conn_deflate_LDADD = $(UNIT_LINK) $(ZLIB_LIBS)
 TESTS += tests/integration/test-no-starttls.py
@@ -55,7 +59,7 @@ tests_unit_core_test_module_api_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_module_api_LDADD = $(UNIT_LINK)
 
 # directory, auth, store
-EXTRA_DIST += tests/unit/core/tmpdir.h
+EXTRA_DIST += tests/unit/tmpdir.h
 TESTS += tests/unit/core/test-directory
 check_PROGRAMS += tests/unit/core/test-directory
 tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)
@@ -70,6 +74,7 @@ tests_unit_core_test_store_imap_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_imap_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-watch
 check_PROGRAMS += tests/unit/core/test-store-watch
+tests_unit_core_test_store_watch_SOURCES = tests/unit/core/test-store-watch.c $(SOCK_CLIENT)
 tests_unit_core_test_store_watch_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_watch_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-commit
@@ -88,6 +93,7 @@ tests_unit_core_test_auth_async_LDADD = $(UNIT_LINK)
 # the mail store table (HermodMailApi) through the table
 TESTS += tests/unit/core/test-mailapi
 check_PROGRAMS += tests/unit/core/test-mailapi
+tests_unit_core_test_mailapi_SOURCES = tests/unit/core/test-mailapi.c $(SOCK_CLIENT)
 tests_unit_core_test_mailapi_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_mailapi_LDADD = $(UNIT_LINK)
 
@@ -119,9 +125,14 @@ tests_unit_core_test_queue_route_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_queue_route_LDADD = $(UNIT_LINK)
 EXTRA_DIST += tests/unit/core/smtp-peer.py
 
-# --- unit: the fake core the protocol modules' tests share (smtp, imap,
-# pop3): an in-memory HermodApi; each adds its own part (tests/unit/PROTO/).
+# --- unit: the one fake core (an in-memory HermodApi) of the unit tests:
+# the protocol modules' (smtp, imap, pop3; each adds its own part in
+# tests/unit/PROTO/), the FETCH/SEARCH tests' and the loader's (abi below).
 FAKE_CORE = tests/unit/fake-core.c tests/unit/fake-core.h
+# The one fake mail store (an in-memory HermodMailApi) of the imap and pop3
+# tests, full or as an older core's shorter table.
+FAKE_STORE = tests/unit/fake-store.c tests/unit/fake-store-api.c tests/unit/fake-store.h \
+	tests/unit/fake-store-private.h tests/unit/tmpdir.h
 
 # --- unit: smtp
 # The module's sources against an in-memory fake core (no libhermodcore:
@@ -206,7 +217,7 @@ EXTRA_DIST += tests/fuzz/corpus-smtp-cmd.sh tests/fuzz/corpus/smtp-cmd
 # Test modules and the probe are shared objects though never installed:
 # -rpath makes libtool build them as such instead of convenience archives.
 ABI_TEST_LINK = $(HERMOD_MODULE_LINK) -rpath /nowhere
-ABI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/abi \
+ABI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/abi -I$(top_srcdir)/tests/unit \
 	-DHERMOD_TEST_BUILDDIR=\"$(abs_top_builddir)\"
 
 # A module built against the frozen 1.0 headers only (not plugin-api/).
@@ -257,7 +268,8 @@ tests_abi_frozen_1_0_probe_la_CFLAGS = $(HERMOD_MODULE_CC) -g
 tests_abi_frozen_1_0_probe_la_LDFLAGS = $(ABI_TEST_LINK)
 tests_abi_frozen_1_0_probe_la_LIBADD = $(GLIB_LIBS)
 
-ABI_FAKE = tests/abi/fake-api.c tests/abi/fake-api.h
+# The loader tests run modules on the unit tests' fake core.
+ABI_FAKE = $(FAKE_CORE) tests/abi/module-copy.h tests/unit/tmpdir.h
 
 check_PROGRAMS += tests/unit/core/test-module
 TESTS += tests/unit/core/test-module

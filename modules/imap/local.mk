@@ -54,7 +54,7 @@ IMAP_FETCH_TESTS = tests/unit/imap/test-envelope tests/unit/imap/test-bodystruct
 	tests/unit/imap/test-fetch tests/unit/imap/test-search tests/unit/imap/test-sort-thread
 TESTS += $(IMAP_FETCH_TESTS)
 check_PROGRAMS += $(IMAP_FETCH_TESTS)
-IMAP_FETCH_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+IMAP_FETCH_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap -I$(top_srcdir)/tests/unit \
 	-DIMAP_TEST_DATA=\"$(abs_top_srcdir)/tests/data/imap\"
 IMAP_FETCH_TEST_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 IMAP_FETCH_TEST_LDADD = modules/imap/libimapproto.la $(GMIME_LIBS) $(GLIB_LIBS)
@@ -66,7 +66,9 @@ tests_unit_imap_test_bodystructure_SOURCES = tests/unit/imap/test-bodystructure.
 tests_unit_imap_test_bodystructure_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
 tests_unit_imap_test_bodystructure_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
 tests_unit_imap_test_bodystructure_LDADD = $(IMAP_FETCH_TEST_LDADD)
-IMAP_FAKE = tests/unit/imap/fetch-fake.c tests/unit/imap/fetch-fake.h tests/unit/imap/imap-test-util.h
+# FETCH / SEARCH / SORT on an INBOX of the shared fake store.
+IMAP_FAKE = tests/unit/imap/mailbox-env.c tests/unit/imap/mailbox-env.h \
+	tests/unit/imap/imap-test-util.h $(FAKE_CORE) $(FAKE_STORE)
 tests_unit_imap_test_fetch_SOURCES = tests/unit/imap/test-fetch.c $(IMAP_FAKE)
 tests_unit_imap_test_fetch_CPPFLAGS = $(IMAP_FETCH_TEST_CPPFLAGS)
 tests_unit_imap_test_fetch_CFLAGS = $(IMAP_FETCH_TEST_CFLAGS)
@@ -106,7 +108,7 @@ modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
 # Session tests: the module's sources against a fake core and mail store.
 check_LTLIBRARIES += tests/unit/imap/libimapfake.la
 tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) $(FAKE_CORE) \
-	tests/unit/imap/fake-imap.c tests/unit/imap/fake-imap.h tests/unit/imap/session-store.c
+	tests/unit/imap/fake-imap.c tests/unit/imap/fake-imap.h $(FAKE_STORE)
 tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
 	-I$(top_srcdir)/tests/unit
 tests_unit_imap_libimapfake_la_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)

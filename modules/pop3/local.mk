@@ -23,7 +23,7 @@ modules_pop3_la_LIBADD = $(GLIB_LIBS)
 
 # Unit tests: the module's sources on an in-memory HermodApi + HermodMailApi.
 check_LTLIBRARIES += tests/unit/pop3/libpop3fake.la
-tests_unit_pop3_libpop3fake_la_SOURCES = $(POP3_SOURCES) $(FAKE_CORE) \
+tests_unit_pop3_libpop3fake_la_SOURCES = $(POP3_SOURCES) $(FAKE_CORE) $(FAKE_STORE) \
 	tests/unit/pop3/fake-pop3.c tests/unit/pop3/fake-pop3.h
 tests_unit_pop3_libpop3fake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3 \
 	-I$(top_srcdir)/tests/unit

@@ -8,14 +8,18 @@
  * versions, without any of their code running (their entry points write
  * $HERMOD_TEST_MARKER and abort); the example module, built out of tree
  * against an installed copy of the headers and hermod.pc, must load and
- * speak its protocol.  The structs themselves are compared by check-abi.sh.
+ * speak its protocol.  The modules run on the unit tests' fake core
+ * (tests/unit/fake-core.h).  The structs themselves are compared by
+ * check-abi.sh.
  */
 #include "autoconfig.h"
 
 #include <glib/gstdio.h>
 
-#include "fake-api.h"
+#include "fake-core.h"
+#include "module-copy.h"
 #include "plugin/module.h"
+#include "tmpdir.h"
 
 typedef struct {
     char *dir;
@@ -35,25 +39,36 @@ static void
 teardown(Fixture *f, gconstpointer data)
 {
     g_unsetenv("HERMOD_TEST_MARKER");
-    fake_rmdir(f->dir);
+    test_rm_rf(f->dir);
     g_free(f->dir);
     g_free(f->marker);
 }
 
-/* Connect, feed lines, return everything the module wrote (transfer full). */
-static char *
-converse(const HermodProtocol *proto, const char *const *lines, gboolean *out_closed)
+/* The fake core's table as hermodd would hand it to a module that
+ * registers protocol (transfer none). */
+static const HermodApi *
+core_for(const char *protocol)
 {
-    HermodConn *conn = fake_conn_new();
-    char *out;
+    static FakeCoreSpec spec;
 
-    proto->on_connect(conn);
-    for (; *lines != NULL && !conn->is_closed; lines++)
-        proto->on_line(conn, *lines, strlen(*lines), FALSE);
-    proto->on_close(conn);
-    g_assert_null(conn->data);
-    *out_closed = conn->is_closed;
-    out = fake_conn_take(conn);
+    spec = (FakeCoreSpec){
+        .protocol = protocol,
+        .hostname = "mail.example.test",
+        .settings_of = hermod_module_settings,
+    };
+    return fake_core_table(&spec);
+}
+
+/* Connect, feed text, return everything the module wrote (transfer full);
+ * on_close has run and left no session behind. */
+static char *
+converse(const char *text, gboolean *out_closed)
+{
+    HermodConn *conn = fake_conn_open("test", FALSE, FALSE);
+
+    fake_feed(conn, text, -1);
+    *out_closed = fake_is_closed(conn);
+    char *out = fake_take(conn);
     fake_conn_free(conn);
     return out;
 }
@@ -62,33 +77,32 @@ static void
 test_old_module(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *path = fake_module_copy("old-module", f->dir, "old-module");
+    g_autofree char *path = test_module_copy("old-module", f->dir, "old-module");
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "old-module", &error);
-    g_autoptr(GHashTable) settings = g_hash_table_new(g_str_hash, g_str_equal);
-    const char *lines[] = {"a1 NOOP\r\n", "BYE\r\n", "never read\r\n", NULL};
+    const HermodApi *api = core_for("old");
     gboolean closed = FALSE;
 
     g_assert_no_error(error);
     g_assert_cmpuint(hermod_module_descriptor(mod)->abi_minor, ==, 0);
-    g_hash_table_insert(settings, "banner", "configured banner");
-    g_assert_true(hermod_module_init(mod, fake_api_reset(settings), &error));
+    fake_set_setting("banner", "configured banner");
+    g_assert_true(hermod_module_init(mod, api, &error));
     g_assert_no_error(error);
-    g_autofree char *out = converse(fake_api_protocol("old"), lines, &closed);
+    g_autofree char *out = converse("a1 NOOP\r\nBYE\r\nnever read\r\n", &closed);
     g_assert_cmpstr(out, ==, "* mail.example.test configured banner\r\necho: a1 NOOP\r\n* bye\r\n");
     g_assert_true(closed);
     hermod_module_shutdown(mod);
-    g_autofree char *logs = fake_api_logs();
-    g_autofree char *expect = g_strdup_printf("old module: built for ABI 1.0, core has %d.%d\n"
-                                              "old module: shutdown",
-                                              HERMOD_ABI_MAJOR, HERMOD_ABI_MINOR);
-    g_assert_cmpstr(logs, ==, expect);
+    g_autofree char *expect =
+        g_strdup_printf("%d [-] old module: built for ABI 1.0, core has %d.%d\n"
+                        "%d [-] old module: shutdown\n",
+                        HERMOD_LOG_INFO, HERMOD_ABI_MAJOR, HERMOD_ABI_MINOR, HERMOD_LOG_INFO);
+    g_assert_cmpstr(fake_log(), ==, expect);
 }
 
 static void
 assert_refused(Fixture *f, const char *name, int code, const char *expect_tail)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *path = fake_module_copy(name, f->dir, name);
+    g_autofree char *path = test_module_copy(name, f->dir, name);
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, name, &error);
     g_autofree char *expect = g_strdup_printf("%s: %s", path, expect_tail);
 
@@ -104,7 +118,7 @@ static void
 test_minor_1_1_accepted(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *path = fake_module_copy("minor-1-1", f->dir, "minor-1-1");
+    g_autofree char *path = test_module_copy("minor-1-1", f->dir, "minor-1-1");
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "minor-1-1", &error);
 
     g_assert_no_error(error);
@@ -152,16 +166,15 @@ test_example(Fixture *f, gconstpointer data)
     g_autoptr(GError) error = NULL;
     g_autofree char *built =
         g_build_filename(HERMOD_TEST_BUILDDIR, "tests/abi/example/hello.so", NULL);
-    g_autofree char *path = fake_module_copy(built, f->dir, "hello");
+    g_autofree char *path = test_module_copy(built, f->dir, "hello");
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "hello", &error);
-    const char *lines[] = {"Hello, World\r\n", "mixed Case\n", "quit\r\n", "ignored\r\n", NULL};
     gboolean closed = FALSE;
 
     g_assert_no_error(error);
     g_assert_cmpstr(hermod_module_descriptor(mod)->version, ==, "1.0");
-    g_assert_true(hermod_module_init(mod, fake_api_reset(NULL), &error));
+    g_assert_true(hermod_module_init(mod, core_for("hello"), &error));
     g_assert_no_error(error);
-    g_autofree char *out = converse(fake_api_protocol("hello"), lines, &closed);
+    g_autofree char *out = converse("Hello, World\r\nmixed Case\nquit\r\nignored\r\n", &closed);
     g_assert_cmpstr(out, ==,
                     "+OK mail.example.test hello, say something (QUIT to leave)\r\n"
                     "HELLO, WORLD\r\nMIXED CASE\r\n+OK bye after 2 lines\r\n");
@@ -174,17 +187,16 @@ test_example_max_lines(Fixture *f, gconstpointer data)
     g_autoptr(GError) error = NULL;
     g_autofree char *built =
         g_build_filename(HERMOD_TEST_BUILDDIR, "tests/abi/example/hello.so", NULL);
-    g_autofree char *path = fake_module_copy(built, f->dir, "hello");
+    g_autofree char *path = test_module_copy(built, f->dir, "hello");
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "hello", &error);
-    g_autoptr(GHashTable) settings = g_hash_table_new(g_str_hash, g_str_equal);
-    const char *lines[] = {"one\r\n", "two\r\n", "three\r\n", NULL};
+    const HermodApi *api = core_for("hello");
     gboolean closed = FALSE;
 
-    g_hash_table_insert(settings, "greeting", "hi");
-    g_hash_table_insert(settings, "max_lines", "2");
+    fake_set_setting("greeting", "hi");
+    fake_set_setting("max_lines", "2");
     g_assert_no_error(error);
-    g_assert_true(hermod_module_init(mod, fake_api_reset(settings), &error));
-    g_autofree char *out = converse(fake_api_protocol("hello"), lines, &closed);
+    g_assert_true(hermod_module_init(mod, api, &error));
+    g_autofree char *out = converse("one\r\ntwo\r\nthree\r\n", &closed);
     g_assert_cmpstr(out, ==, "+OK mail.example.test hi\r\nONE\r\nTWO\r\n-ERR too many lines\r\n");
     g_assert_true(closed);
 }

@@ -7,10 +7,10 @@
  * and the whole input through the dot-stuffing encoder, as a stored
  * message, whole and with TOP limits.  Then the input is fed, as a client
  * would send it, to sessions of the real module on the fake core of the
- * unit tests (tests/unit/pop3/fake-core.c): in clear text, after login on
- * implicit TLS, and with a tiny core line limit, so that the state
- * machine, AUTH and the maildrop commands see hostile input too.  Replies
- * are expected; crashes, hangs, leaks and undefined behaviour are the bugs.
+ * unit tests (tests/unit/fake-core.c, the store of tests/unit/fake-store.c): in clear text, after
+ * login on implicit TLS, and with a tiny core line limit, so that the state machine, AUTH and the
+ * maildrop commands see hostile input too.  Replies are expected; crashes, hangs, leaks and
+ * undefined behaviour are the bugs.
  */
 #include "autoconfig.h"
 
@@ -83,11 +83,10 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
     fake_set_setting("max_errors", "1000");
     static const char m1[] = "Subject: a\r\n\r\n.x\r\nbody\r\n";
     static const char m2[] = "Subject: b\r\n\r\nno newline";
-    fake_mail_add("alice@example.org", m1, strlen(m1));
-    fake_mail_add("alice@example.org", m2, strlen(m2));
+    fake_store_add("alice@example.org", "INBOX", m1, -1, 0, 0);
+    fake_store_add("alice@example.org", "INBOX", m2, -1, 0, 0);
     run_session(FALSE, FALSE, text, size, 4096);
     run_session(TRUE, TRUE, text, size, 4096);
     run_session(TRUE, FALSE, text, size, 7);
-    fake_core_cleanup();
     return 0;
 }

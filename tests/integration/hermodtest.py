@@ -6,7 +6,11 @@
 # A test script builds one or more Daemon objects (config written from a
 # dict of sections, domains and accounts created with hermodctl, the daemon
 # started and waited for until every listener logged "listening:"),
-# registers its checks with @test and ends with main().  Everything is
+# registers its checks with @test and the steps that only prepare them
+# (start a daemon, create users, seed mail) with @setup, and ends with
+# main().  Only checks are TAP tests: a setup step prints a comment, and
+# when it fails the script says "Bail out!" and exits 1, so a broken
+# set-up is an error, never a pass.  Everything is
 # bounded: every socket and subprocess has a timeout, the whole script has
 # an alarm, and daemons are stopped by PID (SIGTERM, then SIGKILL).  The
 # daemons' stderr is copied into the test log as TAP comments.  Python
@@ -67,6 +71,19 @@ def test(fn):
     """Register fn as one TAP test; runs in registration order."""
     _tests.append(fn)
     return fn
+
+
+def setup(fn):
+    """Register fn as a step that only prepares (or tears down) what the
+    tests check: it runs in registration order among them but is not a
+    TAP test.  An exception bails out of the script; Skip skips every
+    test after it."""
+    fn.is_setup = True
+    _tests.append(fn)
+    return fn
+
+
+teardown = setup  # a step after the checks, e.g. stopping a peer
 
 
 def need_tool(name):
@@ -431,44 +448,96 @@ def _alarm(signum, frame):
     raise TimeoutError("test alarm: the test ran too long")
 
 
-def main():
-    """Run every registered test, print TAP, stop daemons, exit."""
-    signal.signal(signal.SIGALRM, _alarm)
-    print("1..%d" % (len(_tests) + 1), flush=True)
-    failed = 0
-    n = 0
-    for n, fn in enumerate(_tests, 1):
-        name = fn.__name__.replace("_", " ")
-        t0 = time.monotonic()
-        signal.alarm(getattr(fn, "timeout", TEST_ALARM))
-        try:
-            fn()
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (n, name, e), flush=True)
-            continue
-        except BaseException as e:  # noqa: a test must never stop the run
-            if isinstance(e, KeyboardInterrupt):
-                raise
-            failed += 1
-            print("not ok %d - %s" % (n, name))
-            _diag(traceback.format_exc())
-            sys.stdout.flush()
-            continue
-        print("ok %d - %s (%.1fs)" % (n, name, time.monotonic() - t0), flush=True)
+def _name(fn):
+    return fn.__name__.replace("_", " ")
+
+
+def _run_setup(fn):
+    """Run one setup step; None if it went, else why it skipped."""
+    t0 = time.monotonic()
+    signal.alarm(getattr(fn, "timeout", TEST_ALARM))
+    try:
+        fn()
+    except Skip as e:
+        print("# setup %s: skipped (%s)" % (_name(fn), e), flush=True)
+        return str(e)
+    except BaseException as e:  # noqa: reported, then the run stops
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        _diag(traceback.format_exc())
+        reason = (str(e).splitlines() or [type(e).__name__])[0]
+        print("Bail out! setup %s failed: %s" % (_name(fn), reason), flush=True)
+        _finish()
+        sys.exit(1)
+    finally:
+        signal.alarm(0)
+    print("# setup %s (%.1fs)" % (_name(fn), time.monotonic() - t0), flush=True)
+    return None
+
+
+def _run_test(n, fn, skipped):
+    """Run one counted test; True if it failed."""
+    if skipped is not None:
+        print("ok %d - %s # SKIP %s" % (n, _name(fn), skipped), flush=True)
+        return False
+    t0 = time.monotonic()
+    signal.alarm(getattr(fn, "timeout", TEST_ALARM))
+    try:
+        fn()
+    except Skip as e:
+        print("ok %d - %s # SKIP %s" % (n, _name(fn), e), flush=True)
+        return False
+    except BaseException as e:  # noqa: a test must never stop the run
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        print("not ok %d - %s" % (n, _name(fn)))
+        _diag(traceback.format_exc())
+        sys.stdout.flush()
+        return True
+    finally:
+        signal.alarm(0)
+    print("ok %d - %s (%.1fs)" % (n, _name(fn), time.monotonic() - t0), flush=True)
+    return False
+
+
+def _finish():
+    """Stop the daemons and report their stderr; True if all stopped
+    cleanly.  Removes the temporary folders unless HERMOD_KEEP_TMP."""
     signal.alarm(60)
     try:
         _report_daemons()
     except BaseException:
         _problems.append(traceback.format_exc())
     signal.alarm(0)
-    if _problems:
-        failed += 1
-        print("not ok %d - daemons stop cleanly" % (n + 1))
-        _diag("\n".join(_problems))
-    else:
-        print("ok %d - daemons stop cleanly" % (n + 1))
     sys.stdout.flush()
     if os.environ.get("HERMOD_KEEP_TMP") is None:
         for path in _tmpdirs:
             shutil.rmtree(path, ignore_errors=True)
+    return not _problems
+
+
+def main():
+    """Run every registered step and test, print TAP, stop daemons, exit."""
+    signal.signal(signal.SIGALRM, _alarm)
+    checks = [fn for fn in _tests if not getattr(fn, "is_setup", False)]
+    print("1..%d" % (len(checks) + 1), flush=True)
+    failed = 0
+    n = 0
+    skipped = None  # why a setup step skipped: the tests after it skip too
+    for fn in _tests:
+        if getattr(fn, "is_setup", False):
+            if skipped is None:
+                skipped = _run_setup(fn)
+            else:
+                print("# setup %s: skipped (%s)" % (_name(fn), skipped), flush=True)
+            continue
+        n += 1
+        failed += _run_test(n, fn, skipped)
+    if _finish():
+        print("ok %d - daemons stop cleanly" % (n + 1))
+    else:
+        failed += 1
+        print("not ok %d - daemons stop cleanly" % (n + 1))
+        _diag("\n".join(_problems))
+    sys.stdout.flush()
     sys.exit(1 if failed else 0)

@@ -171,7 +171,7 @@ class SlowTls:
 stored = {}
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

@@ -43,7 +43,7 @@ def sender(n):
             time.sleep(0.05)
 
 
-@ht.test
+@ht.setup
 def daemon_starts():
     srv.start()
 

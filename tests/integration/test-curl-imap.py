@@ -43,7 +43,7 @@ def curl(url, *args, scheme="imaps", port=None, check=True):
     return ht.run(argv, check=check, timeout=30)
 
 
-@ht.test
+@ht.setup
 def start():
     ht.need_tool("curl")
     d.start()

@@ -129,7 +129,7 @@ def exercise(m, tag):
     m.logout()
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

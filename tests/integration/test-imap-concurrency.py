@@ -209,7 +209,7 @@ def report(what, seconds):
     ht.check(seconds < WAKE_MAX, "%s took %.3f s" % (what, seconds))
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

@@ -191,7 +191,7 @@ def caps_of(text):
     return set(m.group(1).split()) if m else set()
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

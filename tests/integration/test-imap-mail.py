@@ -44,7 +44,7 @@ def ok(result, what):
     return data
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

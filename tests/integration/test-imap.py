@@ -39,7 +39,7 @@ def secure():
                              timeout=ht.TIMEOUT)
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

@@ -263,7 +263,7 @@ def letters(flags):
     return {FLAG_LETTERS[f] for f in flags if f in FLAG_LETTERS}
 
 
-@ht.test
+@ht.setup
 def start():
     ht.need_tool("mbsync")
     d.start()
@@ -291,7 +291,7 @@ def seed():
         state["folders"][name] = {msgid(m): ({"\\Seen"}, m) for m in msgs}
 
 
-@ht.test
+@ht.setup
 def seed_server():
     ht.need_tool("mbsync")
     t0 = time.monotonic()

@@ -75,7 +75,7 @@ def env():
     return dict(os.environ, HOME=home, TERM="vt100", LC_ALL="C.UTF-8", MAIL="", EDITOR="true")
 
 
-@ht.test
+@ht.setup
 def start():
     ht.need_tool("mutt")
     d.start()

@@ -54,7 +54,7 @@ class Lines:
         self.sock.close()
 
 
-@ht.test
+@ht.setup
 def start():
     srv.start()
 

@@ -75,7 +75,7 @@ def joined(lines):
     return b"".join(line + b"\r\n" for line in lines)
 
 
-@ht.test
+@ht.setup
 def daemon_starts():
     srv.start()
     seed(DEMO, 3, big=True)

@@ -71,7 +71,7 @@ def deliver(n, rcpt=USER):
         return s.data(message(n))
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
 

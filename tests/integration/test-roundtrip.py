@@ -119,7 +119,7 @@ def header(name, extra=b""):
             b"X-Roundtrip: " + name.encode() + b"\r\n" + extra)
 
 
-@ht.test
+@ht.setup
 def start():
     d.start()
     rows = d.ctl("user", "list").stdout.decode()

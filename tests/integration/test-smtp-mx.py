@@ -17,7 +17,7 @@ srv.sections["smtp"] = {"max_message_size": str(MAX_SIZE)}
 DEMO = "demo@example.test"
 
 
-@ht.test
+@ht.setup
 def daemon_starts():
     srv.start()
 

@@ -58,7 +58,7 @@ other = ht.Daemon("other", domains=("other.test",), users={BOB: "bob-pass-1"},
                   hostname="mail.other.test")
 
 
-@ht.test
+@ht.setup
 def peers_and_daemon_start():
     controller.start()
     other.start()
@@ -121,7 +121,7 @@ def mixed_recipients_deliver_and_bounce_separately():
     ht.check(b"multipart/report" in raw, "no DSN for the bad recipient")
 
 
-@ht.test
+@ht.teardown
 def stop_peer():
     controller.stop()
 

@@ -19,7 +19,7 @@ OTHER = "other@example.test"
 srv = ht.Daemon("submission", users={DEMO: PASSWORD, OTHER: "other-pass-1"})
 
 
-@ht.test
+@ht.setup
 def daemon_starts():
     srv.start()
 

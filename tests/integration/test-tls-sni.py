@@ -42,7 +42,7 @@ def gnutls_subject(port, sni):
     return subject_of(cp.stdout)
 
 
-@ht.test
+@ht.setup
 def create_two_certificates():
     srv.write_config()
     srv.ctl("cert", "create", "--host", "mail.example.test", "--org", "Example Mail",
@@ -52,7 +52,7 @@ def create_two_certificates():
     ht.check("mail.example.test" in out and "*.other.test" in out, "cert list:\n" + out)
 
 
-@ht.test
+@ht.setup
 def daemon_starts():
     srv.start()
 

@@ -1,21 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * fake-core.h - an in-memory HermodApi for unit-testing a protocol module
- * (SMTP, IMAP, POP3) without the core.
+ * fake-core.h - the one in-memory HermodApi of the unit tests: the
+ * protocol modules' (SMTP, IMAP, POP3) tests, the FETCH/SEARCH tests and
+ * the loader and ABI tests (tests/abi/test-abi.c, tests/unit/core/
+ * test-module.c) all use this table, filled in one place (fake-core.c).
  *
- * The fake loads the module through its descriptor exactly as the core
- * does (abi check, init, register_protocol) and then plays the core's part
- * for any number of connections: it splits fed bytes into lines (in pieces
- * past its line limit) or counted data (conn_read_bytes), honours
- * pause/resume, STARTTLS (dropping pipelined input), want_writable and
- * close, and runs work-pool jobs and auth checks from its own event pump,
- * after the callback that queued them has returned.  Each protocol's tests
- * add what only they need (a mail store, the directory and submission)
- * through FakeCoreSpec; see tests/unit/{smtp,imap,pop3}/fake-*.h.
+ * Two ways in.  A module linked into the test (FakeCoreSpec.module) is
+ * loaded by fake_core_start exactly as the core does (abi check, init,
+ * register_protocol); a test that loads a module itself through the real
+ * loader, or calls module code that wants a HermodApi, takes the table from
+ * fake_core_table.  Either way the fake then plays the core's part for any
+ * number of connections: it splits fed bytes into lines (in pieces past its
+ * line limit) or counted data (conn_read_bytes), honours pause/resume,
+ * STARTTLS (dropping pipelined input), want_writable and close, and runs
+ * work-pool jobs and auth checks from its own event pump, after the
+ * callback that queued them has returned.  Each protocol's tests add what
+ * only they need (the mail store of fake-store.h, the directory and
+ * submission) through FakeCoreSpec; see tests/unit/{smtp,imap,pop3}/fake-*.h.
  *
  * Logins: alice@example.org / secret and bob@example.org / secret2 work
  * (the account is the lower-case login), "blocked" is blocked, "tempfail"
- * fails temporarily, anything else fails.
+ * fails temporarily, anything else fails.  One fake per process, main
+ * thread only.
  */
 #ifndef FAKE_CORE_H
 #define FAKE_CORE_H
@@ -29,8 +35,13 @@ G_BEGIN_DECLS
 #define FAKE_PEER    "192.0.2.1"
 
 typedef struct {
-    const char *protocol;      /* the module's name, as registered and in auth_check */
-    const char *hostname;      /* what hostname() answers */
+    const char *protocol; /* the protocol registered, as in auth_check and fake_conn_open */
+    const char *hostname; /* what hostname() answers */
+    /* nullable: the module linked into the test, for fake_core_start. */
+    const HermodModuleDescriptor *module;
+    /* nullable: the settings table of a module the test loaded itself
+     * (hermod_module_settings), for setting_string and setting_int. */
+    const HermodSetting *(*settings_of)(HermodModule *self);
     const HermodMailApi *mail; /* nullable: HermodApi.mail */
     /* nullable: fill protocol-specific members of the table (once). */
     void (*fill_api)(HermodApi *api);
@@ -38,10 +49,17 @@ typedef struct {
     gboolean (*run_event)(HermodConn *c);
 } FakeCoreSpec;
 
-/* Load the module (the first time) and reset settings and the log. */
+/* Load spec->module (the first time) and reset settings and the log. */
 void fake_core_start(const FakeCoreSpec *spec);
+/* Reset the fake for spec (settings, the log, registered protocols) and
+ * return its table (transfer none), for a module the test loads itself or
+ * for module code called directly.  Valid until the next call. */
+const HermodApi *fake_core_table(const FakeCoreSpec *spec);
 /* Override a setting of the module's section as the config file would. */
 void fake_set_setting(const char *key, const char *value);
+/* The protocol registered as spec->protocol, or NULL (transfer none): the
+ * fake keeps a zero-filled copy, so a module built against older headers
+ * (a shorter HermodProtocol) reads as NULL past its end. */
 const HermodProtocol *fake_protocol(void);
 /* The log so far, one "LEVEL [session] text" line per entry. */
 const char *fake_log(void);

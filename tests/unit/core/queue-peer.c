@@ -18,6 +18,7 @@
 #include "queue-peer.h"
 #include "mailflow/queue.h"
 #include "store/store.h"
+#include "tmpdir.h"
 
 static char *
 peer_script(void)
@@ -122,22 +123,6 @@ setup(Fixture *f, gconstpointer data)
     hermod_store_set_root(f->dir);
 }
 
-static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    g_rmdir(path);
-}
-
 void
 teardown(Fixture *f, gconstpointer data)
 {
@@ -151,7 +136,7 @@ teardown(Fixture *f, gconstpointer data)
     hermod_config_unref(f->cfg);
     g_socket_close(f->mute, NULL);
     g_object_unref(f->mute);
-    rm_rf(f->dir);
+    test_rm_rf(f->dir);
     g_free(f->dir);
     g_free(f->out);
 }

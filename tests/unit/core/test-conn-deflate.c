@@ -5,27 +5,20 @@
  *
  * Starts the loops, the work pool, the certificate store and three
  * listeners on 127.0.0.1 port 0 (tls = none, starttls, implicit) with an
- * in-test "zecho" protocol, and drives them with blocking sockets that run
- * their own raw DEFLATE streams (zlib, windowBits -15): the switch-over
- * point (the OK goes out plain, compressed bytes sent right behind the
- * command are inflated), many small and large writes, streaming with
- * on_writable, counted input, input split anywhere, DEFLATE above TLS
- * (implicit and STARTTLS), STARTTLS after DEFLATE, a corrupt stream, and
- * deflate bombs in line and in counted mode that must not grow the input
- * buffer past one read beyond line_max.
+ * in-test "zecho" protocol, and drives them with the blocking client of
+ * sock-client.h, running its own raw DEFLATE streams (zlib, windowBits
+ * -15) as a filter: the switch-over point (the OK goes out plain,
+ * compressed bytes sent right behind the command are inflated), many
+ * small and large writes, streaming with on_writable, counted input,
+ * input split anywhere, DEFLATE above TLS (implicit and STARTTLS),
+ * STARTTLS after DEFLATE, a corrupt stream, and deflate bombs in line and
+ * in counted mode that must not grow the input buffer past one read
+ * beyond line_max.
  */
 #include "autoconfig.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <zlib.h>
-
-#include <glib/gstdio.h>
-#include <gnutls/gnutls.h>
 
 #include "hermodd/sections.h"
 #include "directory/auth.h"
@@ -35,6 +28,8 @@
 #include "lib/loop.h"
 #include "tls/tls.h"
 #include "lib/workpool.h"
+#include "sock-client.h"
+#include "tmpdir.h"
 
 #define LINE_MAX_TEST 1024
 
@@ -206,17 +201,14 @@ static const HermodProtocol zecho = {
     .on_close = on_close,
 };
 
-/* --- a blocking client with its own DEFLATE streams */
+/* --- the client (sock-client.h) with its own DEFLATE streams */
 
 typedef struct {
-    int fd;
-    gnutls_session_t tls;
-    gnutls_certificate_credentials_t creds;
+    SockClient *sock;
     gboolean is_deflate; /* the streams are in use */
     gboolean has_streams;
     z_stream def;
     z_stream inf;
-    GString *buf; /* plaintext received, not yet taken */
 } Client;
 
 static guint16 none_port, starttls_port, implicit_port;
@@ -225,60 +217,20 @@ static Client *
 client_new(guint16 port)
 {
     Client *c = g_new0(Client, 1);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
-    struct timeval tv = {.tv_sec = 10};
 
-    c->buf = g_string_new(NULL);
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(c->fd, >=, 0);
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-    g_assert_cmpint(connect(c->fd, (struct sockaddr *)&sin, sizeof sin), ==, 0);
+    c->sock = sock_client_connect("127.0.0.1", port, NULL);
     return c;
-}
-
-static void
-client_tls(Client *c)
-{
-    int ret;
-
-    gnutls_certificate_allocate_credentials(&c->creds);
-    gnutls_init(&c->tls, GNUTLS_CLIENT);
-    gnutls_set_default_priority(c->tls);
-    gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, c->creds);
-    gnutls_transport_set_int(c->tls, c->fd);
-    do
-        ret = gnutls_handshake(c->tls);
-    while (ret < 0 && !gnutls_error_is_fatal(ret));
-    g_assert_cmpint(ret, ==, 0);
 }
 
 static void
 client_free(Client *c)
 {
-    if (c->tls != NULL) {
-        gnutls_deinit(c->tls);
-        gnutls_certificate_free_credentials(c->creds);
-    }
     if (c->has_streams) {
         deflateEnd(&c->def);
         inflateEnd(&c->inf);
     }
-    close(c->fd);
-    g_string_free(c->buf, TRUE);
+    sock_client_free(c->sock);
     g_free(c);
-}
-
-static void
-wire_send(Client *c, const guint8 *data, gsize len)
-{
-    while (len > 0) {
-        gssize n = c->tls != NULL ? gnutls_record_send(c->tls, data, len)
-                                  : send(c->fd, data, len, MSG_NOSIGNAL);
-        g_assert_cmpint(n, >, 0);
-        data += n;
-        len -= (gsize)n;
-    }
 }
 
 /* Compress data into out (sync flush at the end if is_flush). */
@@ -302,12 +254,12 @@ static void
 client_send(Client *c, const void *data, gsize len)
 {
     if (!c->is_deflate) {
-        wire_send(c, data, len);
+        sock_client_send(c->sock, data, len);
         return;
     }
     g_autoptr(GByteArray) z = g_byte_array_new();
     client_deflate(c, data, len, TRUE, z);
-    wire_send(c, z->data, z->len);
+    sock_client_send(c->sock, z->data, z->len);
 }
 
 static void
@@ -316,9 +268,11 @@ client_puts(Client *c, const char *text)
     client_send(c, text, strlen(text));
 }
 
+/* The sock-client filter: what came off the wire, inflated into out. */
 static void
-client_inflate(Client *c, const guint8 *wire, gsize n)
+client_inflate(const guint8 *wire, gsize n, GString *out, gpointer data)
 {
+    Client *c = data;
     guint8 plain[65536];
 
     c->inf.next_in = (Bytef *)wire;
@@ -328,7 +282,7 @@ client_inflate(Client *c, const guint8 *wire, gsize n)
         c->inf.avail_out = sizeof plain;
         int ret = inflate(&c->inf, Z_SYNC_FLUSH);
         g_assert_true(ret == Z_OK || ret == Z_BUF_ERROR);
-        g_string_append_len(c->buf, (char *)plain, (gssize)(sizeof plain - c->inf.avail_out));
+        g_string_append_len(out, (char *)plain, (gssize)(sizeof plain - c->inf.avail_out));
     } while (c->inf.avail_out == 0 || c->inf.avail_in > 0);
 }
 
@@ -347,70 +301,32 @@ client_init_streams(Client *c)
 static void
 client_start_deflate(Client *c)
 {
-    g_autofree char *rest = g_memdup2(c->buf->str, c->buf->len);
-    gsize rest_len = c->buf->len;
+    GString *buf = sock_client_buffer(c->sock);
+    g_autofree char *rest = g_memdup2(buf->str, buf->len);
+    gsize rest_len = buf->len;
 
     if (!c->has_streams)
         client_init_streams(c);
     c->is_deflate = TRUE;
-    g_string_truncate(c->buf, 0);
-    client_inflate(c, (const guint8 *)rest, rest_len);
-}
-
-/* More plaintext into buf; 0 at EOF. */
-static gssize
-client_fill(Client *c)
-{
-    guint8 wire[65536];
-    gssize n;
-
-    do
-        n = c->tls != NULL ? gnutls_record_recv(c->tls, wire, sizeof wire)
-                           : recv(c->fd, wire, sizeof wire, 0);
-    while (c->tls != NULL && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED));
-    if ((c->tls != NULL && n == GNUTLS_E_PREMATURE_TERMINATION) ||
-        (c->tls == NULL && n < 0 && errno == ECONNRESET))
-        n = 0;
-    g_assert_cmpint(n, >=, 0);
-    if (c->is_deflate)
-        client_inflate(c, wire, (gsize)n);
-    else
-        g_string_append_len(c->buf, (char *)wire, n);
-    return n;
-}
-
-/* The next line without CRLF (transfer full), or NULL at EOF. */
-static char *
-client_line(Client *c)
-{
-    char *nl;
-
-    while ((nl = memchr(c->buf->str, '\n', c->buf->len)) == NULL)
-        if (client_fill(c) == 0)
-            return NULL;
-    gsize len = (gsize)(nl - c->buf->str) + 1;
-    char *line = g_strndup(c->buf->str, len > 1 && nl[-1] == '\r' ? len - 2 : len - 1);
-    g_string_erase(c->buf, 0, (gssize)len);
-    return line;
+    g_string_truncate(buf, 0);
+    client_inflate((const guint8 *)rest, rest_len, buf, c);
+    sock_client_set_filter(c->sock, client_inflate, c);
 }
 
 static void
 client_expect(Client *c, const char *want)
 {
-    g_autofree char *line = client_line(c);
-
-    g_assert_cmpstr(line, ==, want);
+    sock_client_expect(c->sock, want);
 }
 
 /* n bytes of payload: their CRC-32, checked against the SUM line after. */
 static void
 client_expect_payload(Client *c, gsize n)
 {
-    while (c->buf->len < n + 2)
-        g_assert_cmpint(client_fill(c), >, 0);
-    guint32 crc = crc32(crc32(0, NULL, 0), (Bytef *)c->buf->str, (uInt)n);
-    g_assert_cmpint(memcmp(c->buf->str + n, "\r\n", 2), ==, 0);
-    g_string_erase(c->buf, 0, (gssize)n + 2);
+    g_autoptr(GBytes) payload = sock_client_take(c->sock, n + 2);
+    const guint8 *p = g_bytes_get_data(payload, NULL);
+    guint32 crc = crc32(crc32(0, NULL, 0), p, (uInt)n);
+    g_assert_cmpint(memcmp(p + n, "\r\n", 2), ==, 0);
     g_autofree char *want = g_strdup_printf("SUM %u", crc);
     client_expect(c, want);
 }
@@ -428,12 +344,7 @@ client_compress(Client *c)
 static void
 client_expect_eof(Client *c)
 {
-    for (guint i = 0; i < 5; i++) {
-        g_autofree char *line = client_line(c);
-        if (line == NULL)
-            return;
-    }
-    g_assert_not_reached();
+    sock_client_expect_eof(c->sock, 4);
 }
 
 /* --- tests */
@@ -447,11 +358,11 @@ test_may_start_tls(void)
 
     client_expect(none, "hello none 0");
     client_expect(plain, "hello starttls 1");
-    client_tls(implicit);
+    sock_client_tls(implicit->sock, NULL);
     client_expect(implicit, "hello implicit 0");
     client_puts(plain, "STARTTLS\r\n");
     client_expect(plain, "ready");
-    client_tls(plain);
+    sock_client_tls(plain->sock, NULL);
     client_expect(plain, "tls up 0");
     client_free(none);
     client_free(plain);
@@ -471,7 +382,7 @@ test_switch_over(void)
     client_init_streams(c);
     const char *behind = "INFO\r\nplain words\r\nCOMPRESS\r\n";
     client_deflate(c, behind, strlen(behind), TRUE, wire);
-    wire_send(c, wire->data, wire->len);
+    sock_client_send(c->sock, wire->data, wire->len);
     client_expect(c, "OK DEFLATE active");
     client_start_deflate(c);
     client_expect(c, "INFO tls=0 deflate=1 may_tls=0");
@@ -535,7 +446,7 @@ test_split_input(void)
     for (gsize off = 0; off < wire->len;) {
         gsize cut = (gsize)g_test_rand_int_range(1, 700);
         gsize n = MIN(wire->len - off, cut);
-        wire_send(c, wire->data + off, n);
+        sock_client_send(c->sock, wire->data + off, n);
         off += n;
         if (g_test_rand_int_range(0, 20) == 0)
             g_usleep(1000);
@@ -576,7 +487,7 @@ test_over_tls(void)
 {
     Client *c = client_new(implicit_port);
 
-    client_tls(c);
+    sock_client_tls(c->sock, NULL);
     client_expect(c, "hello implicit 0");
     exercise(c);
     client_free(c);
@@ -584,7 +495,7 @@ test_over_tls(void)
     client_expect(c, "hello starttls 1");
     client_puts(c, "STARTTLS\r\n");
     client_expect(c, "ready");
-    client_tls(c);
+    sock_client_tls(c->sock, NULL);
     client_expect(c, "tls up 0");
     exercise(c);
     client_free(c);
@@ -608,7 +519,7 @@ test_refusals(void)
     c = client_new(none_port);
     client_expect(c, "hello none 0");
     client_compress(c);
-    wire_send(c, junk, sizeof junk);
+    sock_client_send(c->sock, junk, sizeof junk);
     client_expect_eof(c);
     client_free(c);
 }
@@ -630,9 +541,9 @@ test_bomb_line(void)
         client_deflate(c, block, 1024 * 1024, FALSE, wire);
     client_deflate(c, "\r\nQUIT\r\n", 8, TRUE, wire);
     g_assert_cmpuint(wire->len, <, 100 * 1024);
-    wire_send(c, wire->data, wire->len);
+    sock_client_send(c->sock, wire->data, wire->len);
     for (guint i = 0; i < 20 * 1024 * 1024 / LINE_MAX_TEST; i++) {
-        g_autofree char *line = client_line(c);
+        g_autofree char *line = sock_client_line(c->sock);
         g_assert_cmpstr(line, ==, piece);
     }
     client_expect(c, "LINE 2 F ");
@@ -661,7 +572,7 @@ test_bomb_counted(void)
     }
     client_deflate(c, "QUIT\r\n", 6, TRUE, wire);
     g_assert_cmpuint(wire->len, <, 256 * 1024);
-    wire_send(c, wire->data, wire->len);
+    sock_client_send(c->sock, wire->data, wire->len);
     g_autofree char *got = g_strdup_printf("GOT 67108864 %u", crc);
     client_expect(c, got);
     client_expect(c, "bye");
@@ -716,21 +627,6 @@ start_server(const char *dir)
     implicit_port = hermod_listener_port("implicit");
 }
 
-static void
-remove_tree(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-
-    for (const char *name; d != NULL && (name = g_dir_read_name(d)) != NULL;) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR))
-            remove_tree(child);
-        else
-            g_unlink(child);
-    }
-    g_rmdir(path);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -751,6 +647,6 @@ main(int argc, char **argv)
     hermod_workpool_stop();
     hermod_loops_stop();
     hermod_tls_store_set_current(NULL);
-    remove_tree(dir);
+    test_rm_rf(dir);
     return rc;
 }

@@ -3,12 +3,13 @@
  * test-conn.c - connections and listeners end to end on 127.0.0.1.
  *
  * Starts two loops, the work pool, the real certificate store (a
- * self-signed certificate made in a temporary folder) and two listeners on port 0 (one plain,
- * one implicit TLS) with an in-test "echo" protocol, and drives them with
- * plain blocking sockets from the test thread: line splitting, long lines,
- * counted reads, pipelining, pause/resume, many clients, idle timeout,
- * per-IP caps, STARTTLS (with a plaintext-injection attempt), implicit TLS,
- * streaming with on_writable, work finishing after a close, and drain.
+ * self-signed certificate made in a temporary folder) and two listeners on
+ * port 0 (one plain, one implicit TLS) with an in-test "echo" protocol, and
+ * drives them with the blocking client of sock-client.h from the test
+ * thread: line splitting, long lines, counted reads, pipelining,
+ * pause/resume, many clients, idle timeout, per-IP caps, STARTTLS (with a
+ * plaintext-injection attempt), implicit TLS, streaming with on_writable,
+ * work finishing after a close, and drain.
  *
  * The echo protocol answers each line with "LINE <len> <P|F> <text>",
  * where CR and LF in text are written as \r and \n.
@@ -16,7 +17,6 @@
 #include "autoconfig.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -25,8 +25,6 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
-#include <gnutls/gnutls.h>
 
 #include "hermodd/sections.h"
 #include "config/config.h"
@@ -37,6 +35,8 @@
 #include "lib/loop.h"
 #include "tls/tls.h"
 #include "lib/workpool.h"
+#include "sock-client.h"
+#include "tmpdir.h"
 
 /* --- the echo protocol (runs on the loop threads) */
 
@@ -225,162 +225,15 @@ static const HermodProtocol echo = {
     .on_close = on_close,
 };
 
-/* --- a blocking client */
-
-typedef struct {
-    int fd;
-    GString *buf;
-    gnutls_session_t tls;
-    gnutls_certificate_credentials_t creds;
-} Client;
+/* --- the client (sock-client.h) */
 
 static guint16 plain_port;
 static guint16 tls_port;
 
-static Client *
-client_new_from(guint16 port, const char *from)
-{
-    Client *c = g_new0(Client, 1);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
-    struct timeval tv = {.tv_sec = 5};
-
-    c->buf = g_string_new(NULL);
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(c->fd, >=, 0);
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (from != NULL) {
-        struct sockaddr_in local = {.sin_family = AF_INET};
-        inet_pton(AF_INET, from, &local.sin_addr);
-        g_assert_cmpint(bind(c->fd, (struct sockaddr *)&local, sizeof local), ==, 0);
-    }
-    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-    g_assert_cmpint(connect(c->fd, (struct sockaddr *)&sin, sizeof sin), ==, 0);
-    return c;
-}
-
-static Client *
-client_new6(guint16 port)
-{
-    Client *c = g_new0(Client, 1);
-    struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
-    struct timeval tv = {.tv_sec = 5};
-
-    c->buf = g_string_new(NULL);
-    c->fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(c->fd, >=, 0);
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    inet_pton(AF_INET6, "::1", &sin6.sin6_addr);
-    g_assert_cmpint(connect(c->fd, (struct sockaddr *)&sin6, sizeof sin6), ==, 0);
-    return c;
-}
-
-static Client *
+static SockClient *
 client_new(void)
 {
-    return client_new_from(plain_port, NULL);
-}
-
-static void
-client_free(Client *c)
-{
-    if (c->tls != NULL) {
-        gnutls_deinit(c->tls);
-        gnutls_certificate_free_credentials(c->creds);
-    }
-    close(c->fd);
-    g_string_free(c->buf, TRUE);
-    g_free(c);
-}
-
-static void
-client_send(Client *c, const char *data, gsize len)
-{
-    while (len > 0) {
-        gssize n = c->tls != NULL ? gnutls_record_send(c->tls, data, len)
-                                  : send(c->fd, data, len, MSG_NOSIGNAL);
-        g_assert_cmpint(n, >, 0);
-        data += n;
-        len -= (gsize)n;
-    }
-}
-
-static void
-client_puts(Client *c, const char *text)
-{
-    client_send(c, text, strlen(text));
-}
-
-/* More bytes into the buffer; 0 at EOF. */
-static gssize
-client_fill(Client *c)
-{
-    char buf[65536];
-    gint64 end = g_get_monotonic_time() + 5 * G_TIME_SPAN_SECOND;
-    gssize n;
-
-    /* GnuTLS answers AGAIN after a TLS 1.3 session ticket even on a
-     * blocking socket; the receive timeout also shows up as AGAIN. */
-    do
-        n = c->tls != NULL ? gnutls_record_recv(c->tls, buf, sizeof buf)
-                           : recv(c->fd, buf, sizeof buf, 0);
-    while (c->tls != NULL && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) &&
-           g_get_monotonic_time() < end);
-
-    if (c->tls != NULL && n == GNUTLS_E_PREMATURE_TERMINATION)
-        n = 0;
-    if (c->tls == NULL && n < 0 && errno == ECONNRESET)
-        n = 0; /* closed with our bytes unread: a reset, as good as EOF */
-    g_assert_cmpint(n, >=, 0);
-    g_string_append_len(c->buf, buf, n);
-    return n;
-}
-
-/* The next line without CRLF (transfer full), or NULL at EOF. */
-static char *
-client_line(Client *c)
-{
-    char *nl;
-
-    while ((nl = memchr(c->buf->str, '\n', c->buf->len)) == NULL)
-        if (client_fill(c) == 0)
-            return NULL;
-    gsize len = (gsize)(nl - c->buf->str) + 1;
-    char *line = g_strndup(c->buf->str, len > 1 && nl[-1] == '\r' ? len - 2 : len - 1);
-    g_string_erase(c->buf, 0, (gssize)len);
-    return line;
-}
-
-static void
-client_expect(Client *c, const char *want)
-{
-    g_autofree char *line = client_line(c);
-
-    g_assert_cmpstr(line, ==, want);
-}
-
-static void
-client_expect_eof(Client *c)
-{
-    g_autofree char *line = client_line(c);
-
-    g_assert_null(line);
-}
-
-static void
-client_tls(Client *c)
-{
-    int ret;
-
-    gnutls_certificate_allocate_credentials(&c->creds);
-    gnutls_init(&c->tls, GNUTLS_CLIENT);
-    gnutls_set_default_priority(c->tls);
-    gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, c->creds);
-    gnutls_server_name_set(c->tls, GNUTLS_NAME_DNS, "localhost", 9);
-    gnutls_transport_set_int(c->tls, c->fd);
-    do
-        ret = gnutls_handshake(c->tls);
-    while (ret < 0 && !gnutls_error_is_fatal(ret));
-    g_assert_cmpint(ret, ==, 0);
+    return sock_client_connect("127.0.0.1", plain_port, NULL);
 }
 
 /* --- tests */
@@ -388,50 +241,50 @@ client_tls(Client *c)
 static void
 test_lines(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
 
-    client_expect(c, "hello plain");
-    client_puts(c, "a\r\nbb\nccc\r\n\n");
-    client_expect(c, "LINE 3 F a\\r\\n");
-    client_expect(c, "LINE 3 F bb\\n");
-    client_expect(c, "LINE 5 F ccc\\r\\n");
-    client_expect(c, "LINE 1 F \\n");
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "a\r\nbb\nccc\r\n\n");
+    sock_client_expect(c, "LINE 3 F a\\r\\n");
+    sock_client_expect(c, "LINE 3 F bb\\n");
+    sock_client_expect(c, "LINE 5 F ccc\\r\\n");
+    sock_client_expect(c, "LINE 1 F \\n");
     /* A line in several segments is put together. */
-    client_puts(c, "sp");
+    sock_client_puts(c, "sp");
     g_usleep(20000);
-    client_puts(c, "lit\r");
+    sock_client_puts(c, "lit\r");
     g_usleep(20000);
-    client_puts(c, "\n");
-    client_expect(c, "LINE 7 F split\\r\\n");
-    client_puts(c, "QUIT\r\n");
-    client_expect(c, "bye");
-    client_expect_eof(c);
-    client_free(c);
+    sock_client_puts(c, "\n");
+    sock_client_expect(c, "LINE 7 F split\\r\\n");
+    sock_client_puts(c, "QUIT\r\n");
+    sock_client_expect(c, "bye");
+    sock_client_expect_eof(c, 0);
+    sock_client_free(c);
 }
 
 static void
 test_long_line(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     g_autofree char *big = g_strnfill(2500, 'x');
     g_autofree char *p1 = g_strdup_printf("LINE 1024 P %.*s", 1024, big);
     g_autofree char *p3 = g_strdup_printf("LINE 454 F %.*s\\r\\n", 452, big);
 
-    client_expect(c, "hello plain");
-    client_puts(c, big);
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, big);
     /* Without a terminator the first two pieces still come. */
-    client_expect(c, p1);
-    client_expect(c, p1);
-    client_puts(c, "\r\nnext\r\n");
-    client_expect(c, p3);
-    client_expect(c, "LINE 6 F next\\r\\n");
-    client_free(c);
+    sock_client_expect(c, p1);
+    sock_client_expect(c, p1);
+    sock_client_puts(c, "\r\nnext\r\n");
+    sock_client_expect(c, p3);
+    sock_client_expect(c, "LINE 6 F next\\r\\n");
+    sock_client_free(c);
 }
 
 static void
 test_counted(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     gsize n = 300000;
     g_autofree char *data = g_malloc(n);
     guint32 sum = 0;
@@ -440,25 +293,25 @@ test_counted(void)
         data[i] = (char)(i * 7 + 3);
         sum = sum * 31 + (guint8)data[i];
     }
-    client_expect(c, "hello plain");
-    client_puts(c, "BYTES 5\r\nhe\nloNEXT\r\n");
-    client_expect(c, "GOT 5 99068144 1");
-    client_expect(c, "LINE 6 F NEXT\\r\\n");
-    client_puts(c, "BYTES 0\r\n");
-    client_expect(c, "GOT 0 0 1");
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "BYTES 5\r\nhe\nloNEXT\r\n");
+    sock_client_expect(c, "GOT 5 99068144 1");
+    sock_client_expect(c, "LINE 6 F NEXT\\r\\n");
+    sock_client_puts(c, "BYTES 0\r\n");
+    sock_client_expect(c, "GOT 0 0 1");
     g_autofree char *cmd = g_strdup_printf("BYTES %zu\r\n", n);
-    client_puts(c, cmd);
-    client_send(c, data, n / 2);
+    sock_client_puts(c, cmd);
+    sock_client_send(c, data, n / 2);
     g_usleep(20000);
-    client_send(c, data + n / 2, n - n / 2);
-    client_puts(c, "after\r\n");
-    g_autofree char *got = client_line(c);
+    sock_client_send(c, data + n / 2, n - n / 2);
+    sock_client_puts(c, "after\r\n");
+    g_autofree char *got = sock_client_line(c);
     g_autofree char *want = g_strdup_printf("GOT %zu %u ", n, sum);
     g_assert_true(g_str_has_prefix(got, want));
     /* Delivered in pieces as it arrived, never collected whole. */
     g_assert_cmpint(atoi(got + strlen(want)), >, 1);
-    client_expect(c, "LINE 7 F after\\r\\n");
-    client_free(c);
+    sock_client_expect(c, "LINE 7 F after\\r\\n");
+    sock_client_free(c);
 }
 
 /* Undo the echo's escaping of one LINE reply into out; checks the piece. */
@@ -489,11 +342,11 @@ unescape_piece(const char *reply, GString *out)
 static void
 test_random_split(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     GString *sent = g_string_new(NULL);
     GString *seen = g_string_new(NULL);
 
-    client_expect(c, "hello plain");
+    sock_client_expect(c, "hello plain");
     for (guint i = 0; i < 300; i++) {
         guint n = g_test_rand_bit() ? (guint)g_test_rand_int_range(0, 80)
                                     : (guint)g_test_rand_int_range(0, 3000);
@@ -503,13 +356,13 @@ test_random_split(void)
     }
     for (gsize off = 0; off < sent->len;) {
         gsize n = MIN(sent->len - off, (gsize)g_test_rand_int_range(1, 5000));
-        client_send(c, sent->str + off, n);
+        sock_client_send(c, sent->str + off, n);
         off += n;
         if (g_test_rand_int_range(0, 10) == 0)
             g_usleep(2000);
     }
     while (seen->len < sent->len) {
-        g_autofree char *reply = client_line(c);
+        g_autofree char *reply = sock_client_line(c);
         g_assert_nonnull(reply);
         unescape_piece(reply, seen);
     }
@@ -517,90 +370,90 @@ test_random_split(void)
     g_assert_true(memcmp(seen->str, sent->str, sent->len) == 0);
     g_string_free(sent, TRUE);
     g_string_free(seen, TRUE);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_pipelined(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     GString *all = g_string_new(NULL);
 
-    client_expect(c, "hello plain");
+    sock_client_expect(c, "hello plain");
     for (guint i = 0; i < 500; i++)
         g_string_append_printf(all, "cmd%u\r\n", i);
-    client_send(c, all->str, all->len);
+    sock_client_send(c, all->str, all->len);
     for (guint i = 0; i < 500; i++) {
         g_autofree char *want = g_strdup_printf("LINE %u F cmd%u\\r\\n",
                                                 i < 10    ? 6
                                                 : i < 100 ? 7
                                                           : 8,
                                                 i);
-        client_expect(c, want);
+        sock_client_expect(c, want);
     }
     g_string_free(all, TRUE);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_pause_resume(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     gint64 start;
 
-    client_expect(c, "hello plain");
+    sock_client_expect(c, "hello plain");
     start = g_get_monotonic_time();
-    client_puts(c, "PAUSE 200\r\nafter\r\n");
-    client_expect(c, "RESUMED");
-    client_expect(c, "LINE 7 F after\\r\\n");
+    sock_client_puts(c, "PAUSE 200\r\nafter\r\n");
+    sock_client_expect(c, "RESUMED");
+    sock_client_expect(c, "LINE 7 F after\\r\\n");
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 200000);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_many_clients(void)
 {
-    Client *c[100];
+    SockClient *c[100];
 
     for (guint i = 0; i < G_N_ELEMENTS(c); i++)
         c[i] = client_new();
     for (guint i = 0; i < G_N_ELEMENTS(c); i++) {
         g_autofree char *msg = g_strdup_printf("client %03u\r\n", i);
-        client_expect(c[i], "hello plain");
-        client_puts(c[i], msg);
+        sock_client_expect(c[i], "hello plain");
+        sock_client_puts(c[i], msg);
     }
     for (guint i = G_N_ELEMENTS(c); i-- > 0;) {
         g_autofree char *want = g_strdup_printf("LINE 12 F client %03u\\r\\n", i);
-        client_expect(c[i], want);
-        client_free(c[i]);
+        sock_client_expect(c[i], want);
+        sock_client_free(c[i]);
     }
 }
 
 static void
 test_idle_timeout(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     gint64 start = g_get_monotonic_time();
 
-    client_expect(c, "hello plain");
-    client_puts(c, "TIMEOUT 1\r\n");
-    client_expect(c, "timeout");
-    client_expect_eof(c);
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "TIMEOUT 1\r\n");
+    sock_client_expect(c, "timeout");
+    sock_client_expect_eof(c, 0);
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 900000);
-    client_free(c);
+    sock_client_free(c);
 }
 
 /* Send byte every interval_ms (each send is progress for the idle timer)
  * until the server says something; at most max_bytes.  Returns the bytes
  * sent. */
 static guint
-drip(Client *c, char byte, guint interval_ms, guint max_bytes)
+drip(SockClient *c, char byte, guint interval_ms, guint max_bytes)
 {
-    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    struct pollfd p = {.fd = sock_client_fd(c), .events = POLLIN};
     guint sent = 0;
 
     while (sent < max_bytes && poll(&p, 1, (int)interval_ms) == 0) {
-        if (send(c->fd, &byte, 1, MSG_NOSIGNAL) != 1)
+        if (send(sock_client_fd(c), &byte, 1, MSG_NOSIGNAL) != 1)
             break;
         sent++;
     }
@@ -613,21 +466,21 @@ drip(Client *c, char byte, guint interval_ms, guint max_bytes)
 static void
 test_slow_line(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     gint64 start = g_get_monotonic_time();
 
-    client_expect(c, "hello plain");
-    client_puts(c, "sl");
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "sl");
     g_usleep(1200000); /* slow, but the whole line within 2 s */
-    client_puts(c, "ow\r\n");
-    client_expect(c, "LINE 6 F slow\\r\\n");
+    sock_client_puts(c, "ow\r\n");
+    sock_client_expect(c, "LINE 6 F slow\\r\\n");
     start = g_get_monotonic_time();
     guint sent = drip(c, 'x', 200, 50);
-    client_expect(c, "timeout");
-    client_expect_eof(c);
+    sock_client_expect(c, "timeout");
+    sock_client_expect_eof(c, 0);
     g_assert_cmpuint(sent, >=, 5);
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 1900000);
-    client_free(c);
+    sock_client_free(c);
 }
 
 /* Counted data must average data_min_rate (2K/s) once data_grace (1 s)
@@ -635,25 +488,25 @@ test_slow_line(void)
 static void
 test_slow_counted(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     char chunk[4000];
 
     memset(chunk, 'c', sizeof chunk);
-    client_expect(c, "hello plain");
-    client_puts(c, "BYTES 12000\r\n");
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "BYTES 12000\r\n");
     for (guint i = 0; i < 3; i++) {
-        client_send(c, chunk, sizeof chunk);
+        sock_client_send(c, chunk, sizeof chunk);
         g_usleep(300000); /* ~13 KB/s */
     }
-    g_autofree char *got = client_line(c);
+    g_autofree char *got = sock_client_line(c);
     g_assert_true(g_str_has_prefix(got, "GOT 12000 "));
-    client_puts(c, "BYTES 100000\r\n");
+    sock_client_puts(c, "BYTES 100000\r\n");
     guint sent = drip(c, 'd', 100, 100);
-    client_expect(c, "timeout");
-    client_expect_eof(c);
+    sock_client_expect(c, "timeout");
+    sock_client_expect_eof(c, 0);
     g_assert_cmpuint(sent, >=, 5);
     g_assert_cmpuint(sent, <, 100);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
@@ -667,42 +520,42 @@ wait_count(guint n)
 static void
 test_limits(void)
 {
-    Client *c[4];
+    SockClient *c[4];
 
     wait_count(0);
     hermod_conntrack_set_caps(1000, 3);
     for (guint i = 0; i < 3; i++) {
         c[i] = client_new();
-        client_expect(c[i], "hello plain");
+        sock_client_expect(c[i], "hello plain");
     }
     /* The fourth is accepted by the kernel and closed at once. */
     c[3] = client_new();
-    client_expect_eof(c[3]);
-    client_free(c[3]);
+    sock_client_expect_eof(c[3], 0);
+    sock_client_free(c[3]);
     /* Another address still gets in; it is in [auth] trusted_networks. */
-    c[3] = client_new_from(plain_port, "127.0.0.2");
-    client_expect(c[3], "hello plain");
-    client_puts(c[3], "INFO\r\n");
-    client_expect(c[3], "INFO 127.0.0.2 - 0 0 1");
-    client_free(c[3]);
-    client_free(c[0]);
+    c[3] = sock_client_connect("127.0.0.1", plain_port, "127.0.0.2");
+    sock_client_expect(c[3], "hello plain");
+    sock_client_puts(c[3], "INFO\r\n");
+    sock_client_expect(c[3], "INFO 127.0.0.2 - 0 0 1");
+    sock_client_free(c[3]);
+    sock_client_free(c[0]);
     wait_count(2);
     c[0] = client_new();
-    client_expect(c[0], "hello plain");
+    sock_client_expect(c[0], "hello plain");
     for (guint i = 0; i < 3; i++)
-        client_free(c[i]);
+        sock_client_free(c[i]);
     wait_count(0);
 
     /* The total cap counts every address. */
     hermod_conntrack_set_caps(2, 0);
     c[0] = client_new();
-    c[1] = client_new_from(plain_port, "127.0.0.3");
-    client_expect(c[0], "hello plain");
-    client_expect(c[1], "hello plain");
-    c[2] = client_new_from(plain_port, "127.0.0.4");
-    client_expect_eof(c[2]);
+    c[1] = sock_client_connect("127.0.0.1", plain_port, "127.0.0.3");
+    sock_client_expect(c[0], "hello plain");
+    sock_client_expect(c[1], "hello plain");
+    c[2] = sock_client_connect("127.0.0.1", plain_port, "127.0.0.4");
+    sock_client_expect_eof(c[2], 0);
     for (guint i = 0; i < 3; i++)
-        client_free(c[i]);
+        sock_client_free(c[i]);
     wait_count(0);
 
     /* Only live connections count: one whose client has hung up but
@@ -710,19 +563,19 @@ test_limits(void)
      * here, so it cannot see the EOF) does not hold a place. */
     hermod_conntrack_set_caps(1000, 1);
     c[0] = client_new();
-    client_expect(c[0], "hello plain");
-    client_puts(c[0], "PAUSE 3000\r\n");
+    sock_client_expect(c[0], "hello plain");
+    sock_client_puts(c[0], "PAUSE 3000\r\n");
     g_usleep(100000);
-    client_free(c[0]);
+    sock_client_free(c[0]);
     g_usleep(100000);
     g_assert_cmpuint(hermod_conntrack_count(), ==, 1);
     c[1] = client_new();
-    client_expect(c[1], "hello plain");
+    sock_client_expect(c[1], "hello plain");
     /* ...while a live one still does. */
     c[2] = client_new();
-    client_expect_eof(c[2]);
-    client_free(c[2]);
-    client_free(c[1]);
+    sock_client_expect_eof(c[2], 0);
+    sock_client_free(c[2]);
+    sock_client_free(c[1]);
     wait_count(0);
     hermod_conntrack_set_caps(1000, 200);
 }
@@ -730,86 +583,86 @@ test_limits(void)
 static void
 test_starttls(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     g_autofree char *line = NULL;
 
-    client_expect(c, "hello plain");
+    sock_client_expect(c, "hello plain");
     /* The line after STARTTLS comes in the same packet: it must be dropped,
      * not run inside the TLS session. */
-    client_puts(c, "STARTTLS\r\nINJECTED\r\n");
-    client_expect(c, "ready");
-    client_tls(c);
-    line = client_line(c);
+    sock_client_puts(c, "STARTTLS\r\nINJECTED\r\n");
+    sock_client_expect(c, "ready");
+    sock_client_tls(c, "localhost");
+    line = sock_client_line(c);
     g_assert_true(g_str_has_prefix(line, "tls TLS1."));
-    client_puts(c, "INFO\r\n");
+    sock_client_puts(c, "INFO\r\n");
     g_clear_pointer(&line, g_free);
-    line = client_line(c);
+    line = sock_client_line(c);
     g_assert_true(g_str_has_prefix(line, "INFO 127.0.0.1 TLS1."));
     g_assert_true(g_str_has_suffix(line, " 1 0 0"));
-    client_puts(c, "QUIT\r\n");
-    client_expect(c, "bye");
-    client_expect_eof(c);
-    client_free(c);
+    sock_client_puts(c, "QUIT\r\n");
+    sock_client_expect(c, "bye");
+    sock_client_expect_eof(c, 0);
+    sock_client_free(c);
 }
 
 static void
 test_implicit_tls(void)
 {
-    Client *c = client_new_from(tls_port, NULL);
+    SockClient *c = sock_client_connect("127.0.0.1", tls_port, NULL);
     g_autofree char *line = NULL;
     g_autofree char *big = g_strnfill(40000, 'q');
 
-    client_tls(c);
-    client_expect(c, "hello secure");
-    client_puts(c, "INFO\r\n");
-    line = client_line(c);
+    sock_client_tls(c, "localhost");
+    sock_client_expect(c, "hello secure");
+    sock_client_puts(c, "INFO\r\n");
+    line = sock_client_line(c);
     g_assert_true(g_str_has_suffix(line, " 1 1 0"));
     /* Records larger than one read, and many lines in one record. */
-    client_puts(c, "BYTES 40000\r\n");
-    client_puts(c, big);
+    sock_client_puts(c, "BYTES 40000\r\n");
+    sock_client_puts(c, big);
     g_clear_pointer(&line, g_free);
-    line = client_line(c);
+    line = sock_client_line(c);
     g_assert_true(g_str_has_prefix(line, "GOT 40000 "));
-    client_puts(c, "one\r\ntwo\r\n");
-    client_expect(c, "LINE 5 F one\\r\\n");
-    client_expect(c, "LINE 5 F two\\r\\n");
-    client_free(c);
+    sock_client_puts(c, "one\r\ntwo\r\n");
+    sock_client_expect(c, "LINE 5 F one\\r\\n");
+    sock_client_expect(c, "LINE 5 F two\\r\\n");
+    sock_client_free(c);
 }
 
 static void
 test_tls_garbage(void)
 {
-    Client *c = client_new_from(tls_port, NULL);
+    SockClient *c = sock_client_connect("127.0.0.1", tls_port, NULL);
 
     /* Not a ClientHello: the handshake fails and the connection closes. */
-    client_puts(c, "EHLO plaintext\r\n\r\n\r\n\r\n\r\n\r\n");
-    client_expect_eof(c);
-    client_free(c);
+    sock_client_puts(c, "EHLO plaintext\r\n\r\n\r\n\r\n\r\n\r\n");
+    sock_client_expect_eof(c, 0);
+    sock_client_free(c);
 }
 
 static void
 test_handshake_timeout(void)
 {
-    Client *c = client_new_from(tls_port, NULL);
+    SockClient *c = sock_client_connect("127.0.0.1", tls_port, NULL);
     gint64 start = g_get_monotonic_time();
 
     /* Connected, but no ClientHello: cut after [limits] handshake_timeout. */
-    client_expect_eof(c);
+    sock_client_expect_eof(c, 0);
     g_assert_cmpint(g_get_monotonic_time() - start, >=, 900000);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_ipv6(void)
 {
-    Client *c = client_new6(hermod_listener_port("six"));
+    SockClient *c = sock_client_connect("::1", hermod_listener_port("six"), NULL);
 
-    client_expect(c, "hello six");
-    client_puts(c, "INFO\r\n");
-    client_expect(c, "INFO ::1 - 0 0 0");
-    client_puts(c, "NODELAY\r\n");
-    client_expect(c, "NODELAY 1");
-    client_free(c);
+    sock_client_expect(c, "hello six");
+    sock_client_puts(c, "INFO\r\n");
+    sock_client_expect(c, "INFO ::1 - 0 0 0");
+    sock_client_puts(c, "NODELAY\r\n");
+    sock_client_expect(c, "NODELAY 1");
+    sock_client_free(c);
 }
 
 /* Accepted TCP sockets have Nagle off: a reply longer than a segment
@@ -817,73 +670,73 @@ test_ipv6(void)
 static void
 test_no_delay(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
 
-    client_expect(c, "hello plain");
-    client_puts(c, "NODELAY\r\n");
-    client_expect(c, "NODELAY 1");
-    client_free(c);
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "NODELAY\r\n");
+    sock_client_expect(c, "NODELAY 1");
+    sock_client_free(c);
 }
 
 static void
 test_streaming(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     gsize want = 3 * 1024 * 1024;
     gsize got = 0;
 
-    client_expect(c, "hello plain");
+    sock_client_expect(c, "hello plain");
     g_autofree char *cmd = g_strdup_printf("BIG %zu\r\n", want);
-    client_puts(c, cmd);
+    sock_client_puts(c, cmd);
     g_usleep(100000); /* let the server fill the socket and wait */
     while (got < want) {
-        gsize before = c->buf->len;
-        g_assert_cmpint(client_fill(c), >, 0);
-        got += c->buf->len - before;
-        g_string_truncate(c->buf, 0);
+        gsize before = sock_client_buffer(c)->len;
+        g_assert_cmpint(sock_client_fill(c), >, 0);
+        got += sock_client_buffer(c)->len - before;
+        g_string_truncate(sock_client_buffer(c), 0);
     }
     g_assert_cmpuint(got, ==, want);
     /* on_writable came below the low-water mark, so output stayed small. */
     g_assert_cmpint(g_atomic_int_get(&max_pending_seen), <=, 32 * 1024);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_backpressure(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     gsize want = 20 * 1024 * 1024;
     gsize got = 0;
 
-    client_expect(c, "hello plain");
+    sock_client_expect(c, "hello plain");
     g_autofree char *cmd = g_strdup_printf("DUMP %zu\r\nMARK\r\n", want);
-    client_puts(c, cmd);
+    sock_client_puts(c, cmd);
     /* Output far above the high-water mark: the next command waits. */
     g_usleep(200000);
     g_assert_cmpint(g_atomic_int_get(&mark_seen), ==, 0);
     while (got < want) {
-        gsize before = c->buf->len;
-        g_assert_cmpint(client_fill(c), >, 0);
-        got += c->buf->len - before;
-        g_string_truncate(c->buf, 0);
+        gsize before = sock_client_buffer(c)->len;
+        g_assert_cmpint(sock_client_fill(c), >, 0);
+        got += sock_client_buffer(c)->len - before;
+        g_string_truncate(sock_client_buffer(c), 0);
     }
-    client_puts(c, "INFO\r\n");
-    g_autofree char *line = client_line(c);
+    sock_client_puts(c, "INFO\r\n");
+    g_autofree char *line = sock_client_line(c);
     g_assert_true(g_str_has_prefix(line, "INFO 127.0.0.1"));
     g_assert_cmpint(g_atomic_int_get(&mark_seen), ==, 1);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_work_after_close(void)
 {
-    Client *c = client_new();
+    SockClient *c = client_new();
     guint before = (guint)g_atomic_int_get(&closed_count);
 
-    client_expect(c, "hello plain");
-    client_puts(c, "WORK\r\n");
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "WORK\r\n");
     g_usleep(50000);
-    client_free(c); /* gone while the job sleeps */
+    sock_client_free(c); /* gone while the job sleeps */
     for (guint i = 0; i < 300 && g_atomic_int_get(&slow_done_closed) == 0; i++)
         g_usleep(10000);
     g_assert_cmpint(g_atomic_int_get(&slow_done_closed), ==, 1);
@@ -892,30 +745,30 @@ test_work_after_close(void)
     /* And with the connection still open, done writes its reply. */
     g_atomic_int_set(&slow_done_closed, 0);
     c = client_new();
-    client_expect(c, "hello plain");
-    client_puts(c, "WORK\r\n");
-    client_expect(c, "WORKED");
+    sock_client_expect(c, "hello plain");
+    sock_client_puts(c, "WORK\r\n");
+    sock_client_expect(c, "WORKED");
     g_assert_cmpint(g_atomic_int_get(&slow_done_closed), ==, 2);
-    client_free(c);
+    sock_client_free(c);
 }
 
 static void
 test_drain(void)
 {
-    Client *a = client_new();
-    Client *b = client_new();
+    SockClient *a = client_new();
+    SockClient *b = client_new();
 
-    client_expect(a, "hello plain");
-    client_expect(b, "hello plain");
+    sock_client_expect(a, "hello plain");
+    sock_client_expect(b, "hello plain");
     hermod_listeners_stop();
     hermod_conns_drain(2);
-    client_expect(a, "shutdown");
-    client_expect_eof(a);
-    client_expect(b, "shutdown");
-    client_expect_eof(b);
+    sock_client_expect(a, "shutdown");
+    sock_client_expect_eof(a, 0);
+    sock_client_expect(b, "shutdown");
+    sock_client_expect_eof(b, 0);
     g_assert_cmpuint(hermod_conntrack_count(), ==, 0);
-    client_free(a);
-    client_free(b);
+    sock_client_free(a);
+    sock_client_free(b);
 }
 
 /* After the drain: binding errors name the listener and the address. */
@@ -1030,21 +883,6 @@ start_server(const char *dir)
     g_assert_cmpuint(hermod_listener_port("off"), ==, 0);
 }
 
-static void
-remove_tree(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-
-    for (const char *name; d != NULL && (name = g_dir_read_name(d)) != NULL;) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR))
-            remove_tree(child);
-        else
-            g_unlink(child);
-    }
-    g_rmdir(path);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -1079,6 +917,6 @@ main(int argc, char **argv)
     hermod_workpool_stop();
     hermod_loops_stop();
     hermod_tls_store_set_current(NULL);
-    remove_tree(dir);
+    test_rm_rf(dir);
     return rc;
 }

@@ -12,13 +12,7 @@
  */
 #include "autoconfig.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <glib/gstdio.h>
 
 #include "hermodd/sections.h"
 #include "config/config.h"
@@ -29,6 +23,8 @@
 #include "plugin/module-api.h"
 #include "store/store.h"
 #include "lib/workpool.h"
+#include "sock-client.h"
+#include "tmpdir.h"
 
 #define ALICE "alice@example.test"
 
@@ -266,9 +262,8 @@ test_append_status(Fixture *fx, gconstpointer unused)
     guint32 uid = 0, validity = 0;
 
     (void)unused;
-    g_assert_true(mail->append(fx->store, "Drafts", data,
-                               HERMOD_MAIL_FLAG_DRAFT | HERMOD_MAIL_FLAG_SEEN, kw, 1700000000, &uid,
-                               &validity, &error));
+    g_assert_true(mail->append(fx->store, "Drafts", data, HERMOD_MAIL_FLAG_DRAFT | HERMOD_MAIL_FLAG_SEEN, kw,
+                               1700000000, &uid, &validity, &error));
     g_assert_no_error(error);
     append(fx, "Drafts", plain_msg, HERMOD_MAIL_FLAG_DELETED);
     info = status(fx, "Drafts");
@@ -323,8 +318,7 @@ test_flags(Fixture *fx, gconstpointer unused)
         uids[i] = append(fx, "INBOX", plain_msg, 0);
     base = modseq_of(fx, "INBOX", uids[2]);
     g_assert_true(mail->update_flags(fx->store, "INBOX", uids, 2, HERMOD_FLAGS_ADD,
-                                     HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_SEEN, kw, 0, NULL,
-                                     &error));
+                                     HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_SEEN, kw, 0, NULL, &error));
     g_assert_no_error(error);
     g_assert_cmpuint(modseq_of(fx, "INBOX", uids[0]), >, base);
     /* messages(since) returns exactly what changed after base. */
@@ -655,49 +649,29 @@ static const HermodProtocol watch_proto = {
     .on_close = on_close,
 };
 
-static int
+static SockClient *
 client_connect(void)
 {
-    struct sockaddr_in sin = {.sin_family = AF_INET,
-                              .sin_port = htons(hermod_listener_port("watch"))};
-    struct timeval tv = {.tv_sec = 5};
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    g_assert_cmpint(fd, >=, 0);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sin, sizeof sin), ==, 0);
-    return fd;
+    return sock_client_connect("127.0.0.1", hermod_listener_port("watch"), NULL);
 }
 
-/* Send line, then read one reply line (5 s at most) and compare. */
+/* Send line (nullable), then read one reply line and compare. */
 static void
-client_say(int fd, const char *line, const char *want)
+client_say(SockClient *c, const char *line, const char *want)
 {
-    g_autofree char *out = line != NULL ? g_strdup_printf("%s\r\n", line) : NULL;
-    char buf[256];
-    gsize n = 0;
-
-    if (out != NULL)
-        g_assert_cmpint(write(fd, out, strlen(out)), ==, (gssize)strlen(out));
-    while (n < sizeof buf - 1 && (n < 2 || buf[n - 1] != '\n')) {
-        ssize_t r = read(fd, buf + n, 1);
-        g_assert_cmpint(r, ==, 1);
-        n++;
+    if (line != NULL) {
+        g_autofree char *out = g_strdup_printf("%s\r\n", line);
+        sock_client_puts(c, out);
     }
-    buf[n] = '\0';
-    g_strchomp(buf);
-    g_assert_cmpstr(buf, ==, want);
+    sock_client_expect(c, want);
 }
 
 static void
-client_quit(int fd)
+client_quit(SockClient *c)
 {
-    char c;
-
-    g_assert_cmpint(write(fd, "QUIT\r\n", 6), ==, 6);
-    g_assert_cmpint(read(fd, &c, 1), ==, 0);
-    close(fd);
+    sock_client_puts(c, "QUIT\r\n");
+    sock_client_expect_eof(c, 0);
+    sock_client_free(c);
 }
 
 static gpointer
@@ -719,11 +693,11 @@ static void
 test_watch(Fixture *fx, gconstpointer unused)
 {
     g_autofree char *watch = g_strdup_printf("WATCH %s", fx->account);
-    int fd = client_connect(), gone = client_connect();
+    SockClient *live = client_connect(), *gone = client_connect();
     gint before;
 
     (void)unused;
-    client_say(fd, watch, "WATCHING");
+    client_say(live, watch, "WATCHING");
     client_say(gone, watch, "WATCHING");
     client_quit(gone);
     /* The closed session's watch ends with it, not at the next change. */
@@ -734,23 +708,23 @@ test_watch(Fixture *fx, gconstpointer unused)
     /* Another thread's append reaches the live session on its loop, once:
      * the closed session's watch went with it. */
     append_elsewhere(fx);
-    client_say(fd, NULL, "CHANGED Sent loop");
-    client_say(fd, "PING", "PONG");
+    client_say(live, NULL, "CHANGED Sent loop");
+    client_say(live, "PING", "PONG");
     g_assert_cmpint(g_atomic_int_get(&changes), ==, 1);
     /* Flag changes from this thread notify too; after watch_remove
      * nothing does. */
     g_assert_true(mail->update_flags(fx->store, "Sent", (guint32[]){1}, 1, HERMOD_FLAGS_ADD,
                                      HERMOD_MAIL_FLAG_SEEN, NULL, 0, NULL, NULL));
-    client_say(fd, NULL, "CHANGED Sent loop");
-    client_say(fd, "UNWATCH", "UNWATCHED");
+    client_say(live, NULL, "CHANGED Sent loop");
+    client_say(live, "UNWATCH", "UNWATCHED");
     g_assert_cmpuint(hermod_store_watch_count(fx->account), ==, 0);
     before = g_atomic_int_get(&changes);
     append_elsewhere(fx);
-    client_say(fd, "PING", "PONG");
+    client_say(live, "PING", "PONG");
     g_usleep(100000);
-    client_say(fd, "PING", "PONG");
+    client_say(live, "PING", "PONG");
     g_assert_cmpint(g_atomic_int_get(&changes), ==, before);
-    close(fd);
+    sock_client_free(live);
 }
 
 static const char config_text[] = "[core]\n"
@@ -775,21 +749,6 @@ start_loops(void)
     g_assert_cmpuint(hermod_listeners_attach("watchtest", &watch_proto), ==, 1);
     g_assert_true(hermod_listeners_start(&error));
     g_assert_no_error(error);
-}
-
-static void
-remove_tree(const char *path)
-{
-    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-
-    for (const char *name; d != NULL && (name = g_dir_read_name(d)) != NULL;) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree(child);
-        else
-            g_unlink(child);
-    }
-    g_rmdir(path);
 }
 
 #define ADD(name, fn) g_test_add("/mailapi/" name, Fixture, NULL, fx_setup, fn, fx_teardown)
@@ -832,7 +791,7 @@ main(int argc, char **argv)
     hermod_loops_stop();
     hermod_store_shutdown();
     hermod_directory_close();
-    remove_tree(data_dir);
+    test_rm_rf(data_dir);
     g_free(data_dir);
     return rc;
 }

@@ -7,15 +7,25 @@
  *
  * The good module is tests/abi/old-module.c; it is copied into a private
  * temporary folder so that the mode checks do not depend on the umask.
- * ABI version refusals are tested in tests/abi/test-abi.c.
+ * ABI version refusals are tested in tests/abi/test-abi.c; both run the
+ * module on the unit tests' fake core (tests/unit/fake-core.h).
  */
 #include "autoconfig.h"
 
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "fake-api.h"
+#include "fake-core.h"
+#include "module-copy.h"
 #include "plugin/module.h"
+#include "tmpdir.h"
+
+/* The fake core as hermodd hands it to old-module (protocol "old"). */
+static const FakeCoreSpec old_core = {
+    .protocol = "old",
+    .hostname = "mail.example.test",
+    .settings_of = hermod_module_settings,
+};
 
 typedef struct {
     char *dir;  /* private (0700) temporary folder */
@@ -29,14 +39,14 @@ setup(Fixture *f, gconstpointer data)
 
     f->dir = g_dir_make_tmp("hermod-module-XXXXXX", &error);
     g_assert_no_error(error);
-    f->good = fake_module_copy("old-module", f->dir, "old-module");
+    f->good = test_module_copy("old-module", f->dir, "old-module");
 }
 
 static void
 teardown(Fixture *f, gconstpointer data)
 {
     g_chmod(f->dir, 0700);
-    fake_rmdir(f->dir);
+    test_rm_rf(f->dir);
     g_free(f->dir);
     g_free(f->good);
 }
@@ -125,7 +135,7 @@ test_writable_folder(Fixture *f, gconstpointer data)
     g_autofree char *link = g_build_filename(safe, "old-module.so", NULL);
     g_assert_cmpint(symlink(f->good, link), ==, 0);
     assert_unsafe(link, "old-module", "writable by group or others");
-    fake_rmdir(safe);
+    test_rm_rf(safe);
 }
 
 static void
@@ -157,7 +167,7 @@ static void
 test_not_a_module(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *probe = fake_module_copy("probe", f->dir, "probe");
+    g_autofree char *probe = test_module_copy("probe", f->dir, "probe");
     g_autoptr(HermodModule) mod = hermod_module_open(probe, "probe", &error);
 
     g_assert_null(mod);
@@ -182,7 +192,7 @@ static void
 test_wrong_name(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *other = fake_module_copy("old-module", f->dir, "other");
+    g_autofree char *other = test_module_copy("old-module", f->dir, "other");
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "other", &error);
 
     g_assert_null(mod);
@@ -197,20 +207,19 @@ test_life_cycle(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "old-module", &error);
-    const HermodApi *api = fake_api_reset(NULL);
+    const HermodApi *api = fake_core_table(&old_core);
 
     g_assert_no_error(error);
     hermod_module_reload(mod); /* not initialised: nothing runs */
     g_assert_true(hermod_module_init(mod, api, &error));
     g_assert_no_error(error);
     g_assert_true(hermod_module_is_initialized(mod));
-    g_assert_nonnull(fake_api_protocol("old"));
+    g_assert_nonnull(fake_protocol());
     hermod_module_reload(mod); /* no reload callback: a no-op */
     hermod_module_shutdown(mod);
     g_assert_false(hermod_module_is_initialized(mod));
     hermod_module_shutdown(mod); /* only once */
-    g_autofree char *logs = fake_api_logs();
-    g_assert_true(g_str_has_suffix(logs, "\nold module: shutdown"));
+    g_assert_true(g_str_has_suffix(fake_log(), "] old module: shutdown\n"));
 }
 
 static void
@@ -218,7 +227,7 @@ test_init_refused(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(HermodModule) mod = hermod_module_open(f->dir, "old-module", &error);
-    HermodApi small = *fake_api_reset(NULL);
+    HermodApi small = *fake_core_table(&old_core);
 
     /* A core table that ends before register_protocol: the module checks
      * HERMOD_API_HAS and refuses; the loader prefixes the file. */

@@ -8,13 +8,13 @@
  * goes.  Change stamps and the read results shared between sessions
  * (store-share.c, through the HermodMailApi table).  One loop thread;
  * connections are one end of a socketpair, adopted the way listener.c
- * adopts an accepted socket.
+ * adopts an accepted socket; the other end is the connection tests'
+ * client (sock-client.h).
  */
 #include "autoconfig.h"
 
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
@@ -24,6 +24,7 @@
 #include "lib/loop.h"
 #include "plugin/mail-api.h"
 #include "store/store.h"
+#include "sock-client.h"
 
 #define ALICE "alice@example.test"
 #define BOB   "bob@example.test"
@@ -114,7 +115,7 @@ append(const char *account, const char *mailbox)
 
 /* A new connection on the loop (a reference); *peer gets the other end. */
 static HermodConn *
-connect_one(int *peer)
+connect_one(SockClient **peer)
 {
     int fds[2];
     HermodConn *conn;
@@ -128,17 +129,17 @@ connect_one(int *peer)
         g_cond_wait(&seen.cond, &seen.lock);
     conn = g_steal_pointer(&seen.conn);
     g_mutex_unlock(&seen.lock);
-    *peer = fds[1];
+    *peer = sock_client_adopt(fds[1]);
     return conn;
 }
 
 static void
 test_watch(void)
 {
-    int fds[2];
+    SockClient *peer;
     guint id;
 
-    seen.conn = connect_one(&fds[1]);
+    seen.conn = connect_one(&peer);
 
     id = hermod_store_watch_add(seen.conn, ALICE, on_change, NULL);
     g_assert_cmpuint(id, >, 0);
@@ -155,27 +156,7 @@ test_watch(void)
     g_usleep(200 * 1000);
     g_assert_cmpuint(wait_events(2), ==, 2);
     hermod_conn_unref(seen.conn);
-    close(fds[1]);
-}
-
-/* Read from fd (non-blocking) until want arrived or 10 s passed. */
-static void
-read_exactly(int fd, const char *want)
-{
-    gsize len = strlen(want), got = 0;
-    char buf[256];
-    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-
-    g_assert_cmpuint(len, <, sizeof buf);
-    while (got < len && g_get_monotonic_time() < deadline) {
-        gssize n = read(fd, buf + got, len - got);
-        if (n > 0)
-            got += (gsize)n;
-        else
-            g_usleep(1000);
-    }
-    buf[got] = '\0';
-    g_assert_cmpstr(buf, ==, want);
+    sock_client_free(peer);
 }
 
 /* Three watches of one account: each hears every change once and what
@@ -184,7 +165,7 @@ static void
 test_many(void)
 {
     HermodConn *conns[3];
-    int peers[3];
+    SockClient *peers[3];
     guint before;
 
     g_mutex_lock(&seen.lock);
@@ -198,8 +179,8 @@ test_many(void)
     append(ALICE, "INBOX");
     g_assert_cmpuint(wait_events(3), ==, 3);
     for (guint i = 0; i < G_N_ELEMENTS(conns); i++)
-        read_exactly(peers[i], "* 1 EXISTS\r\n");
-    close(peers[1]); /* EOF: the connection closes, its watch ends */
+        sock_client_expect(peers[i], "* 1 EXISTS");
+    sock_client_free(peers[1]); /* EOF: the connection closes, its watch ends */
     for (int i = 0; i < 1000 && hermod_store_watch_count(ALICE) != 2; i++)
         g_usleep(10 * 1000);
     g_assert_cmpuint(hermod_store_watch_count(ALICE), ==, 2);
@@ -211,7 +192,7 @@ test_many(void)
     for (guint i = 0; i < G_N_ELEMENTS(conns); i++) {
         hermod_conn_unref(conns[i]);
         if (i != 1)
-            close(peers[i]);
+            sock_client_free(peers[i]);
     }
     for (int i = 0; i < 1000 && hermod_store_watch_count(ALICE) != 0; i++)
         g_usleep(10 * 1000);

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "ctl/ctl.h"
 #include "tls/tls.h"
+#include "tmpdir.h"
 
 extern const HermodCtlCommand hermod_ctl_cert_commands[];
 
@@ -25,22 +26,6 @@ typedef struct {
     char *dir; /* data_dir */
     char *certs;
 } Fixture;
-
-static void
-remove_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *entry;
-
-    while (d && (entry = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, entry, NULL);
-        if (g_file_test(path, G_FILE_TEST_IS_DIR))
-            remove_tree(path);
-        else
-            g_assert_cmpint(remove(path), ==, 0);
-    }
-    g_assert_cmpint(remove(dir), ==, 0);
-}
 
 static void
 setup(Fixture *f, gconstpointer data)
@@ -52,7 +37,7 @@ setup(Fixture *f, gconstpointer data)
 static void
 teardown(Fixture *f, gconstpointer data)
 {
-    remove_tree(f->dir);
+    g_assert_true(test_rm_rf(f->dir));
     g_free(f->certs);
     g_free(f->dir);
 }

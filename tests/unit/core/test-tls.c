@@ -18,6 +18,7 @@
 
 #include "tls/certgen.h"
 #include "tls/tls.h"
+#include "tmpdir.h"
 
 static char *tmp_dir;
 static char *certs_dir;
@@ -606,22 +607,6 @@ test_gnutls_cli(void)
     hermod_tls_store_set_current(NULL);
 }
 
-static void
-remove_tree(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *entry;
-
-    while (d && (entry = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, entry, NULL);
-        if (g_file_test(path, G_FILE_TEST_IS_DIR))
-            remove_tree(path);
-        else
-            g_assert_cmpint(remove(path), ==, 0);
-    }
-    g_assert_cmpint(remove(dir), ==, 0);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -653,7 +638,7 @@ main(int argc, char **argv)
     status = g_test_run();
 
     gnutls_certificate_free_credentials(client_cred);
-    remove_tree(tmp_dir);
+    g_assert_true(test_rm_rf(tmp_dir));
     g_free(certs_dir);
     g_free(tmp_dir);
     return status;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * fake-imap.c - the IMAP module on the shared fake core: its spec (the
- * fake mail store and its watches) and the connection helpers of
+ * shared fake store and its watches) and the connection helpers of
  * fake-imap.h.
  */
 #include "autoconfig.h"
@@ -10,15 +10,19 @@
 
 #include "fake-imap.h"
 
+/* The module's descriptor (its module.c, linked into these tests). */
+extern const HermodModuleDescriptor hermod_module_descriptor;
+
 static const FakeCoreSpec *
 spec(void)
 {
     static FakeCoreSpec s = {
         .protocol = "imap",
         .hostname = FAKE_HOSTNAME,
-        .run_event = fake_mail_run_watches,
+        .module = &hermod_module_descriptor,
+        .run_event = fake_store_run_watches,
     };
-    s.mail = fake_mail_api();
+    s.mail = fake_store_api();
     return &s;
 }
 
@@ -26,7 +30,9 @@ void
 fake_core_reset(void)
 {
     fake_core_start(spec());
-    fake_mail_reset();
+    fake_store_reset();
+    fake_store_require_work(FAKE_STORE_BLOCKING_IN_WORK);
+    fake_store_create(FAKE_ACCOUNT, "Sent", "\\Sent");
 }
 
 HermodConn *

@@ -1,35 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * test-search.c - every SEARCH key over five fixed messages in a fake
+ * test-search.c - every SEARCH key over five fixed messages in the fake
  * store, the SEARCH / ESEARCH replies, SAVE and "$", MODSEQ, CHARSET, the
  * full-text index path versus the decoding path, the header cache, and
  * parse errors.
  */
 #include "autoconfig.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
-#include "fetch-fake.h"
+#include "mailbox-env.h"
 #include "parser.h"
 #include "search-cache.h"
 #include "search.h"
 
-static FakeMail *
+static MailboxEnv *
 mailbox(gboolean has_fts)
 {
-    FakeMail *fake = fake_mail_new(has_fts);
+    MailboxEnv *mb = mailbox_env_new(has_fts);
 
-    fake_mail_add_file(fake, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_ANSWERED,
-                       760000000);
-    HermodMsgInfo *mixed = fake_mail_add_file(
-        fake, "mixed.eml", HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_DELETED, 1646128800);
-    g_strfreev(mixed->keywords);
-    mixed->keywords = g_strsplit("$Important", " ", -1);
-    fake_mail_add_file(fake, "encoded.eml", HERMOD_MAIL_FLAG_DRAFT, 1646215200);
-    fake_mail_add_file(fake, "8bit.eml", 0, 1646305200);
-    fake_mail_add_file(fake, "nested.eml", HERMOD_MAIL_FLAG_SEEN, 1646400000);
-    return fake;
+    mailbox_env_add_file(mb, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_ANSWERED, 760000000);
+    HermodMsgInfo *mixed =
+        mailbox_env_add_file(mb, "mixed.eml", HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_DELETED, 1646128800);
+    mailbox_env_set_keywords(mb, mixed->uid, (const char *const[]){"$Important", NULL});
+    mailbox_env_add_file(mb, "encoded.eml", HERMOD_MAIL_FLAG_DRAFT, 1646215200);
+    mailbox_env_add_file(mb, "8bit.eml", 0, 1646305200);
+    mailbox_env_add_file(mb, "nested.eml", HERMOD_MAIL_FLAG_SEEN, 1646400000);
+    return mb;
 }
 
 static ImapSearch *
@@ -43,7 +40,7 @@ parse(const char *keys, gboolean is_uid, GError **error)
 }
 
 static char *
-run(FakeMail *fake, const char *keys, gboolean is_uid, GArray *previous, GArray **out_saved)
+run(MailboxEnv *mb, const char *keys, gboolean is_uid, GArray *previous, GArray **out_saved)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(ImapSearch) s = parse(keys, is_uid, &error);
@@ -51,15 +48,15 @@ run(FakeMail *fake, const char *keys, gboolean is_uid, GArray *previous, GArray 
 
     g_assert_no_error(error);
     imap_search_set_tag(s, "A1");
-    g_assert_true(imap_search_run(&fake->env, s, fake->msgs, previous, out, out_saved, &error));
+    g_assert_true(imap_search_run(&mb->env, s, mb->msgs, previous, out, out_saved, &error));
     g_assert_no_error(error);
-    return fake_join(out, NULL);
+    return mailbox_env_join(out, NULL);
 }
 
 static void
-expect(FakeMail *fake, const char *keys, const char *hits)
+expect(MailboxEnv *mb, const char *keys, const char *hits)
 {
-    g_autofree char *got = run(fake, keys, FALSE, NULL, NULL);
+    g_autofree char *got = run(mb, keys, FALSE, NULL, NULL);
     g_autofree char *want = g_strdup_printf("* SEARCH%s%s\r\n", *hits ? " " : "", hits);
     if (g_strcmp0(got, want) != 0)
         g_error("SEARCH %s: got %s, want %s", keys, got, want);
@@ -68,7 +65,7 @@ expect(FakeMail *fake, const char *keys, const char *hits)
 static void
 test_flags_and_sizes(void)
 {
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
     const char *cases[][2] = {
         {"ALL", "1 2 3 4 5"},
         {"ANSWERED", "1"},
@@ -92,14 +89,14 @@ test_flags_and_sizes(void)
         {"LARGER 326", "2 5"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
-    fake_mail_free(fake);
+        expect(mb, cases[i][0], cases[i][1]);
+    mailbox_env_free(mb);
 }
 
 static void
 test_dates(void)
 {
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
     const char *cases[][2] = {
         {"BEFORE 1-Mar-2022", "1"},
         {"ON 2-Mar-2022", "3"},
@@ -112,14 +109,14 @@ test_dates(void)
         {"SENTON 7-Feb-1994", "1"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
-    fake_mail_free(fake);
+        expect(mb, cases[i][0], cases[i][1]);
+    mailbox_env_free(mb);
 }
 
 static void
 test_headers(void)
 {
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
     const char *cases[][2] = {
         {"FROM jane", "2"},
         {"FROM \"J\xc3\x98RN\"", "3"}, /* RFC 2047 decoded, case-folded */
@@ -133,8 +130,8 @@ test_headers(void)
         {"HEADER X-Nothing \"\"", ""},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
-    fake_mail_free(fake);
+        expect(mb, cases[i][0], cases[i][1]);
+    mailbox_env_free(mb);
 }
 
 /* With an account, a second header SEARCH is answered from search-cache.c
@@ -152,42 +149,38 @@ test_header_cache(void)
         {"HEADER Message-ID m1@", "2"},
         {"HEADER X-Nothing \"\"", ""},
     };
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
 
     imap_search_cache_clear();
-    fake->env.account = "cache@example.test";
-    fake->env.uidvalidity = 7;
+    mb->env.account = "cache@example.test";
+    mb->env.uidvalidity = 7;
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
-    for (guint i = 0; i < fake->msgs->len; i++) {
-        g_autofree char *name = g_strdup_printf("%u.eml", i + 1);
-        g_autofree char *path = g_build_filename(fake->dir, name, NULL);
-        g_assert_cmpint(g_unlink(path), ==, 0);
-    }
+        expect(mb, cases[i][0], cases[i][1]);
+    for (guint i = 0; i < mb->msgs->len; i++)
+        mailbox_env_lose(mb, i + 1);
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
+        expect(mb, cases[i][0], cases[i][1]);
     /* A message that arrives later is decoded once, then cached too. */
-    fake_mail_add_file(fake, "mixed.eml", 0, 1646500000);
-    expect(fake, "FROM jane", "2 6");
-    g_autofree char *sixth = g_build_filename(fake->dir, "6.eml", NULL);
-    g_assert_cmpint(g_unlink(sixth), ==, 0);
-    expect(fake, "FROM jane", "2 6");
-    expect(fake, "CC dave", "2 6");
+    mailbox_env_add_file(mb, "mixed.eml", 0, 1646500000);
+    expect(mb, "FROM jane", "2 6");
+    mailbox_env_lose(mb, 6);
+    expect(mb, "FROM jane", "2 6");
+    expect(mb, "CC dave", "2 6");
 
-    fake->env.uidvalidity = 8;
+    mb->env.uidvalidity = 8;
     g_autoptr(GError) error = NULL;
     g_autoptr(ImapSearch) s = parse("FROM jane", FALSE, &error);
     g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-    g_assert_false(imap_search_run(&fake->env, s, fake->msgs, NULL, out, NULL, &error));
+    g_assert_false(imap_search_run(&mb->env, s, mb->msgs, NULL, out, NULL, &error));
     g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED);
     imap_search_cache_clear();
-    fake_mail_free(fake);
+    mailbox_env_free(mb);
 }
 
 static void
 test_body_text(void)
 {
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
     const char *cases[][2] = {
         {"BODY \"inner plain\"", "5"}, /* inside message/rfc822 */
         {"BODY \"the REPORT.\"", "2"}, /* QP decoded */
@@ -197,21 +190,21 @@ test_body_text(void)
         {"TEXT \"fwd:\"", "5"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
-    fake_mail_free(fake);
+        expect(mb, cases[i][0], cases[i][1]);
+    mailbox_env_free(mb);
 
     /* With the store's index: its answer is used (the fake matches raw words). */
-    fake = mailbox(TRUE);
-    expect(fake, "BODY \"report.=0A\"", "2");
-    expect(fake, "TEXT \"inner plain\"", "5");
-    g_assert_cmpuint(fake->fts_calls, ==, 2);
-    fake_mail_free(fake);
+    mb = mailbox(TRUE);
+    expect(mb, "BODY \"report.=0A\"", "2");
+    expect(mb, "TEXT \"inner plain\"", "5");
+    g_assert_cmpuint(fake_store_calls("search_text"), ==, 2);
+    mailbox_env_free(mb);
 }
 
 static void
 test_sets_and_logic(void)
 {
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
     const char *cases[][2] = {
         {"2,4", "2 4"},
         {"4:*", "4 5"},
@@ -228,47 +221,47 @@ test_sets_and_logic(void)
         {"CHARSET us-ascii UNSEEN", "2 3 4"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect(fake, cases[i][0], cases[i][1]);
-    g_autofree char *modseq = run(fake, "MODSEQ 14", FALSE, NULL, NULL);
+        expect(mb, cases[i][0], cases[i][1]);
+    g_autofree char *modseq = run(mb, "MODSEQ 14", FALSE, NULL, NULL);
     g_assert_cmpstr(modseq, ==, "* SEARCH 4 5 (MODSEQ 15)\r\n");
-    g_autofree char *entry = run(fake, "MODSEQ \"/flags/\\\\draft\" all 12", FALSE, NULL, NULL);
+    g_autofree char *entry = run(mb, "MODSEQ \"/flags/\\\\draft\" all 12", FALSE, NULL, NULL);
     g_assert_cmpstr(entry, ==, "* SEARCH 2 3 4 5 (MODSEQ 15)\r\n");
-    fake_mail_free(fake);
+    mailbox_env_free(mb);
 }
 
 static void
 test_esearch_and_saved(void)
 {
-    FakeMail *fake = mailbox(FALSE);
+    MailboxEnv *mb = mailbox(FALSE);
     g_autoptr(GArray) saved = NULL;
 
-    g_autofree char *a = run(fake, "RETURN (MIN MAX COUNT) UNSEEN", FALSE, NULL, NULL);
+    g_autofree char *a = run(mb, "RETURN (MIN MAX COUNT) UNSEEN", FALSE, NULL, NULL);
     g_assert_cmpstr(a, ==, "* ESEARCH (TAG \"A1\") MIN 2 MAX 4 COUNT 3\r\n");
-    g_autofree char *b = run(fake, "RETURN () ALL", TRUE, NULL, NULL);
+    g_autofree char *b = run(mb, "RETURN () ALL", TRUE, NULL, NULL);
     g_assert_cmpstr(b, ==, "* ESEARCH (TAG \"A1\") UID ALL 1:5\r\n");
-    g_autofree char *c = run(fake, "RETURN (COUNT) NEW", FALSE, NULL, NULL);
+    g_autofree char *c = run(mb, "RETURN (COUNT) NEW", FALSE, NULL, NULL);
     g_assert_cmpstr(c, ==, "* ESEARCH (TAG \"A1\") COUNT 0\r\n");
-    fake->env.is_rev2 = TRUE;
-    g_autofree char *d = run(fake, "SEEN", TRUE, NULL, NULL);
+    mb->env.is_rev2 = TRUE;
+    g_autofree char *d = run(mb, "SEEN", TRUE, NULL, NULL);
     g_assert_cmpstr(d, ==, "* ESEARCH (TAG \"A1\") UID ALL 1,5\r\n");
     /* SAVE alone: no reply, "$" = the hits (UIDs). */
-    g_autofree char *e = run(fake, "RETURN (SAVE) UNDELETED", FALSE, NULL, &saved);
+    g_autofree char *e = run(mb, "RETURN (SAVE) UNDELETED", FALSE, NULL, &saved);
     g_assert_cmpstr(e, ==, "");
     g_assert_cmpuint(saved->len, ==, 4);
     g_assert_cmpuint(g_array_index(saved, guint32, 0), ==, 1);
     g_assert_cmpuint(g_array_index(saved, guint32, 3), ==, 5);
-    g_autofree char *f = run(fake, "$ SEEN", FALSE, saved, NULL);
+    g_autofree char *f = run(mb, "$ SEEN", FALSE, saved, NULL);
     g_assert_cmpstr(f, ==, "* ESEARCH (TAG \"A1\") ALL 1,5\r\n");
-    g_autofree char *g = run(fake, "UID $", TRUE, saved, NULL);
+    g_autofree char *g = run(mb, "UID $", TRUE, saved, NULL);
     g_assert_cmpstr(g, ==, "* ESEARCH (TAG \"A1\") UID ALL 1,3:5\r\n");
-    g_autofree char *h = run(fake, "$", FALSE, NULL, NULL);
+    g_autofree char *h = run(mb, "$", FALSE, NULL, NULL);
     g_assert_cmpstr(h, ==, "* ESEARCH (TAG \"A1\")\r\n");
     /* SAVE with MIN/MAX only keeps those. */
     g_autoptr(GArray) ends = NULL;
-    g_autofree char *i = run(fake, "RETURN (SAVE MIN MAX) UNDELETED", FALSE, NULL, &ends);
+    g_autofree char *i = run(mb, "RETURN (SAVE MIN MAX) UNDELETED", FALSE, NULL, &ends);
     g_assert_cmpstr(i, ==, "* ESEARCH (TAG \"A1\") MIN 1 MAX 5\r\n");
     g_assert_cmpuint(ends->len, ==, 2);
-    fake_mail_free(fake);
+    mailbox_env_free(mb);
 }
 
 static void
@@ -315,10 +308,6 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    if (!FAKE_STORE_USABLE) {
-        g_test_add_func("/imap/search/store", fake_store_skip);
-        return g_test_run();
-    }
     g_test_add_func("/imap/search/flags-sizes", test_flags_and_sizes);
     g_test_add_func("/imap/search/dates", test_dates);
     g_test_add_func("/imap/search/headers", test_headers);

@@ -23,7 +23,7 @@ selected_with(const char *mailbox, guint n)
     if (strcmp(mailbox, "INBOX") != 0)
         EXPECT(c, "s0 CREATE Work", "s0 OK");
     for (guint i = 0; i < n; i++)
-        fake_mail_deliver(mailbox, "Subject: m\r\n\r\nbody\r\n", 0);
+        fake_store_add(FAKE_ACCOUNT, mailbox, "Subject: m\r\n\r\nbody\r\n", -1, 0, 0);
     g_autofree char *line = g_strdup_printf("s1 SELECT %s", mailbox);
     EXPECT(c, line, "s1 OK [READ-WRITE]");
     return c;
@@ -70,7 +70,7 @@ static void
 test_selected_deleted(void)
 {
     HermodConn *c = selected_with("Work", 2);
-    g_assert_true(fake_mail_api()->mailbox_delete(NULL, "Work", NULL));
+    fake_store_delete(FAKE_ACCOUNT, "Work");
     g_autofree char *r = fake_cmd(c, "a1 FETCH 1 FLAGS");
     g_assert_true(g_str_has_prefix(r, "* BYE "));
     g_assert_null(strstr(r, "a1 "));
@@ -83,7 +83,7 @@ test_selected_deleted_while_idle(void)
 {
     HermodConn *c = selected_with("Work", 1);
     EXPECT(c, "a1 IDLE", "+ idling");
-    g_assert_true(fake_mail_api()->mailbox_delete(NULL, "Work", NULL));
+    fake_store_delete(FAKE_ACCOUNT, "Work");
     fake_pump(c);
     g_autofree char *r = fake_take(c);
     g_assert_true(g_str_has_prefix(r, "* BYE "));
@@ -96,10 +96,9 @@ test_selected_replaced(void)
 {
     /* Deleted and created again: same name, new UIDVALIDITY, other UIDs. */
     HermodConn *c = selected_with("Work", 2);
-    const HermodMailApi *m = fake_mail_api();
-    g_assert_true(m->mailbox_delete(NULL, "Work", NULL));
-    g_assert_true(m->mailbox_create(NULL, "Work", NULL, NULL));
-    fake_mail_deliver("Work", "Subject: other\r\n\r\nx\r\n", 0);
+    fake_store_delete(FAKE_ACCOUNT, "Work");
+    fake_store_create(FAKE_ACCOUNT, "Work", NULL);
+    fake_store_add(FAKE_ACCOUNT, "Work", "Subject: other\r\n\r\nx\r\n", -1, 0, 0);
     g_autofree char *r = fake_cmd(c, "a1 NOOP");
     g_assert_true(g_str_has_prefix(r, "* BYE "));
     g_assert_true(fake_is_closed(c));
@@ -111,14 +110,14 @@ test_selected_renamed(void)
 {
     HermodConn *c = selected_with("Work", 2);
     /* By another session: the view follows the mailbox. */
-    g_assert_true(fake_mail_api()->mailbox_rename(NULL, "Work", "Play", NULL));
+    fake_store_rename(FAKE_ACCOUNT, "Work", "Play");
     EXPECT(c, "a1 FETCH 2 (UID FLAGS)", "* 2 FETCH (UID 2 FLAGS ())\r\na1 OK");
     EXPECT(c, "a2 STORE 1 +FLAGS (\\Flagged)", "a2 OK");
     EXPECT(c, "a3 STATUS Play (MESSAGES)", "* STATUS \"Play\" (MESSAGES 2)");
     /* By this session. */
     EXPECT(c, "a4 RENAME Play Games", "a4 OK");
     EXPECT(c, "a5 FETCH 1 FLAGS", "* 1 FETCH (FLAGS (\\Flagged))\r\na5 OK");
-    fake_mail_deliver("Games", "Subject: new\r\n\r\nx\r\n", 0);
+    fake_store_add(FAKE_ACCOUNT, "Games", "Subject: new\r\n\r\nx\r\n", -1, 0, 0);
     EXPECT(c, "a6 NOOP", "* 3 EXISTS");
     EXPECT(c, "a7 DELETE Games", "a7 NO [INUSE]");
     g_assert_false(fake_is_closed(c));
@@ -130,12 +129,11 @@ test_selected_gone_before_watch(void)
 {
     /* The command arrives before the store's notification. */
     HermodConn *c = selected_with("Work", 1);
-    const HermodMailApi *m = fake_mail_api();
-    g_assert_true(m->mailbox_rename(NULL, "Work", "Play", NULL));
-    fake_mail_drop_watches();
+    fake_store_rename(FAKE_ACCOUNT, "Work", "Play");
+    fake_store_drop_watches();
     EXPECT(c, "a1 FETCH 1 (UID BODY[])", "* 1 FETCH (UID 1 BODY[] {");
-    g_assert_true(m->mailbox_delete(NULL, "Play", NULL));
-    fake_mail_drop_watches();
+    fake_store_delete(FAKE_ACCOUNT, "Play");
+    fake_store_drop_watches();
     g_autofree char *r = fake_cmd(c, "a2 FETCH 1 FLAGS");
     g_assert_true(g_str_has_prefix(r, "* BYE "));
     fake_conn_free(c);

@@ -204,8 +204,8 @@ test_select_append(void)
 {
     setup();
     HermodConn *c = fake_login();
-    fake_mail_deliver("INBOX", "Subject: one\r\n\r\nhi\r\n", HERMOD_MAIL_FLAG_SEEN);
-    fake_mail_deliver("INBOX", "Subject: two\r\n\r\nhi\r\n", 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "Subject: one\r\n\r\nhi\r\n", -1, HERMOD_MAIL_FLAG_SEEN, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "Subject: two\r\n\r\nhi\r\n", -1, 0, 0);
     g_autofree char *r = fake_cmd(c, "a1 SELECT INBOX");
     g_assert_nonnull(strstr(r, "* 2 EXISTS\r\n"));
     g_assert_nonnull(strstr(r, "* OK [UNSEEN 2]"));
@@ -218,7 +218,7 @@ test_select_append(void)
     EXPECT(c, "a3 NOOP", "a3 OK");
     EXPECT(c, "a4 APPEND Nope {2+}\r\nhi", "a4 NO [TRYCREATE]");
     EXPECT(c, "a5 APPEND INBOX \"not a date\" {2+}\r\nhi", "a5 BAD");
-    fake_mail_set_quota(10);
+    fake_store_set_quota(FAKE_ACCOUNT, 10);
     EXPECT(c, "a6 APPEND INBOX {20+}\r\n0123456789012345678", "a6 NO [OVERQUOTA]");
     EXPECT(c, "a7 EXAMINE INBOX", "a7 OK [READ-ONLY]");
     EXPECT(c, "a8 STORE 1 +FLAGS (\\Deleted)", "a8 NO [READ-ONLY]");
@@ -244,9 +244,9 @@ static void
 test_store(void)
 {
     setup();
-    fake_mail_deliver("INBOX", "m1", 0);
-    fake_mail_deliver("INBOX", "m2", 0);
-    fake_mail_deliver("INBOX", "m3", 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m1", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m2", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m3", -1, 0, 0);
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
     EXPECT(c, "a2 STORE 1:2 +FLAGS (\\Seen $Todo)", "* 2 FETCH (UID 2 FLAGS (\\Seen $Todo))");
@@ -265,7 +265,7 @@ test_copy_move_expunge(void)
 {
     setup();
     for (int i = 0; i < 4; i++)
-        fake_mail_deliver("INBOX", "msg", 0);
+        fake_store_add(FAKE_ACCOUNT, "INBOX", "msg", -1, 0, 0);
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
     EXPECT(c, "a2 COPY 1:2 Sent", "a2 OK [COPYUID ");
@@ -292,17 +292,17 @@ static void
 test_updates(void)
 {
     setup();
-    fake_mail_deliver("INBOX", "m1", 0);
-    fake_mail_deliver("INBOX", "m2", 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m1", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m2", -1, 0, 0);
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
-    fake_mail_deliver("INBOX", "m3", 0);
-    fake_mail_set_flags("INBOX", 2, HERMOD_MAIL_FLAG_FLAGGED);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m3", -1, 0, 0);
+    fake_store_set_flags(FAKE_ACCOUNT, "INBOX", 2, HERMOD_MAIL_FLAG_FLAGGED);
     g_autofree char *r = fake_cmd(c, "a2 NOOP");
     g_assert_nonnull(strstr(r, "* 2 FETCH (UID 2 FLAGS (\\Flagged))"));
     g_assert_nonnull(strstr(r, "* 3 EXISTS"));
     /* No EXPUNGE after a STORE by sequence number (RFC 9051 7.5.3)... */
-    fake_mail_expunge("INBOX", 1);
+    fake_store_expunge(FAKE_ACCOUNT, "INBOX", 1);
     g_autofree char *st = fake_cmd(c, "a3 STORE 3 +FLAGS (\\Seen)");
     g_assert_null(strstr(st, "EXPUNGE"));
     g_assert_nonnull(strstr(st, "* 3 FETCH"));
@@ -318,20 +318,20 @@ static void
 test_sync_without_status(void)
 {
     setup();
-    fake_mail_deliver("INBOX", "m1", 0);
-    fake_mail_deliver("INBOX", "m2", 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m1", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m2", -1, 0, 0);
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
-    guint before = fake_mail_status_calls();
+    guint before = fake_store_calls("mailbox_status");
     EXPECT(c, "a2 UID FETCH 1 (FLAGS)", "* 1 FETCH (UID 1 FLAGS ())\r\na2 OK");
     EXPECT(c, "a3 NOOP", "a3 OK");
     EXPECT(c, "a4 UID FETCH 1:* (UID)", "a4 OK");
-    g_assert_cmpuint(fake_mail_status_calls(), ==, before);
-    fake_mail_expunge("INBOX", 1);
-    fake_mail_drop_watches(); /* the fake's watch says "some mailbox changed" */
+    g_assert_cmpuint(fake_store_calls("mailbox_status"), ==, before);
+    fake_store_expunge(FAKE_ACCOUNT, "INBOX", 1);
+    fake_store_drop_watches(); /* the fake's watch says "some mailbox changed" */
     EXPECT(c, "a5 UID FETCH 2 (FLAGS)", "* 2 FETCH (UID 2 FLAGS ())\r\n* 1 EXPUNGE\r\na5 OK");
     EXPECT(c, "a6 NOOP", "a6 OK");
-    g_assert_cmpuint(fake_mail_status_calls(), ==, before + 1);
+    g_assert_cmpuint(fake_store_calls("mailbox_status"), ==, before + 1);
     fake_conn_free(c);
 }
 
@@ -339,22 +339,22 @@ static void
 test_qresync(void)
 {
     setup();
-    fake_mail_deliver("INBOX", "m1", 0);
-    fake_mail_deliver("INBOX", "m2", 0);
-    fake_mail_deliver("INBOX", "m3", 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m1", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m2", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "m3", -1, 0, 0);
     HermodConn *c = fake_login();
     g_autofree char *sel = fake_cmd(c, "a1 SELECT INBOX");
     const char *uv = strstr(sel, "[UIDVALIDITY ") + 13;
     guint32 uidvalidity = (guint32)g_ascii_strtoull(uv, NULL, 10);
     g_free(fake_cmd(c, "a2 UNSELECT"));
-    fake_mail_expunge("INBOX", 2);
-    fake_mail_set_flags("INBOX", 3, HERMOD_MAIL_FLAG_SEEN);
+    fake_store_expunge(FAKE_ACCOUNT, "INBOX", 2);
+    fake_store_set_flags(FAKE_ACCOUNT, "INBOX", 3, HERMOD_MAIL_FLAG_SEEN);
     EXPECT(c, "a3 ENABLE QRESYNC", "* ENABLED QRESYNC");
     g_autofree char *line = g_strdup_printf("a4 SELECT INBOX (QRESYNC (%u 3))", uidvalidity);
     g_autofree char *r = fake_cmd(c, line);
     g_assert_nonnull(strstr(r, "* VANISHED (EARLIER) 2\r\n"));
     g_assert_nonnull(strstr(r, "* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ ("));
-    fake_mail_expunge("INBOX", 1);
+    fake_store_expunge(FAKE_ACCOUNT, "INBOX", 1);
     EXPECT(c, "a5 NOOP", "* VANISHED 1\r\n");
     fake_conn_free(c);
 }
@@ -366,7 +366,7 @@ test_idle(void)
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
     EXPECT(c, "a2 IDLE", "+ idling\r\n");
-    fake_mail_deliver("INBOX", "new", 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "new", -1, 0, 0);
     fake_pump(c);
     g_autofree char *pushed = fake_take(c);
     g_assert_cmpstr(pushed, ==, "* 1 EXISTS\r\n");
@@ -383,8 +383,8 @@ test_quota(void)
     HermodConn *c = fake_login();
     EXPECT(c, "a1 GETQUOTAROOT INBOX", "* QUOTAROOT \"INBOX\"\r\na1 OK");
     EXPECT(c, "a2 GETQUOTA \"\"", "a2 NO [NONEXISTENT]");
-    fake_mail_deliver("INBOX", "0123456789", 0);
-    fake_mail_set_quota(10 * 1024);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "0123456789", -1, 0, 0);
+    fake_store_set_quota(FAKE_ACCOUNT, 10 * 1024);
     EXPECT(c, "a3 GETQUOTAROOT INBOX", "* QUOTA \"\" (STORAGE 1 10)");
     EXPECT(c, "a4 GETQUOTA \"\"", "* QUOTA \"\" (STORAGE 1 10)");
     fake_conn_free(c);
@@ -397,7 +397,7 @@ test_backpressure(void)
     HermodConn *c = fake_login();
     for (int i = 0; i < 6000; i++) {
         g_autofree char *name = g_strdup_printf("Folder-%05d-with-a-long-name", i);
-        g_assert_true(imap_mail->mailbox_create(NULL, name, NULL, NULL));
+        fake_store_create(FAKE_ACCOUNT, name, NULL);
     }
     fake_set_backpressure(c, TRUE);
     fake_feed(c, "a1 LIST \"\" \"*\"\r\na2 NOOP\r\n", -1);
@@ -419,9 +419,11 @@ static void
 test_fetch_search(void)
 {
     setup();
-    fake_mail_deliver("INBOX", "Subject: alpha\r\nFrom: a@example.org\r\n\r\nfirst body\r\n", 0);
-    fake_mail_deliver("INBOX", "Subject: beta\r\nFrom: b@example.org\r\n\r\nsecond body\r\n",
-                      HERMOD_MAIL_FLAG_SEEN);
+    fake_store_add(FAKE_ACCOUNT, "INBOX",
+                   "Subject: alpha\r\nFrom: a@example.org\r\n\r\nfirst body\r\n", -1, 0, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX",
+                   "Subject: beta\r\nFrom: b@example.org\r\n\r\nsecond body\r\n", -1,
+                   HERMOD_MAIL_FLAG_SEEN, 0);
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));
     EXPECT(c, "a2 FETCH 1:2 (UID FLAGS)", "* 2 FETCH (");
@@ -450,7 +452,7 @@ test_fetch_streams(void)
     g_autofree char *big = g_strnfill(300000, 'x');
     for (int i = 0; i < 4; i++) {
         g_autofree char *msg = g_strdup_printf("Subject: %d\r\n\r\n%s\r\n", i, big);
-        fake_mail_deliver("INBOX", msg, 0);
+        fake_store_add(FAKE_ACCOUNT, "INBOX", msg, -1, 0, 0);
     }
     HermodConn *c = fake_login();
     g_free(fake_cmd(c, "a1 SELECT INBOX"));

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "fetch-fake.h"
+#include "mailbox-env.h"
 #include "parser.h"
 #include "sort.h"
 #include "subject.h"
@@ -54,10 +54,10 @@ args_of(const char *command, ImapCommand **out_cmd)
     return (*out_cmd)->args;
 }
 
-static FakeMail *
+static MailboxEnv *
 sort_mailbox(void)
 {
-    FakeMail *fake = fake_mail_new(FALSE);
+    MailboxEnv *mb = mailbox_env_new(FALSE);
     g_autofree char *b1 = g_strnfill(300, 'x');
     g_autofree char *b2 = g_strnfill(100, 'x');
     g_autofree char *b3 = g_strnfill(200, 'x');
@@ -74,15 +74,15 @@ sort_mailbox(void)
         "1 Jan 2020 12:00:00 +0100\r\n\r\n%s",
         b3);
 
-    fake_mail_add(fake, m1, -1, 0, 300);
-    fake_mail_add(fake, m2, -1, 0, 200);
-    fake_mail_add(fake, m3, -1, 0, 100);
-    fake_mail_add(fake, "Subject: cherry\r\n\r\nshort", -1, 0, 1577836000);
-    return fake;
+    mailbox_env_add(mb, m1, -1, 0, 300);
+    mailbox_env_add(mb, m2, -1, 0, 200);
+    mailbox_env_add(mb, m3, -1, 0, 100);
+    mailbox_env_add(mb, "Subject: cherry\r\n\r\nshort", -1, 0, 1577836000);
+    return mb;
 }
 
 static void
-expect_sort(FakeMail *fake, const char *args, gboolean is_uid, const char *expected)
+expect_sort(MailboxEnv *mb, const char *args, gboolean is_uid, const char *expected)
 {
     g_autoptr(ImapCommand) cmd = NULL;
     g_autofree char *command = g_strdup_printf("SORT %s", args);
@@ -92,8 +92,8 @@ expect_sort(FakeMail *fake, const char *args, gboolean is_uid, const char *expec
     g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 
     g_assert_no_error(error);
-    g_assert_true(imap_sort_run(&fake->env, sort, fake->msgs, out, &error));
-    g_autofree char *got = fake_join(out, NULL);
+    g_assert_true(imap_sort_run(&mb->env, sort, mb->msgs, out, &error));
+    g_autofree char *got = mailbox_env_join(out, NULL);
     if (g_strcmp0(got, expected) != 0)
         g_error("SORT %s: got %s, want %s", args, got, expected);
 }
@@ -101,7 +101,7 @@ expect_sort(FakeMail *fake, const char *args, gboolean is_uid, const char *expec
 static void
 test_sort(void)
 {
-    FakeMail *fake = sort_mailbox();
+    MailboxEnv *mb = sort_mailbox();
     const char *cases[][2] = {
         {"(SIZE) UTF-8 ALL", "* SORT 4 2 3 1\r\n"},
         {"(ARRIVAL) UTF-8 ALL", "* SORT 3 2 1 4\r\n"},
@@ -116,8 +116,8 @@ test_sort(void)
         {"(DATE) UTF-8 NEW", "* SORT\r\n"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++)
-        expect_sort(fake, cases[i][0], FALSE, cases[i][1]);
-    expect_sort(fake, "(ARRIVAL) UTF-8 2:4", TRUE, "* SORT 3 2 4\r\n");
+        expect_sort(mb, cases[i][0], FALSE, cases[i][1]);
+    expect_sort(mb, "(ARRIVAL) UTF-8 2:4", TRUE, "* SORT 3 2 4\r\n");
 
     const char *bad[] = {"() UTF-8 ALL", "(FOO) UTF-8 ALL", "(REVERSE) UTF-8 ALL",
                          "(DATE)",       "(DATE) UTF-8",    "DATE UTF-8 ALL"};
@@ -135,10 +135,10 @@ test_sort(void)
         imap_sort_parse(args_of("SORT (DATE) KOI8-R ALL", &cmd), 0, FALSE, &error);
     g_assert_null(koi);
     g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_BADCHARSET);
-    fake_mail_free(fake);
+    mailbox_env_free(mb);
 }
 
-static FakeMail *
+static MailboxEnv *
 thread_mailbox(void)
 {
     static const char *const msgs[][4] = {
@@ -153,19 +153,19 @@ thread_mailbox(void)
         {"<h>", "References: <missing2>\r\n", "x1", "8"},
         {"<i>", "References: <missing2>\r\n", "x2", "9"},
     };
-    FakeMail *fake = fake_mail_new(FALSE);
+    MailboxEnv *mb = mailbox_env_new(FALSE);
 
     for (guint i = 0; i < G_N_ELEMENTS(msgs); i++) {
         g_autofree char *m = g_strdup_printf(
             "Message-ID: %s\r\n%sSubject: %s\r\nDate: Wed, 1 Jan 2020 00:00:0%s +0000\r\n\r\nx\r\n",
             msgs[i][0], msgs[i][1], msgs[i][2], msgs[i][3]);
-        fake_mail_add(fake, m, -1, 0, 0);
+        mailbox_env_add(mb, m, -1, 0, 0);
     }
-    return fake;
+    return mb;
 }
 
 static char *
-run_thread(FakeMail *fake, const char *args, gboolean is_uid)
+run_thread(MailboxEnv *mb, const char *args, gboolean is_uid)
 {
     g_autoptr(ImapCommand) cmd = NULL;
     g_autofree char *command = g_strdup_printf("THREAD %s", args);
@@ -174,22 +174,22 @@ run_thread(FakeMail *fake, const char *args, gboolean is_uid)
     g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 
     g_assert_no_error(error);
-    g_assert_true(imap_thread_run(&fake->env, thread, fake->msgs, out, &error));
-    return fake_join(out, NULL);
+    g_assert_true(imap_thread_run(&mb->env, thread, mb->msgs, out, &error));
+    return mailbox_env_join(out, NULL);
 }
 
 static void
 test_thread(void)
 {
-    FakeMail *fake = thread_mailbox();
-    g_autofree char *refs = run_thread(fake, "REFERENCES UTF-8 ALL", FALSE);
+    MailboxEnv *mb = thread_mailbox();
+    g_autofree char *refs = run_thread(mb, "REFERENCES UTF-8 ALL", FALSE);
     g_assert_cmpstr(refs, ==, "* THREAD (1 (2 4)(3))(5 6)(7)((8)(9))\r\n");
-    g_autofree char *ordered = run_thread(fake, "ORDEREDSUBJECT UTF-8 ALL", TRUE);
+    g_autofree char *ordered = run_thread(mb, "ORDEREDSUBJECT UTF-8 ALL", TRUE);
     g_assert_cmpstr(ordered, ==, "* THREAD (1 (2)(3)(4))(5 6)(7)(8)(9)\r\n");
     /* Only some messages: 4's parent 2 is not selected, 1 is. */
-    g_autofree char *some = run_thread(fake, "REFERENCES UTF-8 1,3:4", FALSE);
+    g_autofree char *some = run_thread(mb, "REFERENCES UTF-8 1,3:4", FALSE);
     g_assert_cmpstr(some, ==, "* THREAD (1 (3)(4))\r\n");
-    g_autofree char *none = run_thread(fake, "REFERENCES UTF-8 NEW", FALSE);
+    g_autofree char *none = run_thread(mb, "REFERENCES UTF-8 NEW", FALSE);
     g_assert_cmpstr(none, ==, "* THREAD\r\n");
 
     g_autoptr(ImapCommand) cmd = NULL;
@@ -198,7 +198,7 @@ test_thread(void)
         imap_thread_parse(args_of("THREAD FOO UTF-8 ALL", &cmd), 0, FALSE, &error);
     g_assert_null(bad);
     g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_SYNTAX);
-    fake_mail_free(fake);
+    mailbox_env_free(mb);
 }
 
 static void
@@ -206,17 +206,17 @@ test_thread_loops(void)
 {
     /* References that point at each other (and at the message itself)
      * must not create a loop. */
-    FakeMail *fake = fake_mail_new(FALSE);
-    fake_mail_add(fake, "Message-ID: <p>\r\nReferences: <q> <p>\r\nSubject: s\r\n\r\n", -1, 0, 1);
-    fake_mail_add(fake, "Message-ID: <q>\r\nReferences: <p> <q>\r\nSubject: s\r\n\r\n", -1, 0, 2);
-    fake_mail_add(fake, "Message-ID: <p>\r\nSubject: dup\r\n\r\n", -1, 0, 3);
-    g_autofree char *got = run_thread(fake, "REFERENCES UTF-8 ALL", FALSE);
+    MailboxEnv *mb = mailbox_env_new(FALSE);
+    mailbox_env_add(mb, "Message-ID: <p>\r\nReferences: <q> <p>\r\nSubject: s\r\n\r\n", -1, 0, 1);
+    mailbox_env_add(mb, "Message-ID: <q>\r\nReferences: <p> <q>\r\nSubject: s\r\n\r\n", -1, 0, 2);
+    mailbox_env_add(mb, "Message-ID: <p>\r\nSubject: dup\r\n\r\n", -1, 0, 3);
+    g_autofree char *got = run_thread(mb, "REFERENCES UTF-8 ALL", FALSE);
     g_assert_true(g_str_has_prefix(got, "* THREAD ("));
     for (guint n = 1; n <= 3; n++) {
         g_autofree char *digit = g_strdup_printf("%u", n);
         g_assert_nonnull(strstr(got, digit));
     }
-    fake_mail_free(fake);
+    mailbox_env_free(mb);
 }
 
 int
@@ -224,10 +224,6 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/imap/sort/base-subject", test_base_subject);
-    if (!FAKE_STORE_USABLE) {
-        g_test_add_func("/imap/sort/store", fake_store_skip);
-        return g_test_run();
-    }
     g_test_add_func("/imap/sort/criteria", test_sort);
     g_test_add_func("/imap/thread/algorithms", test_thread);
     g_test_add_func("/imap/thread/loops", test_thread_loops);

@@ -27,9 +27,9 @@ static void
 setup(void)
 {
     fake_core_reset();
-    uid1 = fake_mail_add(ALICE, msg1, strlen(msg1));
-    uid2 = fake_mail_add(ALICE, msg2, strlen(msg2));
-    uid3 = fake_mail_add(ALICE, msg3, strlen(msg3));
+    uid1 = fake_store_add(ALICE, "INBOX", msg1, strlen(msg1), 0, 0);
+    uid2 = fake_store_add(ALICE, "INBOX", msg2, strlen(msg2), 0, 0);
+    uid3 = fake_store_add(ALICE, "INBOX", msg3, strlen(msg3), 0, 0);
 }
 
 static HermodConn *
@@ -159,6 +159,7 @@ static void
 test_stat_list_uidl(void)
 {
     setup();
+    guint32 uv = fake_store_uidvalidity(ALICE, "INBOX");
     HermodConn *c = logged_in();
     g_autofree char *stat = g_strdup_printf("+OK 3 %zu\r\n", strlen(msg1) + strlen(msg2) + WIRE3);
     EXPECT_EXACT(c, "STAT", stat);
@@ -170,10 +171,9 @@ test_stat_list_uidl(void)
     EXPECT_EXACT(c, "LIST 2", l2);
     g_autofree char *uidl =
         g_strdup_printf("+OK 3 messages (%zu octets)\r\n1 %u.%u\r\n2 %u.%u\r\n3 %u.%u\r\n.\r\n",
-                        strlen(msg1) + strlen(msg2) + WIRE3, FAKE_UIDVALIDITY, uid1,
-                        FAKE_UIDVALIDITY, uid2, FAKE_UIDVALIDITY, uid3);
+                        strlen(msg1) + strlen(msg2) + WIRE3, uv, uid1, uv, uid2, uv, uid3);
     EXPECT_EXACT(c, "UIDL", uidl);
-    g_autofree char *u3 = g_strdup_printf("+OK 3 %u.%u\r\n", FAKE_UIDVALIDITY, uid3);
+    g_autofree char *u3 = g_strdup_printf("+OK 3 %u.%u\r\n", uv, uid3);
     EXPECT_EXACT(c, "uidl 3", u3);
     EXPECT(c, "LIST 4", "-ERR No such message");
     EXPECT(c, "LIST 0", "-ERR Invalid message number");
@@ -222,7 +222,7 @@ test_retr_streams(void)
     g_autoptr(GString) want = g_string_new(NULL);
     for (guint i = 0; big->len < 4 * 1024 * 1024; i++)
         g_string_append_printf(big, "%c%097u\r\n", i % 10 == 0 ? '.' : 'x', i);
-    guint32 uid = fake_mail_add(ALICE, big->str, big->len);
+    guint32 uid = fake_store_add(ALICE, "INBOX", big->str, big->len, 0, 0);
     g_string_append_printf(want, "+OK %zu octets\r\n", big->len);
     for (const char *p = big->str; *p != '\0';) {
         const char *nl = strchr(p, '\n');
@@ -240,7 +240,7 @@ test_retr_streams(void)
     g_assert_true(strcmp(got, want->str) == 0);
     g_assert_cmpuint(fake_max_write(c), <=, 200 * 1024);
     EXPECT(c, "QUIT", "+OK");
-    g_assert_cmpuint(fake_mail_flags(ALICE, uid) & HERMOD_MAIL_FLAG_SEEN, !=, 0);
+    g_assert_cmpuint(fake_store_flags(ALICE, "INBOX", uid) & HERMOD_MAIL_FLAG_SEEN, !=, 0);
     fake_conn_free(c);
 }
 
@@ -253,24 +253,25 @@ test_seen_once(void)
     EXPECT(c, "RETR 1", "+OK");
     EXPECT(c, "QUIT", "+OK");
     fake_conn_free(c);
-    g_assert_cmpuint(fake_mail_flag_calls(), ==, 1);
+    g_assert_cmpuint(fake_store_calls("update_flags"), ==, 1);
     c = logged_in();
     EXPECT(c, "RETR 1", "+OK");
     EXPECT(c, "QUIT", "+OK");
     fake_conn_free(c);
-    g_assert_cmpuint(fake_mail_flag_calls(), ==, 1);
+    g_assert_cmpuint(fake_store_calls("update_flags"), ==, 1);
     c = logged_in();
     EXPECT(c, "RETR 1", "+OK");
     EXPECT(c, "RETR 2", "+OK");
     EXPECT(c, "QUIT", "+OK");
     fake_conn_free(c);
-    g_assert_cmpuint(fake_mail_flag_calls(), ==, 2);
+    g_assert_cmpuint(fake_store_calls("update_flags"), ==, 2);
 }
 
 static void
 test_dele_rset_quit(void)
 {
     setup();
+    fake_store_set_flags(ALICE, "INBOX", uid1, HERMOD_MAIL_FLAG_FLAGGED); /* by an IMAP session */
     HermodConn *c = logged_in();
     EXPECT(c, "DELE 1", "+OK");
     EXPECT(c, "DELE 1", "-ERR Message 1 already deleted");
@@ -283,30 +284,33 @@ test_dele_rset_quit(void)
     EXPECT(c, "TOP 3 0", "+OK");
     EXPECT(c, "RETR 1", "+OK");
     /* Nothing is removed before QUIT. */
-    g_autoptr(GArray) before = fake_mail_uids(ALICE);
+    g_autoptr(GArray) before = fake_store_uids(ALICE, "INBOX");
     g_assert_cmpuint(before->len, ==, 3);
     EXPECT(c, "QUIT", "+OK " FAKE_HOSTNAME " POP3 server signing off (1 messages deleted)");
     g_assert_true(fake_is_closed(c));
     fake_conn_free(c);
-    g_autoptr(GArray) after = fake_mail_uids(ALICE);
+    g_autoptr(GArray) after = fake_store_uids(ALICE, "INBOX");
     g_assert_cmpuint(after->len, ==, 2);
     g_assert_cmpuint(g_array_index(after, guint32, 0), ==, uid1);
     g_assert_cmpuint(g_array_index(after, guint32, 1), ==, uid3);
-    g_assert_cmpuint(fake_mail_flags(ALICE, uid1) & HERMOD_MAIL_FLAG_SEEN, !=, 0); /* RETR */
-    g_assert_cmpuint(fake_mail_flags(ALICE, uid3) & HERMOD_MAIL_FLAG_SEEN, ==, 0); /* TOP only */
+    /* RETR added \Seen; the other flags stay as they were. */
+    g_assert_cmpuint(fake_store_flags(ALICE, "INBOX", uid1), ==,
+                     HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_FLAGGED);
+    g_assert_cmpuint(fake_store_flags(ALICE, "INBOX", uid3) & HERMOD_MAIL_FLAG_SEEN, ==,
+                     0); /* TOP only */
 
     /* A session that ends without QUIT deletes nothing. */
     c = logged_in();
     EXPECT(c, "DELE 1", "+OK");
     fake_conn_free(c);
-    g_autoptr(GArray) still = fake_mail_uids(ALICE);
+    g_autoptr(GArray) still = fake_store_uids(ALICE, "INBOX");
     g_assert_cmpuint(still->len, ==, 2);
     /* QUIT with nothing deleted makes no expunge call. */
-    guint calls = fake_mail_expunge_calls();
+    guint calls = fake_store_calls("expunge");
     c = logged_in();
     EXPECT(c, "QUIT", "+OK");
     fake_conn_free(c);
-    g_assert_cmpuint(fake_mail_expunge_calls(), ==, calls);
+    g_assert_cmpuint(fake_store_calls("expunge"), ==, calls);
 }
 
 static void
@@ -315,11 +319,11 @@ test_expunge_fails(void)
     setup();
     HermodConn *c = logged_in();
     EXPECT(c, "DELE 2", "+OK");
-    fake_mail_fail_expunge(TRUE);
+    fake_store_fail("expunge", HERMOD_MAIL_ERROR_IO);
     EXPECT(c, "QUIT", "-ERR [SYS/TEMP] ");
     g_assert_true(fake_is_closed(c));
     fake_conn_free(c);
-    g_autoptr(GArray) uids = fake_mail_uids(ALICE);
+    g_autoptr(GArray) uids = fake_store_uids(ALICE, "INBOX");
     g_assert_cmpuint(uids->len, ==, 3);
 }
 
@@ -352,7 +356,7 @@ test_expunged_meanwhile(void)
 {
     setup();
     HermodConn *c = logged_in();
-    fake_mail_remove(ALICE, uid2);
+    fake_store_expunge(ALICE, "INBOX", uid2); /* by an IMAP session */
     EXPECT(c, "RETR 2", "-ERR Message was removed");
     EXPECT(c, "TOP 2 0", "-ERR Message was removed");
     EXPECT(c, "LIST 2", "+OK 2 ");
@@ -459,13 +463,13 @@ test_list_bare_lf(void)
 {
     setup();
     static const char bare[] = "Subject: bare\n\nline\nlast";
-    fake_mail_add(ALICE, bare, strlen(bare));
+    fake_store_add(ALICE, "INBOX", bare, strlen(bare), 0, 0);
     /* A big one, whose size also goes to the store's parse cache. */
     g_autoptr(GString) big = g_string_new("Subject: big\r\n\r\n");
     gsize big_wire = 0;
     for (; big->len < 300 * 1024; big_wire++) /* each bare LF goes out as CRLF */
         g_string_append(big, "a line with a bare LF\n");
-    fake_mail_add(ALICE, big->str, big->len);
+    fake_store_add(ALICE, "INBOX", big->str, big->len, 0, 0);
     big_wire += big->len;
     for (int round = 0; round < 2; round++) { /* the second from the cache */
         HermodConn *c = logged_in();
@@ -503,7 +507,5 @@ main(int argc, char **argv)
     g_test_add_func("/pop3/stuffer-pieces", test_stuffer_pieces);
     g_test_add_func("/pop3/wire-size", test_wire_size);
     g_test_add_func("/pop3/list-bare-lf", test_list_bare_lf);
-    int rc = g_test_run();
-    fake_core_cleanup();
-    return rc;
+    return g_test_run();
 }

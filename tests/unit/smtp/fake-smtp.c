@@ -18,6 +18,9 @@ struct HermodMessage {
     GPtrArray *rcpts;
     guint flags;
 };
+/* The module's descriptor (its module.c, linked into these tests). */
+extern const HermodModuleDescriptor hermod_module_descriptor;
+
 static GPtrArray *submitted;
 static int submit_error = -1;
 static guint submit_count;
@@ -160,6 +163,7 @@ fill_api(HermodApi *api)
 static const FakeCoreSpec spec = {
     .protocol = "smtp",
     .hostname = FAKE_HOSTNAME,
+    .module = &hermod_module_descriptor,
     .fill_api = fill_api,
 };
 
