@@ -262,8 +262,9 @@ test_append_status(Fixture *fx, gconstpointer unused)
     guint32 uid = 0, validity = 0;
 
     (void)unused;
-    g_assert_true(mail->append(fx->store, "Drafts", data, HERMOD_MAIL_FLAG_DRAFT | HERMOD_MAIL_FLAG_SEEN, kw,
-                               1700000000, &uid, &validity, &error));
+    g_assert_true(mail->append(fx->store, "Drafts", data,
+                               HERMOD_MAIL_FLAG_DRAFT | HERMOD_MAIL_FLAG_SEEN, kw, 1700000000, &uid,
+                               &validity, &error));
     g_assert_no_error(error);
     append(fx, "Drafts", plain_msg, HERMOD_MAIL_FLAG_DELETED);
     info = status(fx, "Drafts");
@@ -318,7 +319,8 @@ test_flags(Fixture *fx, gconstpointer unused)
         uids[i] = append(fx, "INBOX", plain_msg, 0);
     base = modseq_of(fx, "INBOX", uids[2]);
     g_assert_true(mail->update_flags(fx->store, "INBOX", uids, 2, HERMOD_FLAGS_ADD,
-                                     HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_SEEN, kw, 0, NULL, &error));
+                                     HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_SEEN, kw, 0, NULL,
+                                     &error));
     g_assert_no_error(error);
     g_assert_cmpuint(modseq_of(fx, "INBOX", uids[0]), >, base);
     /* messages(since) returns exactly what changed after base. */

@@ -94,7 +94,8 @@ static void
 test_simple_items(void)
 {
     MailboxEnv *mb = mailbox_env_new(FALSE);
-    mailbox_env_add_file(mb, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_FLAGGED, 760000000);
+    mailbox_env_add_file(mb, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_FLAGGED,
+                         760000000);
 
     check(mb, "(UID FLAGS INTERNALDATE RFC822.SIZE)", 1,
           "* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged) INTERNALDATE \"31-Jan-1994 07:06:40 +0000\" "

@@ -19,9 +19,10 @@ mailbox(gboolean has_fts)
 {
     MailboxEnv *mb = mailbox_env_new(has_fts);
 
-    mailbox_env_add_file(mb, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_ANSWERED, 760000000);
-    HermodMsgInfo *mixed =
-        mailbox_env_add_file(mb, "mixed.eml", HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_DELETED, 1646128800);
+    mailbox_env_add_file(mb, "single.eml", HERMOD_MAIL_FLAG_SEEN | HERMOD_MAIL_FLAG_ANSWERED,
+                         760000000);
+    HermodMsgInfo *mixed = mailbox_env_add_file(
+        mb, "mixed.eml", HERMOD_MAIL_FLAG_FLAGGED | HERMOD_MAIL_FLAG_DELETED, 1646128800);
     mailbox_env_set_keywords(mb, mixed->uid, (const char *const[]){"$Important", NULL});
     mailbox_env_add_file(mb, "encoded.eml", HERMOD_MAIL_FLAG_DRAFT, 1646215200);
     mailbox_env_add_file(mb, "8bit.eml", 0, 1646305200);

@@ -204,7 +204,8 @@ test_select_append(void)
 {
     setup();
     HermodConn *c = fake_login();
-    fake_store_add(FAKE_ACCOUNT, "INBOX", "Subject: one\r\n\r\nhi\r\n", -1, HERMOD_MAIL_FLAG_SEEN, 0);
+    fake_store_add(FAKE_ACCOUNT, "INBOX", "Subject: one\r\n\r\nhi\r\n", -1, HERMOD_MAIL_FLAG_SEEN,
+                   0);
     fake_store_add(FAKE_ACCOUNT, "INBOX", "Subject: two\r\n\r\nhi\r\n", -1, 0, 0);
     g_autofree char *r = fake_cmd(c, "a1 SELECT INBOX");
     g_assert_nonnull(strstr(r, "* 2 EXISTS\r\n"));
