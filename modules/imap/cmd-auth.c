@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "common/sasl-plain.h"
+#include "common/wipe.h"
 #include "session.h"
 
 static gboolean
@@ -221,31 +223,24 @@ imap_cmd_login(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
         return;
     }
     login_start(s, cmd->tag, user->str, pass->str);
-    memset(pass->str, 0, pass->len);
+    proto_wipe(pass->str, pass->len);
 }
 
-/* PLAIN (RFC 4616): authzid NUL authcid NUL password. */
+/* PLAIN (RFC 4616): [authzid] NUL authcid NUL password, decoded by
+ * modules/common (sasl-plain.c) as SMTP and POP3 decode it.  is_initial:
+ * the SASL-IR argument, where "=" is the empty response (RFC 4959 3). */
 static void
-sasl_plain(ImapSession *s, const char *tag, const char *b64)
+sasl_plain(ImapSession *s, const char *tag, const char *b64, gboolean is_initial)
 {
-    gsize len = 0;
-    g_autofree guchar *raw = g_base64_decode(b64, &len);
-    const char *authz = (const char *)raw;
-    const char *nul1 = raw != NULL ? memchr(raw, '\0', len) : NULL;
-    const char *nul2 = nul1 != NULL ? memchr(nul1 + 1, '\0', len - (nul1 + 1 - authz)) : NULL;
-    if (raw == NULL || len == 0 || nul2 == NULL ||
-        memchr(nul2 + 1, '\0', len - (nul2 + 1 - authz))) {
-        imap_tagged(s, tag, "BAD", "CLIENTBUG", "Malformed PLAIN response");
-    } else {
-        g_autofree char *password = g_strndup(nul2 + 1, len - (nul2 + 1 - authz));
-        if (*authz != '\0' && strcmp(authz, nul1 + 1) != 0)
-            imap_tagged(s, tag, "NO", "AUTHORIZATIONFAILED", "Cannot act as another user");
-        else
-            login_start(s, tag, nul1 + 1, password);
-        memset(password, 0, strlen(password));
-    }
-    if (raw != NULL)
-        memset(raw, 0, len);
+    g_auto(ProtoSaslPlain) plain = {0};
+    g_autoptr(GError) error = NULL;
+
+    if (proto_sasl_plain_decode(b64, is_initial, &plain, &error))
+        login_start(s, tag, plain.authcid, plain.passwd);
+    else if (g_error_matches(error, PROTO_SASL_ERROR, PROTO_SASL_ERROR_AUTHZID))
+        imap_tagged(s, tag, "NO", "AUTHORIZATIONFAILED", "Cannot act as another user");
+    else
+        imap_tagged(s, tag, "BAD", "CLIENTBUG", error->message);
 }
 
 void
@@ -266,7 +261,11 @@ imap_cmd_authenticate(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
     }
     if (cmd->args->len == 2) {
         ImapArg *ir = g_ptr_array_index(cmd->args, 1);
-        sasl_plain(s, cmd->tag, imap_arg_atom_is(ir, "=") ? "" : ir->str);
+        if (ir->str == NULL) /* NIL or a list: not base64 */
+            imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "Invalid base64 data");
+        else
+            sasl_plain(s, cmd->tag, ir->str, TRUE);
+        proto_wipe(ir->str, ir->len);
         return;
     }
     g_free(s->wait_tag);
@@ -289,8 +288,8 @@ imap_auth_line(ImapSession *s, const char *line, gsize len)
     if (strcmp(text, "*") == 0)
         imap_tagged(s, tag, "BAD", NULL, "AUTHENTICATE cancelled");
     else
-        sasl_plain(s, tag, text);
-    memset(text, 0, strlen(text));
+        sasl_plain(s, tag, text, FALSE);
+    proto_wipe_str(text);
 }
 
 void

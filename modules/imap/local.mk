@@ -5,8 +5,9 @@
 # them without the module.
 
 noinst_LTLIBRARIES += modules/imap/libimapproto.la
+modules_imap_libimapproto_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_imap_libimapproto_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS)
-modules_imap_libimapproto_la_LIBADD = $(GMIME_LIBS)
+modules_imap_libimapproto_la_LIBADD = $(HERMOD_PROTO_LIB) $(GMIME_LIBS)
 modules_imap_libimapproto_la_SOURCES = \
 	modules/imap/parser.c modules/imap/parser.h \
 	modules/imap/mutf7.c modules/imap/mutf7.h \
@@ -98,6 +99,7 @@ IMAP_SOURCES += modules/imap/cmd-compress.c
 
 pkglib_LTLIBRARIES += modules/imap.la
 modules_imap_la_SOURCES = $(IMAP_SOURCES)
+modules_imap_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_imap_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS)
 modules_imap_la_LDFLAGS = $(HERMOD_MODULE_LINK)
 modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
@@ -106,7 +108,7 @@ modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
 check_LTLIBRARIES += tests/unit/imap/libimapfake.la
 tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) $(FAKE_CORE) \
 	tests/unit/imap/fake-imap.c tests/unit/imap/fake-imap.h tests/unit/imap/session-store.c
-tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+tests_unit_imap_libimapfake_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS) -I$(top_srcdir)/modules/imap \
 	-I$(top_srcdir)/tests/unit
 tests_unit_imap_libimapfake_la_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_imap_libimapfake_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
