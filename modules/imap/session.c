@@ -190,6 +190,13 @@ imap_session_after_command(ImapSession *s, gboolean allow_expunge)
 }
 
 void
+imap_ok_after_command(ImapSession *s, const char *tag, const char *text)
+{
+    imap_session_after_command(s, TRUE);
+    imap_tagged(s, tag, "OK", NULL, text);
+}
+
+void
 imap_session_resume(ImapSession *s)
 {
     if (s->input == IMAP_IN_CLOSING || s->is_closed)

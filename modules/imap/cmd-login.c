@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * cmd-auth.c - commands of any state and of the not-authenticated state:
- * CAPABILITY, NOOP, LOGOUT, ID, STARTTLS, LOGIN, AUTHENTICATE PLAIN (with
- * SASL-IR), and ENABLE and NAMESPACE right after login.
+ * cmd-login.c - LOGIN and AUTHENTICATE PLAIN (with SASL-IR, RFC 4959):
+ * the two ways a client logs in (RFC 9051 6.2.2, 6.2.3).
  *
  * Passwords are checked by the core (auth_check, off the loop, counted for
- * dynamic screening); this file only gets them there.  Without TLS and
- * outside [auth] trusted_networks, LOGIN and AUTHENTICATE are refused
- * (LOGINDISABLED, [PRIVACYREQUIRED]).  After a good login the account's
- * store is opened on the work pool and a change watch is set up for IDLE
- * and untagged updates.
+ * dynamic screening); this file only gets them there.  PLAIN responses are
+ * decoded by modules/common (sasl-plain.c), as SMTP and POP3 decode them.
+ * Without TLS and outside [auth] trusted_networks, LOGIN and AUTHENTICATE
+ * are refused ([PRIVACYREQUIRED]; CAPABILITY says LOGINDISABLED).  After a
+ * good login the account's store is opened on the work pool and a change
+ * watch is set up for IDLE and untagged updates.
  */
 #include "autoconfig.h"
 
@@ -19,91 +19,11 @@
 #include "common/wipe.h"
 #include "session.h"
 
-static gboolean
-may_login(ImapSession *s)
+gboolean
+imap_may_login(ImapSession *s)
 {
     return imap_api->conn_is_tls(s->conn) || imap_api->conn_is_trusted(s->conn);
 }
-
-char *
-imap_capabilities(ImapSession *s)
-{
-    GString *c = g_string_new("IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE NAMESPACE");
-    if (s->state == IMAP_STATE_NOAUTH) {
-        if (imap_api->conn_may_start_tls(s->conn))
-            g_string_append(c, " STARTTLS");
-        if (may_login(s))
-            g_string_append(c, " AUTH=PLAIN SASL-IR");
-        else
-            g_string_append(c, " LOGINDISABLED");
-        return g_string_free(c, FALSE);
-    }
-    g_string_append(c, " UNSELECT CHILDREN SPECIAL-USE LIST-EXTENDED LIST-STATUS UIDPLUS MOVE"
-                       " CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE UTF8=ACCEPT"
-                       " ESEARCH SEARCHRES SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES BINARY"
-                       " COMPRESS=DEFLATE");
-    g_string_append_printf(c, " APPENDLIMIT=%" G_GUINT64_FORMAT, s->lim.max_message_size);
-    return g_string_free(c, FALSE);
-}
-
-static void
-ok_after(ImapSession *s, const char *tag, const char *text)
-{
-    imap_session_after_command(s, TRUE);
-    imap_tagged(s, tag, "OK", NULL, text);
-}
-
-void
-imap_cmd_capability(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    g_autofree char *caps = imap_capabilities(s);
-    imap_printf(s, "* CAPABILITY %s\r\n", caps);
-    ok_after(s, cmd->tag, "CAPABILITY completed");
-}
-
-void
-imap_cmd_noop(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    ok_after(s, cmd->tag, "NOOP completed");
-}
-
-void
-imap_cmd_logout(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    imap_printf(s, "* BYE Logging out\r\n");
-    imap_tagged(s, cmd->tag, "OK", NULL, "LOGOUT completed");
-    imap_flush(s);
-    s->input = IMAP_IN_CLOSING;
-    s->state = IMAP_STATE_LOGOUT;
-    imap_api->conn_close(s->conn);
-}
-
-void
-imap_cmd_id(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    /* The client's list is only logged-at-debug; we answer with our name. */
-    imap_printf(s, "* ID (\"name\" \"Hermod\" \"version\" \"%s\")\r\n", PACKAGE_VERSION);
-    ok_after(s, cmd->tag, "ID completed");
-}
-
-void
-imap_cmd_starttls(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    if (imap_api->conn_is_tls(s->conn)) {
-        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "TLS is already active");
-        return;
-    }
-    if (!imap_api->conn_may_start_tls(s->conn)) {
-        imap_tagged(s, cmd->tag, "BAD", NULL, "STARTTLS is not available here");
-        return;
-    }
-    imap_tagged(s, cmd->tag, "OK", NULL, "Begin TLS negotiation now");
-    imap_flush(s);
-    s->input = IMAP_IN_WAIT;
-    imap_api->conn_start_tls(s->conn);
-}
-
-/* --- login --- */
 
 typedef struct {
     ImapSession *s;
@@ -212,7 +132,7 @@ login_start(ImapSession *s, const char *tag, const char *user, const char *passw
 void
 imap_cmd_login(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
 {
-    if (!may_login(s)) {
+    if (!imap_may_login(s)) {
         imap_tagged(s, cmd->tag, "NO", "PRIVACYREQUIRED", "Use STARTTLS first");
         return;
     }
@@ -255,7 +175,7 @@ imap_cmd_authenticate(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
         imap_tagged(s, cmd->tag, "NO", "CANNOT", "Unsupported mechanism");
         return;
     }
-    if (!may_login(s)) {
+    if (!imap_may_login(s)) {
         imap_tagged(s, cmd->tag, "NO", "PRIVACYREQUIRED", "Use STARTTLS first");
         return;
     }
@@ -290,44 +210,4 @@ imap_auth_line(ImapSession *s, const char *line, gsize len)
     else
         sasl_plain(s, tag, text, FALSE);
     proto_wipe_str(text);
-}
-
-void
-imap_cmd_enable(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    GString *enabled = g_string_new("* ENABLED");
-    for (guint i = 0; i < cmd->args->len; i++) {
-        ImapArg *a = g_ptr_array_index(cmd->args, i);
-        gboolean *flag = NULL;
-        if (imap_arg_atom_is(a, "IMAP4rev2"))
-            flag = &s->is_rev2;
-        else if (imap_arg_atom_is(a, "UTF8=ACCEPT"))
-            flag = &s->is_utf8;
-        else if (imap_arg_atom_is(a, "CONDSTORE"))
-            flag = &s->is_condstore;
-        else if (imap_arg_atom_is(a, "QRESYNC"))
-            flag = &s->is_qresync;
-        if (flag == NULL || *flag)
-            continue;
-        *flag = TRUE;
-        if (flag == &s->is_qresync)
-            s->is_condstore = TRUE;
-        g_string_append_printf(enabled, " %s", a->str);
-    }
-    if (cmd->args->len == 0) {
-        g_string_free(enabled, TRUE);
-        imap_tagged(s, cmd->tag, "BAD", "CLIENTBUG", "ENABLE needs capabilities");
-        return;
-    }
-    g_string_append(enabled, "\r\n");
-    imap_write(s, enabled->str, enabled->len);
-    g_string_free(enabled, TRUE);
-    ok_after(s, cmd->tag, "ENABLE completed");
-}
-
-void
-imap_cmd_namespace(ImapSession *s, ImapCommand *cmd, gboolean is_uid)
-{
-    imap_printf(s, "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n");
-    ok_after(s, cmd->tag, "NAMESPACE completed");
 }
