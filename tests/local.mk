@@ -140,8 +140,9 @@ FAKE_STORE = tests/unit/fake-store.c tests/unit/fake-store-api.c tests/unit/fake
 check_LTLIBRARIES += tests/unit/smtp/libsmtpfake.la
 tests_unit_smtp_libsmtpfake_la_SOURCES = $(SMTP_SOURCES) $(FAKE_CORE) \
 	tests/unit/smtp/fake-smtp.c tests/unit/smtp/fake-smtp.h
-tests_unit_smtp_libsmtpfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp \
+tests_unit_smtp_libsmtpfake_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS) -I$(top_srcdir)/modules/smtp \
 	-I$(top_srcdir)/tests/unit
+tests_unit_smtp_libsmtpfake_la_LIBADD = $(HERMOD_PROTO_LIB)
 SMTP_UNIT_LINK = tests/unit/smtp/libsmtpfake.la $(GLIB_LIBS)
 SMTP_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/smtp -I$(top_srcdir)/tests/unit
 SMTP_UNIT_TESTS = tests/unit/smtp/test-smtp-parser tests/unit/smtp/test-smtp-session \

@@ -5,8 +5,9 @@
 # them without the module.
 
 noinst_LTLIBRARIES += modules/imap/libimapproto.la
+modules_imap_libimapproto_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_imap_libimapproto_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS)
-modules_imap_libimapproto_la_LIBADD = $(GMIME_LIBS)
+modules_imap_libimapproto_la_LIBADD = $(HERMOD_PROTO_LIB) $(GMIME_LIBS)
 modules_imap_libimapproto_la_SOURCES = \
 	modules/imap/parser.c modules/imap/parser.h \
 	modules/imap/mutf7.c modules/imap/mutf7.h \
@@ -85,22 +86,28 @@ EXTRA_DIST += tests/data/imap
 
 # The module itself.  IMAP_SOURCES is listed once so that the unit tests
 # (tests/unit/imap/test-session) build the same files against a fake core.
+# One file per command (with its twins: SELECT/EXAMINE, COPY/MOVE, ...),
+# named after it; args.c and msgop.c hold what several of them share.
 IMAP_SOURCES = \
 	modules/imap/session.h \
 	modules/imap/module.c \
 	modules/imap/session.c \
 	modules/imap/output.c \
 	modules/imap/selected.c \
-	modules/imap/cmd-auth.c \
-	modules/imap/cmd-mailbox.c \
-	modules/imap/cmd-list.c \
-	modules/imap/cmd-message.c \
-	modules/imap/cmd-idle.c \
-	modules/imap/cmd-fetch.c
-IMAP_SOURCES += modules/imap/cmd-compress.c
+	modules/imap/args.c \
+	modules/imap/msgop.c modules/imap/msgop.h \
+	modules/imap/cmd-capability.c modules/imap/cmd-noop.c modules/imap/cmd-logout.c \
+	modules/imap/cmd-id.c modules/imap/cmd-namespace.c modules/imap/cmd-starttls.c \
+	modules/imap/cmd-compress.c modules/imap/cmd-login.c \
+	modules/imap/cmd-select.c modules/imap/cmd-create.c modules/imap/cmd-list.c \
+	modules/imap/cmd-status.c modules/imap/cmd-append.c modules/imap/cmd-idle.c \
+	modules/imap/cmd-quota.c \
+	modules/imap/cmd-store.c modules/imap/cmd-copy.c modules/imap/cmd-expunge.c \
+	modules/imap/cmd-close.c modules/imap/cmd-fetch.c modules/imap/cmd-search.c
 
 pkglib_LTLIBRARIES += modules/imap.la
 modules_imap_la_SOURCES = $(IMAP_SOURCES)
+modules_imap_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_imap_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS)
 modules_imap_la_LDFLAGS = $(HERMOD_MODULE_LINK)
 modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
@@ -109,7 +116,7 @@ modules_imap_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)
 check_LTLIBRARIES += tests/unit/imap/libimapfake.la
 tests_unit_imap_libimapfake_la_SOURCES = $(IMAP_SOURCES) $(FAKE_CORE) \
 	tests/unit/imap/fake-imap.c tests/unit/imap/fake-imap.h $(FAKE_STORE)
-tests_unit_imap_libimapfake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+tests_unit_imap_libimapfake_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS) -I$(top_srcdir)/modules/imap \
 	-I$(top_srcdir)/tests/unit
 tests_unit_imap_libimapfake_la_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS)
 tests_unit_imap_libimapfake_la_LIBADD = modules/imap/libimapproto.la $(GLIB_LIBS) $(GMIME_LIBS)

@@ -12,6 +12,7 @@
  */
 #include "autoconfig.h"
 
+#include "common/message-bytes.h"
 #include "session.h"
 
 const HermodApi *imap_api;
@@ -42,8 +43,7 @@ imap_init(const HermodApi *api, HermodModule *self, GError **error)
 {
     imap_api = api;
     imap_module = self;
-    if (HERMOD_API_HAS(api, mail))
-        imap_mail = api->mail;
+    imap_mail = proto_mail_api(api); /* NULL before ABI 1.1 */
     return api->register_protocol(self, "imap", &imap_protocol, error);
 }
 

@@ -1,43 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * msgdata.c - read a message through HermodMailApi.read_message (ABI 1.3;
- * open_message from an older core) and build its MIME tree, once, for the
- * commands that read message contents.  A caller that needs only the bytes
- * (a whole BODY[], the top-level header block) reads without building the
- * tree.
+ * msgdata.c - read a message (modules/common's proto_message_bytes:
+ * read_message from an ABI 1.3 core, open_message from an older one) and
+ * build its MIME tree, once, for the commands that read message contents.
+ * A caller that needs only the bytes (a whole BODY[], the top-level header
+ * block) reads without building the tree.
  */
 #include "autoconfig.h"
 
 #include "msgdata.h"
 
-#include <hermod/version.h>
+#include "common/message-bytes.h"
 
 const HermodMailApi *
 imap_mail_api(const ImapMailboxEnv *env)
 {
-#if HERMOD_ABI_MINOR >= 1
-    return HERMOD_API_HAS(env->api, mail) ? env->api->mail : NULL;
-#else
-    (void)env; /* HermodApi.mail arrives with ABI 1.1 */
-    return NULL;
-#endif
-}
-
-/* The bytes of msg: read (small) or mapped (big) by a 1.3 core, mapped by
- * an older one.  (transfer full) */
-static GBytes *
-message_bytes(const HermodMailApi *mail, const ImapMailboxEnv *env, guint32 uid, GError **error)
-{
-#if HERMOD_ABI_MINOR >= 3
-    if (HERMOD_MAIL_API_HAS(mail, read_message))
-        return mail->read_message(env->store, env->mailbox, uid, error);
-#endif
-    GMappedFile *file = mail->open_message(env->store, env->mailbox, uid, error);
-    if (file == NULL)
-        return NULL;
-    GBytes *bytes = g_mapped_file_get_bytes(file); /* holds its own reference */
-    g_mapped_file_unref(file);
-    return bytes;
+    return proto_mail_api(env->api);
 }
 
 gboolean
@@ -53,7 +31,7 @@ imap_msg_data_map(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo
         g_set_error_literal(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED, "No mail store");
         return FALSE;
     }
-    d->bytes = message_bytes(mail, env, msg->uid, &local);
+    d->bytes = proto_message_bytes(mail, env->store, env->mailbox, msg->uid, &local);
     if (d->bytes == NULL) {
         g_set_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED,
                     "Message UID %u cannot be read: %s", msg->uid,

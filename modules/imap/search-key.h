@@ -65,6 +65,11 @@ ImapSearchKey *imap_search_keys_parse(GPtrArray *args, guint first, ImapSearchPr
 gboolean imap_search_charset_parse(GPtrArray *args, guint *i, GError **error);
 /* Check a charset name ("UTF-8", "US-ASCII"). */
 gboolean imap_search_charset_ok(const char *charset, GError **error);
+/* SORT's and THREAD's tail, args[first...]: a charset (required, checked)
+ * and the search keys, into prog->root.  command names the command in
+ * the error ("SORT needs a charset"). */
+gboolean imap_search_program_parse(ImapSearchProgram *prog, GPtrArray *args, guint first,
+                                   const char *command, GError **error);
 void imap_search_key_free(ImapSearchKey *key);
 /* Sequence-number keys of the tree within a mailbox of max messages
  * (imap_seqset_check_max); fails with IMAP_FETCH_ERROR_SYNTAX (TAG BAD). */

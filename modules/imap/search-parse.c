@@ -371,6 +371,23 @@ imap_search_keys_parse(GPtrArray *args, guint first, ImapSearchProgram *prog, GE
 }
 
 gboolean
+imap_search_program_parse(ImapSearchProgram *prog, GPtrArray *args, guint first,
+                          const char *command, GError **error)
+{
+    const ImapArg *charset = first < args->len ? args->pdata[first] : NULL;
+
+    if (charset == NULL || !imap_arg_is_astring(charset)) {
+        g_set_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_SYNTAX, "%s needs a charset",
+                    command);
+        return FALSE;
+    }
+    if (!imap_search_charset_ok(charset->str, error))
+        return FALSE;
+    prog->root = imap_search_keys_parse(args, first + 1, prog, error);
+    return prog->root != NULL;
+}
+
+gboolean
 imap_search_keys_check_seq(const ImapSearchKey *key, guint32 max, GError **error)
 {
     if (key->kind == SK_SEQ && key->set != NULL) {

@@ -154,6 +154,18 @@ find_uid(ImapSelected *sel, guint32 uid)
     return -1;
 }
 
+void
+imap_selected_env(ImapSession *s, ImapMailboxEnv *env, const char *mailbox)
+{
+    env->api = imap_api;
+    env->store = s->store;
+    env->mailbox = mailbox;
+    env->is_rev2 = s->is_rev2;
+    env->is_utf8_accept = s->is_utf8;
+    env->is_condstore = s->is_condstore;
+    env->uidvalidity = s->sel->uidvalidity;
+}
+
 guint32
 imap_selected_seq(ImapSelected *sel, guint32 uid)
 {

@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "common/wipe.h"
 #include "session.h"
 
 #define STATE_NOAUTH (1u << IMAP_STATE_NOAUTH)
@@ -186,6 +187,13 @@ imap_session_after_command(ImapSession *s, gboolean allow_expunge)
 {
     if (s->sel != NULL && s->store != NULL)
         imap_selected_sync(s, allow_expunge, NULL);
+}
+
+void
+imap_ok_after_command(ImapSession *s, const char *tag, const char *text)
+{
+    imap_session_after_command(s, TRUE);
+    imap_tagged(s, tag, "OK", NULL, text);
 }
 
 void
@@ -377,8 +385,7 @@ reset_command(ImapSession *s)
 {
     /* Also wipes the bytes: the command may have held a password. */
     gsize used = s->cmd->len;
-    if (used > 0)
-        memset(s->cmd->data, 0, used);
+    proto_wipe(s->cmd->data, used);
     if (used > CMD_KEEP) {
         /* An APPEND's literal grew it: give the memory back rather than
          * keep it (resident, after the wipe) for the session's life. */

@@ -14,6 +14,7 @@
 #include <hermod/hermod.h>
 #include <hermod/mailstore.h>
 
+#include "fetch.h"
 #include "parser.h"
 #include "seqset.h"
 
@@ -135,12 +136,21 @@ void imap_tagged(ImapSession *s, const char *tag, const char *status, const char
                  const char *text);
 /* Map a store error to a NO with its response code. */
 void imap_reply_error(ImapSession *s, const char *tag, const GError *error);
+gboolean imap_require_store(ImapSession *s, const char *tag);
+/* Report pending changes (expunges included, imap_session_after_command),
+ * then "TAG OK text". */
+void imap_ok_after_command(ImapSession *s, const char *tag, const char *text);
+
+/* --- args.c: arguments several commands share --- */
+/* cmd's argument i, or NULL past the last.  (transfer none) */
+ImapArg *imap_cmd_arg(ImapCommand *cmd, guint i);
 /* A client's mailbox argument in the store's UTF-8, INBOX normalised, or NULL
  * after writing "TAG BAD". (transfer full) */
 char *imap_arg_mailbox(ImapSession *s, const char *tag, const ImapArg *arg);
-/* The capability list for the session's state. (transfer full) */
-char *imap_capabilities(ImapSession *s);
-gboolean imap_require_store(ImapSession *s, const char *tag);
+/* cmd's argument i as a message set (UIDs when is_uid, else sequence
+ * numbers) resolved to ascending UIDs of the view, or NULL after writing
+ * "TAG BAD".  (transfer full) */
+GArray *imap_arg_uids(ImapSession *s, ImapCommand *cmd, guint i, gboolean is_uid);
 
 /* --- selected.c --- */
 /* Build the view of name from the store. */
@@ -163,6 +173,10 @@ void imap_selected_sync(ImapSession *s, gboolean allow_expunge, GArray *skip_uid
 GArray *imap_selected_uids(ImapSession *s, const char *set, gboolean is_uid, GError **error);
 /* Sequence number of uid, or 0. */
 guint32 imap_selected_seq(ImapSelected *sel, guint32 uid);
+/* Fill env for a work-pool job on mailbox (the selected one, copied by the
+ * caller so that it outlives the view): the store, the client's enabled
+ * extensions, the view's UIDVALIDITY.  env->account is left alone. */
+void imap_selected_env(ImapSession *s, ImapMailboxEnv *env, const char *mailbox);
 HermodMsgInfo *imap_msginfo_copy(const HermodMsgInfo *m);
 void imap_msginfo_free(gpointer m);
 /* "(\Seen $Label)" (transfer full) */
@@ -171,39 +185,57 @@ char *imap_flags_string(guint32 flags, char **keywords);
  * flag. keywords: (transfer full) NULL-terminated. */
 gboolean imap_parse_flags(const ImapArg *arg, guint32 *out_flags, char ***out_keywords);
 
-/* --- command handlers (cmd-*.c) --- */
+/* --- command handlers: cmd-NAME.c holds NAME (and its twins) --- */
 typedef void (*ImapCmdFunc)(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-capability.c; imap_capabilities: the list for the session's state
+ * (transfer full) */
+char *imap_capabilities(ImapSession *s);
 void imap_cmd_capability(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+void imap_cmd_enable(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-noop.c: NOOP, CHECK */
 void imap_cmd_noop(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+void imap_cmd_check(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-logout.c, cmd-id.c, cmd-namespace.c, cmd-starttls.c, cmd-compress.c */
 void imap_cmd_logout(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+void imap_cmd_id(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+void imap_cmd_namespace(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_starttls(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_compress(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-login.c: LOGIN, AUTHENTICATE and its response line;
+ * imap_may_login: are logins allowed here (TLS or a trusted peer)? */
+gboolean imap_may_login(ImapSession *s);
 void imap_cmd_login(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_authenticate(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_auth_line(ImapSession *s, const char *line, gsize len);
-void imap_cmd_id(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
-void imap_cmd_enable(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
-void imap_cmd_namespace(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-select.c: SELECT, EXAMINE */
 void imap_cmd_select(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-create.c: CREATE, DELETE, RENAME, (UN)SUBSCRIBE */
 void imap_cmd_create(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_delete(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_rename(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_subscribe(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-list.c: LIST, LSUB */
 void imap_cmd_list(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-status.c; imap_status_items: "(MESSAGES 3 ...)" for LIST-STATUS too,
+ * NULL on an unknown item (transfer full) */
 void imap_cmd_status(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+char *imap_status_items(ImapSession *s, const HermodMailboxInfo *info, const ImapArg *items);
+/* cmd-append.c, cmd-store.c, cmd-copy.c (COPY, MOVE), cmd-expunge.c,
+ * cmd-close.c (CLOSE, UNSELECT); their job is msgop.h's */
 void imap_cmd_append(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_store(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_copy(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_expunge(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_close(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
-void imap_cmd_check(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-idle.c: IDLE, its DONE line, a change while idling */
 void imap_cmd_idle(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_idle_line(ImapSession *s, const char *line, gsize len);
 void imap_idle_changed(ImapSession *s);
+/* cmd-quota.c: GETQUOTA, GETQUOTAROOT */
+void imap_cmd_getquota(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
+/* cmd-fetch.c: FETCH; cmd-search.c: SEARCH, SORT, THREAD */
 void imap_cmd_fetch(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
 void imap_cmd_search(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
-void imap_cmd_getquota(ImapSession *s, ImapCommand *cmd, gboolean is_uid);
-char *imap_status_items(ImapSession *s, const HermodMailboxInfo *info, const ImapArg *items);
 
 /* After a command: report pending changes where RFC 9051 7.5.3 allows. */
 void imap_session_after_command(ImapSession *s, gboolean allow_expunge);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
- * sort.c - SORT / UID SORT (RFC 5256 3): run the search keys, read each
- * hit's sort fields (sortinfo.c), order by the criteria, with the
- * sequence number as the final tie-breaker, and answer "* SORT ...".
+ * sort.c - SORT / UID SORT (RFC 5256 3): parse the criteria, take the
+ * hits of the search keys with their sort fields (imap_sort_info_search,
+ * which THREAD shares), order them by the criteria, with the sequence
+ * number as the final tie-breaker, and answer "* SORT ...".
  * Strings compare with i;ascii-casemap (they are upper-cased on load).
  */
 #include "autoconfig.h"
@@ -78,14 +79,10 @@ imap_sort_parse(GPtrArray *args, guint first, gboolean is_uid, GError **error)
 
     sort->criteria = g_array_new(FALSE, FALSE, sizeof(Criterion));
     sort->prog.is_uid = is_uid;
-    if (!parse_criteria(sort, first < args->len ? args->pdata[first] : NULL, error))
+    if (!parse_criteria(sort, first < args->len ? args->pdata[first] : NULL, error) ||
+        !imap_search_program_parse(&sort->prog, args, first + 1, "SORT", error))
         return NULL;
-    if (first + 1 >= args->len || !imap_arg_is_astring(args->pdata[first + 1]))
-        return fail(error, "SORT needs a charset"), NULL;
-    if (!imap_search_charset_ok(((ImapArg *)args->pdata[first + 1])->str, error))
-        return NULL;
-    sort->prog.root = imap_search_keys_parse(args, first + 2, &sort->prog, error);
-    return sort->prog.root != NULL ? g_steal_pointer(&sort) : NULL;
+    return g_steal_pointer(&sort);
 }
 
 static int
@@ -126,29 +123,15 @@ compare(gconstpointer pa, gconstpointer pb, gpointer data)
     return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-static void
-info_clear(gpointer p)
-{
-    imap_sort_info_clear(p);
-}
-
 gboolean
 imap_sort_run(const ImapMailboxEnv *env, ImapSort *sort, GPtrArray *msgs, GPtrArray *out,
               GError **error)
 {
-    g_autoptr(GArray) hits = imap_search_program_run(env, &sort->prog, msgs, NULL, error);
-    g_autoptr(GArray) infos = g_array_new(FALSE, TRUE, sizeof(ImapSortInfo));
+    g_autoptr(GArray) infos = imap_sort_info_search(env, &sort->prog, msgs, error);
     g_autoptr(GString) text = g_string_new("* SORT");
 
-    if (hits == NULL)
+    if (infos == NULL)
         return FALSE;
-    g_array_set_clear_func(infos, info_clear);
-    g_array_set_size(infos, hits->len);
-    for (guint i = 0; i < hits->len; i++) {
-        if (!imap_sort_info_load(&g_array_index(infos, ImapSortInfo, i), env, msgs,
-                                 g_array_index(hits, guint, i), error))
-            return FALSE;
-    }
     g_array_sort_with_data(infos, compare, sort->criteria);
     for (guint i = 0; i < infos->len; i++) {
         const ImapSortInfo *info = &g_array_index(infos, ImapSortInfo, i);

@@ -3,7 +3,10 @@
  * sortinfo.c - read the headers SORT and THREAD work on (RFC 5256):
  * the first mailbox of From/To/Cc (its local part, the "addr-mailbox"),
  * the sent date (Date header in UTC, the internal date when missing or
- * unparsable), the base subject and the message ids.
+ * unparsable), the base subject and the message ids; and the step both
+ * commands start with, running their search and loading those of each hit
+ * (imap_sort_info_search).  Ordering and threading stay in sort.c and
+ * thread.c.
  */
 #include "autoconfig.h"
 
@@ -116,4 +119,29 @@ imap_sort_info_clear(ImapSortInfo *info)
     g_free(info->subject);
     g_free(info->message_id);
     g_strfreev(info->references);
+}
+
+static void
+info_clear(gpointer p)
+{
+    imap_sort_info_clear(p);
+}
+
+GArray *
+imap_sort_info_search(const ImapMailboxEnv *env, ImapSearchProgram *prog, GPtrArray *msgs,
+                      GError **error)
+{
+    g_autoptr(GArray) hits = imap_search_program_run(env, prog, msgs, NULL, error);
+    if (hits == NULL)
+        return NULL;
+    /* Zero-filled, so that clearing entries not yet loaded is harmless. */
+    g_autoptr(GArray) infos = g_array_new(FALSE, TRUE, sizeof(ImapSortInfo));
+    g_array_set_clear_func(infos, info_clear);
+    g_array_set_size(infos, hits->len);
+    for (guint i = 0; i < hits->len; i++) {
+        if (!imap_sort_info_load(&g_array_index(infos, ImapSortInfo, i), env, msgs,
+                                 g_array_index(hits, guint, i), error))
+            return NULL;
+    }
+    return g_steal_pointer(&infos);
 }

@@ -7,6 +7,7 @@
 #define HERMOD_IMAP_SORTINFO_H
 
 #include "fetch.h"
+#include "search-key.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,14 @@ typedef struct {
 gboolean imap_sort_info_load(ImapSortInfo *info, const ImapMailboxEnv *env, GPtrArray *msgs,
                              guint idx, GError **error);
 void imap_sort_info_clear(ImapSortInfo *info);
+
+/* SORT's and THREAD's first step: run prog over msgs (as
+ * imap_search_program_run, without "$") and load the sort information of
+ * every hit, in mailbox order.  (transfer full) GArray of ImapSortInfo
+ * that clears its elements, or NULL with the search's or the store's
+ * error.  Blocking (opens every hit). */
+GArray *imap_sort_info_search(const ImapMailboxEnv *env, ImapSearchProgram *prog, GPtrArray *msgs,
+                              GError **error);
 
 /* The <id>s of a References / In-Reply-To value, in order.  (transfer full) */
 char **imap_parse_msgids(const char *value);

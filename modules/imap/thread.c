@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * thread.c - THREAD / UID THREAD (RFC 5256 3): ORDEREDSUBJECT and
- * REFERENCES over the messages the search keys select.
+ * REFERENCES over the messages the search keys select (found and read by
+ * imap_sort_info_search, as for SORT).
  *
  * ORDEREDSUBJECT groups by base subject; each group is ordered by sent
  * date, its first message is the parent of the others; groups are ordered
@@ -50,40 +51,20 @@ imap_thread_parse(GPtrArray *args, guint first, gboolean is_uid, GError **error)
                             "Unknown threading algorithm");
         return NULL;
     }
-    if (first + 1 >= args->len || !imap_arg_is_astring(args->pdata[first + 1])) {
-        g_set_error_literal(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_SYNTAX,
-                            "THREAD needs a charset");
+    if (!imap_search_program_parse(&thread->prog, args, first + 1, "THREAD", error))
         return NULL;
-    }
-    if (!imap_search_charset_ok(((ImapArg *)args->pdata[first + 1])->str, error))
-        return NULL;
-    thread->prog.root = imap_search_keys_parse(args, first + 2, &thread->prog, error);
-    return thread->prog.root != NULL ? g_steal_pointer(&thread) : NULL;
-}
-
-static void
-info_clear(gpointer p)
-{
-    imap_sort_info_clear(p);
+    return g_steal_pointer(&thread);
 }
 
 gboolean
 imap_thread_run(const ImapMailboxEnv *env, ImapThread *thread, GPtrArray *msgs, GPtrArray *out,
                 GError **error)
 {
-    g_autoptr(GArray) hits = imap_search_program_run(env, &thread->prog, msgs, NULL, error);
-    g_autoptr(GArray) infos = g_array_new(FALSE, TRUE, sizeof(ImapSortInfo));
+    g_autoptr(GArray) infos = imap_sort_info_search(env, &thread->prog, msgs, error);
     g_autoptr(GString) text = g_string_new("* THREAD ");
 
-    if (hits == NULL)
+    if (infos == NULL)
         return FALSE;
-    g_array_set_clear_func(infos, info_clear);
-    g_array_set_size(infos, hits->len);
-    for (guint i = 0; i < hits->len; i++) {
-        if (!imap_sort_info_load(&g_array_index(infos, ImapSortInfo, i), env, msgs,
-                                 g_array_index(hits, guint, i), error))
-            return FALSE;
-    }
     ImapThreadTree *tree =
         thread->is_references ? imap_thread_references(infos) : imap_thread_orderedsubject(infos);
     imap_thread_tree_format(tree, text, thread->prog.is_uid);

@@ -8,22 +8,18 @@
  * input is paused meanwhile so that pipelined commands wait for the
  * verdict.  Logins are accepted only where pop3_session_login_allowed says
  * so (TLS, a trusted peer, or require_tls_for_auth off); elsewhere they get
- * -ERR [AUTH] and CAPA does not list them.  Passwords are wiped from our
- * buffers as soon as they are handed over.
+ * -ERR [AUTH] and CAPA does not list them.  The PLAIN response is decoded
+ * by modules/common (sasl-plain.c, shared with SMTP and IMAP); passwords
+ * are wiped from our buffers (common/wipe.h) as soon as they are handed
+ * over.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 
+#include "common/sasl-plain.h"
+#include "common/wipe.h"
 #include "pop3.h"
-
-static void
-wipe(void *buf, gsize len)
-{
-    if (buf != NULL)
-        memset(buf, 0, len);
-    g_free(buf);
-}
 
 static void
 auth_done(HermodConn *conn, HermodAuthResult result, const char *account, gpointer data)
@@ -95,53 +91,23 @@ pop3_cmd_pass(Pop3Session *s, const char *args)
     /* RFC 1939 7: the password may contain spaces; take the rest of the line. */
     g_autofree char *user = g_strdup(s->user);
     check(s, user, args);
-    memset((char *)args, 0, strlen(args));
+    proto_wipe_str((char *)args);
 }
 
-/* Strict base64 (RFC 4648 4, padded).  "=" is the empty response (RFC 5034
- * 4).  Returns NUL-terminated bytes (transfer full) or NULL. */
-static guchar *
-decode_b64(const char *in, gsize *out_len)
-{
-    gsize n = strlen(in);
-    if (strcmp(in, "=") == 0) {
-        *out_len = 0;
-        return (guchar *)g_strdup("");
-    }
-    if (n == 0 || n % 4 != 0)
-        return NULL;
-    gsize pad = in[n - 1] == '=' ? (in[n - 2] == '=' ? 2 : 1) : 0;
-    for (gsize i = 0; i < n - pad; i++) {
-        if (!g_ascii_isalnum(in[i]) && in[i] != '+' && in[i] != '/')
-            return NULL;
-    }
-    guchar *out = g_base64_decode(in, out_len);
-    guchar *z = g_realloc(out, *out_len + 1);
-    z[*out_len] = '\0';
-    return z;
-}
-
-/* PLAIN: [authzid] NUL authcid NUL passwd; we act for nobody else. */
+/* PLAIN (RFC 4616): [authzid] NUL authcid NUL passwd; we act for nobody
+ * else.  is_initial: text came with the AUTH command ("=" is empty). */
 static void
-plain_response(Pop3Session *s, const char *text)
+plain_response(Pop3Session *s, const char *text, gboolean is_initial)
 {
-    gsize len = 0;
-    guchar *buf = decode_b64(text, &len);
-    if (buf == NULL) {
-        pop3_err(s, NULL, "Invalid base64 data");
-        return;
-    }
-    const guchar *nul1 = memchr(buf, '\0', len);
-    const guchar *nul2 = nul1 != NULL ? memchr(nul1 + 1, '\0', len - (nul1 + 1 - buf)) : NULL;
-    if (nul2 == NULL || memchr(nul2 + 1, '\0', len - (nul2 + 1 - buf)) != NULL ||
-        nul2 == nul1 + 1 || nul2 + 1 == buf + len) {
-        pop3_err(s, NULL, "Malformed PLAIN response");
-    } else if (buf[0] != '\0' && g_ascii_strcasecmp((const char *)buf, (const char *)nul1 + 1)) {
+    g_auto(ProtoSaslPlain) plain = {0};
+    g_autoptr(GError) error = NULL;
+
+    if (proto_sasl_plain_decode(text, is_initial, &plain, &error))
+        check(s, plain.authcid, plain.passwd);
+    else if (g_error_matches(error, PROTO_SASL_ERROR, PROTO_SASL_ERROR_AUTHZID))
         pop3_err(s, "AUTH", "Authorization identity not permitted");
-    } else {
-        check(s, (const char *)nul1 + 1, (const char *)nul2 + 1);
-    }
-    wipe(buf, len);
+    else
+        pop3_err(s, NULL, "%s", error->message);
 }
 
 void
@@ -157,8 +123,8 @@ pop3_auth_line(Pop3Session *s, char *line)
         pop3_err(s, NULL, "Authentication cancelled");
         return;
     }
-    plain_response(s, line);
-    memset(line, 0, strlen(line));
+    plain_response(s, line, FALSE);
+    proto_wipe_str(line);
 }
 
 void
@@ -182,9 +148,9 @@ pop3_cmd_auth(Pop3Session *s, const char *args)
         return;
     }
     if (words[1] != NULL) {
-        plain_response(s, words[1]);
-        memset(words[1], 0, strlen(words[1]));
-        memset((char *)args, 0, strlen(args));
+        plain_response(s, words[1], TRUE);
+        proto_wipe_str(words[1]);
+        proto_wipe_str((char *)args);
         return;
     }
     pop3_api->conn_printf(s->conn, "+ \r\n");

@@ -17,16 +17,18 @@ POP3_SOURCES = \
 
 pkglib_LTLIBRARIES += modules/pop3.la
 modules_pop3_la_SOURCES = $(POP3_SOURCES)
+modules_pop3_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_pop3_la_CFLAGS = $(HERMOD_MODULE_CC)
 modules_pop3_la_LDFLAGS = $(HERMOD_MODULE_LINK)
-modules_pop3_la_LIBADD = $(GLIB_LIBS)
+modules_pop3_la_LIBADD = $(HERMOD_PROTO_LIB) $(GLIB_LIBS)
 
 # Unit tests: the module's sources on an in-memory HermodApi + HermodMailApi.
 check_LTLIBRARIES += tests/unit/pop3/libpop3fake.la
 tests_unit_pop3_libpop3fake_la_SOURCES = $(POP3_SOURCES) $(FAKE_CORE) $(FAKE_STORE) \
 	tests/unit/pop3/fake-pop3.c tests/unit/pop3/fake-pop3.h
-tests_unit_pop3_libpop3fake_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3 \
+tests_unit_pop3_libpop3fake_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS) -I$(top_srcdir)/modules/pop3 \
 	-I$(top_srcdir)/tests/unit
+tests_unit_pop3_libpop3fake_la_LIBADD = $(HERMOD_PROTO_LIB)
 POP3_UNIT_LINK = tests/unit/pop3/libpop3fake.la $(GLIB_LIBS)
 POP3_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/pop3 -I$(top_srcdir)/tests/unit/pop3 \
 	-I$(top_srcdir)/tests/unit

@@ -14,6 +14,7 @@
  */
 #include "autoconfig.h"
 
+#include "common/message-bytes.h"
 #include "pop3.h"
 
 const HermodApi *pop3_api;
@@ -41,7 +42,7 @@ const HermodSetting pop3_settings[] = {
 static gboolean
 pop3_init(const HermodApi *api, HermodModule *self, GError **error)
 {
-    if (!HERMOD_API_HAS(api, mail) || api->mail == NULL) {
+    if (proto_mail_api(api) == NULL) {
         g_set_error(error, g_quark_from_static_string("pop3-error"), 0,
                     "pop3 needs the mail store of ABI 1.1; this core offers %u.%u", api->abi_major,
                     api->abi_minor);

@@ -129,9 +129,9 @@ HermodMailStore *pop3_drop_store(Pop3Drop *drop);
 void pop3_drop_update(Pop3Session *s);
 
 /* retr.c */
-/* The bytes of uid in store's INBOX: read_message (ABI 1.3: read when
- * small, mapped when big), open_message from an older core.  Any thread.
- * (transfer full) */
+/* The bytes of uid in store's INBOX (proto_message_bytes: read_message
+ * from an ABI 1.3 core, read when small and mapped when big; open_message
+ * from an older one).  Any thread.  (transfer full) */
 GBytes *pop3_message_bytes(HermodMailStore *store, guint32 uid, GError **error);
 /* RETR (lines < 0) or TOP (lines >= 0): stream message m. */
 void pop3_send_message(Pop3Session *s, Pop3Msg *m, gint64 lines);

@@ -3,8 +3,9 @@
  * retr.c - RETR and TOP: a stored message sent as a POP3 multi-line
  * response, streamed.
  *
- * The message comes from the store's read_message (read into memory when
- * small, mapped when big, never read whole) and is sent in chunks of CHUNK
+ * The message comes from proto_message_bytes (modules/common: the store's
+ * read_message, read into memory when small and mapped when big, or
+ * open_message on a core older than ABI 1.3) and is sent in chunks of CHUNK
  * bytes: one chunk is dot-stuffed onto the connection,
  * then we wait for on_writable (pending output below the core's low-water
  * mark) before the next, so a 10 MB message never sits in the output
@@ -16,6 +17,7 @@
  */
 #include "autoconfig.h"
 
+#include "common/message-bytes.h"
 #include "pop3.h"
 
 #define CHUNK (64 * 1024)
@@ -68,17 +70,7 @@ pop3_stream_writable(Pop3Session *s)
 GBytes *
 pop3_message_bytes(HermodMailStore *store, guint32 uid, GError **error)
 {
-    const HermodMailApi *mail = pop3_api->mail;
-#if HERMOD_ABI_MINOR >= 3
-    if (HERMOD_MAIL_API_HAS(mail, read_message))
-        return mail->read_message(store, "INBOX", uid, error);
-#endif
-    GMappedFile *file = mail->open_message(store, "INBOX", uid, error);
-    if (file == NULL)
-        return NULL;
-    GBytes *bytes = g_mapped_file_get_bytes(file); /* holds its own reference */
-    g_mapped_file_unref(file);
-    return bytes;
+    return proto_message_bytes(pop3_api->mail, store, "INBOX", uid, error);
 }
 
 void

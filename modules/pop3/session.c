@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "common/wipe.h"
 #include "pop3.h"
 
 static void
@@ -50,7 +51,7 @@ pop3_session_enter(HermodConn *conn)
 static void
 finish_line(Pop3Session *s)
 {
-    memset(s->line->str, 0, s->line->len);
+    proto_wipe(s->line->str, s->line->len);
     g_string_truncate(s->line, 0);
     s->line_overflow = FALSE;
 }

@@ -8,13 +8,17 @@
  * input is paused meanwhile so that pipelined commands wait for the
  * verdict.  AUTH is offered and accepted only where
  * smtp_session_auth_allowed says so (after TLS unless configured
- * otherwise; on the MX role only with mx_auth).  Passwords are wiped from
- * our buffers as soon as they are handed over.
+ * otherwise; on the MX role only with mx_auth).  Base64 and the PLAIN
+ * message are decoded by modules/common (sasl-plain.c, the same code as
+ * IMAP's and POP3's); passwords are wiped from our buffers (common/wipe.h)
+ * as soon as they are handed over.
  */
 #include "autoconfig.h"
 
 #include <string.h>
 
+#include "common/sasl-plain.h"
+#include "common/wipe.h"
 #include "smtp.h"
 
 typedef enum {
@@ -34,38 +38,6 @@ smtp_auth_free(SmtpAuth *auth)
         return;
     g_free(auth->login);
     g_free(auth);
-}
-
-/* Strict base64 (RFC 4648 4, padded).  "=" alone is the empty initial
- * response (RFC 4954 4).  Returns NUL-terminated bytes (transfer full) or
- * NULL. */
-static guchar *
-decode_b64(const char *in, gsize *out_len)
-{
-    gsize n = strlen(in);
-    if (strcmp(in, "=") == 0) {
-        *out_len = 0;
-        return (guchar *)g_strdup("");
-    }
-    if (n == 0 || n % 4 != 0)
-        return NULL;
-    gsize pad = in[n - 1] == '=' ? (in[n - 2] == '=' ? 2 : 1) : 0;
-    for (gsize i = 0; i < n - pad; i++) {
-        if (!g_ascii_isalnum(in[i]) && in[i] != '+' && in[i] != '/')
-            return NULL;
-    }
-    guchar *out = g_base64_decode(in, out_len);
-    guchar *z = g_realloc(out, *out_len + 1);
-    z[*out_len] = '\0';
-    return z;
-}
-
-static void
-wipe(guchar *buf, gsize len)
-{
-    if (buf != NULL)
-        memset(buf, 0, len);
-    g_free(buf);
 }
 
 static void
@@ -119,25 +91,20 @@ refuse(SmtpSession *s, guint code, const char *ext, const char *text)
     smtp_reply_error(s, code, ext, "%s", text);
 }
 
-/* PLAIN: [authzid] NUL authcid NUL passwd; we act for nobody else. */
+/* PLAIN (RFC 4616): [authzid] NUL authcid NUL passwd; we act for nobody
+ * else. */
 static void
-plain_response(SmtpSession *s, const guchar *buf, gsize len)
+plain_response(SmtpSession *s, const char *text, gboolean is_initial)
 {
-    const char *authzid = (const char *)buf;
-    const guchar *nul1 = memchr(buf, '\0', len);
-    const guchar *nul2 = nul1 != NULL ? memchr(nul1 + 1, '\0', len - (nul1 + 1 - buf)) : NULL;
-    if (nul2 == NULL || memchr(nul2 + 1, '\0', len - (nul2 + 1 - buf)) != NULL ||
-        nul2 == nul1 + 1 || nul2 + 1 == buf + len) {
-        refuse(s, 501, "5.5.2", "Malformed PLAIN response");
-        return;
-    }
-    const char *authcid = (const char *)nul1 + 1;
-    const char *password = (const char *)nul2 + 1;
-    if (*authzid != '\0' && g_ascii_strcasecmp(authzid, authcid) != 0) {
+    g_auto(ProtoSaslPlain) plain = {0};
+    g_autoptr(GError) error = NULL;
+
+    if (proto_sasl_plain_decode(text, is_initial, &plain, &error))
+        check(s, plain.authcid, plain.passwd);
+    else if (g_error_matches(error, PROTO_SASL_ERROR, PROTO_SASL_ERROR_AUTHZID))
         refuse(s, 535, "5.7.8", "Authorization identity not permitted");
-        return;
-    }
-    check(s, authcid, password);
+    else
+        refuse(s, 501, "5.5.2", error->message);
 }
 
 /* LOGIN: the user name, then the password. */
@@ -158,20 +125,29 @@ login_response(SmtpSession *s, const guchar *buf, gsize len)
     check(s, login, (const char *)buf);
 }
 
+/* LOGIN's user name or password, as long as the line allows. */
 static void
-response(SmtpSession *s, const char *text)
+login_decode(SmtpSession *s, const char *text, gboolean is_initial)
 {
+    g_autoptr(GError) error = NULL;
     gsize len = 0;
-    guchar *buf = decode_b64(text, &len);
+    guchar *buf = proto_sasl_decode(text, is_initial, SMTP_AUTH_LINE_MAX, &len, &error);
+
     if (buf == NULL) {
-        refuse(s, 501, "5.5.2", "Invalid base64 data");
+        refuse(s, 501, "5.5.2", error->message);
         return;
     }
+    login_response(s, buf, len);
+    proto_wipe_free(buf, len);
+}
+
+static void
+response(SmtpSession *s, const char *text, gboolean is_initial)
+{
     if (s->auth->mech == MECH_PLAIN)
-        plain_response(s, buf, len);
+        plain_response(s, text, is_initial);
     else
-        login_response(s, buf, len);
-    wipe(buf, len);
+        login_decode(s, text, is_initial);
 }
 
 void
@@ -189,8 +165,8 @@ smtp_auth_line(SmtpSession *s, char *line)
         refuse(s, 501, "5.0.0", "Authentication cancelled");
         return;
     }
-    response(s, line);
-    memset(line, 0, len);
+    response(s, line, FALSE);
+    proto_wipe(line, len);
 }
 
 /* Order and policy; replies on refusal. */
@@ -242,8 +218,8 @@ smtp_cmd_auth(SmtpSession *s, const char *args)
     s->auth = g_new0(SmtpAuth, 1);
     s->auth->mech = mech;
     if (words[1] != NULL) {
-        response(s, words[1]); /* SASL-IR */
-        memset(words[1], 0, strlen(words[1]));
+        response(s, words[1], TRUE); /* SASL-IR */
+        proto_wipe_str(words[1]);
         return;
     }
     /* PLAIN: an empty challenge; LOGIN: "Username:". */

@@ -18,6 +18,7 @@ SMTP_SOURCES = \
 
 pkglib_LTLIBRARIES += modules/smtp.la
 modules_smtp_la_SOURCES = $(SMTP_SOURCES)
+modules_smtp_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_smtp_la_CFLAGS = $(HERMOD_MODULE_CC)
 modules_smtp_la_LDFLAGS = $(HERMOD_MODULE_LINK)
-modules_smtp_la_LIBADD = $(GLIB_LIBS)
+modules_smtp_la_LIBADD = $(HERMOD_PROTO_LIB) $(GLIB_LIBS)

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "common/wipe.h"
 #include "smtp.h"
 
 static void
@@ -204,7 +205,7 @@ command_line(SmtpSession *s)
 static void
 finish_line(SmtpSession *s)
 {
-    memset(s->line->str, 0, s->line->len);
+    proto_wipe(s->line->str, s->line->len);
     g_string_truncate(s->line, 0);
     s->line_overflow = FALSE;
 }

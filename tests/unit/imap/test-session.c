@@ -110,6 +110,57 @@ test_authenticate(void)
     fake_conn_free(c);
 }
 
+/* "a1 AUTHENTICATE PLAIN " + base64 of len raw bytes.  (transfer full) */
+static char *
+authenticate_cmd(const char *raw, gsize len)
+{
+    g_autofree char *b64 = g_base64_encode((const guchar *)raw, len);
+    return g_strconcat("a1 AUTHENTICATE PLAIN ", b64, NULL);
+}
+
+#define RAW(s) s, sizeof(s) - 1
+
+/* The cases where IMAP decoded PLAIN unlike SMTP and POP3 (lenient
+ * base64, empty fields, authzid case); modules/common decides now. */
+static void
+test_authenticate_rfc4616(void)
+{
+    setup();
+    HermodConn *c = fake_conn_new(TRUE);
+    g_free(fake_take(c));
+    g_autofree char *same = authenticate_cmd(RAW("ALICE@example.org\0alice@example.org\0secret"));
+    EXPECT(c, same, "a1 OK [CAPABILITY");
+    fake_conn_free(c);
+
+    c = fake_conn_new(TRUE);
+    g_free(fake_take(c));
+    const struct {
+        const char *raw;
+        gsize len;
+    } bad[] = {
+        {RAW("\0\0secret")},                        /* empty authcid */
+        {RAW("\0alice@example.org\0")},             /* empty password */
+        {RAW("\0alice@example.org\0se\0cret")},     /* a third NUL */
+        {RAW("\0alice@example.org\0s\xc3\x28ret")}, /* not UTF-8 */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *cmd = authenticate_cmd(bad[i].raw, bad[i].len);
+        EXPECT(c, cmd, "a1 BAD [CLIENTBUG] Malformed PLAIN response");
+    }
+    /* Strict base64: a stray character is refused, not skipped. */
+    EXPECT(c, "a2 AUTHENTICATE PLAIN AGFsaWNl!QGV4YW1wbGUub3JnAHNlY3JldA==",
+           "a2 BAD [CLIENTBUG] Invalid base64");
+    EXPECT(c, "a3 AUTHENTICATE PLAIN NIL", "a3 BAD [CLIENTBUG] Invalid base64");
+    EXPECT(c, "a4 AUTHENTICATE PLAIN =", "a4 BAD [CLIENTBUG] Malformed PLAIN response");
+    /* In a continuation "=" is not base64; the empty line is empty. */
+    EXPECT(c, "a5 AUTHENTICATE PLAIN", "+ \r\n");
+    EXPECT(c, "=", "a5 BAD [CLIENTBUG] Invalid base64");
+    EXPECT(c, "a6 AUTHENTICATE PLAIN", "+ \r\n");
+    EXPECT(c, "", "a6 BAD [CLIENTBUG] Malformed PLAIN response");
+    EXPECT(c, "a7 NOOP", "a7 OK");
+    fake_conn_free(c);
+}
+
 static void
 test_bad_input(void)
 {
@@ -481,6 +532,7 @@ main(int argc, char **argv)
     g_test_add_func("/imap/session/starttls", test_starttls);
     g_test_add_func("/imap/session/login", test_login);
     g_test_add_func("/imap/session/authenticate", test_authenticate);
+    g_test_add_func("/imap/session/authenticate-rfc4616", test_authenticate_rfc4616);
     g_test_add_func("/imap/session/bad-input", test_bad_input);
     g_test_add_func("/imap/session/literal-limits", test_literal_limits);
     g_test_add_func("/imap/mailbox/commands", test_mailboxes);

@@ -3,10 +3,12 @@
  * test-sort-thread.c - RFC 5256: base subjects, SORT on every criterion
  * (with REVERSE, ties and search keys), THREAD=ORDEREDSUBJECT and
  * THREAD=REFERENCES (reference chains, In-Reply-To, missing parents,
- * dummies, subject merging).
+ * dummies, subject merging), and both failing alike on a message the
+ * store cannot read.
  */
 #include "autoconfig.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "mailbox-env.h"
@@ -219,6 +221,40 @@ test_thread_loops(void)
     mailbox_env_free(mb);
 }
 
+/* A hit the store cannot read fails SORT and THREAD alike (they share
+ * imap_sort_info_search), with what was loaded before it released. */
+static void
+test_unreadable(void)
+{
+    FakeMail *fake = sort_mailbox();
+    g_autofree char *path = g_build_filename(fake->dir, "3.eml", NULL);
+    g_assert_cmpint(g_unlink(path), ==, 0);
+    const char *commands[] = {"SORT (DATE) UTF-8 ALL", "THREAD REFERENCES UTF-8 ALL",
+                              "THREAD ORDEREDSUBJECT UTF-8 ALL"};
+    for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
+        g_autoptr(ImapCommand) cmd = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+        GPtrArray *args = args_of(commands[i], &cmd);
+        gboolean ok;
+        if (i == 0) {
+            g_autoptr(ImapSort) sort = imap_sort_parse(args, 0, FALSE, &error);
+            g_assert_no_error(error);
+            ok = imap_sort_run(&fake->env, sort, fake->msgs, out, &error);
+        } else {
+            g_autoptr(ImapThread) thread = imap_thread_parse(args, 0, FALSE, &error);
+            g_assert_no_error(error);
+            ok = imap_thread_run(&fake->env, thread, fake->msgs, out, &error);
+        }
+        g_assert_false(ok);
+        g_assert_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED);
+        g_assert_cmpuint(out->len, ==, 0);
+    }
+    /* Messages the keys leave out are never read. */
+    expect_sort(fake, "(DATE) UTF-8 1:2,4", FALSE, "* SORT 4 2 1\r\n");
+    fake_mail_free(fake);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -227,5 +263,6 @@ main(int argc, char **argv)
     g_test_add_func("/imap/sort/criteria", test_sort);
     g_test_add_func("/imap/thread/algorithms", test_thread);
     g_test_add_func("/imap/thread/loops", test_thread_loops);
+    g_test_add_func("/imap/sort-thread/unreadable", test_unreadable);
     return g_test_run();
 }

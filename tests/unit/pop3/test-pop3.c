@@ -140,6 +140,56 @@ test_auth_plain(void)
     fake_conn_free(c);
 }
 
+/* "AUTH PLAIN " + base64 of len raw bytes.  (transfer full) */
+static char *
+plain_cmd(const char *raw, gsize len)
+{
+    g_autofree char *b64 = g_base64_encode((const guchar *)raw, len);
+    return g_strconcat("AUTH PLAIN ", b64, NULL);
+}
+
+#define RAW(s) s, sizeof(s) - 1
+
+/* The PLAIN edge cases modules/common decides for SMTP, IMAP and POP3. */
+static void
+test_auth_plain_rfc4616(void)
+{
+    setup();
+    HermodConn *c = fake_conn_new(TRUE);
+    g_free(fake_take(c));
+    g_autofree char *same = plain_cmd(RAW("ALICE@example.org\0alice@example.org\0secret"));
+    EXPECT(c, same, "+OK Logged in");
+    fake_conn_free(c);
+
+    c = fake_conn_new(TRUE);
+    g_free(fake_take(c));
+    const struct {
+        const char *raw;
+        gsize len;
+    } bad[] = {
+        {RAW("\0\0secret")},                        /* empty authcid */
+        {RAW("\0alice@example.org\0")},             /* empty password */
+        {RAW("\0alice@example.org\0se\0cret")},     /* a third NUL */
+        {RAW("\0alice@example.org\0s\xc3\x28ret")}, /* not UTF-8 */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *cmd = plain_cmd(bad[i].raw, bad[i].len);
+        EXPECT(c, cmd, "-ERR Malformed PLAIN response");
+    }
+    EXPECT(c, "AUTH PLAIN AGFsaWNl!QGV4YW1wbGUub3JnAHNlY3JldA==", "-ERR Invalid base64");
+    EXPECT(c, "AUTH PLAIN =", "-ERR Malformed PLAIN response");
+    EXPECT_EXACT(c, "AUTH PLAIN", "+ \r\n");
+    EXPECT(c, "=", "-ERR Invalid base64");
+    /* A password past the field limit is refused before any check. */
+    g_autofree char *raw = g_strnfill(19 + 1025, 'p');
+    memcpy(raw, "\0alice@example.org\0", 19);
+    g_autofree char *too_long = plain_cmd(raw, 19 + 1025);
+    EXPECT(c, too_long, "-ERR PLAIN response field too long");
+    g_autofree char *at_limit = plain_cmd(raw, 19 + 1024);
+    EXPECT(c, at_limit, "-ERR [AUTH] ");
+    fake_conn_free(c);
+}
+
 static void
 test_auth_blocked_tempfail(void)
 {
@@ -493,6 +543,7 @@ main(int argc, char **argv)
     g_test_add_func("/pop3/stls-drops-pipelined", test_stls_drops_pipelined);
     g_test_add_func("/pop3/trusted-and-pop3s", test_trusted_and_pop3s);
     g_test_add_func("/pop3/auth-plain", test_auth_plain);
+    g_test_add_func("/pop3/auth-plain-rfc4616", test_auth_plain_rfc4616);
     g_test_add_func("/pop3/auth-blocked-tempfail", test_auth_blocked_tempfail);
     g_test_add_func("/pop3/stat-list-uidl", test_stat_list_uidl);
     g_test_add_func("/pop3/retr-top", test_retr_top);

@@ -72,6 +72,60 @@ test_plain_challenge(void)
     fake_conn_free(c);
 }
 
+/* "AUTH PLAIN " + base64 of len raw bytes.  (transfer full) */
+static char *
+plain_cmd(const char *raw, gsize len)
+{
+    g_autofree char *b64 = g_base64_encode((const guchar *)raw, len);
+    return g_strconcat("AUTH PLAIN ", b64, NULL);
+}
+
+#define RAW(s) s, sizeof(s) - 1
+
+/* The cases where SMTP, IMAP and POP3 used to decode PLAIN differently
+ * (modules/common/sasl-plain.c decides for all three now). */
+static void
+test_plain_rfc4616(void)
+{
+    /* An authzid naming the authcid in another case is the same user. */
+    HermodConn *c = submission();
+    g_autofree char *same = plain_cmd(RAW("ALICE@example.org\0alice@example.org\0secret"));
+    EXPECT(c, same, "235 2.7.0 ");
+    fake_conn_free(c);
+
+    c = submission();
+    const struct {
+        const char *raw;
+        gsize len;
+    } bad[] = {
+        {RAW("\0\0secret")},                        /* empty authcid */
+        {RAW("\0alice@example.org\0")},             /* empty password */
+        {RAW("\0alice@example.org\0se\0cret")},     /* a third NUL */
+        {RAW("\0alice@example.org\0s\xc3\x28ret")}, /* not UTF-8 */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *cmd = plain_cmd(bad[i].raw, bad[i].len);
+        EXPECT(c, cmd, "501 5.5.2 ");
+    }
+    /* A password past the field limit; one at it is checked (and wrong). */
+    g_autofree char *raw = g_strnfill(19 + 1025, 'p');
+    memcpy(raw, "\0alice@example.org\0", 19);
+    g_autofree char *too_long = plain_cmd(raw, 19 + 1025);
+    EXPECT(c, too_long, "501 5.5.2 ");
+    g_autofree char *at_limit = plain_cmd(raw, 19 + 1024);
+    EXPECT(c, at_limit, "535 5.7.8 ");
+    /* Strict base64: a stray character is refused, not skipped. */
+    EXPECT(c, "AUTH PLAIN AGFsaWNl!QGV4YW1wbGUub3JnAHNlY3JldA==", "501 5.5.2 ");
+    EXPECT(c, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHNlY3JldA", "501 5.5.2 ");
+    /* "=" is the empty response only as the initial response. */
+    EXPECT(c, "AUTH PLAIN", "334 \r\n");
+    EXPECT(c, "=", "501 5.5.2 Invalid base64");
+    EXPECT(c, "AUTH PLAIN", "334 \r\n");
+    EXPECT(c, "", "501 5.5.2 Malformed PLAIN");
+    EXPECT(c, "NOOP", "250 2.0.0 ");
+    fake_conn_free(c);
+}
+
 static void
 test_login(void)
 {
@@ -236,6 +290,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/smtp/auth/plain-ir", test_plain_ir);
     g_test_add_func("/smtp/auth/plain-challenge", test_plain_challenge);
+    g_test_add_func("/smtp/auth/plain-rfc4616", test_plain_rfc4616);
     g_test_add_func("/smtp/auth/login", test_login);
     g_test_add_func("/smtp/auth/blocked-tempfail", test_blocked_and_tempfail);
     g_test_add_func("/smtp/auth/needs-tls", test_auth_needs_tls);
