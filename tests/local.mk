@@ -68,6 +68,16 @@ TESTS += tests/unit/core/test-store-imap
 check_PROGRAMS += tests/unit/core/test-store-imap
 tests_unit_core_test_store_imap_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_imap_LDADD = $(UNIT_LINK)
+# a broken database is never "not found" or a short list (dbfault.h)
+EXTRA_DIST += tests/unit/core/dbfault.h
+TESTS += tests/unit/core/test-directory-faults
+check_PROGRAMS += tests/unit/core/test-directory-faults
+tests_unit_core_test_directory_faults_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_directory_faults_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-store-faults
+check_PROGRAMS += tests/unit/core/test-store-faults
+tests_unit_core_test_store_faults_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_store_faults_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-watch
 check_PROGRAMS += tests/unit/core/test-store-watch
 tests_unit_core_test_store_watch_CFLAGS = $(UNIT_CC)

@@ -19,11 +19,13 @@
  *        STARTTLS only where the listener has it; COMPRESS=DEFLATE.
  *   1.3  HermodMailApi.read_message: a message's bytes, read into memory
  *        when small instead of mapped.
+ *   1.4  HermodApi.addr_lookup, addr_check_owner and HERMOD_ADDR_TEMPFAIL:
+ *        directory lookups that report a failure instead of "unknown".
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 3
+#define HERMOD_ABI_MINOR 4
 
 #endif
