@@ -68,6 +68,18 @@ env_fill(ImapSession *s, ImapMailboxEnv *env, const char *mailbox)
     env->uidvalidity = s->sel->uidvalidity;
 }
 
+/* A FETCH, SEARCH, SORT or THREAD that failed: the store's errors with
+ * their response codes ([UNAVAILABLE] when it could not answer), others
+ * as a plain NO. */
+static void
+reply_failed(ImapSession *s, const char *tag, const GError *error, const char *fallback)
+{
+    if (error != NULL && error->domain == HERMOD_MAIL_ERROR)
+        imap_reply_error(s, tag, error);
+    else
+        imap_tagged(s, tag, "NO", NULL, error != NULL ? error->message : fallback);
+}
+
 /* Work pool: flag \Seen once, then fetch one batch. */
 static void
 fetch_work(gpointer data)
@@ -131,7 +143,7 @@ static void
 fetch_finish(ImapSession *s, FetchJob *j)
 {
     if (!j->ok) {
-        imap_tagged(s, j->tag, "NO", NULL, j->error != NULL ? j->error->message : "FETCH failed");
+        reply_failed(s, j->tag, j->error, "FETCH failed");
     } else {
         /* The client already heard of the \Seen this FETCH set. */
         for (guint i = 0; s->sel != NULL && i < j->msgs->len; i++) {
@@ -184,7 +196,7 @@ fetch_inline(ImapSession *s, FetchJob *j)
     for (guint i = 0; i < j->out->len; i++)
         imap_write_bytes(s, g_ptr_array_index(j->out, i));
     if (!j->ok) {
-        imap_tagged(s, j->tag, "NO", NULL, j->error != NULL ? j->error->message : "FETCH failed");
+        reply_failed(s, j->tag, j->error, "FETCH failed");
     } else {
         imap_session_after_command(s, j->is_uid);
         imap_tagged(s, j->tag, "OK", NULL, "FETCH completed");
@@ -355,7 +367,7 @@ query_done(ImapSession *s, gpointer data)
 {
     QueryJob *q = data;
     if (!q->ok) {
-        imap_tagged(s, q->tag, "NO", NULL, q->error != NULL ? q->error->message : "Failed");
+        reply_failed(s, q->tag, q->error, "Failed");
         imap_session_resume(s);
         return;
     }
