@@ -348,6 +348,10 @@ EXTRA_DIST += tests/integration/test-imap-concurrency.py
 # COPY answer NO [OVERQUOTA], SMTP 452 4.2.2, nothing refused is stored.
 TESTS += tests/integration/test-quota.py
 EXTRA_DIST += tests/integration/test-quota.py
+# Databases broken while hermodd runs: RCPT 451 4.3.0 (not 550), IMAP
+# NO [UNAVAILABLE], POP3 -ERR [SYS/TEMP], and all well again after the repair.
+TESTS += tests/integration/test-db-faults.py
+EXTRA_DIST += tests/integration/test-db-faults.py
 
 # --- integration: sync clients
 # Real clients against hermodd: mbsync pulls and pushes a large mailbox
