@@ -72,6 +72,16 @@ TESTS += tests/unit/core/test-store-imap
 check_PROGRAMS += tests/unit/core/test-store-imap
 tests_unit_core_test_store_imap_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_imap_LDADD = $(UNIT_LINK)
+# a broken database is never "not found" or a short list (dbfault.h)
+EXTRA_DIST += tests/unit/core/dbfault.h
+TESTS += tests/unit/core/test-directory-faults
+check_PROGRAMS += tests/unit/core/test-directory-faults
+tests_unit_core_test_directory_faults_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_directory_faults_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-store-faults
+check_PROGRAMS += tests/unit/core/test-store-faults
+tests_unit_core_test_store_faults_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_store_faults_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-watch
 check_PROGRAMS += tests/unit/core/test-store-watch
 tests_unit_core_test_store_watch_SOURCES = tests/unit/core/test-store-watch.c $(SOCK_CLIENT)
@@ -355,6 +365,10 @@ EXTRA_DIST += tests/integration/test-imap-concurrency.py
 # COPY answer NO [OVERQUOTA], SMTP 452 4.2.2, nothing refused is stored.
 TESTS += tests/integration/test-quota.py
 EXTRA_DIST += tests/integration/test-quota.py
+# Databases broken while hermodd runs: RCPT 451 4.3.0 (not 550), IMAP
+# NO [UNAVAILABLE], POP3 -ERR [SYS/TEMP], and all well again after the repair.
+TESTS += tests/integration/test-db-faults.py
+EXTRA_DIST += tests/integration/test-db-faults.py
 
 # --- integration: sync clients
 # Real clients against hermodd: mbsync pulls and pushes a large mailbox

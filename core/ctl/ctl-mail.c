@@ -24,8 +24,11 @@ static HermodStore *
 open_account(const char *address, GError **error)
 {
     g_autofree char *account = hermod_directory_canonical(address);
+    gboolean exists = FALSE;
 
-    if (account == NULL || !hermod_directory_account_exists(account)) {
+    if (account != NULL && !hermod_directory_account_exists(account, &exists, error))
+        return NULL;
+    if (!exists) {
         g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_NOT_FOUND,
                     "no such account: %s", address);
         return NULL;

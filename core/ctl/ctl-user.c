@@ -111,7 +111,9 @@ cmd_list(HermodConfig *cfg, int argc, char **argv)
     if (users == NULL)
         return hermod_ctl_report(error);
     for (guint i = 0; i < users->len; i++) {
-        guint64 quota = hermod_directory_user_quota(users->pdata[i]);
+        guint64 quota = 0;
+        if (!hermod_directory_user_quota(users->pdata[i], &quota, &error))
+            return hermod_ctl_report(error);
         g_autofree char *shown =
             quota == 0 ? g_strdup("unlimited") : g_format_size_full(quota, G_FORMAT_SIZE_IEC_UNITS);
         printf("%-40s quota %s\n", (const char *)users->pdata[i], shown);

@@ -65,21 +65,21 @@ same(const char *a, const char *b)
     return diff == 0;
 }
 
-static char *
-stored_hash(const char *address, GError **error)
+/* The account's hash; TRUE with NULL when there is no such account. */
+static gboolean
+stored_hash(const char *address, char **out_hash, GError **error)
 {
     sqlite3_stmt *st;
-    char *hash = NULL;
+    gboolean ok;
 
     if (hermod_directory_db_lock(error) == NULL)
-        return NULL;
+        return FALSE;
     st = hermod_directory_db_stmt("SELECT hash FROM accounts WHERE address = ?", error);
-    if (st != NULL) {
+    if (st != NULL)
         sqlite3_bind_text(st, 1, address, -1, SQLITE_TRANSIENT);
-        hash = hermod_directory_db_text(st);
-    }
+    ok = st != NULL && hermod_directory_db_text(st, out_hash, error);
     hermod_directory_db_unlock();
-    return hash;
+    return ok;
 }
 
 gboolean
@@ -89,17 +89,12 @@ hermod_directory_check(const char *login, const char *password, char **out_accou
     g_autofree char *canon = hermod_directory_addr_canon(login);
     g_autofree char *hash = NULL;
     g_autofree char *computed = NULL;
-    GError *local_error = NULL;
 
     *out_account = NULL;
     if (out_known != NULL)
         *out_known = NULL;
-    if (canon != NULL)
-        hash = stored_hash(canon, &local_error);
-    if (local_error != NULL) {
-        g_propagate_error(error, local_error);
+    if (canon != NULL && !stored_hash(canon, &hash, error))
         return FALSE;
-    }
     computed = hash_password(password != NULL ? password : "", hash != NULL ? hash : dummy_hash());
     if (hash != NULL && computed != NULL && same(computed, hash))
         *out_account = g_strdup(canon);
@@ -108,38 +103,33 @@ hermod_directory_check(const char *login, const char *password, char **out_accou
     return TRUE;
 }
 
-char *
-hermod_directory_verify(const char *login, const char *password)
-{
-    char *account = NULL;
-
-    if (!hermod_directory_check(login, password, &account, NULL, NULL))
-        return NULL;
-    return account;
-}
-
+/* Is address taken, by an account or an alias?  Lock held. */
 static gboolean
-has_alias(const char *address)
+is_taken(const char *address, gboolean *out_taken, GError **error)
 {
-    sqlite3_stmt *st = hermod_directory_db_stmt("SELECT 1 FROM aliases WHERE alias = ?", NULL);
-    gboolean found;
+    sqlite3_stmt *st = hermod_directory_db_stmt("SELECT 1 FROM aliases WHERE alias = ?", error);
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_text(st, 1, address, -1, SQLITE_TRANSIENT);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
+    if (!hermod_directory_db_exists(st, out_taken, error))
+        return FALSE;
+    return *out_taken || hermod_directory_db_has_account(address, out_taken, error);
 }
 
 static gboolean
 insert_account(const char *address, const char *domain, const char *hash, GError **error)
 {
     sqlite3_stmt *st;
+    gboolean found = FALSE;
 
-    if (!hermod_directory_db_has_domain(domain))
+    if (!hermod_directory_db_has_domain(domain, &found, error))
+        return FALSE;
+    if (!found)
         return fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "unknown domain: %s", domain);
-    if (has_alias(address) || hermod_directory_db_has_account(address))
+    if (!is_taken(address, &found, error))
+        return FALSE;
+    if (found)
         return fail(error, HERMOD_DIRECTORY_ERROR_EXISTS, "address exists: %s", address);
     st = hermod_directory_db_stmt(
         "INSERT INTO accounts(address, domain, hash, created) VALUES(?, ?, ?, ?)", error);
@@ -237,13 +227,25 @@ hermod_directory_user_del(const char *address, GError **error)
     return run("DELETE FROM aliases WHERE target = ?", canon, NULL, &ignored, error);
 }
 
+/* Is name a local domain?  FALSE with NOT_FOUND when it is not.  Lock held. */
+static gboolean
+need_domain(const char *name, GError **error)
+{
+    gboolean found = FALSE;
+
+    if (!hermod_directory_db_has_domain(name, &found, error))
+        return FALSE;
+    return found || fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "unknown domain: %s", name);
+}
+
 /* Rows of a one-column query, optionally filtered by domain. */
 static GPtrArray *
 list(const char *all_sql, const char *domain_sql, const char *domain, GError **error)
 {
     g_autofree char *name = domain != NULL ? hermod_directory_domain_canon(domain) : NULL;
-    sqlite3_stmt *st;
-    GPtrArray *out;
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+    sqlite3_stmt *st = NULL;
+    gboolean ok;
 
     if (domain != NULL && name == NULL) {
         fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "unknown domain: %s", domain);
@@ -251,21 +253,13 @@ list(const char *all_sql, const char *domain_sql, const char *domain, GError **e
     }
     if (hermod_directory_db_lock(error) == NULL)
         return NULL;
-    if (name != NULL && !hermod_directory_db_has_domain(name)) {
-        hermod_directory_db_unlock();
-        fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "unknown domain: %s", name);
-        return NULL;
-    }
-    st = hermod_directory_db_stmt(name != NULL ? domain_sql : all_sql, error);
-    out = st != NULL ? g_ptr_array_new_with_free_func(g_free) : NULL;
+    if (name == NULL || need_domain(name, error))
+        st = hermod_directory_db_stmt(name != NULL ? domain_sql : all_sql, error);
     if (st != NULL && name != NULL)
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-        g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
-    if (st != NULL)
-        sqlite3_reset(st);
+    ok = st != NULL && hermod_directory_db_strings(st, out, error);
     hermod_directory_db_unlock();
-    return out;
+    return ok ? g_steal_pointer(&out) : NULL;
 }
 
 GPtrArray *
@@ -292,22 +286,26 @@ hermod_directory_user_set_quota(const char *address, guint64 bytes, GError **err
     return TRUE;
 }
 
-guint64
-hermod_directory_user_quota(const char *address)
+gboolean
+hermod_directory_user_quota(const char *address, guint64 *out_bytes, GError **error)
 {
     g_autofree char *canon = hermod_directory_addr_canon(address);
+    g_autofree char *text = NULL;
     sqlite3_stmt *st;
-    guint64 quota = 0;
+    gboolean ok;
 
-    if (canon == NULL || hermod_directory_db_lock(NULL) == NULL)
-        return 0;
-    st = hermod_directory_db_stmt("SELECT quota FROM accounts WHERE address = ?", NULL);
-    if (st != NULL) {
-        sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            quota = (guint64)sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
+    if (canon == NULL) {
+        *out_bytes = 0;
+        return TRUE;
     }
+    if (hermod_directory_db_lock(error) == NULL)
+        return FALSE;
+    st = hermod_directory_db_stmt("SELECT quota FROM accounts WHERE address = ?", error);
+    if (st != NULL)
+        sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+    ok = st != NULL && hermod_directory_db_text(st, &text, error);
     hermod_directory_db_unlock();
-    return quota;
+    if (ok)
+        *out_bytes = text != NULL ? g_ascii_strtoull(text, NULL, 10) : 0;
+    return ok;
 }

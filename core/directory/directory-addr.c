@@ -234,48 +234,52 @@ hermod_directory_canonical(const char *address)
     return hermod_directory_addr_canon(address);
 }
 
-/* --- resolution (lock held) */
+/* --- resolution (lock held)
+ *
+ * Every step returns FALSE once a query failed; the first error is kept in
+ * the Expand and the expansion stops, so that a failure is never taken for
+ * "nobody has this address". */
 
 typedef struct {
     GPtrArray *out;
     GHashTable *seen; /* addresses expanded or added */
+    GError **error;
 } Expand;
 
-static void expand(Expand *x, const char *local, const char *domain, int depth);
+static gboolean expand(Expand *x, const char *local, const char *domain, int depth);
 
 static GPtrArray *
-alias_targets(const char *alias)
+alias_targets(const char *alias, GError **error)
 {
     sqlite3_stmt *st = hermod_directory_db_stmt(
-        "SELECT target FROM aliases WHERE alias = ? ORDER BY target", NULL);
-    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+        "SELECT target FROM aliases WHERE alias = ? ORDER BY target", error);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 
     if (st == NULL)
-        return out;
+        return NULL;
     sqlite3_bind_text(st, 1, alias, -1, SQLITE_TRANSIENT);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
-    sqlite3_reset(st);
-    return out;
+    if (!hermod_directory_db_strings(st, out, error))
+        return NULL;
+    return g_steal_pointer(&out);
 }
 
-static char *
-first_account(const char *domain)
+/* The first account of domain, else the first account at all; TRUE with
+ * NULL when there is none. */
+static gboolean
+first_account(const char *domain, char **out_account, GError **error)
 {
     sqlite3_stmt *st = hermod_directory_db_stmt(
-        "SELECT address FROM accounts WHERE domain = ? ORDER BY id LIMIT 1", NULL);
-    char *found = NULL;
+        "SELECT address FROM accounts WHERE domain = ? ORDER BY id LIMIT 1", error);
 
-    if (st != NULL) {
-        sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-        found = hermod_directory_db_text(st);
-    }
-    if (found == NULL) {
-        st = hermod_directory_db_stmt("SELECT address FROM accounts ORDER BY id LIMIT 1", NULL);
-        if (st != NULL)
-            found = hermod_directory_db_text(st);
-    }
-    return found;
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+    if (!hermod_directory_db_text(st, out_account, error))
+        return FALSE;
+    if (*out_account != NULL)
+        return TRUE;
+    st = hermod_directory_db_stmt("SELECT address FROM accounts ORDER BY id LIMIT 1", error);
+    return st != NULL && hermod_directory_db_text(st, out_account, error);
 }
 
 static void
@@ -287,85 +291,113 @@ add(Expand *x, const char *address)
         g_ptr_array_add(x->out, g_strdup(address));
 }
 
-static void
+static gboolean
 expand_target(Expand *x, const char *target, int depth)
 {
     g_autofree char *local = NULL;
     g_autofree char *domain = NULL;
 
-    if (hermod_directory_addr_split(target, &local, &domain, NULL))
-        expand(x, local, domain, depth);
+    if (!hermod_directory_addr_split(target, &local, &domain, NULL))
+        return TRUE; /* a bad target reaches nobody */
+    return expand(x, local, domain, depth);
 }
 
-/* An account or an alias of exactly this address?  Adds what it reaches. */
+/* An account or an alias of exactly this address?  Adds what it reaches;
+ * *out_hit says whether there was one. */
 static gboolean
-expand_exact(Expand *x, const char *address, int depth)
+expand_exact(Expand *x, const char *address, int depth, gboolean *out_hit)
 {
     g_autoptr(GPtrArray) targets = NULL;
 
-    if (hermod_directory_db_has_account(address)) {
+    if (!hermod_directory_db_has_account(address, out_hit, x->error))
+        return FALSE;
+    if (*out_hit) {
         add(x, address);
         return TRUE;
     }
-    targets = alias_targets(address);
-    for (guint i = 0; i < targets->len; i++)
-        expand_target(x, targets->pdata[i], depth + 1);
-    return targets->len > 0;
+    targets = alias_targets(address, x->error);
+    if (targets == NULL)
+        return FALSE;
+    for (guint i = 0; i < targets->len; i++) {
+        if (!expand_target(x, targets->pdata[i], depth + 1))
+            return FALSE;
+    }
+    *out_hit = targets->len > 0;
+    return TRUE;
 }
 
-static void
+static gboolean
 expand_domain_alias(Expand *x, const char *local, const char *domain, int depth)
 {
     g_autofree char *key = g_strconcat("@", domain, NULL);
-    g_autoptr(GPtrArray) targets = alias_targets(key);
+    g_autoptr(GPtrArray) targets = alias_targets(key, x->error);
 
-    for (guint i = 0; i < targets->len; i++) {
+    for (guint i = 0; targets != NULL && i < targets->len; i++) {
         const char *t = targets->pdata[i];
-        if (t[0] == '@')
-            expand(x, local, t + 1, depth + 1);
-        else
-            expand_target(x, t, depth + 1);
+        if (!(t[0] == '@' ? expand(x, local, t + 1, depth + 1) : expand_target(x, t, depth + 1)))
+            return FALSE;
     }
+    return targets != NULL;
 }
 
-static void
+/* postmaster with no account or alias of its own. */
+static gboolean
+expand_postmaster(Expand *x, const char *domain)
+{
+    g_autofree char *account = NULL;
+
+    if (!first_account(domain, &account, x->error))
+        return FALSE;
+    if (account != NULL)
+        add(x, account);
+    return TRUE;
+}
+
+static gboolean
 expand(Expand *x, const char *local, const char *domain, int depth)
 {
     g_autofree char *address = g_strdup_printf("%s@%s", local, domain);
     g_autofree char *base = NULL;
     const char *plus = strchr(local, '+');
+    gboolean hit = FALSE;
 
     if (depth > MAX_DEPTH || !g_hash_table_add(x->seen, g_strdup(address)))
-        return;
-    if (!hermod_directory_db_has_domain(domain)) {
+        return TRUE;
+    if (!hermod_directory_db_has_domain(domain, &hit, x->error))
+        return FALSE;
+    if (!hit) {
         add(x, address);
-        return;
+        return TRUE;
     }
-    if (expand_exact(x, address, depth))
-        return;
+    if (!expand_exact(x, address, depth, &hit))
+        return FALSE;
+    if (hit)
+        return TRUE;
     base = plus != NULL && plus != local ? g_strndup(local, plus - local) : g_strdup(local);
     if (plus != NULL && plus != local) {
         g_autofree char *stripped = g_strdup_printf("%s@%s", base, domain);
-        if (expand_exact(x, stripped, depth))
-            return;
+        if (!expand_exact(x, stripped, depth, &hit))
+            return FALSE;
+        if (hit)
+            return TRUE;
     }
-    if (g_str_equal(base, "postmaster")) {
-        g_autofree char *account = first_account(domain);
-        if (account != NULL)
-            add(x, account);
-        return;
-    }
-    expand_domain_alias(x, local, domain, depth);
+    if (g_str_equal(base, "postmaster"))
+        return expand_postmaster(x, domain);
+    return expand_domain_alias(x, local, domain, depth);
 }
 
+/* Everyone local@domain reaches (empty: nobody), or NULL when a query
+ * failed.  (transfer full) */
 static GPtrArray *
-resolve_locked(const char *local, const char *domain)
+resolve_locked(const char *local, const char *domain, GError **error)
 {
     Expand x = {g_ptr_array_new_with_free_func(g_free),
-                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), error};
+    gboolean ok = expand(&x, local, domain, 0);
 
-    expand(&x, local, domain, 0);
     g_hash_table_destroy(x.seen);
+    if (!ok)
+        g_clear_pointer(&x.out, g_ptr_array_unref);
     return x.out;
 }
 
@@ -376,7 +408,9 @@ is_bare_postmaster(const char *address)
 }
 
 /* RFC 5321 4.5.1: "postmaster" without a domain must be accepted; it means
- * the postmaster of our first domain. */
+ * the postmaster of our first domain.  FALSE with INVALID for what is no
+ * address (or a bare postmaster without any domain), DB when the query
+ * failed. */
 static gboolean
 split_or_postmaster(const char *address, char **out_local, char **out_domain, GError **error)
 {
@@ -385,35 +419,54 @@ split_or_postmaster(const char *address, char **out_local, char **out_domain, GE
     if (!is_bare_postmaster(address))
         return hermod_directory_addr_split(address, out_local, out_domain, error);
     st = hermod_directory_db_stmt("SELECT name FROM domains ORDER BY created, name LIMIT 1", error);
-    *out_domain = st != NULL ? hermod_directory_db_text(st) : NULL;
+    if (st == NULL || !hermod_directory_db_text(st, out_domain, error))
+        return FALSE;
     if (*out_domain == NULL)
         return invalid(error, "no local domain for", address);
     *out_local = g_strdup("postmaster");
     return TRUE;
 }
 
-HermodAddrKind
-hermod_directory_classify(const char *address)
+static gboolean
+classify_locked(const char *address, HermodAddrKind *out_kind, GError **error)
 {
     g_autofree char *local = NULL;
     g_autofree char *domain = NULL;
     g_autoptr(GPtrArray) found = NULL;
-    HermodAddrKind kind;
+    g_autoptr(GError) why = NULL;
+    gboolean is_local = FALSE;
 
-    if (hermod_directory_db_lock(NULL) == NULL)
-        return HERMOD_ADDR_UNKNOWN;
-    if (!split_or_postmaster(address, &local, &domain, NULL)) {
-        hermod_directory_db_unlock();
-        return is_bare_postmaster(address) ? HERMOD_ADDR_UNKNOWN : HERMOD_ADDR_INVALID;
+    if (!split_or_postmaster(address, &local, &domain, &why)) {
+        if (!g_error_matches(why, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_INVALID)) {
+            g_propagate_error(error, g_steal_pointer(&why));
+            return FALSE;
+        }
+        *out_kind = is_bare_postmaster(address) ? HERMOD_ADDR_UNKNOWN : HERMOD_ADDR_INVALID;
+        return TRUE;
     }
-    if (!hermod_directory_db_has_domain(domain)) {
-        kind = domain[0] == '[' ? HERMOD_ADDR_INVALID : HERMOD_ADDR_REMOTE;
-    } else {
-        found = resolve_locked(local, domain);
-        kind = found->len > 0 ? HERMOD_ADDR_LOCAL : HERMOD_ADDR_UNKNOWN;
+    if (!hermod_directory_db_has_domain(domain, &is_local, error))
+        return FALSE;
+    if (!is_local) {
+        *out_kind = domain[0] == '[' ? HERMOD_ADDR_INVALID : HERMOD_ADDR_REMOTE;
+        return TRUE;
     }
+    found = resolve_locked(local, domain, error);
+    if (found == NULL)
+        return FALSE;
+    *out_kind = found->len > 0 ? HERMOD_ADDR_LOCAL : HERMOD_ADDR_UNKNOWN;
+    return TRUE;
+}
+
+gboolean
+hermod_directory_classify(const char *address, HermodAddrKind *out_kind, GError **error)
+{
+    gboolean ok;
+
+    if (hermod_directory_db_lock(error) == NULL)
+        return FALSE;
+    ok = classify_locked(address, out_kind, error);
     hermod_directory_db_unlock();
-    return kind;
+    return ok;
 }
 
 GPtrArray *
@@ -426,11 +479,10 @@ hermod_directory_resolve(const char *address, GError **error)
     if (hermod_directory_db_lock(error) == NULL)
         return NULL;
     if (split_or_postmaster(address, &local, &domain, error))
-        found = resolve_locked(local, domain);
+        found = resolve_locked(local, domain, error);
     hermod_directory_db_unlock();
     if (found != NULL && found->len == 0) {
-        g_ptr_array_unref(found);
-        found = NULL;
+        g_clear_pointer(&found, g_ptr_array_unref);
         g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_NOT_FOUND,
                     "no such address: %s", address);
     }
@@ -440,32 +492,42 @@ hermod_directory_resolve(const char *address, GError **error)
 /* The account itself, its plus-addresses, and every address that resolves
  * to it (its aliases) may be used as its sender. */
 gboolean
-hermod_directory_owns(const char *address, const char *account)
+hermod_directory_owns(const char *address, const char *account, gboolean *out_is_owner,
+                      GError **error)
 {
     g_autofree char *who = hermod_directory_addr_canon(account);
     g_autoptr(GPtrArray) found = NULL;
+    g_autoptr(GError) why = NULL;
 
+    *out_is_owner = FALSE;
     if (who == NULL || address == NULL || *address == '\0' || is_bare_postmaster(address))
-        return FALSE;
-    found = hermod_directory_resolve(address, NULL);
-    if (found == NULL)
-        return FALSE;
-    for (guint i = 0; i < found->len; i++) {
-        if (g_str_equal(found->pdata[i], who))
+        return TRUE;
+    found = hermod_directory_resolve(address, &why);
+    if (found == NULL) {
+        if (g_error_matches(why, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_NOT_FOUND) ||
+            g_error_matches(why, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_INVALID))
             return TRUE;
+        g_propagate_error(error, g_steal_pointer(&why));
+        return FALSE;
     }
-    return FALSE;
+    for (guint i = 0; i < found->len && !*out_is_owner; i++)
+        *out_is_owner = g_str_equal(found->pdata[i], who);
+    return TRUE;
 }
 
 gboolean
-hermod_directory_account_exists(const char *address)
+hermod_directory_account_exists(const char *address, gboolean *out_exists, GError **error)
 {
     g_autofree char *canon = hermod_directory_addr_canon(address);
-    gboolean found;
+    gboolean ok;
 
-    if (canon == NULL || hermod_directory_db_lock(NULL) == NULL)
+    if (canon == NULL) {
+        *out_exists = FALSE;
+        return TRUE;
+    }
+    if (hermod_directory_db_lock(error) == NULL)
         return FALSE;
-    found = hermod_directory_db_has_account(canon);
+    ok = hermod_directory_db_has_account(canon, out_exists, error);
     hermod_directory_db_unlock();
-    return found;
+    return ok;
 }

@@ -65,11 +65,15 @@ static gboolean
 insert_alias(const char *key, const char *target, const char *domain, GError **error)
 {
     sqlite3_stmt *st;
-    gboolean ok;
+    gboolean found = FALSE, ok;
 
-    if (!hermod_directory_db_has_domain(domain))
+    if (!hermod_directory_db_has_domain(domain, &found, error))
+        return FALSE;
+    if (!found)
         return fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "unknown domain: %s", domain);
-    if (hermod_directory_db_has_account(key))
+    if (!hermod_directory_db_has_account(key, &found, error))
+        return FALSE;
+    if (found)
         return fail(error, HERMOD_DIRECTORY_ERROR_EXISTS, "%s is an account", key);
     st = hermod_directory_db_stmt(
         "INSERT INTO aliases(alias, target, domain, created) VALUES(?, ?, ?, ?)", error);
@@ -148,12 +152,29 @@ hermod_directory_alias_del(const char *alias, const char *target, GError **error
     return delete_alias(key, to, error);
 }
 
+/* "alias -> target" for every row of st; only a scan that ends on
+ * SQLITE_DONE succeeds.  Lock held. */
+static gboolean
+alias_rows(sqlite3_stmt *st, GPtrArray *out, GError **error)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        g_ptr_array_add(out, g_strdup_printf("%s -> %s", sqlite3_column_text(st, 0),
+                                             sqlite3_column_text(st, 1)));
+    if (rc != SQLITE_DONE)
+        hermod_directory_db_error(error, "reading aliases");
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
 GPtrArray *
 hermod_directory_alias_list(const char *domain, GError **error)
 {
     g_autofree char *name = domain != NULL ? hermod_directory_domain_canon(domain) : NULL;
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
     sqlite3_stmt *st;
-    GPtrArray *out = NULL;
+    gboolean ok;
 
     if (domain != NULL && name == NULL) {
         fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "unknown domain: %s", domain);
@@ -165,15 +186,9 @@ hermod_directory_alias_list(const char *domain, GError **error)
         name != NULL ? "SELECT alias, target FROM aliases WHERE domain = ? ORDER BY alias, target"
                      : "SELECT alias, target FROM aliases ORDER BY domain, alias, target",
         error);
-    if (st != NULL) {
-        out = g_ptr_array_new_with_free_func(g_free);
-        if (name != NULL)
-            sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            g_ptr_array_add(out, g_strdup_printf("%s -> %s", sqlite3_column_text(st, 0),
-                                                 sqlite3_column_text(st, 1)));
-        sqlite3_reset(st);
-    }
+    if (st != NULL && name != NULL)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    ok = st != NULL && alias_rows(st, out, error);
     hermod_directory_db_unlock();
-    return out;
+    return ok ? g_steal_pointer(&out) : NULL;
 }

@@ -207,6 +207,12 @@ hermod_directory_db_stmt(const char *sql, GError **error)
 }
 
 gboolean
+hermod_directory_db_error(GError **error, const char *what)
+{
+    return db_error(error, db, what);
+}
+
+gboolean
 hermod_directory_db_done(sqlite3_stmt *st, GError **error)
 {
     int rc;
@@ -219,43 +225,79 @@ hermod_directory_db_done(sqlite3_stmt *st, GError **error)
     return db_error(error, db, "writing");
 }
 
-char *
-hermod_directory_db_text(sqlite3_stmt *st)
+/* One step of a lookup: SQLITE_ROW or SQLITE_DONE, else the error is set
+ * (before the reset, which would clear the message) and st reset. */
+static int
+step(sqlite3_stmt *st, GError **error)
 {
-    char *text = NULL;
+    int rc = sqlite3_step(st);
 
-    if (sqlite3_step(st) == SQLITE_ROW)
-        text = g_strdup((const char *)sqlite3_column_text(st, 0));
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc;
+    db_error(error, db, "reading");
     sqlite3_reset(st);
-    return text;
+    return rc;
 }
 
 gboolean
-hermod_directory_db_has_domain(const char *domain)
+hermod_directory_db_text(sqlite3_stmt *st, char **out_text, GError **error)
 {
-    sqlite3_stmt *st = hermod_directory_db_stmt("SELECT 1 FROM domains WHERE name = ?", NULL);
-    gboolean found;
+    int rc = step(st, error);
 
-    if (st == NULL)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return FALSE;
-    sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-    found = sqlite3_step(st) == SQLITE_ROW;
+    *out_text = rc == SQLITE_ROW ? g_strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
     sqlite3_reset(st);
-    return found;
+    return TRUE;
 }
 
 gboolean
-hermod_directory_db_has_account(const char *address)
+hermod_directory_db_exists(sqlite3_stmt *st, gboolean *out_found, GError **error)
 {
-    sqlite3_stmt *st = hermod_directory_db_stmt("SELECT 1 FROM accounts WHERE address = ?", NULL);
-    gboolean found;
+    int rc = step(st, error);
+
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_found = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return TRUE;
+}
+
+gboolean
+hermod_directory_db_strings(sqlite3_stmt *st, GPtrArray *out, GError **error)
+{
+    int rc;
+
+    while ((rc = step(st, error)) == SQLITE_ROW)
+        g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
+    if (rc != SQLITE_DONE)
+        return FALSE;
+    sqlite3_reset(st);
+    return TRUE;
+}
+
+/* A lookup of one row by a text key. */
+static gboolean
+exists_text(const char *sql, const char *key, gboolean *out_found, GError **error)
+{
+    sqlite3_stmt *st = hermod_directory_db_stmt(sql, error);
 
     if (st == NULL)
         return FALSE;
-    sqlite3_bind_text(st, 1, address, -1, SQLITE_TRANSIENT);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    return hermod_directory_db_exists(st, out_found, error);
+}
+
+gboolean
+hermod_directory_db_has_domain(const char *domain, gboolean *out_found, GError **error)
+{
+    return exists_text("SELECT 1 FROM domains WHERE name = ?", domain, out_found, error);
+}
+
+gboolean
+hermod_directory_db_has_account(const char *address, gboolean *out_found, GError **error)
+{
+    return exists_text("SELECT 1 FROM accounts WHERE address = ?", address, out_found, error);
 }
 
 gboolean
@@ -284,20 +326,22 @@ hermod_directory_domain_add(const char *domain, GError **error)
     return ok;
 }
 
-static gint64
-count_accounts(const char *domain)
+static gboolean
+count_accounts(const char *domain, gint64 *out_n, GError **error)
 {
     sqlite3_stmt *st =
-        hermod_directory_db_stmt("SELECT count(*) FROM accounts WHERE domain = ?", NULL);
-    gint64 n = 0;
+        hermod_directory_db_stmt("SELECT count(*) FROM accounts WHERE domain = ?", error);
+    int rc;
 
     if (st == NULL)
-        return 0;
+        return FALSE;
     sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
+    rc = step(st, error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    return n;
+    return TRUE;
 }
 
 /* Refuses while the domain has accounts: deleting them must be a deliberate
@@ -306,14 +350,18 @@ static gboolean
 domain_del_locked(const char *name, GError **error)
 {
     sqlite3_stmt *st;
-    gint64 n;
+    gboolean found = FALSE;
+    gint64 n = 0;
 
-    if (!hermod_directory_db_has_domain(name)) {
+    if (!hermod_directory_db_has_domain(name, &found, error))
+        return FALSE;
+    if (!found) {
         g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_NOT_FOUND,
                     "no such domain: %s", name);
         return FALSE;
     }
-    n = count_accounts(name);
+    if (!count_accounts(name, &n, error))
+        return FALSE;
     if (n > 0) {
         g_set_error(error, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_INVALID,
                     "domain %s still has %" G_GINT64_FORMAT " account(s); delete them first", name,
@@ -354,33 +402,31 @@ hermod_directory_domain_del(const char *domain, GError **error)
 GPtrArray *
 hermod_directory_domain_list(GError **error)
 {
-    GPtrArray *out;
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
     sqlite3_stmt *st;
+    gboolean ok;
 
     if (hermod_directory_db_lock(error) == NULL)
         return NULL;
     st = hermod_directory_db_stmt("SELECT name FROM domains ORDER BY name", error);
-    if (st == NULL) {
-        hermod_directory_db_unlock();
-        return NULL;
-    }
-    out = g_ptr_array_new_with_free_func(g_free);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
-    sqlite3_reset(st);
+    ok = st != NULL && hermod_directory_db_strings(st, out, error);
     hermod_directory_db_unlock();
-    return out;
+    return ok ? g_steal_pointer(&out) : NULL;
 }
 
 gboolean
-hermod_directory_domain_is_local(const char *domain)
+hermod_directory_domain_is_local(const char *domain, gboolean *out_is_local, GError **error)
 {
     g_autofree char *name = hermod_directory_domain_canon(domain);
-    gboolean found;
+    gboolean ok;
 
-    if (name == NULL || hermod_directory_db_lock(NULL) == NULL)
+    if (name == NULL) {
+        *out_is_local = FALSE;
+        return TRUE;
+    }
+    if (hermod_directory_db_lock(error) == NULL)
         return FALSE;
-    found = hermod_directory_db_has_domain(name);
+    ok = hermod_directory_db_has_domain(name, out_is_local, error);
     hermod_directory_db_unlock();
-    return found;
+    return ok;
 }

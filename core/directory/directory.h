@@ -9,6 +9,18 @@
  * SQLite in WAL mode; one connection behind a mutex (every query is a
  * short indexed lookup; password hashing runs outside the lock), so any
  * thread may call these.
+ *
+ * Lookups are tri-state: found, not found, failed.  A lookup returns a
+ * gboolean that says whether it could answer: TRUE with the answer in its
+ * out_ parameters, where NULL, FALSE or 0 means "not there"; FALSE with
+ * HERMOD_DIRECTORY_ERROR_DB (the database could not be read, or is not
+ * open), and no answer to read in the out_ parameters.  Not finding
+ * something is never an error of a lookup, and a failure is never
+ * reported as "not there".  Calls that act on a thing that must exist
+ * (resolve an address, delete an account) fail when it does not with
+ * HERMOD_DIRECTORY_ERROR_NOT_FOUND, which no database failure ever
+ * carries.  Every scan of rows ends on SQLITE_DONE; anything else fails
+ * the call, never returns a short list.
  */
 #ifndef HERMOD_CORE_DIRECTORY_H
 #define HERMOD_CORE_DIRECTORY_H
@@ -34,7 +46,9 @@ void hermod_directory_close(void);
 gboolean hermod_directory_domain_add(const char *domain, GError **error);
 gboolean hermod_directory_domain_del(const char *domain, GError **error);
 GPtrArray *hermod_directory_domain_list(GError **error); /* of char*, transfer full */
-gboolean hermod_directory_domain_is_local(const char *domain);
+/* Is domain one of ours?  A lookup (see above). */
+gboolean hermod_directory_domain_is_local(const char *domain, gboolean *out_is_local,
+                                          GError **error);
 
 gboolean hermod_directory_user_add(const char *address, const char *password, GError **error);
 gboolean hermod_directory_user_passwd(const char *address, const char *password, GError **error);
@@ -42,35 +56,41 @@ gboolean hermod_directory_user_del(const char *address, GError **error);
 GPtrArray *hermod_directory_user_list(const char *domain, GError **error); /* nullable domain */
 /* Quota in bytes, 0 = unlimited. */
 gboolean hermod_directory_user_set_quota(const char *address, guint64 bytes, GError **error);
-guint64 hermod_directory_user_quota(const char *address);
+/* The account's quota in *out_bytes: 0 when unlimited, and when address
+ * is no account (a store without one has no limit).  A lookup. */
+gboolean hermod_directory_user_quota(const char *address, guint64 *out_bytes, GError **error);
 
 gboolean hermod_directory_alias_add(const char *alias, const char *target, GError **error);
 gboolean hermod_directory_alias_del(const char *alias, const char *target, GError **error);
 GPtrArray *hermod_directory_alias_list(const char *domain, GError **error); /* "alias -> target" */
 
-/* Check a password (slow: yescrypt). Returns the canonical account address
- * (transfer full) or NULL.  login may be any case. */
-char *hermod_directory_verify(const char *login, const char *password);
-/* The same with detail, for auth.c.  Returns FALSE only when the directory
- * cannot be read.  *out_account gets the canonical account when the
- * password matches, else NULL; *out_known (nullable out) the account the
- * login names whether or not the password matched, else NULL.  An unknown
- * login costs as much time as a known one.  (transfer full) */
+/* Check a login and password (slow: yescrypt), for auth.c.  A lookup:
+ * FALSE only when the directory cannot be read.  *out_account gets the
+ * canonical account when the password matches, else NULL; *out_known
+ * (nullable out) the account the login names whether or not the password
+ * matched, else NULL.  login may be any case.  An unknown login costs as
+ * much time as a known one.  (transfer full) */
 gboolean hermod_directory_check(const char *login, const char *password, char **out_account,
                                 char **out_known, GError **error);
-/* Classify an address for RCPT (HermodApi.addr_classify). */
-HermodAddrKind hermod_directory_classify(const char *address);
+/* Classify an address for RCPT: HERMOD_ADDR_LOCAL, UNKNOWN, REMOTE or
+ * INVALID in *out_kind (never TEMPFAIL: a failure is the FALSE return).
+ * A lookup.  HermodApi.addr_lookup and addr_classify wrap it. */
+gboolean hermod_directory_classify(const char *address, HermodAddrKind *out_kind, GError **error);
 /* Resolve a local address to the account addresses that receive it (aliases
- * may fan out, and may point to remote addresses too); transfer full. */
+ * may fan out, and may point to remote addresses too); transfer full.
+ * NULL with NOT_FOUND when it reaches nobody, INVALID when it is not an
+ * address, DB when the directory failed. */
 GPtrArray *hermod_directory_resolve(const char *address, GError **error);
-/* HermodApi.addr_owned_by. */
-gboolean hermod_directory_owns(const char *address, const char *account);
+/* May account use address as its sender (HermodApi.addr_owned_by and
+ * addr_check_owner)?  A lookup: *out_is_owner is the answer. */
+gboolean hermod_directory_owns(const char *address, const char *account, gboolean *out_is_owner,
+                               GError **error);
 /* The canonical spelling of an address (local part unquoted and
  * lower-cased, domain lower-case IDNA), or NULL when it is not a valid
  * mailbox.  Any thread.  (transfer full) */
 char *hermod_directory_canonical(const char *address);
-/* Does this account exist?  address is canonicalised first. */
-gboolean hermod_directory_account_exists(const char *address);
+/* Is address (canonicalised first) an account?  A lookup. */
+gboolean hermod_directory_account_exists(const char *address, gboolean *out_exists, GError **error);
 
 /* --- the dynamic-screening record (directory-screening.c), for auth.c.
  * Times are wall-clock microseconds (g_get_real_time).  Blocking: the work

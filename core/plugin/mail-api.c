@@ -15,6 +15,7 @@
  */
 #include "autoconfig.h"
 
+#include "lib/log.h"
 #include "plugin/mail-api.h"
 #include "store/store.h"
 
@@ -338,10 +339,17 @@ mail_read_message(HermodMailStore *store, const char *mailbox, guint32 uid, GErr
     return bytes;
 }
 
+/* A cache: a failed read is a miss (hermod/mailstore.h), logged here. */
 static char *
 mail_cache_get(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field)
 {
-    return hermod_store_cache_get(STORE(store), mailbox, uid, field);
+    g_autoptr(GError) error = NULL;
+    char *value = NULL;
+
+    if (!hermod_store_cache_get(STORE(store), mailbox, uid, field, &value, &error))
+        hermod_log(HERMOD_LOG_WARNING, NULL, "%s; cache entry %s of UID %u taken as absent",
+                   error->message, field, uid);
+    return value;
 }
 
 static void

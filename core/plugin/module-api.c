@@ -6,8 +6,10 @@
  * to the core function that implements it (conn.c, auth.c, directory.c,
  * message.c, log.c, listener.c), plus the few adapters that need the
  * module's identity: its settings come from its own config section of the
- * config in force, with its table's defaults, and the protocols it
- * registers are copied into its record (module.c).  A member appended to
+ * config in force, with its table's defaults, the protocols it registers
+ * are copied into its record (module.c), and the directory lookups, whose
+ * ABI 1.0 members fold a failure into "unknown" (logged here) while the
+ * 1.4 ones report it.  A member appended to
  * HermodApi gets its line here in the same commit.  Nothing else in the
  * core hands out function pointers to modules.
  */
@@ -72,6 +74,51 @@ register_protocol(HermodModule *self, const char *name, const HermodProtocol *pr
     return TRUE;
 }
 
+/* The ABI 1.0 members have no answer for "the directory failed": they
+ * say UNKNOWN and FALSE, as before 1.4, and the failure is logged here,
+ * where it is folded. */
+static HermodAddrKind
+addr_classify(const char *address)
+{
+    g_autoptr(GError) error = NULL;
+    HermodAddrKind kind = HERMOD_ADDR_UNKNOWN;
+
+    if (!hermod_directory_classify(address, &kind, &error))
+        hermod_log(HERMOD_LOG_WARNING, NULL, "addr_classify <%s>: %s; answering UNKNOWN",
+                   address != NULL ? address : "", error->message);
+    return kind;
+}
+
+static gboolean
+addr_owned_by(const char *address, const char *account)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean is_owner = FALSE;
+
+    if (!hermod_directory_owns(address, account, &is_owner, &error))
+        hermod_log(HERMOD_LOG_WARNING, NULL, "addr_owned_by <%s>: %s; answering no",
+                   address != NULL ? address : "", error->message);
+    return is_owner;
+}
+
+static HermodAddrKind
+addr_lookup(const char *address, GError **error)
+{
+    HermodAddrKind kind;
+
+    return hermod_directory_classify(address, &kind, error) ? kind : HERMOD_ADDR_TEMPFAIL;
+}
+
+static HermodAuthResult
+addr_check_owner(const char *address, const char *account, GError **error)
+{
+    gboolean is_owner = FALSE;
+
+    if (!hermod_directory_owns(address, account, &is_owner, error))
+        return HERMOD_AUTH_TEMPFAIL;
+    return is_owner ? HERMOD_AUTH_OK : HERMOD_AUTH_FAILED;
+}
+
 static const HermodApi api = {
     .struct_size = sizeof(HermodApi),
     .abi_major = HERMOD_ABI_MAJOR,
@@ -109,8 +156,8 @@ static const HermodApi api = {
     .work_run = hermod_conn_work_run,
 
     .auth_check = hermod_auth_check,
-    .addr_classify = hermod_directory_classify,
-    .addr_owned_by = hermod_directory_owns,
+    .addr_classify = addr_classify,
+    .addr_owned_by = addr_owned_by,
 
     .msg_new = hermod_message_new,
     .msg_append = hermod_message_append,
@@ -127,6 +174,9 @@ static const HermodApi api = {
     .conn_may_start_tls = hermod_conn_may_start_tls,
     .conn_start_deflate = hermod_conn_start_deflate,
     .conn_is_deflate = hermod_conn_is_deflate,
+
+    .addr_lookup = addr_lookup,
+    .addr_check_owner = addr_check_owner,
 };
 
 const HermodApi *

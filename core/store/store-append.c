@@ -26,7 +26,6 @@
 
 #include <glib/gstdio.h>
 
-#include "directory/directory.h"
 #include "store/store-private.h"
 
 /* One append waiting to be published; lives on its caller's stack. */
@@ -110,11 +109,14 @@ fail_all(GPtrArray *batch, const GError *error)
 static void
 commit_batch(HermodStore *store, GPtrArray *batch)
 {
-    guint64 quota = hermod_directory_user_quota(store->account);
     g_autoptr(GError) error = NULL;
-    guint64 used;
+    guint64 used, quota = 0;
     guint placed = 0;
 
+    if (!hermod_store_quota_limit(store, &quota, &error)) {
+        fail_all(batch, error);
+        return;
+    }
     g_mutex_lock(&store->lock);
     used = store->used;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", &error)) {

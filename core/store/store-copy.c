@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "directory/directory.h"
 #include "store/store-private.h"
 
 typedef struct {
@@ -71,19 +70,22 @@ move_one(HermodStore *store, gint64 id, guint32 uid, const StoreBox *dst, guint6
     return rc == SQLITE_DONE || hermod_store_db_error(store, error, "logging a move");
 }
 
-static guint32
-uid_of(HermodStore *store, gint64 id)
+/* A lookup: the UID of message id, 0 when it is gone. */
+static gboolean
+uid_of(HermodStore *store, gint64 id, guint32 *out_uid, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT uid FROM messages WHERE id = ?", NULL);
-    guint32 uid = 0;
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT uid FROM messages WHERE id = ?", error);
+    int rc;
 
     if (st == NULL)
-        return 0;
+        return FALSE;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        uid = (guint32)sqlite3_column_int64(st, 0);
+    rc = hermod_store_step(store, st, "reading a message", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_uid = rc == SQLITE_ROW ? (guint32)sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    return uid;
+    return TRUE;
 }
 
 gboolean
@@ -92,7 +94,9 @@ hermod_store_rows_move(HermodStore *store, StoreBox *src, StoreBox *dst, GArray 
 {
     for (guint i = 0; i < ids->len; i++) {
         gint64 id = g_array_index(ids, gint64, i);
-        guint32 uid = uid_of(store, id);
+        guint32 uid = 0;
+        if (!uid_of(store, id, &uid, error))
+            return FALSE;
         if (uid == 0)
             continue;
         if (!move_one(store, id, uid, dst, src->highestmodseq + 1, src->id, error))
@@ -106,36 +110,51 @@ hermod_store_rows_move(HermodStore *store, StoreBox *src, StoreBox *dst, GArray 
     return ids->len == 0 || save_both(store, src, dst, error);
 }
 
-/* The rows of uids that still exist, in UID order. */
-static GArray *
-source_rows(HermodStore *store, gint64 box_id, const HermodStoreCopy *req, guint64 *out_bytes)
+/* One source row, appended to rows when it still exists. */
+static gboolean
+source_row(HermodStore *store, gint64 box_id, guint32 uid, GArray *rows, guint64 *out_bytes,
+           GError **error)
 {
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(SrcRow));
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT id, uid, file, flags, internal_date, size"
+                                         " FROM messages WHERE mailbox_id = ? AND uid = ?",
+                                         error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, box_id);
+    sqlite3_bind_int64(st, 2, uid);
+    rc = hermod_store_step(store, st, "reading a message", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    if (rc == SQLITE_ROW) {
+        SrcRow r = {sqlite3_column_int64(st, 0),
+                    (guint32)sqlite3_column_int64(st, 1),
+                    g_strdup((const char *)sqlite3_column_text(st, 2)),
+                    (guint32)sqlite3_column_int64(st, 3),
+                    sqlite3_column_int64(st, 4),
+                    (guint64)sqlite3_column_int64(st, 5)};
+        *out_bytes += r.size;
+        g_array_append_val(rows, r);
+    }
+    sqlite3_reset(st);
+    return TRUE;
+}
+
+/* The rows of uids that still exist, in UID order, or NULL.  (transfer full) */
+static GArray *
+source_rows(HermodStore *store, gint64 box_id, const HermodStoreCopy *req, guint64 *out_bytes,
+            GError **error)
+{
+    g_autoptr(GArray) rows = g_array_new(FALSE, TRUE, sizeof(SrcRow));
 
     g_array_set_clear_func(rows, src_row_clear);
     for (gsize i = 0; i < req->n_uids; i++) {
-        st = hermod_store_stmt(store,
-                               "SELECT id, uid, file, flags, internal_date, size FROM messages"
-                               " WHERE mailbox_id = ? AND uid = ?",
-                               NULL);
-        if (st == NULL)
-            break;
-        sqlite3_bind_int64(st, 1, box_id);
-        sqlite3_bind_int64(st, 2, req->uids[i]);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            SrcRow r = {sqlite3_column_int64(st, 0),
-                        (guint32)sqlite3_column_int64(st, 1),
-                        g_strdup((const char *)sqlite3_column_text(st, 2)),
-                        (guint32)sqlite3_column_int64(st, 3),
-                        sqlite3_column_int64(st, 4),
-                        (guint64)sqlite3_column_int64(st, 5)};
-            *out_bytes += r.size;
-            g_array_append_val(rows, r);
-        }
-        sqlite3_reset(st);
+        if (!source_row(store, box_id, req->uids[i], rows, out_bytes, error))
+            return NULL;
     }
-    return rows;
+    return g_steal_pointer(&rows);
 }
 
 static gboolean
@@ -232,7 +251,9 @@ copy_locked(HermodStore *store, const char *mailbox, CopyCall *call, GError **er
                     "cannot move messages into their own mailbox %s", mailbox);
         return FALSE;
     }
-    rows = source_rows(store, src.id, call->req, &bytes);
+    rows = source_rows(store, src.id, call->req, &bytes, error);
+    if (rows == NULL)
+        return FALSE;
     if (call->req->is_move) {
         ids = g_array_new(FALSE, FALSE, sizeof(gint64));
         for (guint i = 0; i < rows->len; i++)
@@ -250,10 +271,11 @@ hermod_store_copy(HermodStore *store, const char *mailbox, const HermodStoreCopy
                   GArray *out_src, GArray *out_dst, guint32 *out_uidvalidity, GError **error)
 {
     g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func(g_free);
-    CopyCall call = {req, hermod_directory_user_quota(store->account), out_src, out_dst, links, 0,
-                     0};
+    CopyCall call = {req, 0, out_src, out_dst, links, 0, 0};
     gboolean ok;
 
+    if (!req->is_move && !hermod_store_quota_limit(store, &call.quota, error))
+        return FALSE;
     g_mutex_lock(&store->lock);
     ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
     if (ok) {

@@ -149,21 +149,54 @@ parse_name(const char *name, gint64 *out_box, guint32 *out_uid)
     return TRUE;
 }
 
-/* Where an orphan goes: the row its name records when that UID is free,
- * else the next UID of INBOX.  Returns FALSE for an expunge's leftover. */
+/* The mailbox and UID an orphan's name records, when that mailbox still
+ * exists: *out_keep FALSE for an expunge's or a deleted mailbox's
+ * leftover, *out_found FALSE when the name says nothing usable. */
 static gboolean
-orphan_place(HermodStore *store, const char *name, StoreBox *box, guint32 *uid, GError **error)
+orphan_home(HermodStore *store, const char *name, StoreBox *box, guint32 *uid, gboolean *out_found,
+            gboolean *out_keep, GError **error)
 {
     gint64 box_id;
+    gboolean hit = FALSE;
 
-    if (parse_name(name, &box_id, uid) && hermod_store_index_was_deleted(store, box_id))
+    *out_found = FALSE;
+    *out_keep = TRUE;
+    if (!parse_name(name, &box_id, uid))
+        return TRUE;
+    if (!hermod_store_index_was_deleted(store, box_id, &hit, error))
         return FALSE;
-    if (parse_name(name, &box_id, uid) && hermod_store_box_by_id(store, box_id, box)) {
-        if (hermod_store_index_was_expunged(store, box_id, *uid))
-            return FALSE;
-        if (!hermod_store_index_has_uid(store, box_id, *uid))
-            return TRUE;
+    if (hit) {
+        *out_keep = FALSE;
+        return TRUE;
     }
+    if (!hermod_store_box_by_id(store, box_id, box, &hit, error))
+        return FALSE;
+    if (!hit)
+        return TRUE;
+    if (!hermod_store_index_was_expunged(store, box_id, *uid, &hit, error))
+        return FALSE;
+    if (hit) {
+        *out_keep = FALSE;
+        return TRUE;
+    }
+    if (!hermod_store_index_has_uid(store, box_id, *uid, &hit, error))
+        return FALSE;
+    *out_found = !hit;
+    return TRUE;
+}
+
+/* Where an orphan goes: the row its name records when that UID is free,
+ * else the next UID of INBOX.  *out_keep FALSE for an expunge's leftover. */
+static gboolean
+orphan_place(HermodStore *store, const char *name, StoreBox *box, guint32 *uid, gboolean *out_keep,
+             GError **error)
+{
+    gboolean found = FALSE;
+
+    if (!orphan_home(store, name, box, uid, &found, out_keep, error))
+        return FALSE;
+    if (found || !*out_keep)
+        return TRUE;
     if (!hermod_store_box(store, "INBOX", box, error))
         return FALSE;
     *uid = box->uidnext;
@@ -178,15 +211,13 @@ recover_one(HermodStore *store, const char *name, GError **error)
     StoreBox box;
     StoreRow row = {0};
     guint32 uid = 0;
-    GError *local_error = NULL;
+    gboolean keep = TRUE;
 
     if (g_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return TRUE;
-    if (!orphan_place(store, name, &box, &uid, &local_error)) {
-        if (local_error != NULL) {
-            g_propagate_error(error, local_error);
-            return FALSE;
-        }
+    if (!orphan_place(store, name, &box, &uid, &keep, error))
+        return FALSE;
+    if (!keep) {
         hermod_log(HERMOD_LOG_NOTICE, NULL,
                    "store %s: removing %s, left over by an expunge or a deleted mailbox",
                    store->account, name);

@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "directory/directory.h"
+#include "lib/log.h"
 #include "store/store-private.h"
 
 gboolean
@@ -30,15 +30,20 @@ hermod_store_rows_delete(HermodStore *store, gint64 mailbox_id, GArray *ids, gui
         if (st == NULL)
             return FALSE;
         sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) != SQLITE_ROW) {
+        int rc = hermod_store_step(store, st, "removing a message", error);
+        if (rc == SQLITE_DONE) { /* gone meanwhile */
             sqlite3_reset(st);
             continue;
         }
+        if (rc != SQLITE_ROW)
+            return FALSE;
         guint32 uid = (guint32)sqlite3_column_int64(st, 0);
         g_ptr_array_add(out->files, g_strdup((const char *)sqlite3_column_text(st, 1)));
         out->bytes += (guint64)sqlite3_column_int64(st, 2);
-        sqlite3_step(st);
+        rc = sqlite3_step(st);
         sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return hermod_store_db_error(store, error, "removing a message");
         if (modseq == 0)
             continue;
         st = hermod_store_stmt(store, "INSERT OR REPLACE INTO expunged VALUES(?, ?, ?)", error);
@@ -56,48 +61,59 @@ hermod_store_rows_delete(HermodStore *store, gint64 mailbox_id, GArray *ids, gui
     return TRUE;
 }
 
+/* A lookup: does a row still name file? */
 static gboolean
-file_in_use(HermodStore *store, const char *file)
+file_in_use(HermodStore *store, const char *file, gboolean *out_used, GError **error)
 {
     sqlite3_stmt *st;
-    gboolean used = TRUE;
+    gboolean ok = FALSE;
 
     g_mutex_lock(&store->lock);
-    st = hermod_store_stmt(store, "SELECT 1 FROM messages WHERE file = ? LIMIT 1", NULL);
+    st = hermod_store_stmt(store, "SELECT 1 FROM messages WHERE file = ? LIMIT 1", error);
     if (st != NULL) {
         sqlite3_bind_text(st, 1, file, -1, SQLITE_TRANSIENT);
-        used = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
+        ok = hermod_store_exists(store, st, out_used, error);
     }
     g_mutex_unlock(&store->lock);
-    return used;
+    return ok;
 }
 
+/* A file whose row is gone but which cannot be checked stays: the scan at
+ * open removes it as an expunge's (or a deleted mailbox's) leftover. */
 void
 hermod_store_files_unlink(HermodStore *store, GPtrArray *files)
 {
     for (guint i = 0; i < files->len; i++) {
-        if (!file_in_use(store, files->pdata[i]))
+        g_autoptr(GError) error = NULL;
+        gboolean used = TRUE;
+        if (!file_in_use(store, files->pdata[i], &used, &error))
+            hermod_log(HERMOD_LOG_WARNING, NULL, "%s; %s kept until the store is opened again",
+                       error->message, (const char *)files->pdata[i]);
+        else if (!used)
             hermod_store_file_remove(store, files->pdata[i]);
     }
 }
 
 /* --- STORE */
 
+/* The keywords of message id, or NULL when they cannot be read. */
 static GPtrArray *
-keywords_of(HermodStore *store, gint64 id)
+keywords_of(HermodStore *store, gint64 id, GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(
-        store, "SELECT keyword FROM keywords WHERE message_id = ? ORDER BY keyword", NULL);
-    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+        store, "SELECT keyword FROM keywords WHERE message_id = ? ORDER BY keyword", error);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+    int rc;
 
     if (st == NULL)
-        return out;
+        return NULL;
     sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while ((rc = hermod_store_step(store, st, "reading keywords", error)) == SQLITE_ROW)
         g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
+    if (rc != SQLITE_DONE)
+        return NULL;
     sqlite3_reset(st);
-    return out;
+    return g_steal_pointer(&out);
 }
 
 static gboolean
@@ -131,11 +147,15 @@ keyword_run(HermodStore *store, const char *sql, gint64 id, const char *word)
 static gboolean
 apply_keywords(HermodStore *store, gint64 id, const HermodStoreFlagChange *c, gboolean *out_ok)
 {
-    g_autoptr(GPtrArray) have = keywords_of(store, id);
+    g_autoptr(GPtrArray) have = keywords_of(store, id, NULL);
     const char *const *want = c->keywords;
     gboolean changed = FALSE;
     gsize n_want = want != NULL ? g_strv_length((char **)want) : 0;
 
+    if (have == NULL) {
+        *out_ok = FALSE;
+        return FALSE;
+    }
     if (c->op == HERMOD_STORE_FLAGS_SET) {
         for (gsize i = 0; i < n_want; i++)
             changed |= !has_keyword(have, want[i]);
@@ -184,25 +204,30 @@ typedef struct {
     guint64 modseq;
 } MsgRow;
 
+/* A lookup of uid's row in the mailbox. */
 static gboolean
-find_row(HermodStore *store, gint64 box_id, guint32 uid, MsgRow *out)
+find_row(HermodStore *store, gint64 box_id, guint32 uid, MsgRow *out, gboolean *out_found,
+         GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(
-        store, "SELECT id, flags, modseq FROM messages WHERE mailbox_id = ? AND uid = ?", NULL);
-    gboolean found;
+        store, "SELECT id, flags, modseq FROM messages WHERE mailbox_id = ? AND uid = ?", error);
+    int rc;
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, box_id);
     sqlite3_bind_int64(st, 2, uid);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    if (found) {
+    rc = hermod_store_step(store, st, "reading a message", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_found = rc == SQLITE_ROW;
+    if (*out_found) {
         out->id = sqlite3_column_int64(st, 0);
         out->flags = (guint32)sqlite3_column_int64(st, 1);
         out->modseq = (guint64)sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
-    return found;
+    return TRUE;
 }
 
 /* One message of a STORE; TRUE when it changed. */
@@ -234,13 +259,15 @@ update_locked(HermodStore *store, const char *mailbox, const HermodStoreFlagChan
               GArray *out_failed, gboolean *out_changed, GError **error)
 {
     StoreBox box;
-    gboolean ok = TRUE;
+    gboolean ok = TRUE, found = FALSE;
     MsgRow row;
 
     if (!hermod_store_box(store, mailbox, &box, error))
         return FALSE;
     for (gsize i = 0; ok && i < c->n_uids; i++) {
-        if (!find_row(store, box.id, c->uids[i], &row))
+        if (!find_row(store, box.id, c->uids[i], &row, &found, error))
+            return FALSE;
+        if (!found)
             continue;
         if (c->unchangedsince > 0 && row.modseq > c->unchangedsince) {
             if (out_failed != NULL)
@@ -281,34 +308,42 @@ hermod_store_update_flags(HermodStore *store, const char *mailbox,
 
 /* Message ids and UIDs to expunge: the given UIDs that exist, or every
  * \Deleted message. */
-static void
+static gboolean
 expunge_targets(HermodStore *store, gint64 box_id, const guint32 *uids, gsize n, GArray *ids,
-                GArray *out_uids)
+                GArray *out_uids, GError **error)
 {
     sqlite3_stmt *st;
+    gboolean found = FALSE;
     MsgRow row;
+    int rc;
 
     for (gsize i = 0; uids != NULL && i < n; i++) {
-        if (find_row(store, box_id, uids[i], &row)) {
+        if (!find_row(store, box_id, uids[i], &row, &found, error))
+            return FALSE;
+        if (found) {
             g_array_append_val(ids, row.id);
             g_array_append_val(out_uids, uids[i]);
         }
     }
-    st = uids == NULL ? hermod_store_stmt(store,
-                                          "SELECT id, uid FROM messages WHERE mailbox_id = ?"
-                                          " AND (flags & 8) != 0 ORDER BY uid",
-                                          NULL)
-                      : NULL;
+    if (uids != NULL)
+        return TRUE;
+    st = hermod_store_stmt(store,
+                           "SELECT id, uid FROM messages WHERE mailbox_id = ?"
+                           " AND (flags & 8) != 0 ORDER BY uid",
+                           error);
     if (st == NULL)
-        return;
+        return FALSE;
     sqlite3_bind_int64(st, 1, box_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = hermod_store_step(store, st, "reading deleted messages", error)) == SQLITE_ROW) {
         gint64 id = sqlite3_column_int64(st, 0);
         guint32 uid = (guint32)sqlite3_column_int64(st, 1);
         g_array_append_val(ids, id);
         g_array_append_val(out_uids, uid);
     }
+    if (rc != SQLITE_DONE)
+        return FALSE;
     sqlite3_reset(st);
+    return TRUE;
 }
 
 static gboolean
@@ -320,7 +355,8 @@ expunge_locked(HermodStore *store, const char *mailbox, const guint32 *uids, gsi
 
     if (!hermod_store_box(store, mailbox, &box, error))
         return FALSE;
-    expunge_targets(store, box.id, uids, n, ids, out_uids);
+    if (!expunge_targets(store, box.id, uids, n, ids, out_uids, error))
+        return FALSE;
     if (ids->len == 0)
         return TRUE;
     box.highestmodseq++;
@@ -360,31 +396,35 @@ hermod_store_expunge(HermodStore *store, const char *mailbox, const guint32 *uid
 
 /* --- the parse cache and the quota */
 
-char *
-hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 uid, const char *field)
+gboolean
+hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 uid, const char *field,
+                       char **out_value, GError **error)
 {
     g_autofree char *name = hermod_store_name_canon(mailbox, NULL);
     sqlite3_stmt *st;
-    char *value = NULL;
+    int rc = SQLITE_DONE;
 
+    *out_value = NULL;
     if (name == NULL)
-        return NULL;
+        return TRUE;
     g_mutex_lock(&store->lock);
     st = hermod_store_stmt(store,
                            "SELECT c.value FROM cache c JOIN messages m ON m.id = c.message_id"
                            " JOIN mailboxes b ON b.id = m.mailbox_id"
                            " WHERE b.name = ? AND m.uid = ? AND c.field = ?",
-                           NULL);
+                           error);
     if (st != NULL) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, uid);
         sqlite3_bind_text(st, 3, field, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            value = g_strdup((const char *)sqlite3_column_text(st, 0));
-        sqlite3_reset(st);
+        rc = hermod_store_step(store, st, "reading the cache", error);
+        if (rc == SQLITE_ROW)
+            *out_value = g_strdup((const char *)sqlite3_column_text(st, 0));
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            sqlite3_reset(st);
     }
     g_mutex_unlock(&store->lock);
-    return value;
+    return st != NULL && (rc == SQLITE_ROW || rc == SQLITE_DONE);
 }
 
 void
@@ -416,9 +456,10 @@ hermod_store_cache_set(HermodStore *store, const char *mailbox, guint32 uid, con
 gboolean
 hermod_store_quota(HermodStore *store, guint64 *out_used, guint64 *out_limit, GError **error)
 {
+    if (!hermod_store_quota_limit(store, out_limit, error))
+        return FALSE;
     g_mutex_lock(&store->lock);
     *out_used = store->used;
     g_mutex_unlock(&store->lock);
-    *out_limit = hermod_directory_user_quota(store->account);
     return TRUE;
 }

@@ -116,6 +116,30 @@ hermod_store_exec(HermodStore *store, const char *sql, GError **error)
     return FALSE;
 }
 
+int
+hermod_store_step(HermodStore *store, sqlite3_stmt *st, const char *what, GError **error)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return rc;
+    hermod_store_db_error(store, error, what); /* before the reset clears the message */
+    sqlite3_reset(st);
+    return rc;
+}
+
+gboolean
+hermod_store_exists(HermodStore *store, sqlite3_stmt *st, gboolean *out_found, GError **error)
+{
+    int rc = hermod_store_step(store, st, "reading", error);
+
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_found = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return TRUE;
+}
+
 sqlite3_stmt *
 hermod_store_stmt(HermodStore *store, const char *sql, GError **error)
 {
@@ -217,39 +241,46 @@ hermod_store_index_close(HermodStore *store)
 }
 
 /* Clock-based, but strictly greater than any this account used before. */
-static guint32
-next_uidvalidity(HermodStore *store)
+static gboolean
+next_uidvalidity(HermodStore *store, guint32 *out_uidvalidity, GError **error)
 {
     sqlite3_stmt *st =
-        hermod_store_stmt(store, "SELECT value FROM meta WHERE key = 'last_uidvalidity'", NULL);
+        hermod_store_stmt(store, "SELECT value FROM meta WHERE key = 'last_uidvalidity'", error);
     gint64 last = 0, now = g_get_real_time() / G_USEC_PER_SEC;
-    guint32 v;
+    int rc;
 
-    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+    if (st == NULL)
+        return FALSE;
+    rc = hermod_store_step(store, st, "reading the last UIDVALIDITY", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    if (rc == SQLITE_ROW)
         last = sqlite3_column_int64(st, 0);
-    if (st != NULL)
-        sqlite3_reset(st);
-    v = (guint32)MAX(now, last + 1);
-    st =
-        hermod_store_stmt(store, "INSERT OR REPLACE INTO meta VALUES('last_uidvalidity', ?)", NULL);
-    if (st != NULL) {
-        sqlite3_bind_int64(st, 1, v);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    return v;
+    sqlite3_reset(st);
+    *out_uidvalidity = (guint32)MAX(now, last + 1);
+    st = hermod_store_stmt(store, "INSERT OR REPLACE INTO meta VALUES('last_uidvalidity', ?)",
+                           error);
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, *out_uidvalidity);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || hermod_store_db_error(store, error, "saving the UIDVALIDITY");
 }
 
 gboolean
 hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,
                         GError **error)
 {
-    guint32 uidvalidity = next_uidvalidity(store);
-    sqlite3_stmt *st = hermod_store_stmt(
-        store, "INSERT INTO mailboxes(name, special_use, uidvalidity, created) VALUES(?, ?, ?, ?)",
-        error);
+    guint32 uidvalidity = 0;
+    sqlite3_stmt *st = NULL;
     int rc;
 
+    if (next_uidvalidity(store, &uidvalidity, error))
+        st = hermod_store_stmt(
+            store,
+            "INSERT INTO mailboxes(name, special_use, uidvalidity, created) VALUES(?, ?, ?, ?)",
+            error);
     if (st == NULL)
         return FALSE;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -265,37 +296,43 @@ hermod_store_box_create(HermodStore *store, const char *name, const char *specia
 gboolean
 hermod_store_index_defaults(HermodStore *store, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT count(*) FROM mailboxes", error);
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT 1 FROM mailboxes LIMIT 1", error);
+    g_autoptr(GError) why = NULL;
+    gboolean has_any = FALSE;
     StoreBox inbox;
-    gint64 n = 0;
 
-    if (st == NULL)
+    if (st == NULL || !hermod_store_exists(store, st, &has_any, error))
         return FALSE;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    for (gsize i = 0; n == 0 && i < G_N_ELEMENTS(defaults); i++) {
+    for (gsize i = 0; !has_any && i < G_N_ELEMENTS(defaults); i++) {
         if (!hermod_store_box_create(store, defaults[i].name, defaults[i].special_use, error))
             return FALSE;
     }
-    if (hermod_store_box(store, "INBOX", &inbox, NULL))
+    if (hermod_store_box(store, "INBOX", &inbox, &why))
         return TRUE;
+    if (!g_error_matches(why, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX)) {
+        g_propagate_error(error, g_steal_pointer(&why));
+        return FALSE;
+    }
     return hermod_store_box_create(store, "INBOX", NULL, error);
 }
 
+/* A lookup of one mailbox row. */
 static gboolean
-read_box(sqlite3_stmt *st, StoreBox *out)
+read_box(HermodStore *store, sqlite3_stmt *st, StoreBox *out, gboolean *out_found, GError **error)
 {
-    gboolean found = sqlite3_step(st) == SQLITE_ROW;
+    int rc = hermod_store_step(store, st, "reading a mailbox", error);
 
-    if (found) {
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_found = rc == SQLITE_ROW;
+    if (*out_found) {
         out->id = sqlite3_column_int64(st, 0);
         out->uidnext = (guint32)sqlite3_column_int64(st, 1);
         out->highestmodseq = (guint64)sqlite3_column_int64(st, 2);
         out->uidvalidity = (guint32)sqlite3_column_int64(st, 3);
     }
     sqlite3_reset(st);
-    return found;
+    return TRUE;
 }
 
 gboolean
@@ -306,13 +343,15 @@ hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **e
                           "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes"
                           " WHERE name = ? AND noselect = 0",
                           error);
-
     g_autofree char *canon = hermod_store_name_canon(name, NULL);
+    gboolean found = FALSE;
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_text(st, 1, canon != NULL ? canon : name, -1, SQLITE_TRANSIENT);
-    if (read_box(st, out))
+    if (!read_box(store, st, out, &found, error))
+        return FALSE;
+    if (found)
         return TRUE;
     g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s in %s",
                 name, store->account);
@@ -320,18 +359,19 @@ hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **e
 }
 
 gboolean
-hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out)
+hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out, gboolean *out_found,
+                       GError **error)
 {
     sqlite3_stmt *st =
         hermod_store_stmt(store,
                           "SELECT id, uidnext, highestmodseq, uidvalidity FROM mailboxes"
                           " WHERE id = ? AND noselect = 0",
-                          NULL);
+                          error);
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, id);
-    return read_box(st, out);
+    return read_box(store, st, out, out_found, error);
 }
 
 gboolean
@@ -404,73 +444,77 @@ hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, G
 }
 
 static gboolean
-has_uid(HermodStore *store, const char *sql, gint64 mailbox_id, guint32 uid)
+has_uid(HermodStore *store, const char *sql, gint64 mailbox_id, guint32 uid, gboolean *out_found,
+        GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, sql, NULL);
-    gboolean found;
-
-    if (st == NULL)
-        return TRUE;
-    sqlite3_bind_int64(st, 1, mailbox_id);
-    sqlite3_bind_int64(st, 2, uid);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
-}
-
-gboolean
-hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid)
-{
-    return has_uid(store, "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?", mailbox_id,
-                   uid);
-}
-
-gboolean
-hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id)
-{
-    sqlite3_stmt *st =
-        hermod_store_stmt(store, "SELECT 1 FROM deleted_mailboxes WHERE id = ?", NULL);
-    gboolean found;
+    sqlite3_stmt *st = hermod_store_stmt(store, sql, error);
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, mailbox_id);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
+    sqlite3_bind_int64(st, 2, uid);
+    return hermod_store_exists(store, st, out_found, error);
 }
 
 gboolean
-hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid)
+hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid, gboolean *out_found,
+                           GError **error)
+{
+    return has_uid(store, "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?", mailbox_id,
+                   uid, out_found, error);
+}
+
+gboolean
+hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id, gboolean *out_found,
+                               GError **error)
+{
+    sqlite3_stmt *st =
+        hermod_store_stmt(store, "SELECT 1 FROM deleted_mailboxes WHERE id = ?", error);
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, mailbox_id);
+    return hermod_store_exists(store, st, out_found, error);
+}
+
+gboolean
+hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid,
+                                gboolean *out_found, GError **error)
 {
     return has_uid(store, "SELECT 1 FROM expunged WHERE mailbox_id = ? AND uid = ?", mailbox_id,
-                   uid);
+                   uid, out_found, error);
 }
 
 GHashTable *
 hermod_store_index_files(HermodStore *store, GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(store, "SELECT DISTINCT file FROM messages", error);
-    GHashTable *files;
+    g_autoptr(GHashTable) files = NULL;
+    int rc;
 
     if (st == NULL)
         return NULL;
     files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while ((rc = hermod_store_step(store, st, "listing message files", error)) == SQLITE_ROW)
         g_hash_table_add(files, g_strdup((const char *)sqlite3_column_text(st, 0)));
+    if (rc != SQLITE_DONE)
+        return NULL;
     sqlite3_reset(st);
-    return files;
+    return g_steal_pointer(&files);
 }
 
-guint64
-hermod_store_index_used(HermodStore *store)
+gboolean
+hermod_store_index_used(HermodStore *store, guint64 *out_used, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT total(size) FROM messages", NULL);
-    guint64 used = 0;
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT total(size) FROM messages", error);
+    int rc;
 
-    if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-        used = (guint64)sqlite3_column_double(st, 0);
-    if (st != NULL)
-        sqlite3_reset(st);
-    return used;
+    if (st == NULL)
+        return FALSE;
+    rc = hermod_store_step(store, st, "adding up message sizes", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_used = rc == SQLITE_ROW ? (guint64)sqlite3_column_double(st, 0) : 0;
+    sqlite3_reset(st);
+    return TRUE;
 }

@@ -47,39 +47,40 @@ hermod_store_name_canon(const char *name, GError **error)
     return g_strdup(name);
 }
 
-/* -1: no such row; 0: a mailbox; 1: a \Noselect parent. */
-static int
-box_state(HermodStore *store, const char *name, gint64 *out_id)
+/* A lookup of name's row: *out_state -1 when there is none, 0 for a
+ * mailbox, 1 for a \Noselect parent; *out_id (nullable) its id. */
+static gboolean
+box_state(HermodStore *store, const char *name, int *out_state, gint64 *out_id, GError **error)
 {
     sqlite3_stmt *st =
-        hermod_store_stmt(store, "SELECT id, noselect FROM mailboxes WHERE name = ?", NULL);
-    int state = -1;
-
-    if (st == NULL)
-        return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        if (out_id != NULL)
-            *out_id = sqlite3_column_int64(st, 0);
-        state = sqlite3_column_int(st, 1) != 0;
-    }
-    sqlite3_reset(st);
-    return state;
-}
-
-static gboolean
-has_children(HermodStore *store, const char *name)
-{
-    sqlite3_stmt *st = hermod_store_stmt(
-        store, "SELECT 1 FROM mailboxes WHERE name > ?1 || '/' AND name < ?1 || '0' LIMIT 1", NULL);
-    gboolean found;
+        hermod_store_stmt(store, "SELECT id, noselect FROM mailboxes WHERE name = ?", error);
+    int rc;
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    found = sqlite3_step(st) == SQLITE_ROW;
+    rc = hermod_store_step(store, st, "reading a mailbox", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    *out_state = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) != 0 : -1;
+    if (rc == SQLITE_ROW && out_id != NULL)
+        *out_id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return found;
+    return TRUE;
+}
+
+/* A lookup: has name any child mailbox? */
+static gboolean
+has_children(HermodStore *store, const char *name, gboolean *out_found, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "SELECT 1 FROM mailboxes WHERE name > ?1 || '/' AND name < ?1 || '0' LIMIT 1",
+        error);
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    return hermod_store_exists(store, st, out_found, error);
 }
 
 static gboolean
@@ -104,8 +105,9 @@ create_parents(HermodStore *store, const char *name, GError **error)
 {
     for (const char *slash = strchr(name, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
         g_autofree char *parent = g_strndup(name, slash - name);
-        if (box_state(store, parent, NULL) < 0 &&
-            !hermod_store_box_create(store, parent, NULL, error))
+        int state = 0;
+        if (!box_state(store, parent, &state, NULL, error) ||
+            (state < 0 && !hermod_store_box_create(store, parent, NULL, error)))
             return FALSE;
     }
     return TRUE;
@@ -135,8 +137,10 @@ static gboolean
 create_txn(HermodStore *store, const char *name, const char *special_use, gpointer data,
            GError **error)
 {
-    int state = box_state(store, name, NULL);
+    int state = -1;
 
+    if (!box_state(store, name, &state, NULL, error))
+        return FALSE;
     if (state == 0) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_EXISTS, "mailbox %s exists",
                     name);
@@ -161,23 +165,26 @@ hermod_store_mailbox_create(HermodStore *store, const char *name, const char *sp
     return TRUE;
 }
 
-/* Message ids of a mailbox. */
+/* Message ids of a mailbox, or NULL.  (transfer full) */
 static GArray *
-box_messages(HermodStore *store, gint64 box_id)
+box_messages(HermodStore *store, gint64 box_id, GError **error)
 {
-    sqlite3_stmt *st =
-        hermod_store_stmt(store, "SELECT id FROM messages WHERE mailbox_id = ? ORDER BY uid", NULL);
-    GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "SELECT id FROM messages WHERE mailbox_id = ? ORDER BY uid", error);
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+    int rc;
 
     if (st == NULL)
-        return ids;
+        return NULL;
     sqlite3_bind_int64(st, 1, box_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = hermod_store_step(store, st, "listing messages", error)) == SQLITE_ROW) {
         gint64 id = sqlite3_column_int64(st, 0);
         g_array_append_val(ids, id);
     }
+    if (rc != SQLITE_DONE)
+        return NULL;
     sqlite3_reset(st);
-    return ids;
+    return g_steal_pointer(&ids);
 }
 
 /* Remove \Noselect ancestors of name that have no children left. */
@@ -185,11 +192,16 @@ static gboolean
 prune_parents(HermodStore *store, const char *name, GError **error)
 {
     g_autofree char *parent = g_strdup(name);
+    gboolean children = FALSE;
     char *slash;
+    int state = -1;
 
     while ((slash = strrchr(parent, '/')) != NULL) {
         *slash = '\0';
-        if (box_state(store, parent, NULL) != 1 || has_children(store, parent))
+        if (!box_state(store, parent, &state, NULL, error) ||
+            (state == 1 && !has_children(store, parent, &children, error)))
+            return FALSE;
+        if (state != 1 || children)
             break;
         if (!run_text(store, "DELETE FROM mailboxes WHERE name = ?", parent, NULL, error))
             return FALSE;
@@ -217,21 +229,25 @@ delete_txn(HermodStore *store, const char *name, const char *unused, gpointer re
            GError **error)
 {
     gint64 id = 0;
-    int state = box_state(store, name, &id);
+    int state = -1;
+    gboolean children = FALSE;
     g_autoptr(GArray) ids = NULL;
 
+    if (!box_state(store, name, &state, &id, error) ||
+        (state >= 0 && !has_children(store, name, &children, error)))
+        return FALSE;
     if (state < 0) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s",
                     name);
         return FALSE;
     }
-    if (has_children(store, name) && state == 1)
+    if (children && state == 1)
         return invalid(error, "has children and holds no messages", name);
-    ids = box_messages(store, id);
-    if (!hermod_store_rows_delete(store, id, ids, 0, removed, error) ||
+    ids = box_messages(store, id, error);
+    if (ids == NULL || !hermod_store_rows_delete(store, id, ids, 0, removed, error) ||
         !remember_deleted(store, id, error))
         return FALSE;
-    if (has_children(store, name))
+    if (children)
         return run_text(store, "UPDATE mailboxes SET noselect = 1 WHERE name = ?", name, NULL,
                         error);
     return run_text(store, "DELETE FROM mailboxes WHERE name = ?", name, NULL, error) &&
@@ -297,8 +313,8 @@ rename_inbox_txn(HermodStore *store, const char *from, const char *to, GError **
         !hermod_store_box(store, "INBOX", &inbox, error) ||
         !hermod_store_box(store, to, &dest, error))
         return FALSE;
-    ids = box_messages(store, inbox.id);
-    return hermod_store_rows_move(store, &inbox, &dest, ids, NULL, NULL, error);
+    ids = box_messages(store, inbox.id, error);
+    return ids != NULL && hermod_store_rows_move(store, &inbox, &dest, ids, NULL, NULL, error);
 }
 
 static gboolean
@@ -306,14 +322,19 @@ rename_txn(HermodStore *store, const char *from, const char *to, gpointer data, 
 {
     g_autofree char *under = g_strconcat(from, "/", NULL);
 
+    int from_state = -1, to_state = -1;
+
     if (g_str_equal(from, "INBOX"))
         return rename_inbox_txn(store, from, to, error);
-    if (box_state(store, from, NULL) < 0) {
+    if (!box_state(store, from, &from_state, NULL, error) ||
+        !box_state(store, to, &to_state, NULL, error))
+        return FALSE;
+    if (from_state < 0) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s",
                     from);
         return FALSE;
     }
-    if (box_state(store, to, NULL) >= 0) {
+    if (to_state >= 0) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_EXISTS, "mailbox %s exists", to);
         return FALSE;
     }

@@ -64,11 +64,23 @@ void hermod_store_index_close(HermodStore *store);
 sqlite3_stmt *hermod_store_stmt(HermodStore *store, const char *sql, GError **error);
 gboolean hermod_store_exec(HermodStore *store, const char *sql, GError **error);
 gboolean hermod_store_db_error(HermodStore *store, GError **error, const char *what);
+/* One step of a read: SQLITE_ROW or SQLITE_DONE, or else st is reset and
+ * HERMOD_STORE_ERROR_DB set ("store A: what: ...").  A scan is
+ *   while ((rc = hermod_store_step(...)) == SQLITE_ROW) ...;
+ *   if (rc != SQLITE_DONE) fail;
+ * so that a failure mid-scan is never a short list. */
+int hermod_store_step(HermodStore *store, sqlite3_stmt *st, const char *what, GError **error);
+/* A lookup (store.h's convention): does st give a row?  Resets st. */
+gboolean hermod_store_exists(HermodStore *store, sqlite3_stmt *st, gboolean *out_found,
+                             GError **error);
 /* INBOX and the special-use mailboxes when there are none; INBOX always. */
 gboolean hermod_store_index_defaults(HermodStore *store, GError **error);
-/* Look a mailbox up by name ("inbox" is INBOX); NO_MAILBOX if absent. */
+/* Look a mailbox up by name ("inbox" is INBOX) for a call that needs it:
+ * NO_MAILBOX if absent, DB if the query failed. */
 gboolean hermod_store_box(HermodStore *store, const char *name, StoreBox *out, GError **error);
-gboolean hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out);
+/* A lookup by id: *out_found says whether out was filled. */
+gboolean hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out, gboolean *out_found,
+                                GError **error);
 /* Insert a message row with the next MODSEQ, move UIDNEXT past its UID,
  * and write both back into box and its row. */
 gboolean hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row,
@@ -77,13 +89,18 @@ gboolean hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRo
 gboolean hermod_store_box_save(HermodStore *store, const StoreBox *box, GError **error);
 gboolean hermod_store_keywords_add(HermodStore *store, gint64 message_id,
                                    const char *const *keywords, GError **error);
-gboolean hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid);
-gboolean hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid);
-/* Was this mailbox deleted (or emptied into a \Noselect parent)? */
-gboolean hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id);
+/* Lookups: is uid a message of the mailbox / in its expunge log? */
+gboolean hermod_store_index_has_uid(HermodStore *store, gint64 mailbox_id, guint32 uid,
+                                    gboolean *out_found, GError **error);
+gboolean hermod_store_index_was_expunged(HermodStore *store, gint64 mailbox_id, guint32 uid,
+                                         gboolean *out_found, GError **error);
+/* A lookup: was this mailbox deleted (or emptied into a \Noselect parent)? */
+gboolean hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id, gboolean *out_found,
+                                        GError **error);
 /* Every file name an index row names.  (transfer full) */
 GHashTable *hermod_store_index_files(HermodStore *store, GError **error);
-guint64 hermod_store_index_used(HermodStore *store);
+/* Bytes of every message of the index. */
+gboolean hermod_store_index_used(HermodStore *store, guint64 *out_used, GError **error);
 
 /* Create a selectable mailbox row with a new UIDVALIDITY. */
 gboolean hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,
@@ -93,6 +110,9 @@ gboolean hermod_store_box_create(HermodStore *store, const char *name, const cha
 char *hermod_store_name_canon(const char *name, GError **error);
 /* Would size more bytes pass quota (0: none)?  Sets OVER_QUOTA. */
 gboolean hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError **error);
+/* The account's quota from the directory (0: none); FALSE with the
+ * directory's error when it cannot be read.  No lock needed. */
+gboolean hermod_store_quota_limit(HermodStore *store, guint64 *out_limit, GError **error);
 
 /* --- store-append.c: group commit. */
 

@@ -72,19 +72,20 @@ read_mailbox(sqlite3_stmt *st)
 GPtrArray *
 hermod_store_mailboxes(HermodStore *store, GError **error)
 {
-    GPtrArray *out = NULL;
+    g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_mailbox_free);
     sqlite3_stmt *st;
+    int rc = SQLITE_ERROR;
 
     g_mutex_lock(&store->lock);
     st = hermod_store_stmt(store, MAILBOX_COLUMNS "GROUP BY b.id ORDER BY b.name", error);
-    if (st != NULL) {
-        out = g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_mailbox_free);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            g_ptr_array_add(out, read_mailbox(st));
+    while (st != NULL &&
+           (rc = hermod_store_step(store, st, "listing mailboxes", error)) == SQLITE_ROW)
+        g_ptr_array_add(out, read_mailbox(st));
+    if (rc == SQLITE_DONE)
         sqlite3_reset(st);
-    }
     g_mutex_unlock(&store->lock);
-    return out;
+    return rc == SQLITE_DONE ? g_steal_pointer(&out) : NULL;
 }
 
 static HermodStoreMailbox *
@@ -142,7 +143,10 @@ status_locked(HermodStore *store, const char *canon, GError **error)
     if (st == NULL)
         return NULL;
     sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = hermod_store_step(store, st, "reading a mailbox", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return NULL;
+    if (rc == SQLITE_ROW)
         mb = read_mailbox(st);
     else
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_NO_MAILBOX, "no mailbox %s in %s",
@@ -169,24 +173,26 @@ hermod_store_mailbox_status(HermodStore *store, const char *name, GError **error
 
 /* message id -> GPtrArray of keywords, for the messages of one mailbox
  * with modseq > since: a session's sync after each command asks for the
- * few rows changed since, and must not pay for the whole mailbox. */
+ * few rows changed since, and must not pay for the whole mailbox.  NULL
+ * when the keywords cannot be read.  (transfer full) */
 static GHashTable *
-read_keywords(HermodStore *store, gint64 mailbox_id, guint64 since)
+read_keywords(HermodStore *store, gint64 mailbox_id, guint64 since, GError **error)
 {
-    GHashTable *map = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
-                                            (GDestroyNotify)g_ptr_array_unref);
+    g_autoptr(GHashTable) map = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                                      (GDestroyNotify)g_ptr_array_unref);
     sqlite3_stmt *st = hermod_store_stmt(store,
                                          "SELECT k.message_id, k.keyword FROM keywords k"
                                          " JOIN messages m ON m.id = k.message_id"
                                          " WHERE m.mailbox_id = ? AND m.modseq > ?"
                                          " ORDER BY k.keyword",
-                                         NULL);
+                                         error);
+    int rc;
 
     if (st == NULL)
-        return map;
+        return NULL;
     sqlite3_bind_int64(st, 1, mailbox_id);
     sqlite3_bind_int64(st, 2, (gint64)since);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = hermod_store_step(store, st, "reading keywords", error)) == SQLITE_ROW) {
         gint64 id = sqlite3_column_int64(st, 0);
         GPtrArray *words = g_hash_table_lookup(map, &id);
         if (words == NULL) {
@@ -197,8 +203,10 @@ read_keywords(HermodStore *store, gint64 mailbox_id, guint64 since)
         }
         g_ptr_array_add(words, g_strdup((const char *)sqlite3_column_text(st, 1)));
     }
+    if (rc != SQLITE_DONE)
+        return NULL;
     sqlite3_reset(st);
-    return map;
+    return g_steal_pointer(&map);
 }
 
 static HermodStoreMessage *
@@ -224,13 +232,16 @@ static GPtrArray *
 messages_locked(HermodStore *store, const char *mailbox, guint64 since, GError **error)
 {
     g_autoptr(GHashTable) keywords = NULL;
-    GPtrArray *out;
+    g_autoptr(GPtrArray) out = NULL;
     sqlite3_stmt *st;
     StoreBox box;
+    int rc;
 
     if (!hermod_store_box(store, mailbox, &box, error))
         return NULL;
-    keywords = read_keywords(store, box.id, since);
+    keywords = read_keywords(store, box.id, since, error);
+    if (keywords == NULL)
+        return NULL;
     st = hermod_store_stmt(store,
                            "SELECT id, uid, flags, modseq, internal_date, size FROM messages"
                            " WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
@@ -240,10 +251,12 @@ messages_locked(HermodStore *store, const char *mailbox, guint64 since, GError *
     sqlite3_bind_int64(st, 1, box.id);
     sqlite3_bind_int64(st, 2, (gint64)since);
     out = g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_message_free);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while ((rc = hermod_store_step(store, st, "listing messages", error)) == SQLITE_ROW)
         g_ptr_array_add(out, read_message(st, keywords));
+    if (rc != SQLITE_DONE)
+        return NULL; /* never a short list: the missing rows would read as expunged */
     sqlite3_reset(st);
-    return out;
+    return g_steal_pointer(&out);
 }
 
 GPtrArray *
@@ -266,9 +279,10 @@ hermod_store_messages(HermodStore *store, const char *mailbox, GError **error)
 static GArray *
 expunged_locked(HermodStore *store, const char *mailbox, guint64 since, GError **error)
 {
+    g_autoptr(GArray) out = NULL;
     sqlite3_stmt *st;
     StoreBox box;
-    GArray *out;
+    int rc;
 
     if (!hermod_store_box(store, mailbox, &box, error))
         return NULL;
@@ -279,12 +293,14 @@ expunged_locked(HermodStore *store, const char *mailbox, guint64 since, GError *
     sqlite3_bind_int64(st, 1, box.id);
     sqlite3_bind_int64(st, 2, (gint64)since);
     out = g_array_new(FALSE, FALSE, sizeof(guint32));
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = hermod_store_step(store, st, "reading expunges", error)) == SQLITE_ROW) {
         guint32 uid = (guint32)sqlite3_column_int64(st, 0);
         g_array_append_val(out, uid);
     }
+    if (rc != SQLITE_DONE)
+        return NULL;
     sqlite3_reset(st);
-    return out;
+    return g_steal_pointer(&out);
 }
 
 GArray *
@@ -317,7 +333,10 @@ file_of(HermodStore *store, const char *mailbox, guint32 uid, GError **error)
         return NULL;
     sqlite3_bind_text(st, 1, canon != NULL ? canon : mailbox, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, uid);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = hermod_store_step(store, st, "finding a message", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return NULL;
+    if (rc == SQLITE_ROW)
         file = g_strdup((const char *)sqlite3_column_text(st, 0));
     sqlite3_reset(st);
     if (file == NULL && hermod_store_box(store, mailbox, &box, error))

@@ -61,8 +61,9 @@ unindexed(HermodStore *store, const char *mailbox, GError **error)
                                          " JOIN messages m ON m.id = t.id"
                                          " WHERE (?1 IS NULL OR m.mailbox_id = ?1)",
                                          error);
+    g_autoptr(GArray) out = NULL;
     StoreBox box;
-    GArray *out;
+    int rc;
 
     if (st == NULL || (mailbox != NULL && !hermod_store_box(store, mailbox, &box, error)))
         return NULL;
@@ -70,13 +71,15 @@ unindexed(HermodStore *store, const char *mailbox, GError **error)
         sqlite3_bind_int64(st, 1, box.id);
     out = g_array_new(FALSE, TRUE, sizeof(Pending));
     g_array_set_clear_func(out, pending_clear);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((rc = hermod_store_step(store, st, "finding unindexed messages", error)) == SQLITE_ROW) {
         Pending e = {sqlite3_column_int64(st, 0),
                      g_strdup((const char *)sqlite3_column_text(st, 1)), NULL, NULL};
         g_array_append_val(out, e);
     }
+    if (rc != SQLITE_DONE)
+        return NULL;
     sqlite3_reset(st);
-    return out;
+    return g_steal_pointer(&out);
 }
 
 /* Drop markup, the contents of script and style, and decode the common

@@ -144,8 +144,7 @@ store_prepare(HermodStore *store, GError **error)
         hermod_store_exec(store, "ROLLBACK", NULL);
         return FALSE;
     }
-    store->used = hermod_store_index_used(store);
-    return TRUE;
+    return hermod_store_index_used(store, &store->used, error);
 }
 
 static HermodStore *
@@ -286,6 +285,18 @@ hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size, GError 
     return TRUE;
 }
 
+gboolean
+hermod_store_quota_limit(HermodStore *store, guint64 *out_limit, GError **error)
+{
+    g_autoptr(GError) why = NULL;
+
+    if (hermod_directory_user_quota(store->account, out_limit, &why))
+        return TRUE;
+    g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
+                "store %s: cannot read the quota: %s", store->account, why->message);
+    return FALSE;
+}
+
 /* All quotas are checked before anything is written, so an over-quota
  * recipient fails the delivery without a partial copy. */
 gboolean
@@ -297,12 +308,14 @@ hermod_store_deliver(GPtrArray *accounts, GBytes *data, GError **error)
 
     for (guint i = 0; i < accounts->len; i++) {
         HermodStore *store = hermod_store_open(accounts->pdata[i], error);
+        guint64 quota = 0;
         if (store == NULL)
             return FALSE;
         g_ptr_array_add(stores, store);
+        if (!hermod_store_quota_limit(store, &quota, error))
+            return FALSE;
         g_mutex_lock(&store->lock);
-        full = hermod_store_over_quota(store, hermod_directory_user_quota(store->account),
-                                       g_bytes_get_size(data), error);
+        full = hermod_store_over_quota(store, quota, g_bytes_get_size(data), error);
         g_mutex_unlock(&store->lock);
         if (full)
             return FALSE;

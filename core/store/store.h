@@ -18,6 +18,16 @@
  * per account.  One process writes a store (the daemon); others (hermodctl)
  * may open it to read.  Every call that writes blocks (fsync): call it
  * from the work pool.
+ *
+ * Errors follow the directory's tri-state rule (directory.h): a lookup
+ * (hermod_store_cache_get, and the index lookups in store-private.h)
+ * returns TRUE with its answer in out_ parameters, NULL or FALSE meaning
+ * "not there", or FALSE with HERMOD_STORE_ERROR_DB or _IO when it could
+ * not answer.  A call on a mailbox or message that must exist fails with
+ * NO_MAILBOX or NO_MESSAGE when it does not, and never with those codes
+ * for a failure of the database.  A call that returns a list returns all
+ * of it or fails: every scan of rows ends on SQLITE_DONE.  A failed read
+ * of the account's quota (the directory) fails the call that needed it.
  */
 #ifndef HERMOD_CORE_STORE_H
 #define HERMOD_CORE_STORE_H
@@ -206,9 +216,10 @@ gboolean hermod_store_copy(HermodStore *store, const char *mailbox, const Hermod
                            GError **error);
 
 /* Cached parse results of one message by field ("envelope",
- * "bodystructure", ...): NULL when absent (transfer full). */
-char *hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 uid,
-                             const char *field);
+ * "bodystructure", ...).  A lookup: *out_value is NULL when absent
+ * (transfer full). */
+gboolean hermod_store_cache_get(HermodStore *store, const char *mailbox, guint32 uid,
+                                const char *field, char **out_value, GError **error);
 void hermod_store_cache_set(HermodStore *store, const char *mailbox, guint32 uid, const char *field,
                             const char *value);
 /* Full-text search: UIDs of mailbox, ascending, whose body (field "body")

@@ -117,7 +117,7 @@ static void
 fetch_finish(ImapSession *s, FetchJob *j)
 {
     if (!j->ok) {
-        imap_tagged(s, j->tag, "NO", NULL, j->error != NULL ? j->error->message : "FETCH failed");
+        imap_reply_failed(s, j->tag, j->error, "FETCH failed");
     } else {
         /* The client already heard of the \Seen this FETCH set. */
         for (guint i = 0; s->sel != NULL && i < j->msgs->len; i++) {
@@ -170,7 +170,7 @@ fetch_inline(ImapSession *s, FetchJob *j)
     for (guint i = 0; i < j->out->len; i++)
         imap_write_bytes(s, g_ptr_array_index(j->out, i));
     if (!j->ok) {
-        imap_tagged(s, j->tag, "NO", NULL, j->error != NULL ? j->error->message : "FETCH failed");
+        imap_reply_failed(s, j->tag, j->error, "FETCH failed");
     } else {
         imap_session_after_command(s, j->is_uid);
         imap_tagged(s, j->tag, "OK", NULL, "FETCH completed");

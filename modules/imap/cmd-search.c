@@ -103,7 +103,7 @@ query_done(ImapSession *s, gpointer data)
 {
     QueryJob *q = data;
     if (!q->ok) {
-        imap_tagged(s, q->tag, "NO", NULL, q->error != NULL ? q->error->message : "Failed");
+        imap_reply_failed(s, q->tag, q->error, "Failed");
         imap_session_resume(s);
         return;
     }

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
 GQuark imap_fetch_error_quark(void);
 typedef enum {
     IMAP_FETCH_ERROR_SYNTAX,      /* TAG BAD */
-    IMAP_FETCH_ERROR_FAILED,      /* TAG NO: the store failed, message gone */
+    IMAP_FETCH_ERROR_FAILED,      /* TAG NO: the message is gone (expunged meanwhile) */
     IMAP_FETCH_ERROR_UNKNOWN_CTE, /* TAG NO [UNKNOWN-CTE] (RFC 3516) */
     IMAP_FETCH_ERROR_BADCHARSET,  /* TAG NO [BADCHARSET (UTF-8 US-ASCII)] */
 } ImapFetchError;
@@ -86,7 +86,8 @@ gboolean imap_fetch_spec_has_vanished(const ImapFetchSpec *spec);
  * zero-copy slices of the mapped message.  UID is included when is_uid,
  * MODSEQ when env->is_condstore or asked.  Blocking (see above).
  * Returns FALSE with IMAP_FETCH_ERROR_FAILED (the message cannot be
- * read: expunged meanwhile) or _UNKNOWN_CTE; out is then left as it was. */
+ * read: expunged meanwhile), _UNKNOWN_CTE, or the store's
+ * HERMOD_MAIL_ERROR_IO (it failed); out is then left as it was. */
 gboolean imap_fetch_message(const ImapMailboxEnv *env, const ImapFetchSpec *spec, guint32 seq,
                             const HermodMsgInfo *msg, GPtrArray *out, GError **error);
 

@@ -32,6 +32,11 @@ imap_msg_data_map(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo
         return FALSE;
     }
     d->bytes = proto_message_bytes(mail, env->store, env->mailbox, msg->uid, &local);
+    if (d->bytes == NULL && local != NULL && local->domain == HERMOD_MAIL_ERROR &&
+        local->code != HERMOD_MAIL_ERROR_NO_MESSAGE) {
+        g_propagate_error(error, g_steal_pointer(&local)); /* the store failed: not skipped */
+        return FALSE;
+    }
     if (d->bytes == NULL) {
         g_set_error(error, IMAP_FETCH_ERROR, IMAP_FETCH_ERROR_FAILED,
                     "Message UID %u cannot be read: %s", msg->uid,

@@ -22,12 +22,12 @@ typedef struct {
 const HermodMailApi *imap_mail_api(const ImapMailboxEnv *env);
 
 /* Read msg (once) without building its tree: d->root stays NULL until
- * imap_msg_data_load.  FALSE with IMAP_FETCH_ERROR_FAILED when the store
- * cannot open it. */
+ * imap_msg_data_load.  FALSE with IMAP_FETCH_ERROR_FAILED when the message
+ * is gone, with the store's HERMOD_MAIL_ERROR_IO when the store failed. */
 gboolean imap_msg_data_map(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
                            GError **error);
 /* Read msg (once) and parse its tree (once).  FALSE with
- * IMAP_FETCH_ERROR_FAILED when the store cannot open it. */
+ * IMAP_FETCH_ERROR_FAILED or HERMOD_MAIL_ERROR_IO, as imap_msg_data_map. */
 gboolean imap_msg_data_load(ImapMsgData *d, const ImapMailboxEnv *env, const HermodMsgInfo *msg,
                             GError **error);
 /* Release what load took; d may be reused. */

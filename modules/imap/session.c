@@ -141,6 +141,15 @@ imap_tagged(ImapSession *s, const char *tag, const char *status, const char *cod
 }
 
 void
+imap_reply_failed(ImapSession *s, const char *tag, const GError *error, const char *fallback)
+{
+    if (error != NULL && error->domain == HERMOD_MAIL_ERROR)
+        imap_reply_error(s, tag, error);
+    else
+        imap_tagged(s, tag, "NO", NULL, error != NULL ? error->message : fallback);
+}
+
+void
 imap_reply_error(ImapSession *s, const char *tag, const GError *error)
 {
     const char *code = "SERVERBUG";
@@ -161,12 +170,14 @@ imap_reply_error(ImapSession *s, const char *tag, const GError *error)
         case HERMOD_MAIL_ERROR_NO_MESSAGE:
             code = "EXPUNGEISSUED";
             break;
+        case HERMOD_MAIL_ERROR_IO: /* the store could not answer: try again later */
+            code = "UNAVAILABLE";
+            break;
         case HERMOD_MAIL_ERROR_MODIFIED:
-        case HERMOD_MAIL_ERROR_IO:
             break;
         }
     }
-    if (g_strcmp0(code, "SERVERBUG") == 0)
+    if (g_strcmp0(code, "SERVERBUG") == 0 || g_strcmp0(code, "UNAVAILABLE") == 0)
         imap_api->log(HERMOD_LOG_WARNING, imap_api->conn_session(s->conn), "imap: store: %s",
                       error->message);
     g_autofree char *text = g_strdelimit(g_strdup(error->message), "\r\n", ' ');

@@ -136,6 +136,10 @@ void imap_tagged(ImapSession *s, const char *tag, const char *status, const char
                  const char *text);
 /* Map a store error to a NO with its response code. */
 void imap_reply_error(ImapSession *s, const char *tag, const GError *error);
+/* A FETCH, SEARCH, SORT or THREAD that failed: the store's errors with
+ * their response codes ([UNAVAILABLE] when it could not answer), others
+ * (nullable error: fallback) as a plain NO. */
+void imap_reply_failed(ImapSession *s, const char *tag, const GError *error, const char *fallback);
 gboolean imap_require_store(ImapSession *s, const char *tag);
 /* Report pending changes (expunges included, imap_session_after_command),
  * then "TAG OK text". */

@@ -160,7 +160,13 @@ check_from(SmtpSession *s)
         return FALSE;
     }
     for (guint i = 0; addrs[i] != NULL; i++) {
-        if (!smtp_api->addr_owned_by(addrs[i], s->account)) {
+        HermodAuthResult owned = smtp_check_owner(s, addrs[i]);
+        if (owned == HERMOD_AUTH_TEMPFAIL) {
+            smtp_reply_error(s, 451, "4.3.0", "From address <%s>: Temporary lookup failure",
+                             addrs[i]);
+            return FALSE;
+        }
+        if (owned != HERMOD_AUTH_OK) {
             smtp_reply_error(s, 553, "5.7.1", "From address <%s> not owned by user %s", addrs[i],
                              s->account);
             return FALSE;

@@ -6,9 +6,11 @@
  * recipients (addr_classify LOCAL) are accepted from unauthenticated peers,
  * everything else is refused as relaying; on submission and SMTPS a sender
  * must have authenticated, and after AUTH (any role) the envelope sender
- * must belong to the account (addr_owned_by).  Also the ESMTP parameters
- * SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH (RFC 1870, 6152, 6531, 3461, 4954)
- * and NOTIFY, ORCPT.  Source routes are stripped from MAIL (RFC 5321 C)
+ * must belong to the account (addr_owned_by).  A directory that cannot
+ * be read gets 451 4.3.0, never a permanent refusal, where the core can
+ * say so (addr_lookup, addr_check_owner: ABI 1.4).  Also the ESMTP
+ * parameters SIZE, BODY, SMTPUTF8, RET, ENVID, AUTH (RFC 1870, 6152, 6531,
+ * 3461, 4954) and NOTIFY, ORCPT.  Source routes are stripped from MAIL (RFC 5321 C)
  * and refused on RCPT, where they only serve relaying tricks.
  */
 #include "autoconfig.h"
@@ -200,8 +202,16 @@ check_sender(SmtpSession *s, const SmtpPath *path, const MailParams *mp)
         smtp_reply_error(s, 501, "5.1.7", "Bad address syntax");
         return FALSE;
     }
-    if (s->account != NULL &&
-        (*path->address == '\0' || !smtp_api->addr_owned_by(path->address, s->account))) {
+    if (s->account == NULL)
+        return TRUE;
+    HermodAuthResult owned =
+        *path->address == '\0' ? HERMOD_AUTH_FAILED : smtp_check_owner(s, path->address);
+    if (owned == HERMOD_AUTH_TEMPFAIL) {
+        smtp_reply_error(s, 451, "4.3.0", "<%s>: Temporary lookup failure; try again later",
+                         path->address);
+        return FALSE;
+    }
+    if (owned != HERMOD_AUTH_OK) {
         smtp_reply_error(s, 553, "5.7.1", "Sender address <%s> not owned by user %s", path->address,
                          s->account);
         return FALSE;
@@ -300,6 +310,36 @@ rcpt_param(SmtpSession *s, const SmtpParam *p, SmtpRcpt *r)
     return FALSE;
 }
 
+HermodAuthResult
+smtp_check_owner(SmtpSession *s, const char *address)
+{
+    if (!HERMOD_API_HAS(smtp_api, addr_check_owner))
+        return smtp_api->addr_owned_by(address, s->account) ? HERMOD_AUTH_OK : HERMOD_AUTH_FAILED;
+    g_autoptr(GError) error = NULL;
+    HermodAuthResult r = smtp_api->addr_check_owner(address, s->account, &error);
+    if (r == HERMOD_AUTH_TEMPFAIL)
+        smtp_api->log(HERMOD_LOG_WARNING, smtp_api->conn_session(s->conn),
+                      "smtp: cannot check that %s owns <%s>: %s", s->account, address,
+                      error != NULL ? error->message : "directory unavailable");
+    return r;
+}
+
+/* What the directory says of a recipient: with a 1.4 core a failure is
+ * HERMOD_ADDR_TEMPFAIL (logged), with an older one addr_classify's UNKNOWN. */
+static HermodAddrKind
+lookup_recipient(SmtpSession *s, const char *address)
+{
+    if (!HERMOD_API_HAS(smtp_api, addr_lookup))
+        return smtp_api->addr_classify(address);
+    g_autoptr(GError) error = NULL;
+    HermodAddrKind kind = smtp_api->addr_lookup(address, &error);
+    if (kind == HERMOD_ADDR_TEMPFAIL)
+        smtp_api->log(HERMOD_LOG_WARNING, smtp_api->conn_session(s->conn),
+                      "smtp: cannot look up recipient <%s>: %s", address,
+                      error != NULL ? error->message : "directory unavailable");
+    return kind;
+}
+
 /* The relay decision for one recipient; replies on refusal. */
 static gboolean
 check_recipient(SmtpSession *s, const SmtpPath *path, const char *address)
@@ -312,9 +352,13 @@ check_recipient(SmtpSession *s, const SmtpPath *path, const char *address)
         smtp_reply_error(s, 550, "5.7.1", "<%s>: Source routes are not accepted", address);
         return FALSE;
     }
-    switch (smtp_api->addr_classify(address)) {
+    switch (lookup_recipient(s, address)) {
     case HERMOD_ADDR_LOCAL:
         return TRUE;
+    case HERMOD_ADDR_TEMPFAIL:
+        smtp_reply_error(s, 451, "4.3.0", "<%s>: Temporary lookup failure; try again later",
+                         address);
+        return FALSE;
     case HERMOD_ADDR_UNKNOWN:
         smtp_reply_error(s, 550, "5.1.1", "<%s>: Recipient address rejected: User unknown",
                          address);

@@ -141,6 +141,10 @@ void smtp_cmd_ehlo(SmtpSession *s, const char *args, gboolean is_esmtp);
 void smtp_cmd_mail(SmtpSession *s, const char *args);
 void smtp_cmd_rcpt(SmtpSession *s, const char *args);
 void smtp_rcpt_free(gpointer rcpt);
+/* May the session's account use address as its sender?  HERMOD_AUTH_OK,
+ * FAILED, or TEMPFAIL (logged) when the directory could not be read and
+ * the core can say so (addr_check_owner, ABI 1.4). */
+HermodAuthResult smtp_check_owner(SmtpSession *s, const char *address);
 
 /* data.c */
 void smtp_cmd_data(SmtpSession *s, const char *args);

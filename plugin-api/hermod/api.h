@@ -44,6 +44,9 @@ typedef enum {
     HERMOD_ADDR_UNKNOWN,   /* the domain is local but nobody has this address */
     HERMOD_ADDR_REMOTE,    /* the domain is not ours */
     HERMOD_ADDR_INVALID,   /* not a usable mailbox (source route, %-hack, bang path, bad syntax) */
+    /* ABI 1.4: the directory could not be read, so nobody knows yet; try
+     * again later (SMTP 451 4.3.0).  Only addr_lookup returns it. */
+    HERMOD_ADDR_TEMPFAIL,
 } HermodAddrKind;
 
 /* Per-recipient DSN NOTIFY bits (RFC 3461). */
@@ -161,9 +164,12 @@ struct HermodApi {
      * the auth-failure log ("smtp", "imap").  Strings are copied. */
     void (*auth_check)(HermodConn *conn, const char *protocol, const char *login,
                        const char *password, HermodAuthFunc done, gpointer data);
-    /* Classify a recipient address (any thread). */
+    /* Classify a recipient address (any thread).  When the directory
+     * cannot be read it answers UNKNOWN, as it always did (and the core
+     * logs the failure): use addr_lookup (ABI 1.4) where the core has it. */
     HermodAddrKind (*addr_classify)(const char *address);
-    /* May account use address as envelope sender or From?  (any thread) */
+    /* May account use address as envelope sender or From?  (any thread)
+     * FALSE, too, when the directory cannot be read: see addr_check_owner. */
     gboolean (*addr_owned_by)(const char *address, const char *account);
 
     /* --- messages (the core's one submission path) --- */
@@ -213,6 +219,25 @@ struct HermodApi {
     gboolean (*conn_start_deflate)(HermodConn *conn);
     /* Is DEFLATE on (conn_start_deflate succeeded)? */
     gboolean (*conn_is_deflate)(HermodConn *conn);
+
+    /* --- ABI 1.4: directory lookups that can say "failed" ---
+     * addr_classify and addr_owned_by fold a directory failure into "no
+     * such user" and "not yours", which a module then refuses for good
+     * (SMTP 550, 553).  These two tell it apart.  The answer stays one
+     * enum value, as for logins (HERMOD_AUTH_TEMPFAIL), so that a module
+     * switches on it as before and -Wswitch points at the new case; the
+     * GError carries the reason for the module's log.  Its domain and
+     * code are the core's: read only its message.  error is nullable.
+     * Check HERMOD_API_HAS(api, addr_lookup) and fall back to
+     * addr_classify / addr_owned_by on an older core.  Any thread; a
+     * quick indexed read, like addr_classify. */
+    /* addr_classify, or HERMOD_ADDR_TEMPFAIL with error set when the
+     * directory could not be read. */
+    HermodAddrKind (*addr_lookup)(const char *address, GError **error);
+    /* addr_owned_by as HERMOD_AUTH_OK (account may use address) or
+     * HERMOD_AUTH_FAILED (it may not), or HERMOD_AUTH_TEMPFAIL with error
+     * set when the directory could not be read.  Never BLOCKED. */
+    HermodAuthResult (*addr_check_owner)(const char *address, const char *account, GError **error);
 };
 
 /* Does the running core's table have member? */

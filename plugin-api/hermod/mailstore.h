@@ -11,6 +11,13 @@
  * a later minor version may append members to a record without breaking
  * modules built before it.
  *
+ * Errors: a call that fails returns NULL or FALSE with a HERMOD_MAIL_ERROR.
+ * NO_MAILBOX and NO_MESSAGE mean only that the mailbox or message does not
+ * exist; a store that could not answer (a database or disk failure, or a
+ * directory failure reading the quota) is always IO, which a module maps
+ * to "try again later", never to "no such mailbox".  A list (mailboxes,
+ * messages, expunged_since, ...) is returned whole or not at all.
+ *
  * Threads: calls marked "blocking" may fsync or wait for a writer; run them
  * on the work pool (HermodApi.work_run).  The others are quick reads that a
  * loop thread may make.  All calls are safe from any thread.
@@ -92,7 +99,7 @@ typedef void (*HermodWatchFunc)(HermodConn *conn, const char *mailbox, gpointer 
 
 #define HERMOD_MAIL_ERROR (g_quark_from_static_string("hermod-mail-error"))
 typedef enum {
-    HERMOD_MAIL_ERROR_IO,         /* NO [SERVERBUG] / -ERR */
+    HERMOD_MAIL_ERROR_IO,         /* the store failed: NO [UNAVAILABLE] / -ERR [SYS/TEMP] */
     HERMOD_MAIL_ERROR_NO_MAILBOX, /* NO [NONEXISTENT] / [TRYCREATE] */
     HERMOD_MAIL_ERROR_EXISTS,     /* NO [ALREADYEXISTS] */
     HERMOD_MAIL_ERROR_OVER_QUOTA, /* NO [OVERQUOTA] */
@@ -164,7 +171,10 @@ typedef struct {
     GMappedFile *(*open_message)(HermodMailStore *store, const char *mailbox, guint32 uid,
                                  GError **error);
     /* Cached parse results ("envelope", "bodystructure", ...): get returns
-     * NULL when absent (transfer full); set stores value (blocking-light). */
+     * NULL when absent (transfer full); set stores value (blocking-light).
+     * A cache: a read the store fails is a miss (the core logs it), and
+     * the module computes the value from the message, whose read reports
+     * the failure. */
     char *(*cache_get)(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field);
     void (*cache_set)(HermodMailStore *store, const char *mailbox, guint32 uid, const char *field,
                       const char *value);

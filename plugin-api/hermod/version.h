@@ -19,12 +19,14 @@
  *        STARTTLS only where the listener has it; COMPRESS=DEFLATE.
  *   1.3  HermodMailApi.read_message: a message's bytes, read into memory
  *        when small instead of mapped.
+ *   1.4  HermodApi.addr_lookup, addr_check_owner and HERMOD_ADDR_TEMPFAIL:
+ *        directory lookups that report a failure instead of "unknown".
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 3
+#define HERMOD_ABI_MINOR 4
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

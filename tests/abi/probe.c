@@ -7,7 +7,10 @@
  * parameters name every public struct, enum and typedef.  check-abi builds
  * it with debug info (once against plugin-api/, once against the frozen 1.0
  * headers) and compares it with the committed baseline.  A new public type
- * gets a parameter here in the same commit that adds it.
+ * gets a parameter here in the same commit that adds it.  Members and
+ * enumerators appended to types already named here need none: ABI 1.4's
+ * addr_lookup, addr_check_owner (HermodApi) and HERMOD_ADDR_TEMPFAIL
+ * (HermodAddrKind) come in through hermod_abi_probe_api.
  */
 #include "autoconfig.h"
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * fake-smtp.c - the SMTP module on the shared fake core
- * (tests/unit/fake-core.c): the directory (addr_classify, addr_owned_by)
+ * (tests/unit/fake-core.c): the directory (addr_classify, addr_owned_by,
+ * and ABI 1.4's addr_lookup, addr_check_owner, which can be made to fail)
  * and message submission (msg_*) members of HermodApi, recording what was
  * submitted, and the helpers of fake-smtp.h.
  */
@@ -24,6 +25,8 @@ extern const HermodModuleDescriptor hermod_module_descriptor;
 static GPtrArray *submitted;
 static int submit_error = -1;
 static guint submit_count;
+static gboolean is_directory_down;
+static HermodApi *table; /* the fake core's, for fake_set_core_1_3 */
 
 static HermodAddrKind
 addr_classify(const char *address)
@@ -47,8 +50,40 @@ static gboolean
 addr_owned_by(const char *address, const char *account)
 {
     g_assert_cmpstr(account, ==, "alice@example.org");
-    return g_ascii_strcasecmp(address, "alice@example.org") == 0 ||
-           g_ascii_strcasecmp(address, "al@example.org") == 0;
+    return !is_directory_down && (g_ascii_strcasecmp(address, "alice@example.org") == 0 ||
+                                  g_ascii_strcasecmp(address, "al@example.org") == 0);
+}
+
+/* The 1.0 member folds a directory failure into UNKNOWN, as the core's. */
+static HermodAddrKind
+addr_classify_1_0(const char *address)
+{
+    HermodAddrKind kind = addr_classify(address);
+    return is_directory_down && kind == HERMOD_ADDR_LOCAL ? HERMOD_ADDR_UNKNOWN : kind;
+}
+
+/* ABI 1.4: a local domain cannot be looked up while the directory is down;
+ * syntax and remote domains need no lookup, as in the core. */
+static HermodAddrKind
+addr_lookup(const char *address, GError **error)
+{
+    HermodAddrKind kind = addr_classify(address);
+    if (!is_directory_down || (kind != HERMOD_ADDR_LOCAL && kind != HERMOD_ADDR_UNKNOWN))
+        return kind;
+    g_set_error_literal(error, g_quark_from_static_string("fake-directory"), 0,
+                        "fake directory is down");
+    return HERMOD_ADDR_TEMPFAIL;
+}
+
+static HermodAuthResult
+addr_check_owner(const char *address, const char *account, GError **error)
+{
+    if (is_directory_down) {
+        g_set_error_literal(error, g_quark_from_static_string("fake-directory"), 0,
+                            "fake directory is down");
+        return HERMOD_AUTH_TEMPFAIL;
+    }
+    return addr_owned_by(address, account) ? HERMOD_AUTH_OK : HERMOD_AUTH_FAILED;
 }
 
 static HermodMessage *
@@ -146,8 +181,11 @@ msg_free(HermodMessage *m)
 static void
 fill_api(HermodApi *api)
 {
-    api->addr_classify = addr_classify;
+    table = api;
+    api->addr_classify = addr_classify_1_0;
     api->addr_owned_by = addr_owned_by;
+    api->addr_lookup = addr_lookup;
+    api->addr_check_owner = addr_check_owner;
     api->msg_new = msg_new;
     api->msg_append = msg_append;
     api->msg_set_limit = msg_set_limit;
@@ -188,6 +226,20 @@ fake_core_reset(void)
     g_ptr_array_set_size(submitted, 0);
     submit_error = -1;
     submit_count = 0;
+    fake_set_directory_down(FALSE);
+    fake_set_core_1_3(FALSE);
+}
+
+void
+fake_set_directory_down(gboolean down)
+{
+    is_directory_down = down;
+}
+
+void
+fake_set_core_1_3(gboolean old)
+{
+    table->struct_size = old ? G_STRUCT_OFFSET(HermodApi, addr_lookup) : sizeof(HermodApi);
 }
 
 HermodConn *

@@ -7,7 +7,9 @@
  *   local domains example.org and mx.example.org (the hostname): alice,
  *   bob, al (alias of alice), postmaster and alice+tag are LOCAL, other
  *   names UNKNOWN; '%', '!', quotes or a leading '@' are INVALID; other
- *   domains REMOTE.
+ *   domains REMOTE.  While the directory is "down" a local domain's
+ *   addresses are TEMPFAIL for addr_lookup and addr_check_owner, and
+ *   UNKNOWN / not owned for the 1.0 members (as the core folds them).
  */
 #ifndef FAKE_SMTP_H
 #define FAKE_SMTP_H
@@ -39,6 +41,11 @@ GPtrArray *fake_submitted(void);
 /* Make the next msg_submit calls fail with this HERMOD_SUBMIT_ERROR code;
  * -1: succeed. */
 void fake_set_submit_error(int code);
+/* Make the directory fail (see above); fake_core_reset clears it. */
+void fake_set_directory_down(gboolean down);
+/* Pretend to be a 1.3 core: struct_size ends before addr_lookup, so the
+ * module must fall back to addr_classify; fake_core_reset clears it. */
+void fake_set_core_1_3(gboolean old);
 /* EHLO (and for TLS roles STARTTLS + EHLO) then discard the output. */
 void fake_ehlo(HermodConn *c, gboolean tls);
 /* base64 of "\0alice@example.org\0secret" etc. (transfer full) */

@@ -50,6 +50,30 @@ test_plain_ir(void)
     fake_conn_free(c);
 }
 
+/* While the directory cannot be read, a sender check answers 451 4.3.0
+ * (MAIL FROM, and the From header after DATA) and nothing is submitted;
+ * a 1.3 core without addr_check_owner gives addr_owned_by's refusal. */
+static void
+test_owner_directory_down(void)
+{
+    HermodConn *c = logged_in();
+    fake_set_directory_down(TRUE);
+    EXPECT(c, "MAIL FROM:<alice@example.org>", "451 4.3.0 <alice@example.org>: Temporary ");
+    g_assert_nonnull(strstr(fake_log(), "cannot check that alice@example.org owns "
+                                        "<alice@example.org>: fake directory is down"));
+    fake_set_directory_down(FALSE);
+    EXPECT(c, "MAIL FROM:<alice@example.org>", "250 2.1.0 ");
+    EXPECT(c, "RCPT TO:<friend@remote.test>", "250 2.1.5 ");
+    fake_set_directory_down(TRUE);
+    fake_feed(c, "DATA\r\nFrom: Alice <alice@example.org>\r\nSubject: s\r\n\r\nhi\r\n.\r\n", -1);
+    g_autofree char *out = fake_take(c);
+    g_assert_nonnull(strstr(out, "451 4.3.0 From address <alice@example.org>: Temporary"));
+    g_assert_cmpuint(fake_submitted()->len, ==, 0);
+    fake_set_core_1_3(TRUE);
+    EXPECT(c, "MAIL FROM:<alice@example.org>", "553 5.7.1 ");
+    fake_conn_free(c);
+}
+
 static void
 test_plain_challenge(void)
 {
@@ -289,6 +313,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/smtp/auth/plain-ir", test_plain_ir);
+    g_test_add_func("/smtp/auth/owner-directory-down", test_owner_directory_down);
     g_test_add_func("/smtp/auth/plain-challenge", test_plain_challenge);
     g_test_add_func("/smtp/auth/plain-rfc4616", test_plain_rfc4616);
     g_test_add_func("/smtp/auth/login", test_login);

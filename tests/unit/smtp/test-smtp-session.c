@@ -182,6 +182,32 @@ test_recipients(void)
     fake_conn_free(c);
 }
 
+/* A directory that cannot be read: 451 4.3.0, logged with the reason,
+ * never 550; once it is back the same RCPT is accepted.  Without
+ * addr_lookup (a 1.3 core) the module falls back to addr_classify, which
+ * folds the failure into UNKNOWN. */
+static void
+test_directory_down(void)
+{
+    HermodConn *c = connect_role("mx", FALSE);
+    test_envelope(c);
+    fake_set_directory_down(TRUE);
+    EXPECT(c, "RCPT TO:<alice@example.org>",
+           "451 4.3.0 <alice@example.org>: Temporary lookup failure; try again later\r\n");
+    EXPECT(c, "RCPT TO:<nobody@example.org>", "451 4.3.0 ");
+    EXPECT(c, "RCPT TO:<friend@remote.test>", "554 5.7.1 "); /* no lookup: still relaying */
+    g_assert_nonnull(
+        strstr(fake_log(), "cannot look up recipient <alice@example.org>: fake directory is down"));
+    g_assert_null(strstr(fake_log(), "550 5.1.1"));
+    fake_set_directory_down(FALSE);
+    EXPECT(c, "RCPT TO:<alice@example.org>", "250 2.1.5 ");
+    fake_set_core_1_3(TRUE);
+    EXPECT(c, "RCPT TO:<bob@example.org>", "250 2.1.5 ");
+    fake_set_directory_down(TRUE);
+    EXPECT(c, "RCPT TO:<postmaster@example.org>", "550 5.1.1 ");
+    fake_conn_free(c);
+}
+
 static void
 test_max_recipients(void)
 {
@@ -362,6 +388,7 @@ main(int argc, char **argv)
     g_test_add_func("/smtp/session/simple-commands", test_simple_commands);
     g_test_add_func("/smtp/session/relay-refused", test_relay_refused);
     g_test_add_func("/smtp/session/recipients", test_recipients);
+    g_test_add_func("/smtp/session/directory-down", test_directory_down);
     g_test_add_func("/smtp/session/max-recipients", test_max_recipients);
     g_test_add_func("/smtp/session/mail-params", test_mail_params);
     g_test_add_func("/smtp/session/bad-input", test_bad_input);
