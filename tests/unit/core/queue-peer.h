@@ -15,7 +15,7 @@
 #include "config/config.h"
 
 /* Every wait gives up after this many seconds. */
-#define WAIT_S 20
+#define WAIT_S 60 /* an upper bound for a loaded machine, not a target */
 
 /* What a test wants of its setup. */
 typedef struct {
