@@ -304,6 +304,19 @@ no_delay(int fd, const struct sockaddr *sa)
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/* A refused client hears why, in its protocol's words (busy_reply, ABI
+ * 1.5), when the listener speaks plain text first: one non-blocking send
+ * into a fresh socket's empty buffer, never a wait.  An implicit-TLS
+ * listener's client would read it as a broken handshake: closed quietly. */
+static void
+say_busy(const Listener *l, int fd)
+{
+    const char *reply = l->proto != NULL ? l->proto->busy_reply : NULL;
+
+    if (reply != NULL && !l->is_implicit_tls)
+        (void)send(fd, reply, strlen(reply), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static void
 accept_one(ListenFd *lf, int cfd, const struct sockaddr *sa, socklen_t len)
 {
@@ -313,6 +326,7 @@ accept_one(ListenFd *lf, int cfd, const struct sockaddr *sa, socklen_t len)
     if (!hermod_conntrack_admit(peer, &why)) {
         hermod_log(HERMOD_LOG_NOTICE, NULL, "listener %s: refused %s: %s reached",
                    lf->listener->name, peer, why);
+        say_busy(lf->listener, cfd);
         close(cfd);
         return;
     }

@@ -600,4 +600,6 @@ const HermodProtocol imap_protocol = {
     .on_timeout = on_timeout,
     .on_shutdown = on_shutdown,
     .on_close = on_close,
+    /* ABI 1.5; an older core reads no further than its own struct. */
+    .busy_reply = "* BYE [UNAVAILABLE] Too many connections from your address\r\n",
 };

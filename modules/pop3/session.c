@@ -344,4 +344,6 @@ const HermodProtocol pop3_protocol = {
     .on_timeout = on_timeout,
     .on_shutdown = on_shutdown,
     .on_close = on_close,
+    /* ABI 1.5; an older core reads no further than its own struct. */
+    .busy_reply = "-ERR [SYS/TEMP] Too many connections from your address\r\n",
 };

@@ -320,4 +320,6 @@ const HermodProtocol smtp_protocol = {
     .on_timeout = on_timeout,
     .on_shutdown = on_shutdown,
     .on_close = on_close,
+    /* ABI 1.5; an older core reads no further than its own struct. */
+    .busy_reply = "421 4.7.0 Too many connections from your address\r\n",
 };

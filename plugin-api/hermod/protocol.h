@@ -43,6 +43,14 @@ typedef struct {
     void (*on_shutdown)(HermodConn *conn);
     /* The connection is gone; free the module's state.  Required. */
     void (*on_close)(HermodConn *conn);
+    /* ABI 1.5.  The reply the core writes, with its line end, to a client
+     * it refuses at accept ([limits] max_connections_per_ip or
+     * max_connections reached) before closing, e.g. "421 4.7.0 Too many
+     * connections from your address\r\n".  Static storage.  Written on
+     * plain-text listeners only (an implicit-TLS one closes without a
+     * word: no handshake is spent on a refused client).  NULL, or a module
+     * built before 1.5: closed without a word. */
+    const char *busy_reply;
 } HermodProtocol;
 
 G_END_DECLS

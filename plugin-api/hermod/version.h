@@ -21,12 +21,14 @@
  *        when small instead of mapped.
  *   1.4  HermodApi.addr_lookup, addr_check_owner and HERMOD_ADDR_TEMPFAIL:
  *        directory lookups that report a failure instead of "unknown".
+ *   1.5  HermodProtocol.busy_reply: what a client refused at accept
+ *        (connection caps) is told before the core closes.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 4
+#define HERMOD_ABI_MINOR 5
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does
