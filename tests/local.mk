@@ -350,6 +350,12 @@ TESTS += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 	tests/integration/test-curl-imap.py
 
+# --- integration: the web server (core/web/) with curl, openssl s_client,
+# gnutls-cli and Python's http.client; webtest.py is their shared part.
+EXTRA_DIST += tests/integration/webtest.py
+TESTS += tests/integration/test-web-modes.py
+EXTRA_DIST += tests/integration/test-web-modes.py
+
 # --- layers: core/'s include rules and "modules see only plugin-api/"
 TESTS += tests/layers/test-layers.sh
 EXTRA_DIST += tests/layers/test-layers.sh tests/layers/check-layers tests/layers/layers.txt
