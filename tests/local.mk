@@ -353,8 +353,10 @@ EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 # --- integration: the web server (core/web/) with curl, openssl s_client,
 # gnutls-cli and Python's http.client; webtest.py is their shared part.
 EXTRA_DIST += tests/integration/webtest.py
-TESTS += tests/integration/test-web-modes.py tests/integration/test-web-tls.py
-EXTRA_DIST += tests/integration/test-web-modes.py tests/integration/test-web-tls.py
+TESTS += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
+	tests/integration/test-web-http.py
+EXTRA_DIST += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
+	tests/integration/test-web-http.py
 
 # --- layers: core/'s include rules and "modules see only plugin-api/"
 TESTS += tests/layers/test-layers.sh

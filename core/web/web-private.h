@@ -40,6 +40,7 @@ typedef struct {
     char *referrer_policy;  /* Referrer-Policy of every response */
     char *csp;              /* default Content-Security-Policy */
     gsize max_body;         /* default per mount */
+    gsize max_header;       /* request target and headers together */
     guint header_timeout;   /* seconds for the request line and headers */
     guint body_timeout;     /* seconds for the whole body */
     char *cookie_samesite;  /* "Lax" or "Strict" */
@@ -155,6 +156,7 @@ typedef struct {
     guint host;
     gboolean is_chunked_only; /* Transfer-Encoding is exactly "chunked" */
     gboolean is_bad_length;   /* Content-Length is not digits */
+    gsize bytes;              /* names and values, roughly as sent */
 } WebHeaderCounts;
 void hermod_web_count_header(WebHeaderCounts *c, const char *key, const char *value);
 /* NULL when the request may go on, else the reason for a 400. */

@@ -189,7 +189,10 @@ hermod_web_uri_log(void *cls, const char *uri, struct MHD_Connection *connection
 static enum MHD_Result
 count_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-    hermod_web_count_header(cls, key, value);
+    WebHeaderCounts *c = cls;
+
+    hermod_web_count_header(c, key, value);
+    c->bytes += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
     return MHD_YES;
 }
 
@@ -201,6 +204,10 @@ check_headers(HermodHttpRequest *req, const char *version)
     const char *host;
 
     MHD_get_connection_values(req->mhd, MHD_HEADER_KIND, count_iter, &counts);
+    if (counts.bytes + strlen(req->raw_uri) > req->settings->max_header) {
+        req->status = MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE;
+        return "headers larger than [web] max_header_size";
+    }
     const char *why = hermod_web_check_counts(&counts, g_strcmp0(version, "HTTP/1.1") == 0);
     if (why != NULL)
         return why;
@@ -262,7 +269,10 @@ on_headers(HermodHttpRequest *req, const char *method, const char *version)
     if (why != NULL) {
         hermod_log(HERMOD_LOG_INFO, hermod_web_conn_session(req->conn), "http %s: refused: %s",
                    hermod_web_conn_peer(req->conn), why);
-        hermod_web_reply_close(req, MHD_HTTP_BAD_REQUEST, "Bad Request\n");
+        if (req->status == MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE)
+            hermod_web_reply_close(req, req->status, "Request Header Fields Too Large\n");
+        else
+            hermod_web_reply_close(req, MHD_HTTP_BAD_REQUEST, "Bad Request\n");
         return MHD_YES;
     }
     hermod_web_conn_headers_done(req->conn, req->has_body);

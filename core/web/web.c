@@ -125,6 +125,7 @@ settings_from(HermodConfig *cfg)
     s->referrer_policy = g_strdup(hermod_config_string(cfg, "web", "referrer_policy"));
     s->csp = g_strdup(hermod_config_string(cfg, "web", "content_security_policy"));
     s->max_body = (gsize)hermod_config_int(cfg, "web", "max_body");
+    s->max_header = (gsize)hermod_config_int(cfg, "web", "max_header_size");
     s->header_timeout = (guint)hermod_config_int(cfg, "web", "header_timeout");
     s->body_timeout = (guint)hermod_config_int(cfg, "web", "body_timeout");
     s->cookie_samesite = g_strdup(hermod_config_string(cfg, "web", "cookie_samesite"));
