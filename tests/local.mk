@@ -202,6 +202,15 @@ tests_fuzz_fuzz_smtp_cmd_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_cmd_LDADD = $(SMTP_UNIT_LINK)
 EXTRA_DIST += tests/fuzz/corpus-smtp-cmd.sh tests/fuzz/corpus/smtp-cmd
 
+# web-request (core/web: request target, Host, smuggling counts, MIME)
+TESTS += tests/fuzz/corpus-web-request.sh
+check_PROGRAMS += tests/fuzz/fuzz-web-request
+tests_fuzz_fuzz_web_request_SOURCES = tests/fuzz/fuzz-web-request.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_web_request_CFLAGS = $(FUZZ_CC) $(MHD_CFLAGS)
+tests_fuzz_fuzz_web_request_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_web_request_LDADD = $(FUZZ_LINK)
+EXTRA_DIST += tests/fuzz/corpus-web-request.sh tests/fuzz/corpus/web-request
+
 # --- abi
 # Test modules and the probe are shared objects though never installed:
 # -rpath makes libtool build them as such instead of convenience archives.
