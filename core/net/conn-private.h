@@ -31,6 +31,7 @@ typedef struct {
     const char *role;
     gboolean is_implicit_tls;
     gboolean is_starttls; /* tls = starttls: the protocol may offer STARTTLS */
+    const char *protocol; /* the listener's protocol name, for metrics; nullable */
 } HermodConnOrigin;
 
 /* Pending output above this stops input (backpressure); on_writable fires
@@ -54,6 +55,7 @@ struct HermodConn {
     HermodLoop *loop;
     const HermodProtocol *proto;
     char *listener;
+    char *protocol;
     char *role;
     char *peer;
     char *session;

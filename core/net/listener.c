@@ -295,6 +295,7 @@ new_conn_on_loop(gpointer data)
         .role = nc->listener->role,
         .is_implicit_tls = nc->listener->is_implicit_tls,
         .is_starttls = nc->listener->is_starttls,
+        .protocol = nc->listener->protocol,
     };
 
     hermod_conn_new(hermod_loop_current(), nc->fd, nc->peer, &origin);

@@ -25,6 +25,7 @@
 
 #include "lib/log.h"
 #include "lib/netaddr.h"
+#include "lib/stats.h"
 #include "web/web-private.h"
 
 #define GUARD_TICK_MS 500
@@ -35,6 +36,7 @@ struct WebConn {
     int fd;
     gint64 deadline; /* monotonic microseconds; 0: none */
     const char *phase;
+    const char *protocol; /* "http", "https": metrics */
     gboolean is_dropped;
 };
 
@@ -96,6 +98,9 @@ hermod_web_conn_notify(void *cls, struct MHD_Connection *connection, void **sock
             conns = g_hash_table_new(NULL, NULL);
         g_hash_table_add(conns, c);
         g_mutex_unlock(&lock);
+        c->protocol = ((const WebListener *)cls)->is_https ? "https" : "http";
+        hermod_stats_add("hermod_connections", c->protocol, 1);
+        hermod_stats_add("hermod_connections_total", c->protocol, 1);
         return;
     }
     if (c == NULL)
@@ -103,6 +108,7 @@ hermod_web_conn_notify(void *cls, struct MHD_Connection *connection, void **sock
     g_mutex_lock(&lock);
     g_hash_table_remove(conns, c);
     g_mutex_unlock(&lock);
+    hermod_stats_add("hermod_connections", c->protocol, -1);
     *socket_context = NULL;
     g_free(c->session);
     g_free(c->peer);

@@ -249,7 +249,9 @@ hermod_web_prepare(HermodConfig *cfg, GError **error)
 {
     WebSettings *s;
 
-    if (!hermod_web_check(cfg, error))
+    g_autofree char *data_dir = hermod_config_path(cfg, "core", "data_dir");
+
+    if (!hermod_web_check(cfg, error) || !hermod_web_sessions_open(data_dir, error))
         return FALSE;
     s = settings_from(cfg);
     if (web_listeners == NULL)
@@ -383,6 +385,7 @@ hermod_web_stop(void)
         l->sock.fd = -1;
     }
     hermod_web_guard_stop();
+    hermod_web_sessions_close();
     g_clear_pointer(&web_listeners, g_ptr_array_unref);
     hermod_web_mounts_clear();
     settings_set(NULL);

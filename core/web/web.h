@@ -91,6 +91,29 @@ void hermod_web_sse_close(HermodSse *sse);
 gboolean hermod_web_sse_is_open(HermodSse *sse);
 void hermod_web_work_run(HermodHttpRequest *req, void (*work)(gpointer data),
                          HermodWebDoneFunc done, gpointer data);
+void hermod_web_auth_basic(HermodHttpRequest *req, const char *protocol, HermodWebAuthFunc done,
+                           gpointer data);
+void hermod_web_session_login(HermodHttpRequest *req, const char *account, HermodWebAuthFunc done,
+                              gpointer data);
+void hermod_web_session_check(HermodHttpRequest *req, HermodWebAuthFunc done, gpointer data);
+void hermod_web_session_logout(HermodHttpRequest *req, HermodWebAuthFunc done, gpointer data);
+const char *hermod_web_session_csrf(HermodHttpRequest *req);
+
+/* "Basic BASE64(login:password)" split; FALSE for anything else.  Any
+ * thread.  (transfer full) */
+gboolean hermod_web_parse_basic(const char *header, char **out_login, char **out_password);
+
+/* --- The session store (web-session.c), data_dir/web-sessions.db.  Any
+ * thread; blocking (SQLite).  hermod_web_prepare opens it; hermodctl
+ * opens it itself. */
+gboolean hermod_web_sessions_open(const char *data_dir, GError **error);
+void hermod_web_sessions_close(void);
+/* One line per session ("IDPREFIX ACCOUNT PEER created=... last_used=..."),
+ * of account or of everyone (NULL).  (transfer full) element char *. */
+GPtrArray *hermod_web_sessions_list(const char *account, GError **error);
+/* Delete the sessions of an account, or the one whose id starts with what
+ * (8 or more hex digits from the list); the number deleted, -1 on error. */
+int hermod_web_sessions_revoke(const char *what, GError **error);
 
 G_END_DECLS
 
