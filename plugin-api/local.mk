@@ -5,7 +5,7 @@ hermodincludedir = $(includedir)/hermod
 hermodinclude_HEADERS = plugin-api/hermod/hermod.h plugin-api/hermod/version.h \
 	plugin-api/hermod/setting.h plugin-api/hermod/protocol.h \
 	plugin-api/hermod/module.h plugin-api/hermod/api.h \
-	plugin-api/hermod/mailstore.h
+	plugin-api/hermod/mailstore.h plugin-api/hermod/web.h
 
 # hermod.pc is written at install time from the directories in force then,
 # so that `make install prefix=/opt/x` installs a hermod.pc that points to

@@ -314,7 +314,8 @@ CLEANFILES += tests/abi/abi-env.sh
 TESTS += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-exports.sh
 EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-exports.sh \
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml \
-	tests/abi/hermod-abi-1.1.xml
+	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
+	tests/abi/hermod-abi-1.4.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.

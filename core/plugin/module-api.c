@@ -22,6 +22,7 @@
 #include "mailflow/message.h"
 #include "plugin/module-api.h"
 #include "plugin/module.h"
+#include "plugin/web-api.h"
 
 /* The ABI 1.0 size of HermodProtocol, the smallest a module may hand us. */
 #define PROTOCOL_SIZE_1_0 (G_STRUCT_OFFSET(HermodProtocol, on_close) + sizeof(gpointer))
@@ -123,6 +124,8 @@ static const HermodApi api = {
     .conn_may_start_tls = hermod_conn_may_start_tls,
     .conn_start_deflate = hermod_conn_start_deflate,
     .conn_is_deflate = hermod_conn_is_deflate,
+
+    .web = &hermod_web_api,
 };
 
 const HermodApi *

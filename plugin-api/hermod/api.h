@@ -19,6 +19,7 @@
 #include <hermod/mailstore.h>
 #include <hermod/module.h>
 #include <hermod/protocol.h>
+#include <hermod/web.h>
 
 G_BEGIN_DECLS
 
@@ -206,6 +207,13 @@ struct HermodApi {
     gboolean (*conn_start_deflate)(HermodConn *conn);
     /* Is DEFLATE on (conn_start_deflate succeeded)? */
     gboolean (*conn_is_deflate)(HermodConn *conn);
+
+    /* --- ABI 1.4 --- */
+    /* The web server: mounts on path prefixes, requests, responses
+     * (memory, file, stream, server-sent events), HTTP Basic, web
+     * sessions, the listeners and counters autoconfig and metrics
+     * describe; see hermod/web.h.  Never NULL in a 1.4 core. */
+    const HermodWebApi *web;
 };
 
 /* Does the running core's table have member? */

@@ -19,11 +19,13 @@
  *        STARTTLS only where the listener has it; COMPRESS=DEFLATE.
  *   1.3  HermodMailApi.read_message: a message's bytes, read into memory
  *        when small instead of mapped.
+ *   1.4  HermodApi.web: the web server's table (hermod/web.h): mounts,
+ *        requests, responses, SSE, HTTP Basic, web sessions.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 3
+#define HERMOD_ABI_MINOR 4
 
 #endif

@@ -358,6 +358,7 @@ fake_core_start(const FakeCoreSpec *s)
         g_assert_cmpuint(d->struct_size, ==, sizeof(HermodModuleDescriptor));
         g_assert_cmpstr(d->name, ==, s->protocol);
         api.mail = s->mail;
+        api.web = s->web;
         if (s->fill_api != NULL)
             s->fill_api(&api);
         settings = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
