@@ -363,6 +363,14 @@ EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 # --- integration: the web server (core/web/) with curl, openssl s_client,
 # gnutls-cli and Python's http.client; webtest.py is their shared part.
 EXTRA_DIST += tests/integration/webtest.py
+# webprobe: a module that drives every member of HermodWebApi (test-web-api.py).
+check_LTLIBRARIES += tests/modules/webprobe.la
+tests_modules_webprobe_la_SOURCES = tests/modules/webprobe.c
+tests_modules_webprobe_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_modules_webprobe_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_modules_webprobe_la_LIBADD = $(GLIB_LIBS)
+TESTS += tests/integration/test-web-api.py tests/integration/test-web-modules.py
+EXTRA_DIST += tests/integration/test-web-api.py tests/integration/test-web-modules.py
 TESTS += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
 	tests/integration/test-web-http.py
 EXTRA_DIST += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \

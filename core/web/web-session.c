@@ -409,5 +409,6 @@ hermod_web_sessions_revoke(const char *what, GError **error)
 
     if (is_id)
         return exec_text("DELETE FROM sessions WHERE account = ?1 OR id LIKE ?2", p, error);
+    p[1] = NULL;
     return exec_text("DELETE FROM sessions WHERE account = ?1", p, error);
 }

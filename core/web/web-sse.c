@@ -208,10 +208,13 @@ each_stream(void (*fn)(HermodSse *s, gint64 now))
     g_ptr_array_free(all, TRUE);
 }
 
+static guint closed;
+
 static void
 close_one(HermodSse *s, gint64 now)
 {
     end_stream(s);
+    closed++;
 }
 
 static void
@@ -229,7 +232,13 @@ heartbeat_one(HermodSse *s, gint64 now)
 void
 hermod_web_sse_close_all(void)
 {
+    closed = 0;
     each_stream(close_one);
+    /* Let the web threads see the resumes and end those responses
+     * before the daemons stop (they must not stop with a connection
+     * suspended). */
+    if (closed > 0)
+        g_usleep(200 * 1000);
 }
 
 void
