@@ -6,8 +6,9 @@
  * stops the start with one message: parse the config, open the logs, bind
  * the listeners, load the certificates, open the directory, the store and
  * the queue, drop root, start the work pool and the loops, load the
- * modules (their sections checked first), check that every listener got
- * its protocol, start the queue, accept.  The main thread then runs a
+ * modules (their sections checked first; the web server takes the http
+ * listeners' sockets just before), check that every listener got its
+ * protocol, start the queue, accept, start the web server.  The main thread then runs a
  * GMainLoop for signals only: SIGHUP reloads (config, certificates,
  * module settings; connections stay), SIGTERM/SIGINT drain and stop.
  * hermodd always runs in the foreground and logs to stderr; systemd or a
