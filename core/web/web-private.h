@@ -206,9 +206,11 @@ void hermod_web_acme_serve(HermodHttpRequest *req, const WebMount *mount);
 const char *hermod_web_mime_type(const char *name);
 /* Resolve rel (decoded, '/'-separated) inside root without leaving it:
  * no "..", no symlink, no NUL, no hidden (".x") component.  Returns an
- * open O_RDONLY fd of a regular file or -1 with *out_status 404/403.
- * Any thread. */
-int hermod_web_open_below(const char *root, const char *rel, guint *out_status);
+ * open O_RDONLY fd of a regular file (its fstat in *out_st, nullable) or
+ * -1 with *out_status 404.  Any thread. */
+struct stat;
+int hermod_web_open_below(const char *root, const char *rel, guint *out_status,
+                          struct stat *out_st);
 
 /* --- metrics */
 void hermod_web_count_status(guint status);

@@ -40,6 +40,10 @@
 #define GZIP_MAX     (4 * 1024 * 1024) /* compress on the fly up to this size */
 #define GZIP_MIN     256
 #define CACHE_BUDGET (32 * 1024 * 1024)
+/* Files up to this size are sent from memory (the cache below): one
+ * read, and 16 KB TLS records instead of libmicrohttpd's 4 KB file
+ * blocks (measured: 7 sendmsg and 6 pread per 22 KB page before). */
+#define MEMORY_MAX (256 * 1024)
 
 static const struct {
     const char *ext;
@@ -99,7 +103,7 @@ component_ok(const char *c)
 }
 
 int
-hermod_web_open_below(const char *root, const char *rel, guint *out_status)
+hermod_web_open_below(const char *root, const char *rel, guint *out_status, struct stat *out_st)
 {
     g_auto(GStrv) parts = g_strsplit(rel, "/", -1);
     int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -122,6 +126,8 @@ hermod_web_open_below(const char *root, const char *rel, guint *out_status)
         close(dir);
         return -1;
     }
+    if (out_st != NULL)
+        *out_st = st;
     return dir;
 }
 
@@ -204,21 +210,37 @@ static GMutex cache_lock;
 static GHashTable *cache; /* "dev:ino:size:mtime" -> GBytes */
 static gsize cache_bytes;
 
-static GBytes *
-gzip_bytes(int fd, gsize size)
+static guint8 *
+read_all(int fd, gsize size)
 {
-    g_autofree guint8 *in = g_malloc(size > 0 ? size : 1);
-    uLongf cap = compressBound(size) + 32;
-    g_autofree guint8 *out = g_malloc(cap);
-    z_stream z = {0};
+    guint8 *in = g_malloc(size > 0 ? size : 1);
     gsize got = 0;
 
     while (got < size) {
         ssize_t n = pread(fd, in + got, size - got, (off_t)got);
-        if (n <= 0)
+        if (n <= 0) {
+            g_free(in);
             return NULL;
+        }
         got += (gsize)n;
     }
+    return in;
+}
+
+/* The file's bytes, gzip-compressed when is_gzip. */
+static GBytes *
+file_bytes(int fd, gsize size, gboolean is_gzip)
+{
+    g_autofree guint8 *in = read_all(fd, size);
+    uLongf cap = compressBound(size) + 32;
+    g_autofree guint8 *out = NULL;
+    z_stream z = {0};
+
+    if (in == NULL)
+        return NULL;
+    if (!is_gzip)
+        return g_bytes_new_take(g_steal_pointer(&in), size);
+    out = g_malloc(cap);
     if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return NULL;
     z.next_in = in;
@@ -231,12 +253,15 @@ gzip_bytes(int fd, gsize size)
     return ret == Z_STREAM_END ? g_bytes_new(out, len) : NULL;
 }
 
+/* The file's bytes (gzip-compressed when is_gzip) from the cache, read
+ * and kept there when missing.  The key is the file's identity, so a
+ * changed file is a new entry; the cache is dropped whole when full. */
 static GBytes *
-gzip_cached(int fd, const struct stat *st)
+cached(int fd, const struct stat *st, gboolean is_gzip)
 {
-    g_autofree char *key =
-        g_strdup_printf("%lu:%lu:%lld:%lld.%ld", (gulong)st->st_dev, (gulong)st->st_ino,
-                        (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
+    g_autofree char *key = g_strdup_printf(
+        "%c%lu:%lu:%lld:%lld.%ld", is_gzip ? 'z' : 'r', (gulong)st->st_dev, (gulong)st->st_ino,
+        (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
     GBytes *b;
 
     g_mutex_lock(&cache_lock);
@@ -244,7 +269,7 @@ gzip_cached(int fd, const struct stat *st)
     if (b != NULL)
         g_bytes_ref(b);
     g_mutex_unlock(&cache_lock);
-    if (b != NULL || (b = gzip_bytes(fd, (gsize)st->st_size)) == NULL)
+    if (b != NULL || (b = file_bytes(fd, (gsize)st->st_size, is_gzip)) == NULL)
         return b;
     g_mutex_lock(&cache_lock);
     if (cache == NULL || cache_bytes + g_bytes_get_size(b) > CACHE_BUDGET) {
@@ -265,12 +290,12 @@ open_gz_sibling(const char *root, const char *rel, const struct stat *st, gsize 
 {
     g_autofree char *gz = g_strconcat(rel, ".gz", NULL);
     guint status;
-    int fd = hermod_web_open_below(root, gz, &status);
     struct stat gst;
+    int fd = hermod_web_open_below(root, gz, &status, &gst);
 
     if (fd < 0)
         return -1;
-    if (fstat(fd, &gst) != 0 || gst.st_mtime < st->st_mtime) {
+    if (gst.st_mtime < st->st_mtime) {
         close(fd);
         return -1;
     }
@@ -300,6 +325,28 @@ is_versioned(HermodHttpRequest *req, const char *rel)
 }
 
 static struct MHD_Response *
+from_bytes(HermodHttpRequest *req, int fd, GBytes *b)
+{
+    close(fd);
+    req->bytes = g_bytes_get_size(b);
+    return MHD_create_response_from_buffer_with_free_callback_cls(
+        g_bytes_get_size(b), (void *)g_bytes_get_data(b, NULL),
+        (MHD_ContentReaderFreeCallback)g_bytes_unref, b);
+}
+
+/* Small files from memory, big ones from the descriptor. */
+static struct MHD_Response *
+plain_body(HermodHttpRequest *req, int fd, const struct stat *st)
+{
+    GBytes *b = st->st_size <= MEMORY_MAX ? cached(fd, st, FALSE) : NULL;
+
+    if (b != NULL)
+        return from_bytes(req, fd, b);
+    req->bytes = (guint64)st->st_size;
+    return MHD_create_response_from_fd64((uint64_t)st->st_size, fd);
+}
+
+static struct MHD_Response *
 file_body(HermodHttpRequest *req, const char *root, const char *rel, int fd, const struct stat *st,
           gboolean is_text, gboolean *out_gzip)
 {
@@ -308,27 +355,19 @@ file_body(HermodHttpRequest *req, const char *root, const char *rel, int fd, con
     GBytes *b;
 
     *out_gzip = FALSE;
-    if (!is_text || st->st_size < GZIP_MIN || !accepts_gzip(req)) {
-        req->bytes = (guint64)st->st_size;
-        return MHD_create_response_from_fd64((uint64_t)st->st_size, fd);
-    }
+    if (!is_text || st->st_size < GZIP_MIN || !accepts_gzip(req))
+        return plain_body(req, fd, st);
     if ((gz = open_gz_sibling(root, rel, st, &gz_size)) >= 0) {
         close(fd);
         req->bytes = gz_size;
         *out_gzip = TRUE;
         return MHD_create_response_from_fd64(gz_size, gz);
     }
-    b = st->st_size <= GZIP_MAX ? gzip_cached(fd, st) : NULL;
-    if (b == NULL) {
-        req->bytes = (guint64)st->st_size;
-        return MHD_create_response_from_fd64((uint64_t)st->st_size, fd);
-    }
-    close(fd);
-    req->bytes = g_bytes_get_size(b);
+    b = st->st_size <= GZIP_MAX ? cached(fd, st, TRUE) : NULL;
+    if (b == NULL)
+        return plain_body(req, fd, st);
     *out_gzip = TRUE;
-    return MHD_create_response_from_buffer_with_free_callback_cls(
-        g_bytes_get_size(b), (void *)g_bytes_get_data(b, NULL),
-        (MHD_ContentReaderFreeCallback)g_bytes_unref, b);
+    return from_bytes(req, fd, b);
 }
 
 static void
@@ -348,17 +387,15 @@ static void
 serve_file(HermodHttpRequest *req, const char *root, const char *rel)
 {
     guint status;
-    int fd = hermod_web_open_below(root, rel, &status);
-    int mi = mime_index(rel);
     struct stat st;
+    int fd = hermod_web_open_below(root, rel, &status, &st);
+    int mi = mime_index(rel);
     char etag[64];
     struct MHD_Response *r;
     gboolean is_text = mi >= 0 && mime_types[mi].is_text;
     gboolean is_gzip;
 
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd >= 0)
-            close(fd);
+    if (fd < 0) {
         hermod_web_reply_text(req, status, "Not Found\n");
         return;
     }
@@ -435,10 +472,8 @@ hermod_web_acme_serve(HermodHttpRequest *req, const WebMount *mount)
 
     if (!is_get_or_head(req))
         return;
-    fd = token_ok(token) ? hermod_web_open_below(mount->dir, token, &status) : -1;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd >= 0)
-            close(fd);
+    fd = token_ok(token) ? hermod_web_open_below(mount->dir, token, &status, &st) : -1;
+    if (fd < 0) {
         hermod_web_reply_text(req, MHD_HTTP_NOT_FOUND, "Not Found\n");
         return;
     }
