@@ -224,6 +224,15 @@ tests_fuzz_fuzz_smtp_cmd_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_cmd_LDADD = $(SMTP_UNIT_LINK)
 EXTRA_DIST += tests/fuzz/corpus-smtp-cmd.sh tests/fuzz/corpus/smtp-cmd
 
+# web-request (core/web: request target, Host, smuggling counts, MIME)
+TESTS += tests/fuzz/corpus-web-request.sh
+check_PROGRAMS += tests/fuzz/fuzz-web-request
+tests_fuzz_fuzz_web_request_SOURCES = tests/fuzz/fuzz-web-request.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_web_request_CFLAGS = $(FUZZ_CC) $(MHD_CFLAGS)
+tests_fuzz_fuzz_web_request_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_web_request_LDADD = $(FUZZ_LINK)
+EXTRA_DIST += tests/fuzz/corpus-web-request.sh tests/fuzz/corpus/web-request
+
 # --- abi
 # Test modules and the probe are shared objects though never installed:
 # -rpath makes libtool build them as such instead of convenience archives.
@@ -333,7 +342,8 @@ TESTS += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-ex
 EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/check-exports.sh \
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml \
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
-	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml
+	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
+	tests/abi/hermod-abi-1.6.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.
@@ -381,6 +391,22 @@ TESTS += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 	tests/integration/test-curl-imap.py
 EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 	tests/integration/test-curl-imap.py
+
+# --- integration: the web server (core/web/) with curl, openssl s_client,
+# gnutls-cli and Python's http.client; webtest.py is their shared part.
+EXTRA_DIST += tests/integration/webtest.py
+# webprobe: a module that drives every member of HermodWebApi (test-web-api.py).
+check_LTLIBRARIES += tests/modules/webprobe.la
+tests_modules_webprobe_la_SOURCES = tests/modules/webprobe.c
+tests_modules_webprobe_la_CFLAGS = $(HERMOD_MODULE_CC)
+tests_modules_webprobe_la_LDFLAGS = $(ABI_TEST_LINK)
+tests_modules_webprobe_la_LIBADD = $(GLIB_LIBS)
+TESTS += tests/integration/test-web-api.py tests/integration/test-web-modules.py
+EXTRA_DIST += tests/integration/test-web-api.py tests/integration/test-web-modules.py
+TESTS += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
+	tests/integration/test-web-http.py
+EXTRA_DIST += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
+	tests/integration/test-web-http.py
 
 # --- layers: core/'s include rules and "modules see only plugin-api/"
 TESTS += tests/layers/test-layers.sh

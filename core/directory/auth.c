@@ -24,6 +24,7 @@
 #include <gio/gio.h>
 #include <string.h>
 
+#include "lib/stats.h"
 #include "directory/auth.h"
 #include "directory/directory.h"
 #include "lib/log.h"
@@ -348,9 +349,12 @@ hermod_auth_verify(const char *protocol, const char *session, const char *ip, co
         return HERMOD_AUTH_OK;
     }
     log_failure(protocol, session, ip, login, known);
-    if (ip != NULL && record_failure(ip))
+    hermod_stats_add("hermod_auth_failures_total", protocol, 1);
+    if (ip != NULL && record_failure(ip)) {
+        hermod_stats_add("hermod_auth_blocks_total", NULL, 1);
         hermod_log(HERMOD_LOG_WARNING, session,
                    "auth: blocking %s for %" G_GINT64_FORMAT " s after %u failed logins", ip,
                    block_time / G_USEC_PER_SEC, max_failures);
+    }
     return HERMOD_AUTH_FAILED;
 }

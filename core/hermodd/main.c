@@ -6,8 +6,9 @@
  * stops the start with one message: parse the config, open the logs, bind
  * the listeners, load the certificates, open the directory, the store and
  * the queue, drop root, start the work pool and the loops, load the
- * modules (their sections checked first), check that every listener got
- * its protocol, start the queue, accept.  The main thread then runs a
+ * modules (their sections checked first; the web server takes the http
+ * listeners' sockets just before), check that every listener got its
+ * protocol, start the queue, accept, start the web server.  The main thread then runs a
  * GMainLoop for signals only: SIGHUP reloads (config, certificates,
  * module settings; connections stay), SIGTERM/SIGINT drain and stop.
  * hermodd always runs in the foreground and logs to stderr; systemd or a
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "directory/auth.h"
@@ -43,6 +45,7 @@
 #include "mailflow/queue.h"
 #include "store/store.h"
 #include "tls/tls.h"
+#include "web/web.h"
 #include "lib/workpool.h"
 
 typedef struct {
@@ -84,7 +87,7 @@ check_config(void)
     g_autoptr(GPtrArray) mods = NULL;
 
     hermod_log_open(NULL, HERMOD_LOG_WARNING, NULL);
-    if (cfg != NULL && hermod_auth_configure(cfg, &error))
+    if (cfg != NULL && hermod_auth_configure(cfg, &error) && hermod_web_check(cfg, &error))
         mods = hermod_modules_open(cfg, &error);
     if (error != NULL) {
         fprintf(stderr, "%s\n", error->message);
@@ -178,6 +181,7 @@ stop(void)
         hermod_listeners_stop();
         hermod_conns_drain(drain);
     }
+    hermod_web_stop();
     hermod_modules_shutdown(d.modules);
     if (d.is_queue_started)
         hermod_queue_stop();
@@ -202,7 +206,8 @@ reload(void)
     g_autoptr(HermodConfig) cfg = load_config(&error);
     g_autoptr(HermodTlsStore) tls = NULL;
 
-    if (cfg != NULL && hermod_modules_check(d.modules, cfg, &error))
+    if (cfg != NULL && hermod_modules_check(d.modules, cfg, &error) &&
+        hermod_web_check(cfg, &error))
         tls = hermod_tls_store_load(cfg, &error);
     if (tls != NULL && !hermod_auth_configure(cfg, &error))
         g_clear_pointer(&tls, hermod_tls_store_unref);
@@ -217,6 +222,7 @@ reload(void)
     }
     hermod_config_set_current(cfg);
     hermod_tls_store_set_current(tls);
+    hermod_web_reload(cfg, NULL);
     hermod_config_unref(d.previous);
     d.previous = d.cfg;
     d.cfg = hermod_config_ref(cfg);
@@ -250,6 +256,19 @@ add_signals(void)
     g_unix_signal_add(SIGINT, on_term, GINT_TO_POINTER(SIGINT));
 }
 
+/* Every connection takes a descriptor, and an idle HTTPS client is
+ * cheap: allow as many as the hard limit lets us. */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 /* Everything up to "accepting", in order; FALSE with error at the first
  * step that fails. */
 static gboolean
@@ -258,6 +277,7 @@ start(GError **error)
     HermodConfig *cfg = d.cfg;
     g_autofree char *data_dir = hermod_config_path(cfg, "core", "data_dir");
 
+    raise_fd_limit();
     if (!hermod_privdrop_prepare(cfg, &d.priv, error) || !make_data_dir(cfg, error) ||
         !open_logs(cfg, error) || !hermod_listeners_bind(cfg, error) || !open_data(cfg, error))
         return FALSE;
@@ -269,11 +289,12 @@ start(GError **error)
     if (!start_threads(cfg, error))
         return FALSE;
     d.modules = hermod_modules_open(cfg, error);
-    if (d.modules == NULL || !hermod_modules_init(d.modules, hermod_module_api(), error) ||
+    if (d.modules == NULL || !hermod_web_prepare(cfg, error) ||
+        !hermod_modules_init(d.modules, hermod_module_api(), error) ||
         !hermod_listeners_check_attached(error) || !hermod_queue_start(error))
         return FALSE;
     d.is_queue_started = TRUE;
-    return hermod_listeners_start(error);
+    return hermod_listeners_start(error) && hermod_web_start(error);
 }
 
 static int

@@ -24,6 +24,8 @@ extern const HermodSetting hermod_auth_settings[];
 /* --- [queue], [routes] (queue.c) */
 extern const HermodSetting hermod_queue_settings[];
 gboolean hermod_queue_route_validate(const char *key, const char *value, char **out_reason);
+/* --- [web] (web-settings.c) */
+extern const HermodSetting hermod_web_settings[];
 
 const HermodSection hermod_core_sections[] = {
     {"core", HERMOD_SECTION_FIXED, hermod_core_settings, NULL},
@@ -38,5 +40,7 @@ const HermodSection hermod_core_sections[] = {
     /* queue, routes */
     {"queue", HERMOD_SECTION_FIXED, hermod_queue_settings, NULL},
     {"routes", HERMOD_SECTION_FREE, NULL, hermod_queue_route_validate},
+    /* web */
+    {"web", HERMOD_SECTION_FIXED, hermod_web_settings, NULL},
     {NULL, 0, NULL, NULL},
 };

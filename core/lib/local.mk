@@ -9,5 +9,6 @@ core_lib_libhermod_lib_la_CFLAGS = $(AM_CFLAGS)
 core_lib_libhermod_lib_la_LIBADD = $(GLIB_LIBS)
 core_lib_libhermod_lib_la_SOURCES = \
 	core/lib/log.c core/lib/log.h core/lib/loop.c core/lib/loop.h \
-	core/lib/workpool.c core/lib/workpool.h core/lib/netaddr.c core/lib/netaddr.h
+	core/lib/workpool.c core/lib/workpool.h core/lib/netaddr.c core/lib/netaddr.h \
+	core/lib/stats.c core/lib/stats.h
 EXTRA_DIST += core/lib/README

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "directory/directory.h"
+#include "lib/stats.h"
 #include "mailflow/dsn.h"
 #include "lib/log.h"
 #include "mailflow/message.h"
@@ -251,6 +252,7 @@ store_one(Submission *s, const HermodQueueRcpt *r, GBytes *data, GError **error)
 
     if (store != NULL && hermod_store_append(store, "INBOX", data, 0, 0, NULL, &err)) {
         s->n_stored++;
+        hermod_stats_add("hermod_messages_delivered_total", "local", 1);
         if (r->notify & HERMOD_NOTIFY_SUCCESS)
             g_ptr_array_add(s->delivered, dsn_rcpt_new(r, HERMOD_DSN_DELIVERED, "2.0.0", NULL));
         return TRUE;
@@ -427,6 +429,8 @@ hermod_message_submit(HermodMessage *msg, char **out_id, GError **error)
     if (id == NULL)
         id = hermod_log_session_new();
     log_summary(&s, id, err);
+    if (ok)
+        hermod_stats_add("hermod_messages_accepted_total", NULL, 1);
     if (!ok)
         g_propagate_error(error, err);
     if (ok && out_id != NULL)

@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "lib/log.h"
+#include "lib/stats.h"
 #include "mailflow/queue-deliver.h"
 #include "mailflow/queue-file.h"
 #include "mailflow/queue.h"
@@ -125,6 +126,12 @@ log_outcomes(HermodQueueEntry *e, GPtrArray *tried)
 
     for (guint i = 0; i < tried->len; i++) {
         HermodQueueRcptState *r = g_ptr_array_index(tried, i);
+        if (r->status == HERMOD_RCPT_DELIVERED)
+            hermod_stats_add("hermod_messages_delivered_total", "remote", 1);
+        else
+            hermod_stats_add(r->status == HERMOD_RCPT_FAILED ? "hermod_messages_bounced_total"
+                                                             : "hermod_messages_deferred_total",
+                             NULL, 1);
         hermod_log(r->status == HERMOD_RCPT_DELIVERED ? HERMOD_LOG_INFO : HERMOD_LOG_NOTICE,
                    e->session, "id=%s to=<%s> relay=%s attempts=%u status=%s (%s)", e->id,
                    r->address, r->remote_mta != NULL ? r->remote_mta : "none", r->attempts,

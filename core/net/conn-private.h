@@ -35,6 +35,7 @@ typedef struct {
     const char *role;
     gboolean is_implicit_tls;
     gboolean is_starttls; /* tls = starttls: the protocol may offer STARTTLS */
+    const char *protocol; /* the listener's protocol name, for metrics; nullable */
 } HermodConnOrigin;
 
 /* Pending output above this stops input (backpressure); on_writable fires
@@ -58,6 +59,7 @@ struct HermodConn {
     HermodLoop *loop;
     const HermodProtocol *proto;
     char *listener;
+    char *protocol;
     char *role;
     char *peer;
     char *session;

@@ -93,6 +93,7 @@ hermod_conn_unref(HermodConn *conn)
     if (!g_atomic_int_dec_and_test(&conn->refs))
         return;
     g_free(conn->listener);
+    g_free(conn->protocol);
     g_free(conn->role);
     g_free(conn->peer);
     g_free(conn->session);
@@ -451,6 +452,7 @@ hermod_conn_new(HermodLoop *loop, int fd, const char *peer, const HermodConnOrig
     conn->loop = loop;
     conn->proto = origin->proto;
     conn->listener = g_strdup(origin->listener);
+    conn->protocol = g_strdup(origin->protocol != NULL ? origin->protocol : "other");
     conn->role = g_strdup(origin->role != NULL ? origin->role : "");
     conn->peer = g_strdup(peer);
     conn->session = hermod_log_session_new();

@@ -27,6 +27,7 @@
 #include "net/conntrack.h"
 #include "net/listener.h"
 #include "lib/log.h"
+#include "lib/stats.h"
 
 static GMutex lock;
 static GCond changed;
@@ -115,6 +116,8 @@ hermod_conntrack_add(HermodConn *conn)
     g_mutex_lock(&lock);
     g_hash_table_add(live, hermod_conn_ref(conn));
     g_mutex_unlock(&lock);
+    hermod_stats_add("hermod_connections", conn->protocol, 1);
+    hermod_stats_add("hermod_connections_total", conn->protocol, 1);
 }
 
 void
@@ -124,8 +127,10 @@ hermod_conntrack_remove(HermodConn *conn)
     gboolean was_live = g_hash_table_remove(live, conn);
     release_locked(conn->peer);
     g_mutex_unlock(&lock);
-    if (was_live)
+    if (was_live) {
+        hermod_stats_add("hermod_connections", conn->protocol, -1);
         hermod_conn_unref(conn);
+    }
 }
 
 guint

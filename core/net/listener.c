@@ -42,6 +42,7 @@ typedef struct {
     int fd;
     HermodLoop *loop; /* the loop that accepts, once started */
     guint pause_timer;
+    char *endpoint; /* "127.0.0.1:143" */
 } ListenFd;
 
 struct Listener {
@@ -51,6 +52,7 @@ struct Listener {
     char *addresses; /* for the log: "127.0.0.1:143 [::1]:143", once bound */
     gboolean is_implicit_tls;
     gboolean is_starttls;
+    gboolean is_taken; /* its sockets belong to another server */
     guint16 port;
     const HermodProtocol *proto;
     GPtrArray *fds; /* ListenFd* */
@@ -98,6 +100,15 @@ bind_address(const char *address, guint16 port, guint16 *out_port, GError **erro
 }
 
 static void
+listen_fd_free(gpointer data)
+{
+    ListenFd *lf = data;
+
+    g_free(lf->endpoint);
+    g_free(lf);
+}
+
+static void
 listener_close_fds(Listener *l)
 {
     for (guint i = 0; i < l->fds->len; i++) {
@@ -133,7 +144,7 @@ listener_new(HermodConfig *cfg, const char *name, const char *section, GError **
     l->role = g_strdup(hermod_config_string(cfg, section, "role"));
     l->is_implicit_tls = g_strcmp0(hermod_config_string(cfg, section, "tls"), "implicit") == 0;
     l->is_starttls = g_strcmp0(hermod_config_string(cfg, section, "tls"), "starttls") == 0;
-    l->fds = g_ptr_array_new_with_free_func(g_free);
+    l->fds = g_ptr_array_new_with_free_func(listen_fd_free);
     if (l->protocol == NULL || *l->protocol == '\0' ||
         hermod_config_string(cfg, section, "port") == NULL) {
         g_set_error(error, HERMOD_CONFIG_ERROR, HERMOD_CONFIG_ERROR_BAD_VALUE,
@@ -149,8 +160,10 @@ listener_new(HermodConfig *cfg, const char *name, const char *section, GError **
             return l;
         }
         ListenFd *lf = g_new0(ListenFd, 1);
+        const char *one[] = {*a, NULL};
         lf->listener = l;
         lf->fd = fd;
+        lf->endpoint = endpoints(one, l->port);
         g_ptr_array_add(l->fds, lf);
     }
     l->addresses = endpoints(hermod_config_list(cfg, section, "address"), l->port);
@@ -221,13 +234,40 @@ hermod_listeners_check_attached(GError **error)
 {
     for (guint i = 0; listeners != NULL && i < listeners->len; i++) {
         Listener *l = listeners->pdata[i];
-        if (l->proto == NULL) {
+        if (l->proto == NULL && !l->is_taken) {
             g_set_error(error, HERMOD_CONFIG_ERROR, HERMOD_CONFIG_ERROR_BAD_VALUE,
                         "listener %s: no loaded module provides protocol %s", l->name, l->protocol);
             return FALSE;
         }
     }
     return TRUE;
+}
+
+GArray *
+hermod_listeners_take(const char *protocol)
+{
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(HermodListenSocket));
+
+    for (guint i = 0; listeners != NULL && i < listeners->len; i++) {
+        Listener *l = listeners->pdata[i];
+        if (l->is_taken || g_strcmp0(l->protocol, protocol) != 0)
+            continue;
+        l->is_taken = TRUE;
+        for (guint j = 0; j < l->fds->len; j++) {
+            ListenFd *lf = l->fds->pdata[j];
+            HermodListenSocket s = {
+                .listener = l->name,
+                .role = l->role,
+                .endpoint = lf->endpoint,
+                .is_implicit_tls = l->is_implicit_tls,
+                .port = l->port,
+                .fd = lf->fd,
+            };
+            lf->fd = -1;
+            g_array_append_val(out, s);
+        }
+    }
+    return out;
 }
 
 guint16
@@ -259,6 +299,7 @@ new_conn_on_loop(gpointer data)
         .role = nc->listener->role,
         .is_implicit_tls = nc->listener->is_implicit_tls,
         .is_starttls = nc->listener->is_starttls,
+        .protocol = nc->listener->protocol,
     };
 
     hermod_conn_new(hermod_loop_current(), nc->fd, nc->peer, &origin);
@@ -428,6 +469,8 @@ hermod_listeners_start(GError **error)
 {
     for (guint i = 0; listeners != NULL && i < listeners->len; i++) {
         Listener *l = listeners->pdata[i];
+        if (l->is_taken)
+            continue; /* another server accepts and logs it */
         for (guint j = 0; j < l->fds->len; j++) {
             ListenFd *lf = l->fds->pdata[j];
             if (lf->loop != NULL)

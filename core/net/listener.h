@@ -42,6 +42,24 @@ void hermod_conns_drain(guint drain_seconds);
 /* The actual port of a listener (for port = 0 in tests); 0 if unknown. */
 guint16 hermod_listener_port(const char *name);
 
+/* One bound socket of a listener that another server takes over (the web
+ * server takes every listener with protocol = http). */
+typedef struct {
+    const char *listener; /* its name; transfer none, lives until exit */
+    const char *role;     /* transfer none, lives until exit */
+    const char *endpoint; /* "127.0.0.1:8080", "[::1]:8080"; transfer none */
+    gboolean is_implicit_tls;
+    guint16 port;
+    int fd; /* transfer full: the taker closes it */
+} HermodListenSocket;
+
+/* Take the sockets of every bound listener whose protocol is protocol:
+ * they count as attached (hermod_listeners_check_attached), are never
+ * accepted on here, and are the caller's to close.  Call after
+ * hermod_listeners_bind, before hermod_listeners_start.  Main thread.
+ * (transfer full) element HermodListenSocket; empty when there are none. */
+GArray *hermod_listeners_take(const char *protocol);
+
 G_END_DECLS
 
 #endif

@@ -25,6 +25,7 @@
 #include "mailflow/message.h"
 #include "plugin/module-api.h"
 #include "plugin/module.h"
+#include "plugin/web-api.h"
 
 /* The ABI 1.0 size of HermodProtocol, the smallest a module may hand us. */
 #define PROTOCOL_SIZE_1_0 (G_STRUCT_OFFSET(HermodProtocol, on_close) + sizeof(gpointer))
@@ -177,6 +178,7 @@ static const HermodApi api = {
 
     .addr_lookup = addr_lookup,
     .addr_check_owner = addr_check_owner,
+    .web = &hermod_web_api,
 };
 
 const HermodApi *

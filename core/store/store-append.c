@@ -26,6 +26,8 @@
 
 #include <glib/gstdio.h>
 
+#include "directory/directory.h"
+#include "lib/stats.h"
 #include "store/store-private.h"
 
 /* One append waiting to be published; lives on its caller's stack. */
@@ -233,11 +235,17 @@ hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodSt
                          guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
 {
     char *tmp = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    gboolean ok;
 
     if (!hermod_store_file_stage(store, in->data, &tmp, error))
         return FALSE;
-    return hermod_store_append_staged(store, mailbox, in, tmp, g_bytes_get_size(in->data), out_uid,
-                                      out_uidvalidity, error);
+    ok = hermod_store_append_staged(store, mailbox, in, tmp, g_bytes_get_size(in->data), out_uid,
+                                    out_uidvalidity, error);
+    if (ok)
+        hermod_stats_observe("hermod_store_commit_seconds",
+                             (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+    return ok;
 }
 
 gboolean

@@ -19,6 +19,7 @@
 #include <hermod/mailstore.h>
 #include <hermod/module.h>
 #include <hermod/protocol.h>
+#include <hermod/web.h>
 
 G_BEGIN_DECLS
 
@@ -238,6 +239,12 @@ struct HermodApi {
      * HERMOD_AUTH_FAILED (it may not), or HERMOD_AUTH_TEMPFAIL with error
      * set when the directory could not be read.  Never BLOCKED. */
     HermodAuthResult (*addr_check_owner)(const char *address, const char *account, GError **error);
+    /* --- ABI 1.6 --- */
+    /* The web server: mounts on path prefixes, requests, responses
+     * (memory, file, stream, server-sent events), HTTP Basic, web
+     * sessions, the listeners and counters autoconfig and metrics
+     * describe; see hermod/web.h.  Never NULL in a 1.6 core. */
+    const HermodWebApi *web;
 };
 
 /* Does the running core's table have member? */

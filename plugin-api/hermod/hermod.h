@@ -10,6 +10,7 @@
 #include <hermod/protocol.h>
 #include <hermod/module.h>
 #include <hermod/mailstore.h>
+#include <hermod/web.h>
 #include <hermod/api.h>
 
 #endif

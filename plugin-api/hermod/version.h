@@ -23,12 +23,14 @@
  *        directory lookups that report a failure instead of "unknown".
  *   1.5  HermodProtocol.busy_reply: what a client refused at accept
  *        (connection caps) is told before the core closes.
+ *   1.6  HermodApi.web: the web server's table (hermod/web.h): mounts,
+ *        requests, responses, SSE, HTTP Basic, web sessions.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 5
+#define HERMOD_ABI_MINOR 6
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

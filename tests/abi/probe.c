@@ -54,3 +54,13 @@ hermod_abi_probe_mail(HermodMailApi *mail, HermodMailStore *store, HermodMsgInfo
 {
 }
 #endif
+
+/* ABI 1.4: the web server. */
+#if HERMOD_ABI_MINOR >= 4
+PROBE
+hermod_abi_probe_web(HermodWebApi *web, HermodHttpRequest *req, HermodSse *sse,
+                     HermodWebMount *mount, HermodWebAuthResult result, HermodWebReadFunc read,
+                     HermodWebDoneFunc done, HermodWebAuthFunc auth, HermodListenerInfo *info)
+{
+}
+#endif

@@ -169,6 +169,7 @@ class Daemon:
         self.proc = None
         self.sections = self.default_sections()
         self.provisioned = False
+        self.silent = set()  # listeners the config leaves closed (web modes)
         _daemons.append(self)
 
     def default_sections(self):
@@ -194,6 +195,20 @@ class Daemon:
 
     def port(self, name="mx"):
         return self.ports[name]
+
+    def add_web(self, mode="redirect", http=True, https=True, **web):
+        """protocol = http listeners "web" (plain) and "webs" (implicit
+        TLS) on free ports, and [web] with mode and the given keys.  The
+        listener the mode leaves closed is not waited for."""
+        for name, tls, wanted in (("web", "none", http), ("webs", "implicit", https)):
+            if not wanted:
+                continue
+            self.ports[name] = free_port()
+            self.sections["listener " + name] = {
+                "protocol": "http", "address": "127.0.0.1",
+                "port": str(self.ports[name]), "tls": tls}
+        self.sections["web"] = dict({"mode": mode}, **web)
+        self.silent = {"http": {"webs"}, "https": {"web"}}.get(mode, set())
 
     def add_route(self, domain, port, host="127.0.0.1"):
         self.sections["routes"][domain] = "%s:%d" % (host, port)
@@ -248,6 +263,7 @@ class Daemon:
             self.provision()
         self.write_config()
         want = {s.split(" ", 1)[1] for s in self.sections if s.startswith("listener ")}
+        want -= self.silent
         err = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen([HERMODD, "-c", self.conf_path],
                                      stdin=subprocess.DEVNULL,

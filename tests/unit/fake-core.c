@@ -372,6 +372,7 @@ fake_core_table(const FakeCoreSpec *s)
     proto = NULL;
     api = base_api;
     api.mail = s->mail;
+    api.web = s->web;
     if (s->fill_api != NULL)
         s->fill_api(&api);
     if (settings == NULL) {

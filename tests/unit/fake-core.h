@@ -47,6 +47,7 @@ typedef struct {
     void (*fill_api)(HermodApi *api);
     /* nullable: run one pending store event for c (a watch); TRUE if one ran. */
     gboolean (*run_event)(HermodConn *c);
+    const HermodWebApi *web; /* nullable: HermodApi.web */
 } FakeCoreSpec;
 
 /* Load spec->module (the first time) and reset settings and the log. */

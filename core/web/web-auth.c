@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * web-auth.c - HTTP Basic (RFC 7617) against the directory.
+ *
+ * The header is parsed on the web thread; the password check (yescrypt,
+ * deliberately slow) runs on the work pool through hermod_auth_verify
+ * with the connection suspended, so it counts for dynamic screening
+ * exactly like an SMTP, IMAP or POP3 login and is written to the
+ * auth-failure log.  No header, or one that is not Basic, is
+ * HERMOD_WEB_AUTH_NONE and counts nothing: it is how a browser first
+ * asks.  The password copy is wiped when the job ends.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "directory/auth.h"
+#include "web/web-private.h"
+
+typedef struct {
+    char *protocol;
+    char *session;
+    char *ip;
+    char *login;
+    char *password;
+    HermodWebAuthFunc done;
+    gpointer data;
+    HermodAuthResult result;
+    char *account;
+} BasicJob;
+
+static void
+job_free(BasicJob *job)
+{
+    if (job->password != NULL)
+        memset(job->password, 0, strlen(job->password));
+    g_free(job->password);
+    g_free(job->protocol);
+    g_free(job->session);
+    g_free(job->ip);
+    g_free(job->login);
+    g_free(job->account);
+    g_free(job);
+}
+
+static void
+job_work(gpointer data)
+{
+    BasicJob *job = data;
+
+    job->result = hermod_auth_verify(job->protocol, job->session, job->ip, job->login,
+                                     job->password, &job->account);
+}
+
+static HermodWebAuthResult
+web_result(HermodAuthResult r)
+{
+    switch (r) {
+    case HERMOD_AUTH_OK:
+        return HERMOD_WEB_AUTH_OK;
+    case HERMOD_AUTH_BLOCKED:
+        return HERMOD_WEB_AUTH_BLOCKED;
+    case HERMOD_AUTH_TEMPFAIL:
+        return HERMOD_WEB_AUTH_TEMPFAIL;
+    default:
+        return HERMOD_WEB_AUTH_FAILED;
+    }
+}
+
+static void
+job_done(HermodHttpRequest *req, gpointer data)
+{
+    BasicJob *job = data;
+    HermodWebAuthResult r = web_result(job->result);
+
+    if (r == HERMOD_WEB_AUTH_OK)
+        hermod_web_req_set_account(req, job->account);
+    job->done(req, r, r == HERMOD_WEB_AUTH_OK ? job->account : NULL, job->data);
+    job_free(job);
+}
+
+gboolean
+hermod_web_parse_basic(const char *header, char **out_login, char **out_password)
+{
+    g_autofree guchar *raw = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *b64 = NULL;
+    gsize len = 0;
+    char *colon;
+
+    *out_login = *out_password = NULL;
+    if (header == NULL || g_ascii_strncasecmp(header, "Basic ", 6) != 0)
+        return FALSE;
+    b64 = g_strstrip(g_strdup(header + 6));
+    raw = g_base64_decode(b64, &len);
+    if (raw == NULL || len == 0 || memchr(raw, '\0', len) != NULL)
+        return FALSE;
+    text = g_strndup((const char *)raw, len);
+    memset(raw, 0, len);
+    colon = strchr(text, ':');
+    if (colon == NULL || colon == text)
+        return FALSE;
+    *out_login = g_strndup(text, colon - text);
+    *out_password = g_strdup(colon + 1);
+    memset(text, 0, len);
+    return TRUE;
+}
+
+void
+hermod_web_auth_basic(HermodHttpRequest *req, const char *protocol, HermodWebAuthFunc done,
+                      gpointer data)
+{
+    const char *header = MHD_lookup_connection_value(req->mhd, MHD_HEADER_KIND, "Authorization");
+    BasicJob *job = g_new0(BasicJob, 1);
+
+    if (!hermod_web_parse_basic(header, &job->login, &job->password)) {
+        job_free(job);
+        done(req, HERMOD_WEB_AUTH_NONE, NULL, data);
+        return;
+    }
+    job->protocol = g_strdup(protocol != NULL ? protocol : "http");
+    job->session = g_strdup(hermod_web_conn_session(req->conn));
+    job->ip = g_strdup(hermod_web_conn_peer(req->conn));
+    job->done = done;
+    job->data = data;
+    hermod_web_work_run(req, job_work, job_done, job);
+}

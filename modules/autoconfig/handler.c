@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * handler.c - the autoconfig requests: which document, for which
+ * address and domain, and whether the domain is ours.
+ *
+ * The domain comes from the emailaddress query argument (Thunderbird,
+ * Apple), the EMailAddress element of the POST body (Outlook), or the
+ * Host the client asked for with "autoconfig." or "autodiscover."
+ * stripped (Thunderbird's well-known path).  Whether it is local is a
+ * directory read (SQLite), so it runs on the work pool with the request
+ * suspended; the document is built in the job's done.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "autoconf.h"
+
+typedef enum { DOC_THUNDERBIRD, DOC_OUTLOOK, DOC_APPLE } DocKind;
+
+typedef struct {
+    DocKind kind;
+    char *address; /* nullable */
+    char *domain;  /* lower case */
+    gboolean is_local;
+} Job;
+
+static void
+job_free(gpointer data)
+{
+    Job *job = data;
+
+    g_free(job->address);
+    g_free(job->domain);
+    g_free(job);
+}
+
+static void
+answer(HermodHttpRequest *req, guint status, const char *type, char *text)
+{
+    g_autoptr(GBytes) body = g_bytes_new_take(text, strlen(text));
+
+    ac_api->web->resp_header(req, "Cache-Control", "no-store");
+    ac_api->web->respond(req, status, type, body);
+}
+
+static void
+not_found(HermodHttpRequest *req)
+{
+    answer(req, 404, "text/plain; charset=utf-8", g_strdup("Not Found\n"));
+}
+
+/* The EMailAddress of an Autodiscover request body.  (transfer full) */
+static char *
+outlook_address(HermodHttpRequest *req)
+{
+    gsize len = 0;
+    const guint8 *body = ac_api->web->req_body(req, &len);
+    g_autofree char *text = g_strndup((const char *)body, len);
+    g_autoptr(GRegex) re =
+        g_regex_new("<EMailAddress>\\s*([^<\\s]+)\\s*</EMailAddress>", G_REGEX_CASELESS, 0, NULL);
+    g_autoptr(GMatchInfo) m = NULL;
+
+    if (re == NULL || !g_regex_match(re, text, 0, &m))
+        return NULL;
+    return g_match_info_fetch(m, 1);
+}
+
+static char *
+domain_of(const char *address, const char *host)
+{
+    const char *at = address != NULL ? strrchr(address, '@') : NULL;
+
+    if (address != NULL)
+        return at != NULL && at[1] != '\0' && at != address ? g_ascii_strdown(at + 1, -1) : NULL;
+    if (g_str_has_prefix(host, "autoconfig."))
+        return g_strdup(host + strlen("autoconfig."));
+    if (g_str_has_prefix(host, "autodiscover."))
+        return g_strdup(host + strlen("autodiscover."));
+    return g_strdup(host);
+}
+
+static void
+check_domain(gpointer data)
+{
+    Job *job = data;
+    g_autoptr(GPtrArray) domains = ac_api->web->local_domains();
+
+    for (guint i = 0; i < domains->len; i++)
+        if (g_ascii_strcasecmp(domains->pdata[i], job->domain) == 0)
+            job->is_local = TRUE;
+}
+
+static void
+send_document(HermodHttpRequest *req, gpointer data)
+{
+    Job *job = data;
+    const char *host = ac_api->setting_string(ac_module, "hostname");
+    const char *name = ac_api->setting_string(ac_module, "display_name");
+    g_autoptr(GPtrArray) listeners = NULL;
+    g_autoptr(GArray) servers = NULL;
+
+    if (!job->is_local) {
+        not_found(req);
+        return;
+    }
+    host = host != NULL && *host != '\0' ? host : ac_api->hostname();
+    listeners = ac_api->web->listeners();
+    servers = ac_servers(listeners);
+    if (job->kind == DOC_THUNDERBIRD)
+        answer(
+            req, 200, "application/xml; charset=utf-8",
+            ac_thunderbird(job->domain, host, name != NULL && *name ? name : job->domain, servers));
+    else if (job->kind == DOC_OUTLOOK)
+        answer(req, 200, "application/xml; charset=utf-8", ac_outlook(job->address, host, servers));
+    else
+        answer(req, 200, "application/x-apple-aspen-config",
+               ac_apple(job->address, job->domain, host, servers));
+}
+
+static gboolean
+kind_of(HermodHttpRequest *req, DocKind *out)
+{
+    const char *path = ac_api->web->req_path(req);
+    const char *method = ac_api->web->req_method(req);
+    gboolean is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+
+    if (g_ascii_strcasecmp(path, AC_OUTLOOK) == 0) {
+        *out = DOC_OUTLOOK;
+        return strcmp(method, "POST") == 0;
+    }
+    *out = strcmp(path, AC_APPLE) == 0 ? DOC_APPLE : DOC_THUNDERBIRD;
+    return is_get;
+}
+
+void
+ac_on_request(HermodHttpRequest *req, gpointer data)
+{
+    const HermodWebApi *web = ac_api->web;
+    Job *job = g_new0(Job, 1);
+
+    if (!kind_of(req, &job->kind)) {
+        job_free(job);
+        web->resp_header(req, "Allow",
+                         g_ascii_strcasecmp(web->req_path(req), AC_OUTLOOK) == 0 ? "POST"
+                                                                                 : "GET, HEAD");
+        answer(req, 405, "text/plain; charset=utf-8", g_strdup("Method Not Allowed\n"));
+        return;
+    }
+    job->address = job->kind == DOC_OUTLOOK ? outlook_address(req)
+                                            : g_strdup(web->req_query_arg(req, "emailaddress"));
+    job->domain = domain_of(job->address, web->req_host(req));
+    if (job->domain == NULL || ((job->kind != DOC_THUNDERBIRD) && job->address == NULL)) {
+        job_free(job);
+        answer(req, 400, "text/plain; charset=utf-8", g_strdup("Bad Request: no address\n"));
+        return;
+    }
+    web->req_set_data(req, job, job_free);
+    web->work_run(req, check_domain, send_document, job);
+}

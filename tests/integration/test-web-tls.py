@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test-web-tls.py - HTTPS on the core's certificate store: three
+# certificates made with `hermodctl cert create` (mail.example.test, the
+# default; *.other.test; webmail.example.org) are chosen by SNI, checked
+# with curl --resolve, openssl s_client and gnutls-cli; no SNI and unknown
+# names get the default; TLS 1.0 and 1.1 are refused while the same client
+# settings get TLS 1.2; a certificate replaced on disk is served after
+# SIGHUP without a restart, while a keep-alive connection opened before
+# goes on (Python's http.client over it).
+import http.client
+import os
+import re
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hermodtest as ht  # noqa: E402
+import webtest as wt  # noqa: E402
+
+srv = wt.web_daemon("web-tls", "https")
+PEM = re.compile(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", re.S)
+
+
+def subject_of(output):
+    m = PEM.search(output)
+    ht.check(m, "no certificate in the client's output:\n%s" % output.decode(errors="replace"))
+    cp = ht.run([ht.need_tool("openssl"), "x509", "-noout", "-subject"], input=m.group(0))
+    return cp.stdout.decode().strip()
+
+
+def openssl_subject(sni, extra=()):
+    argv = [ht.need_tool("openssl"), "s_client", "-connect", "127.0.0.1:%d" % srv.port("webs")]
+    argv += ["-servername", sni] if sni else ["-noservername"]
+    cp = ht.run(argv + list(extra), input=b"", check=False, timeout=30)
+    return subject_of(cp.stdout)
+
+
+def gnutls_subject(sni):
+    argv = [ht.need_tool("gnutls-cli"), "--insecure", "--print-cert", "-p",
+            str(srv.port("webs"))]
+    argv += ["--sni-hostname=" + sni] if sni else ["--disable-sni"]
+    cp = ht.run(argv + ["127.0.0.1"], input=b"", check=False, timeout=30)
+    return subject_of(cp.stdout)
+
+
+def curl_subject(name):
+    """curl --resolve NAME:PORT:127.0.0.1 https://NAME:PORT/ -v: the
+    certificate's subject line curl reports, and the page."""
+    port = srv.port("webs")
+    argv = [ht.need_tool("curl"), "-sS", "-k", "-v", "--max-time", "20", "--resolve",
+            "%s:%d:127.0.0.1" % (name, port), "https://%s:%d/" % (name, port)]
+    cp = ht.run(argv)
+    m = re.search(r"subject: (.*)", cp.stderr.decode(errors="replace"))
+    ht.check(m, "curl printed no subject:\n" + cp.stderr.decode(errors="replace"))
+    ht.check_equal(cp.stdout, wt.PAGE, "page over SNI " + name)
+    return m.group(1)
+
+
+@ht.test
+def three_certificates():
+    srv.write_config()
+    srv.ctl("cert", "create", "--host", "mail.example.test", "--org", "Example Mail",
+            "--name", "default")
+    srv.ctl("cert", "create", "--host", "*.other.test", "--org", "Other Wildcard")
+    srv.ctl("cert", "create", "--host", "webmail.example.org", "--org", "Webmail Org",
+            "--name", "webmail")
+    out = srv.ctl("cert", "list").stdout.decode()
+    ht.check(out.count("name=") == 3, "cert list:\n" + out)
+
+
+@ht.test
+def daemon_starts():
+    srv.start()
+
+
+@ht.test
+def curl_resolve_picks_by_sni():
+    ht.check("Other Wildcard" in curl_subject("www.other.test"), "wildcard by curl")
+    ht.check("Webmail Org" in curl_subject("webmail.example.org"), "webmail by curl")
+    ht.check("Example Mail" in curl_subject("mail.example.test"), "default by curl")
+
+
+@ht.test
+def openssl_and_gnutls_pick_by_sni():
+    ht.check("Other Wildcard" in openssl_subject("imap.other.test"), "openssl wildcard")
+    ht.check("Webmail Org" in openssl_subject("webmail.example.org"), "openssl webmail")
+    ht.check("Other Wildcard" in gnutls_subject("x.other.test"), "gnutls wildcard")
+    ht.check("Webmail Org" in gnutls_subject("webmail.example.org"), "gnutls webmail")
+
+
+@ht.test
+def no_sni_and_unknown_names_get_the_default():
+    ht.check("Example Mail" in openssl_subject(None), "openssl without SNI")
+    ht.check("Example Mail" in gnutls_subject(None), "gnutls without SNI")
+    for name in ("nomatch.test", "a.b.other.test", "other.test", "example.org"):
+        ht.check("Example Mail" in openssl_subject(name), "default for " + name)
+
+
+def handshake(argv):
+    cp = ht.run(argv, input=b"", check=False, timeout=30)
+    return cp.returncode, (cp.stdout + cp.stderr).decode(errors="replace")
+
+
+@ht.test
+def old_tls_versions_are_refused():
+    openssl = ht.need_tool("openssl")
+    base = [openssl, "s_client", "-connect", "127.0.0.1:%d" % srv.port("webs"),
+            "-cipher", "DEFAULT@SECLEVEL=0"]
+    code, out = handshake(base + ["-tls1_2"])
+    ht.check(code == 0 and "Protocol  : TLSv1.2" in out, "TLS 1.2 with the same client:\n" + out)
+    for flag in ("-tls1", "-tls1_1"):
+        code, out = handshake(base + [flag])
+        ht.check("BEGIN CERTIFICATE" not in out and code != 0,
+                 "%s got a handshake:\n%s" % (flag, out))
+    gnutls = [ht.need_tool("gnutls-cli"), "--insecure", "-p", str(srv.port("webs"))]
+    code, out = handshake(gnutls + ["--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "127.0.0.1"])
+    ht.check(code == 0, "gnutls-cli TLS 1.2:\n" + out)
+    for version in ("TLS1.0", "TLS1.1"):
+        code, out = handshake(gnutls + ["--priority", "NORMAL:-VERS-ALL:+VERS-" + version,
+                                        "127.0.0.1"])
+        ht.check(code != 0, "gnutls-cli %s got a handshake:\n%s" % (version, out))
+
+
+@ht.test
+def replaced_certificate_served_after_sighup():
+    keep = http.client.HTTPSConnection("127.0.0.1", srv.port("webs"), timeout=ht.TIMEOUT,
+                                       context=ht.client_tls_context())
+    keep.request("GET", "/")
+    ht.check_equal(keep.getresponse().read(), wt.PAGE, "before the reload")
+    srv.ctl("cert", "create", "--host", "webmail.example.org", "--org", "Webmail Renewed",
+            "--name", "webmail", "--force")
+    ht.check("Webmail Org" in openssl_subject("webmail.example.org"),
+             "the new file was served before SIGHUP")
+    srv.proc.send_signal(signal.SIGHUP)
+    ht.wait_until(lambda: "Webmail Renewed" in openssl_subject("webmail.example.org"), 60, 0.5,
+                  "the replaced certificate after SIGHUP")
+    ht.check("Other Wildcard" in openssl_subject("x.other.test"), "others still served")
+    for _ in range(3):
+        keep.request("GET", "/page.txt")
+        ht.check_equal(len(keep.getresponse().read()), 22 * 1025, "the old connection goes on")
+    keep.close()
+    ht.check(srv.is_running(), "hermodd restarted")
+
+
+if __name__ == "__main__":
+    ht.main()
