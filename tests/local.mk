@@ -378,3 +378,7 @@ EXTRA_DIST += tests/integration/test-slow-clients.py
 # Dynamic screening across protocols and restarts
 TESTS += tests/integration/test-screening.py
 EXTRA_DIST += tests/integration/test-screening.py
+
+# --- packaging: hermodctl config show, man pages, systemd, install
+TESTS += tests/integration/test-ctl-config.py
+EXTRA_DIST += tests/integration/test-ctl-config.py

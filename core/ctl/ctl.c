@@ -38,6 +38,8 @@ extern const HermodCtlCommand hermod_ctl_alias_commands[];
 extern const HermodCtlCommand hermod_ctl_mail_commands[];
 /* --- queue (queue) */
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
+/* --- config (packaging) */
+extern const HermodCtlCommand hermod_ctl_config_commands[];
 
 static const HermodCtlCommand *const tables[] = {
     /* --- cert (tls) */
@@ -49,6 +51,8 @@ static const HermodCtlCommand *const tables[] = {
     hermod_ctl_mail_commands,
     /* --- queue (queue) */
     hermod_ctl_queue_commands,
+    /* --- config (packaging) */
+    hermod_ctl_config_commands,
     NULL,
 };
 

@@ -10,7 +10,8 @@ core_ctl_libhermod_ctl_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS)
 core_ctl_libhermod_ctl_la_SOURCES = \
 	core/ctl/ctl.h core/ctl/ctl-util.c core/ctl/ctl-util.h core/ctl/ctl-password.c \
 	core/ctl/ctl-alias.c core/ctl/ctl-cert.c core/ctl/ctl-domain.c core/ctl/ctl-mail.c \
-	core/ctl/ctl-queue.c core/ctl/ctl-user.c
+	core/ctl/ctl-queue.c core/ctl/ctl-user.c \
+	core/ctl/ctl-config.c
 
 sbin_PROGRAMS += core/ctl/hermodctl
 core_ctl_hermodctl_SOURCES = core/ctl/ctl.c
