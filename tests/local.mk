@@ -382,3 +382,6 @@ EXTRA_DIST += tests/integration/test-screening.py
 # --- packaging: hermodctl config show, man pages, systemd, install
 TESTS += tests/integration/test-ctl-config.py
 EXTRA_DIST += tests/integration/test-ctl-config.py
+# The generated manual pages: man --warnings, every key, command, option.
+TESTS += tests/man/check-man.sh
+EXTRA_DIST += tests/man/check-man.sh

@@ -98,6 +98,17 @@ print_usage(FILE *out, const char *noun)
         fprintf(out, "  %-40s %s\n", "help [NOUN]", "list the commands (of NOUN)");
 }
 
+/* --dump-commands: one tab-separated line per row, for hermodctl(8). */
+static int
+dump_commands(void)
+{
+    for (guint t = 0; tables[t] != NULL; t++) {
+        for (const HermodCtlCommand *c = tables[t]; c->noun != NULL; c++)
+            printf("%s\t%s\t%s\t%s\n", c->noun, c->verb, c->usage, c->help);
+    }
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static const HermodCtlCommand *
 find_command(const char *noun, const char *verb)
 {
@@ -205,12 +216,15 @@ main(int argc, char **argv)
 {
     g_autofree char *config_path = NULL;
     g_auto(GStrv) overrides = NULL;
+    gboolean is_dump = FALSE;
     GOptionEntry entries[] = {{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
                                "config file (default: $HERMOD_CONFIG or " HERMOD_SYSCONFDIR
                                "/hermod/hermod.conf)",
                                "FILE"},
                               {"option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides,
                                "override a setting", "SECTION.KEY=VALUE"},
+                              {"dump-commands", 0, 0, G_OPTION_ARG_NONE, &is_dump,
+                               "print every command (tab-separated) and exit", NULL},
                               {NULL}};
     g_autoptr(GOptionContext) ctx = g_option_context_new("NOUN VERB [ARGS] - administer Hermod");
     g_autoptr(GError) error = NULL;
@@ -223,6 +237,8 @@ main(int argc, char **argv)
         fprintf(stderr, "hermodctl: %s\n", error->message);
         return 2;
     }
+    if (is_dump)
+        return dump_commands();
     if (config_path == NULL)
         config_path =
             g_strdup(env != NULL && *env != '\0' ? env : HERMOD_SYSCONFDIR "/hermod/hermod.conf");

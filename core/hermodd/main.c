@@ -40,6 +40,7 @@
 #include "plugin/module-api.h"
 #include "plugin/modules.h"
 #include "hermodd/privdrop.h"
+#include "hermodd/settings-dump.h"
 #include "mailflow/queue.h"
 #include "store/store.h"
 #include "tls/tls.h"
@@ -92,6 +93,24 @@ check_config(void)
     }
     printf("%s: OK\n", d.config_path);
     return 0;
+}
+
+/* --dump-settings: every table --check-config uses, modules included. */
+static int
+dump_settings(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HermodConfig) cfg = load_config(&error);
+    g_autoptr(GPtrArray) mods = NULL;
+
+    hermod_log_open(NULL, HERMOD_LOG_WARNING, NULL);
+    if (cfg != NULL)
+        mods = hermod_modules_open(cfg, &error);
+    if (error != NULL) {
+        fprintf(stderr, "hermodd: %s\n", error->message);
+        return 1;
+    }
+    return hermod_settings_dump(stdout, mods) ? 0 : 1;
 }
 
 /* Logs go to stderr and, with [core] log_file, to that file too. */
@@ -310,7 +329,7 @@ run(void)
 int
 main(int argc, char **argv)
 {
-    gboolean is_check = FALSE, is_foreground = FALSE, is_version = FALSE;
+    gboolean is_check = FALSE, is_foreground = FALSE, is_version = FALSE, is_dump = FALSE;
     GOptionEntry entries[] = {
         {"config", 'c', 0, G_OPTION_ARG_FILENAME, &d.config_path,
          "config file (default: $HERMOD_CONFIG or " HERMOD_SYSCONFDIR "/hermod/hermod.conf)",
@@ -323,6 +342,10 @@ main(int argc, char **argv)
         {"foreground", 'f', 0, G_OPTION_ARG_NONE, &is_foreground,
          "run in the foreground (always the case; for init scripts)", NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &is_version, "print the version", NULL},
+        {"dump-settings", 0, 0, G_OPTION_ARG_NONE, &is_dump,
+         "print every setting of the core and of the config's modules (tab-separated), then "
+         "exit",
+         NULL},
         {NULL}};
     g_autoptr(GOptionContext) ctx = g_option_context_new("- the Hermod mail server");
     g_autoptr(GError) error = NULL;
@@ -340,7 +363,7 @@ main(int argc, char **argv)
     }
     if (d.config_path == NULL)
         d.config_path = g_strdup(default_config());
-    status = is_check ? check_config() : run();
+    status = is_dump ? dump_settings() : is_check ? check_config() : run();
     g_free(d.config_path);
     g_strfreev(d.overrides);
     return status;
