@@ -385,3 +385,6 @@ EXTRA_DIST += tests/integration/test-ctl-config.py
 # The generated manual pages: man --warnings, every key, command, option.
 TESTS += tests/man/check-man.sh
 EXTRA_DIST += tests/man/check-man.sh
+# sd_notify, SIGUSR1 log reopen, logrotate, systemd-analyze verify/security
+TESTS += tests/integration/test-systemd.py
+EXTRA_DIST += tests/integration/test-systemd.py

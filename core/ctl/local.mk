@@ -13,7 +13,7 @@ core_ctl_libhermod_ctl_la_SOURCES = \
 	core/ctl/ctl-queue.c core/ctl/ctl-user.c \
 	core/ctl/ctl-config.c
 
-sbin_PROGRAMS += core/ctl/hermodctl
+bin_PROGRAMS += core/ctl/hermodctl
 core_ctl_hermodctl_SOURCES = core/ctl/ctl.c
 core_ctl_hermodctl_CPPFLAGS = $(CORE_CPPFLAGS)
 core_ctl_hermodctl_CFLAGS = $(AM_CFLAGS)
