@@ -388,3 +388,6 @@ EXTRA_DIST += tests/man/check-man.sh
 # sd_notify, SIGUSR1 log reopen, logrotate, systemd-analyze verify/security
 TESTS += tests/integration/test-systemd.py
 EXTRA_DIST += tests/integration/test-systemd.py
+# hermodctl import maildir|mbox|imap (a private Dovecot when root)
+TESTS += tests/integration/test-import.py
+EXTRA_DIST += tests/integration/test-import.py

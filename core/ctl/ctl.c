@@ -38,8 +38,9 @@ extern const HermodCtlCommand hermod_ctl_alias_commands[];
 extern const HermodCtlCommand hermod_ctl_mail_commands[];
 /* --- queue (queue) */
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
-/* --- config (packaging) */
+/* --- config, import (packaging) */
 extern const HermodCtlCommand hermod_ctl_config_commands[];
+extern const HermodCtlCommand hermod_ctl_import_commands[];
 
 static const HermodCtlCommand *const tables[] = {
     /* --- cert (tls) */
@@ -51,13 +52,14 @@ static const HermodCtlCommand *const tables[] = {
     hermod_ctl_mail_commands,
     /* --- queue (queue) */
     hermod_ctl_queue_commands,
-    /* --- config (packaging) */
+    /* --- config, import (packaging) */
     hermod_ctl_config_commands,
+    hermod_ctl_import_commands,
     NULL,
 };
 
 /* Nouns whose rows use the directory (data_dir/hermod.db). */
-static const char *const directory_nouns[] = {"domain", "user", "alias", "mail", NULL};
+static const char *const directory_nouns[] = {"domain", "user", "alias", "mail", "import", NULL};
 
 static void
 print_row(FILE *out, const HermodCtlCommand *c)
@@ -143,7 +145,7 @@ prepare(HermodConfig *cfg, const char *noun, GError **error)
     hermod_privdrop_clear(&priv);
     if (ok && g_strv_contains(directory_nouns, noun))
         ok = hermod_directory_open(data_dir, error);
-    if (ok && strcmp(noun, "mail") == 0)
+    if (ok && (strcmp(noun, "mail") == 0 || strcmp(noun, "import") == 0))
         hermod_store_set_root(data_dir);
     return ok;
 }
