@@ -391,3 +391,5 @@ EXTRA_DIST += tests/integration/test-systemd.py
 # hermodctl import maildir|mbox|imap (a private Dovecot when root)
 TESTS += tests/integration/test-import.py
 EXTRA_DIST += tests/integration/test-import.py
+# make distcheck: what the tests need that no rule above ships
+EXTRA_DIST += tests/run-unit tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml
