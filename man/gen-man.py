@@ -23,6 +23,8 @@ def esc(text):
     """Text for a roff line: backslashes escaped, hyphens as minus signs
     in words that look like options or code."""
     text = text.replace("\\", "\\e")
+    # A line may break after any '/': long install paths must not warn.
+    text = text.replace("/", "/\\:")
     return re.sub(r"(?<![\w])-", r"\\-", text)
 
 
@@ -143,7 +145,7 @@ def main():
     a = ap.parse_args()
     with open(a.template, encoding="utf-8") as f:
         text = f.read()
-    subst = dict(d.split("=", 1) for d in a.D)
+    subst = {k: v.replace("/", "/\\:") for k, v in (d.split("=", 1) for d in a.D)}
     if a.settings:
         subst["SETTINGS"] = settings_roff(a.settings)
     if a.commands:
