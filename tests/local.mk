@@ -435,3 +435,18 @@ EXTRA_DIST += tests/integration/test-screening.py
 # Connection caps: refused clients told why; only live connections count
 TESTS += tests/integration/test-conn-limits.py
 EXTRA_DIST += tests/integration/test-conn-limits.py
+
+# --- packaging: hermodctl config show, man pages, systemd, install
+TESTS += tests/integration/test-ctl-config.py
+EXTRA_DIST += tests/integration/test-ctl-config.py
+# The generated manual pages: man --warnings, every key, command, option.
+TESTS += tests/man/check-man.sh
+EXTRA_DIST += tests/man/check-man.sh
+# sd_notify, SIGUSR1 log reopen, logrotate, systemd-analyze verify/security
+TESTS += tests/integration/test-systemd.py
+EXTRA_DIST += tests/integration/test-systemd.py
+# hermodctl import maildir|mbox|imap (a private Dovecot when root)
+TESTS += tests/integration/test-import.py
+EXTRA_DIST += tests/integration/test-import.py
+# make distcheck: what the tests need that no rule above ships
+EXTRA_DIST += tests/run-unit

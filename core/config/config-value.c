@@ -237,3 +237,28 @@ hermod_config_value_split(const char *text)
     g_ptr_array_add(items, NULL);
     return (char **)g_ptr_array_free(items, FALSE);
 }
+
+gboolean
+hermod_config_value_equal(const HermodSetting *row, const char *a, const char *b)
+{
+    gint64 na = 0, nb = 0;
+    const char *ca = NULL, *cb = NULL;
+    g_autofree char *ra = NULL;
+    g_autofree char *rb = NULL;
+
+    if (a == NULL || b == NULL)
+        return a == b;
+    if (row->type == HERMOD_SETTING_LIST) {
+        g_auto(GStrv) la = hermod_config_value_split(a);
+        g_auto(GStrv) lb = hermod_config_value_split(b);
+        return g_strv_equal((const char *const *)la, (const char *const *)lb);
+    }
+    if (!hermod_config_value_parse(row, a, &na, &ca, &ra) ||
+        !hermod_config_value_parse(row, b, &nb, &cb, &rb))
+        return strcmp(a, b) == 0;
+    if (row->type == HERMOD_SETTING_STRING || row->type == HERMOD_SETTING_PATH)
+        return strcmp(a, b) == 0;
+    if (row->type == HERMOD_SETTING_ENUM)
+        return g_strcmp0(ca, cb) == 0;
+    return na == nb;
+}

@@ -23,6 +23,11 @@ gboolean hermod_config_value_parse(const HermodSetting *row, const char *text, g
  * (transfer full) */
 char **hermod_config_value_split(const char *text);
 
+/* Whether two texts of row mean the same value: "10m" and "600s", "yes"
+ * and "true", "a; b" and "a;b".  NULL equals only NULL; a text that does
+ * not parse is compared as written. */
+gboolean hermod_config_value_equal(const HermodSetting *row, const char *a, const char *b);
+
 G_END_DECLS
 
 #endif

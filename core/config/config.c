@@ -25,8 +25,9 @@
 typedef struct {
     const HermodSetting *table; /* NULL: free keys, or an unchecked module section */
     gboolean is_free;
-    GHashTable *values; /* key -> text as written, stripped (ENUM: the choice) */
-    GHashTable *lists;  /* LIST key -> NULL-terminated items, defaults included */
+    GHashTable *values;          /* key -> text as written, stripped (ENUM: the choice) */
+    GHashTable *lists;           /* LIST key -> NULL-terminated items, defaults included */
+    gboolean is_hostname_filled; /* [core] hostname came from the machine, not the file */
 } Section;
 
 struct HermodConfig {
@@ -335,8 +336,10 @@ finish_core(HermodConfig *cfg, GError **error)
         if (reason != NULL)
             return key_error(error, cfg, HERMOD_CONFIG_ERROR_BAD_VALUE, "core", "modules", reason);
     }
-    if (!g_hash_table_contains(core->values, "hostname"))
+    if (!g_hash_table_contains(core->values, "hostname")) {
         g_hash_table_insert(core->values, g_strdup("hostname"), g_strdup(g_get_host_name()));
+        core->is_hostname_filled = TRUE;
+    }
     dd = hermod_config_string(cfg, "core", "data_dir");
     cfg->data_dir = g_canonicalize_filename(dd != NULL && *dd != '\0' ? dd : ".", cfg->dir);
     return TRUE;
@@ -547,6 +550,28 @@ hermod_config_free_section(HermodConfig *cfg, const char *section)
     Section *s = lookup(cfg, section);
 
     return s != NULL && s->is_free ? s->values : NULL;
+}
+
+const HermodSetting *
+hermod_config_table(HermodConfig *cfg, const char *section)
+{
+    Section *s = lookup(cfg, section);
+
+    return s != NULL ? s->table : NULL;
+}
+
+gboolean
+hermod_config_is_default(HermodConfig *cfg, const char *section, const char *key)
+{
+    Section *s = lookup(cfg, section);
+    const HermodSetting *row = s != NULL ? find_row(s->table, key) : NULL;
+    const char *v = s != NULL ? g_hash_table_lookup(s->values, key) : NULL;
+
+    if (s == NULL || s->is_free || row == NULL)
+        return s != NULL && !g_hash_table_contains(s->values, key);
+    if (v == NULL || (s->is_hostname_filled && strcmp(key, "hostname") == 0))
+        return TRUE;
+    return hermod_config_value_equal(row, v, row->default_value);
 }
 
 const char *

@@ -73,6 +73,17 @@ const char *const *hermod_config_named(HermodConfig *cfg, const char *kind);
  * NULL if the section is absent. */
 GHashTable *hermod_config_free_section(HermodConfig *cfg, const char *section);
 
+/* The table that checked section (a core section, "listener mx", or a
+ * module section once hermod_config_check_section ran), NULL for a
+ * free-key, unchecked or absent one.  transfer none. */
+const HermodSetting *hermod_config_table(HermodConfig *cfg, const char *section);
+/* Whether section.key holds its table's default: not set in the file nor
+ * by -o, or set to text that means the same ("10m" for "600s").  A
+ * [core] hostname taken from the machine counts as the default.  Every
+ * key present in a free-key section ([routes]) is not a default.  Any
+ * thread. */
+gboolean hermod_config_is_default(HermodConfig *cfg, const char *section, const char *key);
+
 const char *hermod_config_file(HermodConfig *cfg); /* transfer none */
 
 /* The config in force, for code that does not get one passed in. */

@@ -40,6 +40,9 @@ extern const HermodCtlCommand hermod_ctl_mail_commands[];
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
 /* --- session (web) */
 extern const HermodCtlCommand hermod_ctl_session_commands[];
+/* --- config, import (packaging) */
+extern const HermodCtlCommand hermod_ctl_config_commands[];
+extern const HermodCtlCommand hermod_ctl_import_commands[];
 
 static const HermodCtlCommand *const tables[] = {
     /* --- cert (tls) */
@@ -53,11 +56,14 @@ static const HermodCtlCommand *const tables[] = {
     hermod_ctl_queue_commands,
     /* --- session (web) */
     hermod_ctl_session_commands,
+    /* --- config, import (packaging) */
+    hermod_ctl_config_commands,
+    hermod_ctl_import_commands,
     NULL,
 };
 
 /* Nouns whose rows use the directory (data_dir/hermod.db). */
-static const char *const directory_nouns[] = {"domain", "user", "alias", "mail", NULL};
+static const char *const directory_nouns[] = {"domain", "user", "alias", "mail", "import", NULL};
 
 static void
 print_row(FILE *out, const HermodCtlCommand *c)
@@ -98,6 +104,17 @@ print_usage(FILE *out, const char *noun)
         fprintf(out, "  %-40s %s\n", "help [NOUN]", "list the commands (of NOUN)");
 }
 
+/* --dump-commands: one tab-separated line per row, for hermodctl(8). */
+static int
+dump_commands(void)
+{
+    for (guint t = 0; tables[t] != NULL; t++) {
+        for (const HermodCtlCommand *c = tables[t]; c->noun != NULL; c++)
+            printf("%s\t%s\t%s\t%s\n", c->noun, c->verb, c->usage, c->help);
+    }
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static const HermodCtlCommand *
 find_command(const char *noun, const char *verb)
 {
@@ -132,7 +149,7 @@ prepare(HermodConfig *cfg, const char *noun, GError **error)
     hermod_privdrop_clear(&priv);
     if (ok && g_strv_contains(directory_nouns, noun))
         ok = hermod_directory_open(data_dir, error);
-    if (ok && strcmp(noun, "mail") == 0)
+    if (ok && (strcmp(noun, "mail") == 0 || strcmp(noun, "import") == 0))
         hermod_store_set_root(data_dir);
     return ok;
 }
@@ -205,12 +222,15 @@ main(int argc, char **argv)
 {
     g_autofree char *config_path = NULL;
     g_auto(GStrv) overrides = NULL;
+    gboolean is_dump = FALSE;
     GOptionEntry entries[] = {{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
                                "config file (default: $HERMOD_CONFIG or " HERMOD_SYSCONFDIR
                                "/hermod/hermod.conf)",
                                "FILE"},
                               {"option", 'o', 0, G_OPTION_ARG_STRING_ARRAY, &overrides,
                                "override a setting", "SECTION.KEY=VALUE"},
+                              {"dump-commands", 0, 0, G_OPTION_ARG_NONE, &is_dump,
+                               "print every command (tab-separated) and exit", NULL},
                               {NULL}};
     g_autoptr(GOptionContext) ctx = g_option_context_new("NOUN VERB [ARGS] - administer Hermod");
     g_autoptr(GError) error = NULL;
@@ -223,6 +243,8 @@ main(int argc, char **argv)
         fprintf(stderr, "hermodctl: %s\n", error->message);
         return 2;
     }
+    if (is_dump)
+        return dump_commands();
     if (config_path == NULL)
         config_path =
             g_strdup(env != NULL && *env != '\0' ? env : HERMOD_SYSCONFDIR "/hermod/hermod.conf");

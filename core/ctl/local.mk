@@ -10,9 +10,12 @@ core_ctl_libhermod_ctl_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS)
 core_ctl_libhermod_ctl_la_SOURCES = \
 	core/ctl/ctl.h core/ctl/ctl-util.c core/ctl/ctl-util.h core/ctl/ctl-password.c \
 	core/ctl/ctl-alias.c core/ctl/ctl-cert.c core/ctl/ctl-domain.c core/ctl/ctl-mail.c \
-	core/ctl/ctl-queue.c core/ctl/ctl-user.c core/ctl/ctl-session.c
+	core/ctl/ctl-queue.c core/ctl/ctl-user.c core/ctl/ctl-session.c \
+	core/ctl/ctl-config.c core/ctl/ctl-import.c core/ctl/ctl-import.h \
+	core/ctl/ctl-import-local.c core/ctl/ctl-import-mbox.c core/ctl/ctl-import-imap.c \
+	core/ctl/imap-client.c core/ctl/imap-client.h
 
-sbin_PROGRAMS += core/ctl/hermodctl
+bin_PROGRAMS += core/ctl/hermodctl
 core_ctl_hermodctl_SOURCES = core/ctl/ctl.c
 core_ctl_hermodctl_CPPFLAGS = $(CORE_CPPFLAGS)
 core_ctl_hermodctl_CFLAGS = $(AM_CFLAGS)

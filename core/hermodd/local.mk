@@ -8,7 +8,8 @@ noinst_LTLIBRARIES += core/hermodd/libhermod-hermodd.la
 core_hermodd_libhermod_hermodd_la_CPPFLAGS = $(CORE_CPPFLAGS)
 core_hermodd_libhermod_hermodd_la_CFLAGS = $(AM_CFLAGS)
 core_hermodd_libhermod_hermodd_la_SOURCES = core/hermodd/privdrop.c core/hermodd/privdrop.h \
-	core/hermodd/sections.c core/hermodd/sections.h
+	core/hermodd/sections.c core/hermodd/sections.h core/hermodd/settings-dump.c \
+	core/hermodd/settings-dump.h core/hermodd/notify.c core/hermodd/notify.h
 
 sbin_PROGRAMS += core/hermodd/hermodd
 core_hermodd_hermodd_SOURCES = core/hermodd/main.c

@@ -10,9 +10,11 @@
  * listeners' sockets just before), check that every listener got its
  * protocol, start the queue, accept, start the web server.  The main thread then runs a
  * GMainLoop for signals only: SIGHUP reloads (config, certificates,
- * module settings; connections stay), SIGTERM/SIGINT drain and stop.
- * hermodd always runs in the foreground and logs to stderr; systemd or a
- * terminal supervises it.
+ * module settings; connections stay), SIGUSR1 reopens the log file (for
+ * logrotate), SIGTERM/SIGINT drain and stop.  hermodd always runs in the
+ * foreground and logs to stderr; systemd or a terminal supervises it, and
+ * under systemd (Type=notify) it reports READY=1 once it accepts,
+ * RELOADING=1 around a reload and STOPPING=1 (notify.c).
  *
  * "--check-config" stops after the config and the module sections are
  * checked.  Each listener logs "listening: NAME PROTOCOL ADDRESS:PORT..."
@@ -42,6 +44,8 @@
 #include "plugin/module-api.h"
 #include "plugin/modules.h"
 #include "hermodd/privdrop.h"
+#include "hermodd/notify.h"
+#include "hermodd/settings-dump.h"
 #include "mailflow/queue.h"
 #include "store/store.h"
 #include "tls/tls.h"
@@ -97,6 +101,24 @@ check_config(void)
     return 0;
 }
 
+/* --dump-settings: every table --check-config uses, modules included. */
+static int
+dump_settings(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(HermodConfig) cfg = load_config(&error);
+    g_autoptr(GPtrArray) mods = NULL;
+
+    hermod_log_open(NULL, HERMOD_LOG_WARNING, NULL);
+    if (cfg != NULL)
+        mods = hermod_modules_open(cfg, &error);
+    if (error != NULL) {
+        fprintf(stderr, "hermodd: %s\n", error->message);
+        return 1;
+    }
+    return hermod_settings_dump(stdout, mods) ? 0 : 1;
+}
+
 /* Logs go to stderr and, with [core] log_file, to that file too. */
 static gboolean
 open_logs(HermodConfig *cfg, GError **error)
@@ -105,10 +127,9 @@ open_logs(HermodConfig *cfg, GError **error)
     g_autofree char *data_dir = hermod_config_path(cfg, "core", "data_dir");
     g_autofree char *logs = g_build_filename(data_dir, "logs", NULL);
 
-    if (!hermod_log_open(file, hermod_core_log_level(cfg), error))
-        return FALSE;
+    /* data_dir/logs first: it is where a log_file usually lives. */
     hermod_log_set_dir(logs);
-    return TRUE;
+    return hermod_log_open(file, hermod_core_log_level(cfg), error);
 }
 
 static gboolean
@@ -235,13 +256,30 @@ reload(void)
 static gboolean
 on_hup(gpointer data)
 {
+    hermod_notify_reloading();
     reload();
+    hermod_notify("READY=1\nSTATUS=accepting connections");
+    return G_SOURCE_CONTINUE;
+}
+
+/* SIGUSR1: logrotate moved the log file away; open a new one by the same
+ * name (the side logs under data_dir/logs are opened per line anyway). */
+static gboolean
+on_usr1(gpointer data)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!open_logs(d.cfg, &error))
+        hermod_log(HERMOD_LOG_ERROR, NULL, "reopening the log file: %s", error->message);
+    else
+        hermod_log(HERMOD_LOG_NOTICE, NULL, "log file reopened");
     return G_SOURCE_CONTINUE;
 }
 
 static gboolean
 on_term(gpointer data)
 {
+    hermod_notify("STOPPING=1");
     hermod_log(HERMOD_LOG_NOTICE, NULL, "stopping (signal %d)", GPOINTER_TO_INT(data));
     g_main_loop_quit(d.loop);
     return G_SOURCE_CONTINUE;
@@ -252,6 +290,7 @@ static void
 add_signals(void)
 {
     g_unix_signal_add(SIGHUP, on_hup, NULL);
+    g_unix_signal_add(SIGUSR1, on_usr1, NULL);
     g_unix_signal_add(SIGTERM, on_term, GINT_TO_POINTER(SIGTERM));
     g_unix_signal_add(SIGINT, on_term, GINT_TO_POINTER(SIGINT));
 }
@@ -313,8 +352,11 @@ run(void)
     d.loop = g_main_loop_new(NULL, FALSE);
     if (start(&error)) {
         hermod_log(HERMOD_LOG_NOTICE, NULL, "hermodd %s started", PACKAGE_VERSION);
+        hermod_notify("READY=1\nSTATUS=accepting connections");
         g_main_loop_run(d.loop);
     } else {
+        g_autofree char *state = g_strdup_printf("STATUS=start failed: %s", error->message);
+        hermod_notify(state);
         hermod_log(HERMOD_LOG_ERROR, NULL, "%s", error->message);
         status = 1;
     }
@@ -331,7 +373,7 @@ run(void)
 int
 main(int argc, char **argv)
 {
-    gboolean is_check = FALSE, is_foreground = FALSE, is_version = FALSE;
+    gboolean is_check = FALSE, is_foreground = FALSE, is_version = FALSE, is_dump = FALSE;
     GOptionEntry entries[] = {
         {"config", 'c', 0, G_OPTION_ARG_FILENAME, &d.config_path,
          "config file (default: $HERMOD_CONFIG or " HERMOD_SYSCONFDIR "/hermod/hermod.conf)",
@@ -344,6 +386,10 @@ main(int argc, char **argv)
         {"foreground", 'f', 0, G_OPTION_ARG_NONE, &is_foreground,
          "run in the foreground (always the case; for init scripts)", NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &is_version, "print the version", NULL},
+        {"dump-settings", 0, 0, G_OPTION_ARG_NONE, &is_dump,
+         "print every setting of the core and of the config's modules (tab-separated), then "
+         "exit",
+         NULL},
         {NULL}};
     g_autoptr(GOptionContext) ctx = g_option_context_new("- the Hermod mail server");
     g_autoptr(GError) error = NULL;
@@ -361,7 +407,7 @@ main(int argc, char **argv)
     }
     if (d.config_path == NULL)
         d.config_path = g_strdup(default_config());
-    status = is_check ? check_config() : run();
+    status = is_dump ? dump_settings() : is_check ? check_config() : run();
     g_free(d.config_path);
     g_strfreev(d.overrides);
     return status;
