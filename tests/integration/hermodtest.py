@@ -86,6 +86,21 @@ def setup(fn):
 teardown = setup  # a step after the checks, e.g. stopping a peer
 
 
+def others_can_reach(path):
+    """Can a user other than root walk down to path?  Every folder above
+    it must be searchable by others; a chroot whose / is 0700 (one made
+    from mktemp -d) is not, and servers that drop privileges (Dovecot's
+    auth, hermodd's privilege drop) cannot work there."""
+    path = os.path.abspath(path)
+    while True:
+        up = os.path.dirname(path)
+        if not os.stat(up).st_mode & 0o001:
+            return False
+        if up == path:
+            return True
+        path = up
+
+
 def need_tool(name):
     path = shutil.which(name)
     if not path:

@@ -170,6 +170,9 @@ class Dovecot:
         if not os.path.exists("/usr/sbin/dovecot") or not os.path.exists("/usr/lib/dovecot/imap"):
             raise ht.Skip("dovecot-imapd is not installed (tools/install-deps)")
         self.root = ht.tmpdir("hermod-dovecot-")
+        if not ht.others_can_reach(self.root):
+            raise ht.Skip("a folder above %s is closed to other users: Dovecot's auth "
+                          "process (dovenull) could not read its files" % self.root)
         os.chmod(self.root, 0o755)
         mail = pwd.getpwnam("mail")
         self.uid, self.gid = mail.pw_uid, mail.pw_gid
