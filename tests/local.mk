@@ -450,3 +450,6 @@ TESTS += tests/integration/test-import.py
 EXTRA_DIST += tests/integration/test-import.py
 # make distcheck: what the tests need that no rule above ships
 EXTRA_DIST += tests/run-unit
+# hermodctl cert create reloads a running hermodd (pid_file)
+TESTS += tests/integration/test-cert-reload.py
+EXTRA_DIST += tests/integration/test-cert-reload.py

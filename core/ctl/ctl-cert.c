@@ -5,10 +5,12 @@
  * create makes a self-signed certificate with certgen.c into the folder
  * the TLS store reads (data_dir/certs); list loads the store the way
  * hermodd would (without creating anything) and prints one line per
- * certificate.  The running daemon picks new files up on SIGHUP.
+ * certificate.  The running daemon picks new files up on SIGHUP, which
+ * create sends itself when [core] pid_file names a running hermodd.
  */
 #include "autoconfig.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +124,40 @@ print_new(HermodConfig *cfg, const char *dir, const char *name)
     for (guint i = 0; lines && i < lines->len; i++)
         if (g_str_has_prefix(lines->pdata[i], prefix))
             printf("%s\n", (const char *)lines->pdata[i]);
-    printf("reload hermodd (SIGHUP) to serve it\n");
+}
+
+/* The running hermodd of [core] pid_file, or 0: the pid must name a live
+ * process whose program is hermodd, so that a stale file never gets
+ * another process signalled. */
+static pid_t
+daemon_pid(HermodConfig *cfg)
+{
+    g_autofree char *path = hermod_config_path(cfg, "core", "pid_file");
+    g_autofree char *text = NULL;
+    char *end = NULL;
+
+    if (path == NULL || !g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    long pid = strtol(text, &end, 10);
+    if (pid <= 1 || end == text || (*end != '\n' && *end != '\0'))
+        return 0;
+    g_autofree char *link = g_strdup_printf("/proc/%ld/exe", pid);
+    g_autofree char *exe = g_file_read_link(link, NULL);
+    g_autofree char *base = exe != NULL ? g_path_get_basename(exe) : NULL;
+    return g_strcmp0(base, "hermodd") == 0 ? (pid_t)pid : 0;
+}
+
+/* A new certificate is served by new handshakes once hermodd reloads its
+ * store: tell the daemon when [core] pid_file finds it, else the admin. */
+static void
+reload_daemon(HermodConfig *cfg)
+{
+    pid_t pid = daemon_pid(cfg);
+
+    if (pid != 0 && kill(pid, SIGHUP) == 0)
+        printf("hermodd (pid %ld) reloads: new TLS and HTTPS handshakes use it\n", (long)pid);
+    else
+        printf("reload hermodd (SIGHUP) to serve it\n");
 }
 
 static int
@@ -150,6 +185,7 @@ run_create(HermodConfig *cfg, int argc, char **argv)
         goto out;
     }
     print_new(cfg, dir, name);
+    reload_daemon(cfg);
     status = 0;
 out:
     create_args_clear(&a);
