@@ -30,6 +30,13 @@ import sys
 import tempfile
 import time
 
+# Every server's data under one folder on one filesystem: Dovecot's and
+# Postfix's temporary folders and hermodtest's (which uses tempfile's
+# default) all go to BENCH_TMPDIR (/var/tmp), so that neither server gets
+# a faster disk (or a tmpfs) than the other.
+TMPDIR = os.environ.get("BENCH_TMPDIR", "/var/tmp")
+tempfile.tempdir = TMPDIR
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.setdefault("HERMOD_BUILDDIR", os.path.join(TOP, "_build", "plain"))
 os.environ.setdefault("HERMOD_SRCDIR", TOP)
@@ -275,16 +282,26 @@ _lines = []
 _cache = {}
 
 
-def message(i):
-    """Message number i (0-based), the same bytes every run: 1-24 KB."""
-    if i in _cache:
-        return _cache[i]
+def internal_date(i):
+    """Message i's internal date on both servers (the Maildir file's mtime
+    on Dovecot, the APPEND date on Hermod): one hour apart, from
+    14-Nov-2023, so that SEARCH SINCE selects part of a mailbox."""
+    return 1700000000 + 3600 * i
+
+
+def message(i, size=None):
+    """Message number i (0-based), the same bytes every run: 1-24 KB, or
+    exactly size bytes when size is given."""
+    if (i, size) in _cache:
+        return _cache[(i, size)]
     if not _lines:
         rnd = random.Random(0)
         _lines.extend(" ".join(rnd.choice(WORDS) for _ in range(12)) + "\r\n"
                       for _ in range(4000))
     rnd = random.Random(i)
-    size = rnd.choice((1500, 2500, 4000, 6000, 9000, 16000, 24000))
+    want = rnd.choice((1500, 2500, 4000, 6000, 9000, 16000, 24000))
+    if size is not None:
+        want = size
     head = ("From: Sender %d <sender%d@example.test>\r\n"
             "To: reader@bench.test\r\n"
             "Subject: bench message %d topic%d %s\r\n"
@@ -295,37 +312,45 @@ def message(i):
             % (i % 50, i % 50, i, i % 20, rnd.choice(WORDS), (i // 3600) % 24,
                (i // 60) % 60, i % 60, i))
     first = rnd.randrange(0, 3000)
-    count = max(1, (size - len(head)) // 90)
-    _cache[i] = (head + "".join(_lines[first:first + count])).encode()
-    return _cache[i]
+    count = max(1, (want - len(head)) // 90)
+    if size is None:
+        data = (head + "".join(_lines[first:first + count])).encode()
+    else:  # enough lines, cut to size - 2 bytes, then a CRLF
+        cut = (head + "".join(_lines[first:first + 2 * count + 2])).encode()[:size - 2]
+        data = (cut[:-1] + b"x" if cut.endswith(b"\r") else cut) + b"\r\n"
+    _cache[(i, size)] = data
+    return data
 
 
-def write_maildir(folder, count, uid, gid):
+def write_maildir(folder, count, uid, gid, size=None):
     """Deliver messages 0..count-1 into a Maildir as a fresh cur/ files."""
     for sub in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(folder, sub), exist_ok=True)
     host = "bench"
     base = 1700000000
     for i in range(count):
-        data = message(i)
+        data = message(i, size)
         name = "%d.M%dP1.%s,S=%d:2," % (base + i, i, host, len(data))
         with open(os.path.join(folder, "cur", name), "wb") as f:
             f.write(data)
-        os.utime(os.path.join(folder, "cur", name), (base + i, base + i))
+        when = internal_date(i)
+        os.utime(os.path.join(folder, "cur", name), (when, when))
     for dirpath, dirs, files in os.walk(os.path.dirname(folder)):
         os.chown(dirpath, uid, gid)
         for f in files:
             os.chown(os.path.join(dirpath, f), uid, gid)
 
 
-def imap_append_all(port, user, count, timeout=600):
-    """APPEND messages 0..count-1 to user's INBOX over plain IMAP."""
+def imap_append_all(port, user, count, timeout=600, size=None):
+    """APPEND messages 0..count-1 to user's INBOX over plain IMAP, with
+    the same internal dates as the Maildir files."""
     import imaplib
     c = imaplib.IMAP4("127.0.0.1", port, timeout=60)
     c.login(user, PASSWORD)
     deadline = time.monotonic() + timeout
     for i in range(count):
-        typ, data = c.append("INBOX", None, None, message(i))
+        when = imaplib.Time2Internaldate(internal_date(i))
+        typ, data = c.append("INBOX", None, when, message(i, size))
         if typ != "OK":
             raise RuntimeError("APPEND %d for %s: %r" % (i, user, data))
         if time.monotonic() > deadline:
@@ -477,10 +502,10 @@ protocol pop3 {{
     def maildir(self, user):
         return os.path.join(self.root, "mail", user)
 
-    def load(self, count):
+    def load(self, count, size=None):
         """The same messages in every user's INBOX, as Maildir files."""
         for u in self.users:
-            write_maildir(self.maildir(u), count, self.uid, self.gid)
+            write_maildir(self.maildir(u), count, self.uid, self.gid, size)
 
     def start(self):
         log = open(os.path.join(self.root, "dovecot.stderr"), "ab")
@@ -567,12 +592,109 @@ class Hermod:
     def stop(self):
         self.d.stop()
 
-    def load(self, count):
+    def load(self, count, size=None):
         """APPEND the messages to every user's INBOX, in parallel."""
-        parallel(imap_append_all, [(self.port("imap"), u, count) for u in self.users], 600)
+        parallel(imap_append_all, [(self.port("imap"), u, count, 600, size)
+                                   for u in self.users], 600)
 
     def log_tail(self, n=20):
         return self.d.stderr_tail(n)
+
+
+# ---- reply-waiting clients: TLS, latencies, the order of the servers ---
+
+_tls_ctx = []
+
+
+def tls_context():
+    """The client context for the benchmarks' self-signed certificate,
+    made once: ssl.create_default_context() loads the system's CA bundle,
+    which cost ~40 ms of client CPU per new connection here."""
+    import ssl
+    if not _tls_ctx:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        _tls_ctx.append(ctx)
+    return _tls_ctx[0]
+
+
+def percentile(values, q):
+    """The q-th percentile (0-100) of a sorted list, nearest rank."""
+    if not values:
+        return float("nan")
+    import math
+    k = max(0, min(len(values) - 1, math.ceil(q / 100.0 * len(values)) - 1))
+    return values[k]
+
+
+class Latencies:
+    """Seconds per command kind; merged from the client processes."""
+
+    def __init__(self):
+        self.by_kind = {}
+
+    def add(self, kind, seconds):
+        self.by_kind.setdefault(kind, []).append(seconds)
+
+    def dump(self, path):
+        import json
+        with open(path, "w") as f:
+            json.dump(self.by_kind, f)
+
+    def load(self, path):
+        import json
+        with open(path) as f:
+            for kind, v in json.load(f).items():
+                self.by_kind.setdefault(kind, []).extend(v)
+
+    def merge(self, other):
+        for kind, v in other.by_kind.items():
+            self.by_kind.setdefault(kind, []).extend(v)
+
+    def summary(self, kinds=None):
+        """{kind: (count, p50 ms, p99 ms)}, with "all" over every kind."""
+        out = {}
+        every = []
+        for kind in kinds or sorted(self.by_kind):
+            v = sorted(self.by_kind.get(kind, []))
+            every += v
+            out[kind] = (len(v), 1e3 * percentile(v, 50), 1e3 * percentile(v, 99))
+        every.sort()
+        out["all"] = (len(every), 1e3 * percentile(every, 50), 1e3 * percentile(every, 99))
+        return out
+
+
+def latency_lines(prog, by_server, kinds):
+    """Print p50/p99 per kind, servers side by side; returns the lines."""
+    names = sorted(by_server)
+    sums = {n: by_server[n].summary(kinds) for n in names}
+    lines = ["%-22s" % "p50 / p99 ms (count)" + "".join("  %-28s" % n for n in names)]
+    for kind in list(kinds) + ["all"]:
+        cells = []
+        for n in names:
+            c, p50, p99 = sums[n].get(kind, (0, float("nan"), float("nan")))
+            cells.append("  %-28s" % ("%8.2f / %8.2f (%d)" % (p50, p99, c)))
+        lines.append("%-22s" % kind + "".join(cells))
+    for line in lines:
+        say(prog, line)
+    return sums
+
+
+def round_order(servers, r):
+    """The servers in round r: the first one swaps every round, so that
+    neither always runs first (a warmer cache, a quieter minute)."""
+    return list(servers) if r % 2 == 0 else list(reversed(servers))
+
+
+def same_filesystem(prog, paths):
+    """Say which device each server's data is on; warn if they differ."""
+    devs = {p: os.stat(p).st_dev for p in paths}
+    if len(set(devs.values())) > 1:
+        say(prog, "WARNING: the servers' data are on different filesystems: %r" % devs)
+    else:
+        say(prog, "all servers' data on one filesystem (device %d) under %s"
+            % (next(iter(devs.values())), os.path.commonpath(list(paths))))
 
 
 def stop_all():
@@ -584,7 +706,7 @@ def stop_all():
 
 
 def workdir(prefix):
-    tmp = tempfile.mkdtemp(prefix=prefix, dir="/var/tmp")
+    tmp = tempfile.mkdtemp(prefix=prefix, dir=TMPDIR)
     os.chmod(tmp, 0o755)
     return tmp
 
@@ -600,4 +722,10 @@ def machine():
         mem = int(f.readline().split()[1]) // 1024
     dv = subprocess.run(["/usr/sbin/dovecot", "--version"], capture_output=True,
                         text=True).stdout.strip()
-    return "nproc %d, %s, %d MiB RAM, Dovecot %s" % (os.cpu_count(), model, mem, dv)
+    load = " ".join(open("/proc/loadavg").read().split()[:3])
+    return "nproc %d, %s, %d MiB RAM, Dovecot %s, load average %s" % (
+        os.cpu_count(), model, mem, dv, load)
+
+
+def loadavg():
+    return " ".join(open("/proc/loadavg").read().split()[:3])

@@ -399,13 +399,16 @@ fts_query(const char *field, const char *query)
     return g_string_free(out, FALSE);
 }
 
-/* Lock held. */
+/* Lock held.  The full-text query runs once, as a subquery: written as a
+ * join, SQLite's planner walks the mailbox's rows and runs the MATCH again
+ * for each one (rowid = ?), 20-40 ms for a word in 300 messages instead
+ * of about 1 ms, with the lock held. */
 static GArray *
 match_locked(HermodStore *store, const char *mailbox, const char *match, GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "SELECT m.uid FROM fts JOIN messages m ON m.id = fts.rowid"
-                                         " WHERE m.mailbox_id = ? AND fts MATCH ? ORDER BY m.uid",
+                                         "SELECT uid FROM messages WHERE mailbox_id = ? AND id IN"
+                                         " (SELECT rowid FROM fts WHERE fts MATCH ?) ORDER BY uid",
                                          error);
     StoreBox box;
     GArray *out;
