@@ -213,6 +213,23 @@ tests_fuzz_fuzz_smtp_cmd_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_smtp_cmd_LDADD = $(SMTP_UNIT_LINK)
 EXTRA_DIST += tests/fuzz/corpus-smtp-cmd.sh tests/fuzz/corpus/smtp-cmd
 
+# conn-framing and inflate (core/net: conn-input.c, conn-deflate.c) on real
+# connections over a socketpair (conn-harness.c: the client, the "frame"
+# protocol, the model of the framing rules).
+FUZZ_CONN = tests/fuzz/conn-harness.c tests/fuzz/conn-harness.h $(FUZZ_DRIVER)
+TESTS += tests/fuzz/corpus-conn-framing.sh tests/fuzz/corpus-inflate.sh
+check_PROGRAMS += tests/fuzz/fuzz-conn-framing tests/fuzz/fuzz-inflate
+tests_fuzz_fuzz_conn_framing_SOURCES = tests/fuzz/fuzz-conn-framing.c $(FUZZ_CONN)
+tests_fuzz_fuzz_conn_framing_CFLAGS = $(FUZZ_CC)
+tests_fuzz_fuzz_conn_framing_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_conn_framing_LDADD = $(FUZZ_LINK)
+tests_fuzz_fuzz_inflate_SOURCES = tests/fuzz/fuzz-inflate.c $(FUZZ_CONN)
+tests_fuzz_fuzz_inflate_CFLAGS = $(FUZZ_CC) $(ZLIB_CFLAGS)
+tests_fuzz_fuzz_inflate_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_inflate_LDADD = $(FUZZ_LINK) $(ZLIB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-conn-framing.sh tests/fuzz/corpus/conn-framing \
+	tests/fuzz/corpus-inflate.sh tests/fuzz/corpus/inflate
+
 # --- abi
 # Test modules and the probe are shared objects though never installed:
 # -rpath makes libtool build them as such instead of convenience archives.
