@@ -182,7 +182,11 @@ EXTRA_DIST += tests/integration/test-config.py tests/integration/test-smtp-mx.py
 # run-corpus).  With --enable-fuzzing (CC=clang) it links libFuzzer instead:
 #   ./tests/fuzz/fuzz-NAME ../tests/fuzz/corpus/NAME
 # (configure with CFLAGS=-fsanitize=fuzzer-no-link to instrument the core).
-# A new target adds its program and wrapper like config below.
+# A new target adds its program and wrapper like config below.  Long runs:
+# TMPDIR on a tmpfs for imap-session (its fake store writes files), and
+# ASAN_OPTIONS=quarantine_size_mb=8 for conn-framing and inflate (zlib's
+# large buffers otherwise cost a page fault each).  tests/fuzz/make-corpora.py
+# regenerates the captured seeds (cap-*) from a build tree's hermodd.
 if FUZZING
 FUZZ_DRIVER =
 FUZZ_FLAGS = -fsanitize=fuzzer
@@ -192,7 +196,7 @@ FUZZ_FLAGS =
 endif
 FUZZ_CC = $(UNIT_CC) $(FUZZ_FLAGS)
 FUZZ_LINK = $(UNIT_LINK)
-EXTRA_DIST += tests/fuzz/run-corpus tests/fuzz/standalone.c
+EXTRA_DIST += tests/fuzz/run-corpus tests/fuzz/standalone.c tests/fuzz/make-corpora.py
 
 # config (config.c)
 TESTS += tests/fuzz/corpus-config.sh

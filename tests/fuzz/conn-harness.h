@@ -19,7 +19,7 @@
  * While it runs it checks what conn-input.c promises: a line is at most
  * line_max and ends in LF unless is_partial (then exactly line_max), a
  * piece of counted data is at most one read's worth, and the input buffer
- * never holds more than line_max plus one read.  After 256 KiB delivered
+ * never holds more than line_max plus one read.  After 64 KiB delivered
  * it closes, so that a deflate bomb costs little.
  */
 #ifndef HERMOD_TESTS_CONN_HARNESS_H
@@ -32,7 +32,7 @@ G_BEGIN_DECLS
 /* conn-input.c's READ_CHUNK: the most one read adds to the input buffer. */
 #define HARNESS_READ_CHUNK 16384
 /* Bytes delivered after which the protocol closes. */
-#define HARNESS_CAP (256 * 1024)
+#define HARNESS_CAP (64 * 1024)
 /* Chunks after this many are sent without waiting (the kernel may join
  * them), so that an input of one-byte chunks stays cheap. */
 #define HARNESS_MAX_WAITS 1024

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 #define NO_FLUSH 0x80
 /* zlib's reference output stops here: past HARNESS_CAP plus what one
  * more event and its reads may reach. */
-#define INFLATE_LIMIT (HARNESS_CAP + 128 * 1024)
+#define INFLATE_LIMIT (HARNESS_CAP + 64 * 1024)
 
 typedef struct {
     GByteArray *plain;
