@@ -193,7 +193,11 @@ EXTRA_DIST += tests/integration/test-config.py tests/integration/test-smtp-mx.py
 # run-corpus).  With --enable-fuzzing (CC=clang) it links libFuzzer instead:
 #   ./tests/fuzz/fuzz-NAME ../tests/fuzz/corpus/NAME
 # (configure with CFLAGS=-fsanitize=fuzzer-no-link to instrument the core).
-# A new target adds its program and wrapper like config below.
+# A new target adds its program and wrapper like config below.  Long runs:
+# TMPDIR on a tmpfs for imap-session (its fake store writes files), and
+# ASAN_OPTIONS=quarantine_size_mb=8 for conn-framing and inflate (zlib's
+# large buffers otherwise cost a page fault each).  tests/fuzz/make-corpora.py
+# regenerates the captured seeds (cap-*) from a build tree's hermodd.
 if FUZZING
 FUZZ_DRIVER =
 FUZZ_FLAGS = -fsanitize=fuzzer
@@ -203,7 +207,7 @@ FUZZ_FLAGS =
 endif
 FUZZ_CC = $(UNIT_CC) $(FUZZ_FLAGS)
 FUZZ_LINK = $(UNIT_LINK)
-EXTRA_DIST += tests/fuzz/run-corpus tests/fuzz/standalone.c
+EXTRA_DIST += tests/fuzz/run-corpus tests/fuzz/standalone.c tests/fuzz/make-corpora.py
 
 # config (config.c)
 TESTS += tests/fuzz/corpus-config.sh
@@ -232,6 +236,23 @@ tests_fuzz_fuzz_web_request_CFLAGS = $(FUZZ_CC) $(MHD_CFLAGS)
 tests_fuzz_fuzz_web_request_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_web_request_LDADD = $(FUZZ_LINK)
 EXTRA_DIST += tests/fuzz/corpus-web-request.sh tests/fuzz/corpus/web-request
+
+# conn-framing and inflate (core/net: conn-input.c, conn-deflate.c) on real
+# connections over a socketpair (conn-harness.c: the client, the "frame"
+# protocol, the model of the framing rules).
+FUZZ_CONN = tests/fuzz/conn-harness.c tests/fuzz/conn-harness.h $(FUZZ_DRIVER)
+TESTS += tests/fuzz/corpus-conn-framing.sh tests/fuzz/corpus-inflate.sh
+check_PROGRAMS += tests/fuzz/fuzz-conn-framing tests/fuzz/fuzz-inflate
+tests_fuzz_fuzz_conn_framing_SOURCES = tests/fuzz/fuzz-conn-framing.c $(FUZZ_CONN)
+tests_fuzz_fuzz_conn_framing_CFLAGS = $(FUZZ_CC)
+tests_fuzz_fuzz_conn_framing_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_conn_framing_LDADD = $(FUZZ_LINK)
+tests_fuzz_fuzz_inflate_SOURCES = tests/fuzz/fuzz-inflate.c $(FUZZ_CONN)
+tests_fuzz_fuzz_inflate_CFLAGS = $(FUZZ_CC) $(ZLIB_CFLAGS)
+tests_fuzz_fuzz_inflate_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_inflate_LDADD = $(FUZZ_LINK) $(ZLIB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-conn-framing.sh tests/fuzz/corpus/conn-framing \
+	tests/fuzz/corpus-inflate.sh tests/fuzz/corpus/inflate
 
 # --- abi
 # Test modules and the probe are shared objects though never installed:

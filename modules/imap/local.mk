@@ -152,3 +152,26 @@ tests_fuzz_fuzz_imap_mime_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_mime_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_imap_mime_LDADD = modules/imap/libimapproto.la $(GMIME_LIBS) $(GLIB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus-imap-mime.sh tests/fuzz/corpus/imap-mime
+
+# Fuzz target for FETCH and SEARCH arguments and sequence sets, parsed
+# directly (imapfetch, seqset).
+TESTS += tests/fuzz/corpus-imap-args.sh
+check_PROGRAMS += tests/fuzz/fuzz-imap-args
+tests_fuzz_fuzz_imap_args_SOURCES = tests/fuzz/fuzz-imap-args.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_args_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap
+tests_fuzz_fuzz_imap_args_CFLAGS = $(AM_CFLAGS) $(GMIME_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_args_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_args_LDADD = modules/imap/libimapproto.la $(GMIME_LIBS) $(GLIB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-imap-args.sh tests/fuzz/corpus/imap-args
+
+# Fuzz target for whole sessions of the module on the fake core and store
+# (the session tests' library above).
+TESTS += tests/fuzz/corpus-imap-session.sh
+check_PROGRAMS += tests/fuzz/fuzz-imap-session
+tests_fuzz_fuzz_imap_session_SOURCES = tests/fuzz/fuzz-imap-session.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_imap_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/imap \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/unit/imap
+tests_fuzz_fuzz_imap_session_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_session_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_imap_session_LDADD = tests/unit/imap/libimapfake.la $(GLIB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-imap-session.sh tests/fuzz/corpus/imap-session
