@@ -22,7 +22,11 @@
  *   0xf5       work-pool jobs and auth checks are held or let run
  *   0xf6 N     the store member N % n of a short list fails from now on
  *   0xf7       no store member fails any more
- *   0xf8-0xfe  nothing
+ *   0xf8       the core's buffer fills up (conn_output_pending reports 1 MiB
+ *              more, on_writable waits) or empties again
+ *   0xf9       the idle timer fires: on_timeout, then the core closes
+ *   0xfa       the server shuts down: on_shutdown
+ *   0xfb-0xfe  nothing
  *
  * The fake core turns fed bytes into on_line / on_data (conn_read_bytes)
  * and honours pauses, as the real core does.  Replies are expected;
@@ -80,6 +84,7 @@ typedef struct {
     HermodConn *conn;
     gboolean has_backpressure;
     gboolean holds_jobs;
+    gboolean is_full; /* 0xf8 */
 } Session;
 
 static void
@@ -147,6 +152,24 @@ outside_event(guint8 op)
                              HERMOD_MAIL_FLAG_FLAGGED);
 }
 
+/* What the core does on its own: its buffer, its timer, its shutdown.
+ * It calls no callback on a closed connection. */
+static void
+core_event(Session *s, guint8 op)
+{
+    const HermodProtocol *proto = fake_protocol();
+    if (op == 0xf8) {
+        s->is_full = !s->is_full;
+        fake_set_pending_extra(s->conn, s->is_full ? 1024 * 1024 : 0);
+    } else if (op == 0xf9 && !fake_is_closed(s->conn)) {
+        proto->on_timeout(s->conn);
+        fake_conn_drop(s->conn);
+    } else if (op == 0xfa && !fake_is_closed(s->conn)) {
+        proto->on_shutdown(s->conn);
+    }
+    fake_pump(s->conn);
+}
+
 /* One control step (0xf0..0xfe); returns the bytes it used after the selector. */
 static gsize
 control(Session *s, guint8 op, const guint8 *rest, gsize left)
@@ -183,6 +206,7 @@ control(Session *s, guint8 op, const guint8 *rest, gsize left)
             fake_store_fail(members[i], -1);
         return 0;
     default:
+        core_event(s, op);
         return 0;
     }
 }
@@ -194,6 +218,7 @@ finish(Session *s)
     for (guint i = 0; i < G_N_ELEMENTS(members); i++)
         fake_store_fail(members[i], -1);
     fake_set_backpressure(s->conn, FALSE);
+    fake_set_pending_extra(s->conn, 0);
     fake_run_jobs(s->conn);
     trace(fake_drain(s->conn));
     trace(fake_take(s->conn));

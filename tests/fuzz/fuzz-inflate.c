@@ -151,6 +151,7 @@ static GPtrArray *
 writes(guint8 flags, guint split, GByteArray *wire, GArray *cuts)
 {
     GPtrArray *sends = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    const guint8 *base = wire->len > 0 ? wire->data : (const guint8 *)""; /* data may be NULL */
     gsize end = wire->len;
     g_array_append_val(cuts, end);
     gsize off = 0;
@@ -159,12 +160,12 @@ writes(guint8 flags, guint split, GByteArray *wire, GArray *cuts)
         if (i == 0 && (flags & GLUE)) {
             g_autoptr(GByteArray) first = g_byte_array_new();
             g_byte_array_append(first, (const guint8 *)"COMPRESS\r\n", 10);
-            g_byte_array_append(first, wire->data, (guint)cut);
+            g_byte_array_append(first, base, (guint)cut);
             g_ptr_array_add(sends, g_bytes_new(first->data, first->len));
         } else {
             if (i == 0)
                 g_ptr_array_add(sends, g_bytes_new_static("COMPRESS\r\n", 10));
-            add_wire(sends, wire->data + off, cut - off, split);
+            add_wire(sends, base + off, cut - off, split);
         }
         off = cut;
     }
