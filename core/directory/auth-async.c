@@ -17,20 +17,22 @@
 #include "directory/auth.h"
 #include "net/conn.h"
 
-typedef struct {
-    char *protocol;
-    char *session;
-    char *ip;
-    char *login;
-    char *password;
-    HermodAuthFunc done;
-    gpointer data;
-    HermodAuthResult result;
-    char *account;
-} AuthJob;
+HermodAuthJob *
+hermod_auth_job_new(const char *protocol, const char *session, const char *ip, const char *login,
+                    const char *password)
+{
+    HermodAuthJob *job = g_new0(HermodAuthJob, 1);
 
-static void
-job_free(AuthJob *job)
+    job->protocol = g_strdup(protocol != NULL ? protocol : "-");
+    job->session = g_strdup(session);
+    job->ip = g_strdup(ip);
+    job->login = g_strdup(login != NULL ? login : "");
+    job->password = g_strdup(password != NULL ? password : "");
+    return job;
+}
+
+void
+hermod_auth_job_free(HermodAuthJob *job)
 {
     if (job->password != NULL)
         memset(job->password, 0, strlen(job->password));
@@ -44,10 +46,10 @@ job_free(AuthJob *job)
 }
 
 /* On the pool. */
-static void
-job_work(gpointer data)
+void
+hermod_auth_job_run(gpointer data)
 {
-    AuthJob *job = data;
+    HermodAuthJob *job = data;
 
     job->result = hermod_auth_verify(job->protocol, job->session, job->ip, job->login,
                                      job->password, &job->account);
@@ -57,24 +59,20 @@ job_work(gpointer data)
 static void
 job_done(HermodConn *conn, gpointer data)
 {
-    AuthJob *job = data;
+    HermodAuthJob *job = data;
 
-    job->done(conn, job->result, job->account, job->data);
-    job_free(job);
+    ((HermodAuthFunc)job->done)(conn, job->result, job->account, job->data);
+    hermod_auth_job_free(job);
 }
 
 void
 hermod_auth_check(HermodConn *conn, const char *protocol, const char *login, const char *password,
                   HermodAuthFunc done, gpointer data)
 {
-    AuthJob *job = g_new0(AuthJob, 1);
+    HermodAuthJob *job = hermod_auth_job_new(protocol, hermod_conn_session(conn),
+                                             hermod_conn_peer(conn), login, password);
 
-    job->protocol = g_strdup(protocol != NULL ? protocol : "-");
-    job->session = g_strdup(hermod_conn_session(conn));
-    job->ip = g_strdup(hermod_conn_peer(conn));
-    job->login = g_strdup(login != NULL ? login : "");
-    job->password = g_strdup(password != NULL ? password : "");
-    job->done = done;
+    job->done = (void (*)(void))done;
     job->data = data;
-    hermod_conn_work_run(conn, job_work, job_done, job);
+    hermod_conn_work_run(conn, hermod_auth_job_run, job_done, job);
 }

@@ -31,6 +31,28 @@ gboolean hermod_auth_is_trusted(const char *ip);
  * gets the canonical account on HERMOD_AUTH_OK (transfer full). */
 HermodAuthResult hermod_auth_verify(const char *protocol, const char *session, const char *ip,
                                     const char *login, const char *password, char **out_account);
+/* One login to check off the caller's thread: everything the check needs
+ * is copied in (NULL protocol/login/password read as "-", "", ""), the
+ * password copy is wiped on free.  run is a work-pool function
+ * (HermodWorkFunc shape) filling result and, on OK, account (owned by the
+ * job).  done and data are the caller's, carried along.  Used by
+ * auth_check (connections) and HTTP Basic (core/web). */
+typedef struct {
+    char *protocol;
+    char *session;
+    char *ip;
+    char *login;
+    char *password;
+    HermodAuthResult result;
+    char *account;
+    void (*done)(void); /* the caller's callback, cast back to its type */
+    gpointer data;
+} HermodAuthJob;
+HermodAuthJob *hermod_auth_job_new(const char *protocol, const char *session, const char *ip,
+                                   const char *login, const char *password);
+void hermod_auth_job_run(gpointer job);
+void hermod_auth_job_free(HermodAuthJob *job);
+
 /* HermodApi.auth_check: hermod_auth_verify on the pool, done on the loop. */
 void hermod_auth_check(HermodConn *conn, const char *protocol, const char *login,
                        const char *password, HermodAuthFunc done, gpointer data);

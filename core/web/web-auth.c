@@ -17,41 +17,6 @@
 #include "directory/auth.h"
 #include "web/web-private.h"
 
-typedef struct {
-    char *protocol;
-    char *session;
-    char *ip;
-    char *login;
-    char *password;
-    HermodWebAuthFunc done;
-    gpointer data;
-    HermodAuthResult result;
-    char *account;
-} BasicJob;
-
-static void
-job_free(BasicJob *job)
-{
-    if (job->password != NULL)
-        memset(job->password, 0, strlen(job->password));
-    g_free(job->password);
-    g_free(job->protocol);
-    g_free(job->session);
-    g_free(job->ip);
-    g_free(job->login);
-    g_free(job->account);
-    g_free(job);
-}
-
-static void
-job_work(gpointer data)
-{
-    BasicJob *job = data;
-
-    job->result = hermod_auth_verify(job->protocol, job->session, job->ip, job->login,
-                                     job->password, &job->account);
-}
-
 static HermodWebAuthResult
 web_result(HermodAuthResult r)
 {
@@ -70,13 +35,14 @@ web_result(HermodAuthResult r)
 static void
 job_done(HermodHttpRequest *req, gpointer data)
 {
-    BasicJob *job = data;
+    HermodAuthJob *job = data;
     HermodWebAuthResult r = web_result(job->result);
 
     if (r == HERMOD_WEB_AUTH_OK)
         hermod_web_req_set_account(req, job->account);
-    job->done(req, r, r == HERMOD_WEB_AUTH_OK ? job->account : NULL, job->data);
-    job_free(job);
+    ((HermodWebAuthFunc)job->done)(req, r, r == HERMOD_WEB_AUTH_OK ? job->account : NULL,
+                                   job->data);
+    hermod_auth_job_free(job);
 }
 
 gboolean
@@ -111,17 +77,19 @@ hermod_web_auth_basic(HermodHttpRequest *req, const char *protocol, HermodWebAut
                       gpointer data)
 {
     const char *header = MHD_lookup_connection_value(req->mhd, MHD_HEADER_KIND, "Authorization");
-    BasicJob *job = g_new0(BasicJob, 1);
+    g_autofree char *login = NULL;
+    char *password = NULL;
 
-    if (!hermod_web_parse_basic(header, &job->login, &job->password)) {
-        job_free(job);
+    if (!hermod_web_parse_basic(header, &login, &password)) {
         done(req, HERMOD_WEB_AUTH_NONE, NULL, data);
         return;
     }
-    job->protocol = g_strdup(protocol != NULL ? protocol : "http");
-    job->session = g_strdup(hermod_web_conn_session(req->conn));
-    job->ip = g_strdup(hermod_web_conn_peer(req->conn));
-    job->done = done;
+    HermodAuthJob *job = hermod_auth_job_new(protocol != NULL ? protocol : "http",
+                                             hermod_web_conn_session(req->conn),
+                                             hermod_web_conn_peer(req->conn), login, password);
+    memset(password, 0, strlen(password));
+    g_free(password);
+    job->done = (void (*)(void))done;
     job->data = data;
-    hermod_web_work_run(req, job_work, job_done, job);
+    hermod_web_work_run(req, hermod_auth_job_run, job_done, job);
 }
