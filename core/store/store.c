@@ -171,7 +171,6 @@ store_free(gpointer data)
         close(store->msg_fd);
     g_mutex_clear(&store->lock);
     g_mutex_clear(&store->batch_lock);
-    g_cond_clear(&store->batch_cond);
     g_ptr_array_unref(store->pending);
     g_free(store->account);
     g_free(store->dir);
@@ -201,7 +200,6 @@ store_new(const char *account, char *dir, GError **error)
 
     g_mutex_init(&store->lock);
     g_mutex_init(&store->batch_lock);
-    g_cond_init(&store->batch_cond);
     store->pending = g_ptr_array_new();
     store->account = g_strdup(account);
     store->dir = dir;
