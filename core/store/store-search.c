@@ -240,30 +240,35 @@ extract(HermodStore *store, Pending *e)
 }
 
 /* Lock held.  The row may have gone meanwhile, or another search may have
- * indexed it first: both are fine. */
+ * indexed it first: both are fine, and both show as its fts_todo entry
+ * being gone (the triggers drop it with the row; indexing drops it).  The
+ * entry is taken first and the FTS row added with a plain one-row INSERT:
+ * an INSERT ... SELECT into FTS5 runs as a statement transaction, and
+ * FTS5 writes its pending terms out as a new segment at every statement
+ * release, so every message became a segment of its own (and merge work
+ * later) instead of one segment per transaction. */
 static gboolean
 insert(HermodStore *store, const Pending *e, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "INSERT INTO fts(rowid, headers, body) SELECT ?1, ?2, ?3"
-                                         " WHERE EXISTS (SELECT 1 FROM messages WHERE id = ?1)"
-                                         " AND NOT EXISTS (SELECT 1 FROM fts WHERE rowid = ?1)",
-                                         error);
+    sqlite3_stmt *st = hermod_store_stmt(store, "DELETE FROM fts_todo WHERE id = ?1", error);
     int rc;
 
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, e->id);
-    sqlite3_bind_text(st, 2, e->headers != NULL ? e->headers : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e->body != NULL ? e->body : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return hermod_store_db_error(store, error, "indexing a message");
-    st = hermod_store_stmt(store, "DELETE FROM fts_todo WHERE id = ?1", error);
+    if (sqlite3_changes(store->db) == 0)
+        return TRUE;
+    st = hermod_store_stmt(store, "INSERT INTO fts(rowid, headers, body) VALUES (?1, ?2, ?3)",
+                           error);
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, e->id);
+    sqlite3_bind_text(st, 2, e->headers != NULL ? e->headers : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->body != NULL ? e->body : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE || hermod_store_db_error(store, error, "indexing a message");
