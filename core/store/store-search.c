@@ -329,6 +329,7 @@ typedef struct {
 static GThreadPool *feed_pool;
 static GHashTable *feed_pending; /* "account\nmailbox" while queued */
 static GMutex feed_lock;
+static gint feed_is_stopping; /* atomic: run what is queued without the delay */
 
 static char *
 feed_key(HermodStore *store, const char *mailbox)
@@ -351,7 +352,8 @@ feed_run(gpointer data, gpointer user_data)
         is_niced = TRUE;
     }
     /* Appends arriving meanwhile join this job (it is still queued). */
-    g_usleep(FEED_DELAY_MS * 1000);
+    if (!g_atomic_int_get(&feed_is_stopping))
+        g_usleep(FEED_DELAY_MS * 1000);
     g_mutex_lock(&feed_lock);
     g_hash_table_remove(feed_pending, key);
     g_mutex_unlock(&feed_lock);
@@ -390,11 +392,13 @@ hermod_store_search_feed(HermodStore *store, const char *mailbox)
 void
 hermod_store_search_stop(void)
 {
+    g_atomic_int_set(&feed_is_stopping, TRUE);
     g_mutex_lock(&feed_lock);
     GThreadPool *pool = g_steal_pointer(&feed_pool);
     g_mutex_unlock(&feed_lock);
     if (pool != NULL)
         g_thread_pool_free(pool, FALSE, TRUE); /* runs what is queued, then ends */
+    g_atomic_int_set(&feed_is_stopping, FALSE);
 }
 
 /* A word the tokenizer keeps something of (a letter or digit)? */
