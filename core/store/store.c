@@ -18,14 +18,12 @@
  * SQL lives in store-index.c, file handling and recovery in store-file.c.
  *
  * The root folder and each domain folder are marked as tops of directory
- * hierarchies (ext4's FS_TOPDIR_FL, "chattr +T", as for /home), so that
- * each new account folder, and with it every message file it will hold,
- * gets block groups of its own instead of those of its parent.  On an ext4
- * without a journal, creating a file scans past every inode of its block
- * group freed in the last seconds (up to 5 minutes while their inode
- * table block is dirty): in the block groups of a busy parent (another
- * program deleting files nearby, a queue, a build) that cost 130-340 us
- * per message file here instead of ~13 us.  Best effort: other
+ * hierarchies when a folder is made in them (ext4's FS_TOPDIR_FL, "chattr +T", as for /home), so
+ * that each new account folder, and with it every message file it will hold, gets block groups of
+ * its own instead of those of its parent.  On an ext4 without a journal, creating a file scans past
+ * every inode of its block group freed in the last seconds (up to 5 minutes while their inode table
+ * block is dirty): in the block groups of a busy parent (another program deleting files nearby, a
+ * queue, a build) that cost 130-340 us per message file here instead of ~13 us.  Best effort: other
  * filesystems ignore or refuse the flag and nothing else changes.
  */
 #include "autoconfig.h"
@@ -130,9 +128,10 @@ spread_children(int fd)
 }
 
 /* Create path and its parents as needed, syncing each parent that got a
- * new entry so that a new account folder survives a power cut.  The root
- * and the domain folders it creates spread their children.  cache_lock
- * held (root). */
+ * new entry so that a new account folder survives a power cut.  A folder
+ * made in the root or in a domain folder (a domain or an account) is made
+ * after its parent was marked to spread its children, so that folders of
+ * an older data folder get the flag too.  cache_lock held (root). */
 static gboolean
 make_dir(const char *path, GError **error)
 {
@@ -144,18 +143,18 @@ make_dir(const char *path, GError **error)
     parent = g_path_get_dirname(path);
     if (!g_str_equal(parent, path) && !make_dir(parent, error))
         return FALSE;
+    fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 && is_above_accounts(parent))
+        spread_children(fd);
     if (mkdir(path, 0750) != 0 && errno != EEXIST) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_IO, "store: cannot create %s: %s",
                     path, g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return FALSE;
     }
-    fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
         fsync(fd);
-        close(fd);
-    }
-    if (is_above_accounts(path) && (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-        spread_children(fd);
         close(fd);
     }
     return TRUE;
