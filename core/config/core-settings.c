@@ -32,7 +32,7 @@ const HermodSetting hermod_core_settings[] = {
     {"loop_threads", HERMOD_SETTING_INT, "0", 0, 1024, NULL,
      "event loop threads (0: one per core)"},
     {"work_threads", HERMOD_SETTING_INT, "0", 0, 4096, NULL,
-     "threads for blocking work (0: four per core)"},
+     "threads for blocking work (0: eight per core, at least 16)"},
     {"log_file", HERMOD_SETTING_PATH, "", 0, 0, NULL,
      "also log to this file, relative to data_dir (empty: stderr only)"},
     {"log_level", HERMOD_SETTING_ENUM, "info", 0, 0, log_levels,

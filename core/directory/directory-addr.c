@@ -464,7 +464,9 @@ hermod_directory_classify(const char *address, HermodAddrKind *out_kind, GError 
 
     if (hermod_directory_db_lock(error) == NULL)
         return FALSE;
+    hermod_directory_db_read_begin();
     ok = classify_locked(address, out_kind, error);
+    hermod_directory_db_read_end();
     hermod_directory_db_unlock();
     return ok;
 }
@@ -478,8 +480,10 @@ hermod_directory_resolve(const char *address, GError **error)
 
     if (hermod_directory_db_lock(error) == NULL)
         return NULL;
+    hermod_directory_db_read_begin();
     if (split_or_postmaster(address, &local, &domain, error))
         found = resolve_locked(local, domain, error);
+    hermod_directory_db_read_end();
     hermod_directory_db_unlock();
     if (found != NULL && found->len == 0) {
         g_clear_pointer(&found, g_ptr_array_unref);

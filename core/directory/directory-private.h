@@ -16,6 +16,11 @@ G_BEGIN_DECLS
  * directory is not open. */
 sqlite3 *hermod_directory_db_lock(GError **error);
 void hermod_directory_db_unlock(void);
+/* Lock held: put the lookups that follow into one read transaction (one
+ * WAL read lock), and end it.  Best effort: a failure to begin leaves
+ * them in autocommit. */
+void hermod_directory_db_read_begin(void);
+void hermod_directory_db_read_end(void);
 /* A cached prepared statement for sql (a string literal: its address is the
  * cache key), reset and unbound.  Lock held.  (transfer none) */
 sqlite3_stmt *hermod_directory_db_stmt(const char *sql, GError **error);

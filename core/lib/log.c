@@ -25,6 +25,39 @@ static HermodLogLevel max_level = HERMOD_LOG_INFO;
 static gboolean to_journal;
 static gint session_counter;
 
+/* The local time zone, read again at most once a minute.  With TZ unset,
+ * GLib 2.74's g_time_zone_new_local never hits its own cache (the zone's
+ * identifier, e.g. "Etc/UTC", never equals the NULL TZ) and reads
+ * /etc/localtime (readlink, stat, open) on every call: three times per SMTP
+ * message.  (transfer full) */
+static GTimeZone *
+local_zone(void)
+{
+    static GMutex zone_lock;
+    static GTimeZone *zone;
+    static gint64 read_at;
+    gint64 now = g_get_monotonic_time();
+    GTimeZone *tz;
+
+    g_mutex_lock(&zone_lock);
+    if (zone == NULL || now - read_at > 60 * G_USEC_PER_SEC) {
+        g_clear_pointer(&zone, g_time_zone_unref);
+        zone = g_time_zone_new_local();
+        read_at = now;
+    }
+    tz = g_time_zone_ref(zone);
+    g_mutex_unlock(&zone_lock);
+    return tz;
+}
+
+static GDateTime *
+now_local(void)
+{
+    g_autoptr(GTimeZone) tz = local_zone();
+
+    return g_date_time_new_now(tz);
+}
+
 static const char *
 level_name(HermodLogLevel level)
 {
@@ -75,7 +108,7 @@ hermod_logv(HermodLogLevel level, const char *session, const char *fmt, va_list 
         return;
 
     g_autofree char *text = g_strdup_vprintf(fmt, ap);
-    g_autoptr(GDateTime) now = g_date_time_new_now_local();
+    g_autoptr(GDateTime) now = now_local();
     g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%f");
     const char *sid = session != NULL ? session : "-";
 
@@ -145,7 +178,7 @@ hermod_log_to_file(const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     g_autofree char *text = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_autoptr(GDateTime) now = g_date_time_new_now_local();
+    g_autoptr(GDateTime) now = now_local();
     g_autofree char *stamp = g_date_time_format_iso8601(now);
 
     g_mutex_lock(&lock);

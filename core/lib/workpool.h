@@ -14,7 +14,7 @@
 
 G_BEGIN_DECLS
 
-gboolean hermod_workpool_start(guint threads, GError **error); /* 0: 4 x cores */
+gboolean hermod_workpool_start(guint threads, GError **error); /* 0: 8 x cores, >= 16 */
 void hermod_workpool_stop(void);                               /* waits for running jobs */
 /* Any thread: run work(data) on the pool, then done(data) on loop (or on the
  * pool thread itself when loop is NULL). */

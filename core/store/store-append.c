@@ -11,7 +11,10 @@
  * every append queued so far, and under the account lock renames all
  * their files (UIDs in arrival order), syncs msg/ once and inserts all
  * rows in one transaction; then it wakes the others with their UIDs, and
- * the first of those queued meanwhile leads the next batch.  Each caller
+ * the first of those queued meanwhile leads the next batch.  Each append
+ * waits on a condition of its own, so that a batch wakes only its own
+ * members and the next leader, not every thread waiting for the account
+ * (a broadcast woke each waiter two or three times per message).  Each caller
  * returns only when its own message is durable (file, folder and row), so
  * SMTP's 250 and IMAP's APPEND OK still mean what they meant.
  *
@@ -41,6 +44,7 @@ typedef struct {
     guint32 uidvalidity;
     GError *error;    /* why it failed */
     gboolean is_done; /* batch_lock */
+    GCond wake;       /* signalled when is_done, or to lead the next batch */
 } StoreJob;
 
 /* Rename job's file into msg/ and insert its row, in a savepoint so that
@@ -171,10 +175,14 @@ lead(HermodStore *store)
     commit_batch(store, batch);
     changed = changed_mailboxes(batch);
     g_mutex_lock(&store->batch_lock);
-    for (guint i = 0; i < batch->len; i++)
-        ((StoreJob *)batch->pdata[i])->is_done = TRUE;
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        job->is_done = TRUE;
+        g_cond_signal(&job->wake);
+    }
     store->is_committing = FALSE;
-    g_cond_broadcast(&store->batch_cond);
+    if (store->pending->len > 0) /* the next leader */
+        g_cond_signal(&((StoreJob *)store->pending->pdata[0])->wake);
     g_ptr_array_free(batch, TRUE);
     return changed;
 }
@@ -190,7 +198,7 @@ wait_for_batch(HermodStore *store, StoreJob *job)
     g_ptr_array_add(store->pending, job);
     while (!job->is_done) {
         if (store->is_committing)
-            g_cond_wait(&store->batch_cond, &store->batch_lock);
+            g_cond_wait(&job->wake, &store->batch_lock);
         else
             changed = lead(store);
     }
@@ -204,12 +212,14 @@ hermod_store_append_staged(HermodStore *store, const char *mailbox, const Hermod
                            GError **error)
 {
     HermodStoreAppend copy = *in;
-    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, FALSE};
+    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, FALSE, {0}};
     g_autoptr(GPtrArray) changed = NULL;
 
     if (copy.internal_date == 0)
         copy.internal_date = g_get_real_time() / G_USEC_PER_SEC;
+    g_cond_init(&job.wake);
     changed = wait_for_batch(store, &job);
+    g_cond_clear(&job.wake);
     for (guint i = 0; changed != NULL && i < changed->len; i++) {
         hermod_store_search_feed(store, changed->pdata[i]);
         hermod_store_notify(store->account, changed->pdata[i]);

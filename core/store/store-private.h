@@ -27,7 +27,6 @@ struct HermodStore {
     guint64 used;     /* bytes of every message, for the quota */
     /* Group commit (store-append.c): appends waiting to be published. */
     GMutex batch_lock;      /* guards pending and is_committing */
-    GCond batch_cond;       /* signalled when a batch is done */
     GPtrArray *pending;     /* StoreJob *, in arrival order */
     gboolean is_committing; /* a leader is publishing a batch */
     /* store-read.c: mailbox_status answers, valid while the index is at

@@ -12,6 +12,9 @@
  * (web-mount.c), and the pool thread resumes it.  Keeping libmicrohttpd
  * on its own threads lets its tested thread pool share each listening
  * socket, and keeps the core's loops free of another library's timers.
+ * MHD_USE_TURBO lets those threads read, write and accept at once and
+ * fall back to epoll only on EAGAIN (under wrk: 16-18 instead of 18-20
+ * us of CPU per small HTTPS response).
  *
  * TLS.  The certificate comes from the core's store through
  * MHD_OPTION_HTTPS_CERT_CALLBACK (hermod_tls_retrieve_cert: SNI against
@@ -314,7 +317,7 @@ static struct MHD_Daemon *
 daemon_start(WebListener *l, const char *priority)
 {
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+                         MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     struct MHD_OptionItem tls_opts[] = {
         {MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)hermod_tls_retrieve_cert},
         {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)priority},

@@ -19,6 +19,8 @@ extern HermodModule *ac_module;
 
 /* Every mount's handler (web thread). */
 void ac_on_request(HermodHttpRequest *req, gpointer data);
+/* Drop what the handler keeps (module shutdown). */
+void ac_handler_shutdown(void);
 
 /* One server entry of the documents. */
 typedef struct {

@@ -67,6 +67,7 @@ ac_init(const HermodApi *api, HermodModule *self, GError **error)
 static void
 ac_shutdown(HermodModule *self)
 {
+    ac_handler_shutdown();
     ac_module = NULL;
 }
 

@@ -26,6 +26,7 @@
 #include "autoconfig.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "header.h"
 #include "smtp.h"
@@ -59,18 +60,22 @@ static const char *const wdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "S
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-/* RFC 5322 3.3 date-time, in English whatever the locale. (transfer full) */
+/* RFC 5322 3.3 date-time, in English whatever the locale.  From the C
+ * library's local time, which reads the zone once: GLib 2.74's
+ * g_date_time_new_now_local reads /etc/localtime on every call when TZ is
+ * unset.  (transfer full) */
 static char *
 rfc5322_date(void)
 {
-    g_autoptr(GDateTime) now = g_date_time_new_now_local();
-    gint64 off = g_date_time_get_utc_offset(now) / G_TIME_SPAN_MINUTE;
-    return g_strdup_printf(
-        "%s, %d %s %d %02d:%02d:%02d %c%02d%02d", wdays[g_date_time_get_day_of_week(now) - 1],
-        g_date_time_get_day_of_month(now), months[g_date_time_get_month(now) - 1],
-        g_date_time_get_year(now), g_date_time_get_hour(now), g_date_time_get_minute(now),
-        g_date_time_get_second(now), off < 0 ? '-' : '+', (int)(ABS(off) / 60),
-        (int)(ABS(off) % 60));
+    time_t t = time(NULL);
+    struct tm tm;
+    long off;
+
+    localtime_r(&t, &tm);
+    off = tm.tm_gmtoff / 60;
+    return g_strdup_printf("%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld", wdays[(tm.tm_wday + 6) % 7],
+                           tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                           tm.tm_sec, off < 0 ? '-' : '+', ABS(off) / 60, ABS(off) % 60);
 }
 
 /* "with" keyword of RFC 3848 and RFC 6531. */

@@ -250,4 +250,34 @@ def size_limit_is_advertised_and_enforced():
         ht.check_equal(c.cmd("NOOP")[0], 250, "NOOP after the refused message")
 
 
+def fs_flags(path):
+    """The folder's inode flags (FS_IOC_GETFLAGS), or None where the
+    filesystem has none (tmpfs)."""
+    import array
+    import fcntl
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        buf = array.array("l", [0])
+        fcntl.ioctl(fd, 0x80086601, buf, True)  # FS_IOC_GETFLAGS
+        return buf[0]
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+@ht.test
+def account_folders_get_block_groups_of_their_own():
+    # The store marks the mail root and each domain folder TOPDIR (chattr
+    # +T) so that ext4 spreads account folders over the disk.
+    root = os.path.join(srv.data_dir, "mail")
+    domain = os.path.join(root, "example.test")
+    flags = fs_flags(domain)
+    if flags is None:
+        raise ht.Skip("no inode flags on this filesystem")
+    ht.check(os.path.isdir(os.path.join(domain, "demo")), "demo's folder exists")
+    ht.check(flags & 0x00020000, "example.test is not TOPDIR: flags %#x" % flags)
+    ht.check(fs_flags(root) & 0x00020000, "the mail root is not TOPDIR")
+
+
 ht.main()

@@ -12,6 +12,7 @@ import os
 import plistlib
 import smtplib
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -82,6 +83,23 @@ def thunderbird_well_known_by_host_for_every_local_domain():
     ht.check_equal(r.status, 404, "a domain that is not ours")
     r = get(srv, "/mail/config-v1.1.xml?emailaddress=a%40other.test")
     ht.check_equal(r.status, 404, "an address that is not ours")
+
+
+@ht.test
+def a_domain_added_while_running_is_described_within_seconds():
+    # The module keeps the domains it read for 5 s: the answer for a new
+    # domain may be a 404 at first, and must turn into its document.
+    url = "/mail/config-v1.1.xml?emailaddress=a%40third.test"
+    ht.check_equal(get(srv, url).status, 404, "before the domain exists")
+    srv.ctl("domain", "add", "third.test")
+    deadline = time.monotonic() + 15
+    status = get(srv, url).status
+    while status != 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        status = get(srv, url).status
+    ht.check_equal(status, 200, "within 15 s of hermodctl domain add")
+    ht.check_equal(get(srv, "/mail/config-v1.1.xml?emailaddress=a%40fourth.test").status, 404,
+                   "another domain that is not ours, from the kept list")
 
 
 @ht.test
