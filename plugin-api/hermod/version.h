@@ -25,12 +25,15 @@
  *        (connection caps) is told before the core closes.
  *   1.6  HermodApi.web: the web server's table (hermod/web.h): mounts,
  *        requests, responses, SSE, HTTP Basic, web sessions.
+ *   1.7  HermodMailApi emails, threads, states, changes, change_log and
+ *        account watches, HermodMailboxInfo.id and thread counts: what
+ *        JMAP needs (stable email and thread ids, the change log).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 6
+#define HERMOD_ABI_MINOR 7
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does
