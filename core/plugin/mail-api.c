@@ -468,6 +468,24 @@ mail_change_log(HermodMailStore *store, HermodMailKind kind, guint64 id, gboolea
     return ok;
 }
 
+static gboolean
+mail_blob_put(HermodMailStore *store, GBytes *data, char **out_id, GError **error)
+{
+    gboolean ok = hermod_store_blob_put(STORE(store), data, out_id, error);
+
+    map_error(error);
+    return ok;
+}
+
+static GBytes *
+mail_blob_get(HermodMailStore *store, const char *id, GError **error)
+{
+    GBytes *out = hermod_store_blob_get(STORE(store), id, error);
+
+    map_error(error);
+    return out;
+}
+
 const HermodMailApi hermod_mail_api = {
     .struct_size = sizeof(HermodMailApi),
     .open = mail_open,
@@ -504,4 +522,6 @@ const HermodMailApi hermod_mail_api = {
     .change_log = mail_change_log,
     .account_watch_add = hermod_store_account_watch_add,
     .account_watch_remove = hermod_store_account_watch_remove,
+    .blob_put = mail_blob_put,
+    .blob_get = mail_blob_get,
 };

@@ -135,43 +135,42 @@ static const char schema_v6[] =
                      "2", "new.email_id",
                      "0") "END;"
                           "CREATE TRIGGER changes_msg_delete AFTER DELETE ON messages "
-                          "BEGIN " CHANGE_UPSERT("2", "old.email_id", "1")
-                              CHANGE_UPSERT(
-                                  "3", "old.thread_id",
-                                  "NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = "
-                                  "old.thread_id)") "END;"
-                                                    "CREATE TRIGGER changes_box_insert AFTER "
-                                                    "INSERT ON mailboxes BEGIN " CHANGE_UPSERT(
-                                                        "1", "new.id",
-                                                        "0") "END;"
-                                                             "CREATE TRIGGER changes_box_update "
-                                                             "AFTER UPDATE OF name, special_use, "
-                                                             "subscribed, noselect"
-                                                             " ON mailboxes BEGIN " CHANGE_UPSERT(
-                                                                 "1", "new.id",
-                                                                 "0") "END;"
-                                                                      "CREATE TRIGGER "
-                                                                      "changes_box_count AFTER "
-                                                                      "UPDATE OF highestmodseq ON "
-                                                                      "mailboxes BEGIN"
-                                                                      " UPDATE meta SET value = "
-                                                                      "value + 1 WHERE key = "
-                                                                      "'change_seq';"
-                                                                      " INSERT INTO changes "
-                                                                      "VALUES(1, new.id, (SELECT "
-                                                                      "value FROM meta WHERE key = "
-                                                                      "'change_seq'),"
-                                                                      " 0, 0, 0) ON CONFLICT(kind, "
-                                                                      "obj) DO UPDATE SET seq = "
-                                                                      "excluded.seq; END;"
-                                                                      "CREATE TRIGGER "
-                                                                      "changes_box_delete AFTER "
-                                                                      "DELETE ON mailboxes "
-                                                                      "BEGIN " CHANGE_UPSERT(
-                                                                          "1", "old.id",
-                                                                          "1") "END;"
-                                                                               "PRAGMA "
-                                                                               "user_version = 6;";
+                          "BEGIN " CHANGE_UPSERT("2", "old.email_id", "1") CHANGE_UPSERT(
+                              "3", "old.thread_id",
+                              "NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = "
+                              "old.thread_id)") "END;"
+                                                "CREATE TRIGGER changes_box_insert AFTER "
+                                                "INSERT ON mailboxes BEGIN " CHANGE_UPSERT(
+                                                    "1", "new.id",
+                                                    "0") "END;"
+                                                         "CREATE TRIGGER changes_box_update "
+                                                         "AFTER UPDATE OF name, special_use, "
+                                                         "subscribed, noselect"
+                                                         " ON mailboxes BEGIN " CHANGE_UPSERT(
+                                                             "1", "new.id",
+                                                             "0") "END;"
+                                                                  "CREATE TRIGGER "
+                                                                  "changes_box_count AFTER "
+                                                                  "UPDATE OF highestmodseq ON "
+                                                                  "mailboxes BEGIN"
+                                                                  " UPDATE meta SET value = "
+                                                                  "value + 1 WHERE key = "
+                                                                  "'change_seq';"
+                                                                  " INSERT INTO changes "
+                                                                  "VALUES(1, new.id, (SELECT "
+                                                                  "value FROM meta WHERE key = "
+                                                                  "'change_seq'),"
+                                                                  " 0, 0, 0) ON CONFLICT(kind, "
+                                                                  "obj) DO UPDATE SET seq = "
+                                                                  "excluded.seq; END;"
+                                                                  "CREATE TRIGGER "
+                                                                  "changes_box_delete AFTER "
+                                                                  "DELETE ON mailboxes "
+                                                                  "BEGIN " CHANGE_UPSERT(
+                                                                      "1", "old.id",
+                                                                      "1") "END;"
+                                                                           "PRAGMA "
+                                                                           "user_version = 6;";
 
 static const struct {
     const char *name;

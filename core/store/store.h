@@ -295,6 +295,12 @@ void hermod_store_changes_clear(HermodMailChanges *changes);
 gboolean hermod_store_change_log(HermodStore *store, int kind, guint64 id, gboolean is_destroyed,
                                  GError **error);
 
+/* Uploaded blobs (store-blob.c): put stores data durably and gives its
+ * id (64 hex digits, transfer full); get returns the bytes or fails with
+ * NO_MESSAGE when there is no such blob.  put blocks. */
+gboolean hermod_store_blob_put(HermodStore *store, GBytes *data, char **out_id, GError **error);
+GBytes *hermod_store_blob_get(HermodStore *store, const char *id, GError **error);
+
 /* --- read results shared between sessions (store-share.c) */
 
 typedef gpointer (*HermodShareCopy)(gconstpointer value);

@@ -298,6 +298,12 @@ typedef struct {
      * have no HermodConn. */
     guint (*account_watch_add)(const char *account, HermodAccountWatchFunc fn, gpointer data);
     void (*account_watch_remove)(guint id);
+    /* Blocking.  Store an uploaded blob durably; *out_id (transfer full)
+     * names it (the same bytes always get the same id).  Unreferenced
+     * blobs are dropped after a day. */
+    gboolean (*blob_put)(HermodMailStore *store, GBytes *data, char **out_id, GError **error);
+    /* A blob's bytes (transfer full), or NULL with NO_MESSAGE. */
+    GBytes *(*blob_get)(HermodMailStore *store, const char *id, GError **error);
 } HermodMailApi;
 
 #define HERMOD_MAIL_API_HAS(mail, member)                                                          \
