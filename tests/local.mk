@@ -474,3 +474,11 @@ EXTRA_DIST += tests/run-unit
 # hermodctl cert create reloads a running hermodd (pid_file)
 TESTS += tests/integration/test-cert-reload.py
 EXTRA_DIST += tests/integration/test-cert-reload.py
+
+# JMAP (modules/jmap): conformance with http.client (test-jmap.py), push
+# and cross-protocol (test-jmap-push.py), submission, identities and
+# vacation (test-jmap-submit.py), the v5 -> v6 store upgrade
+# (test-jmap-upgrade.py), and jmap-jam from npm (test-jmap-client.py).
+EXTRA_DIST += tests/integration/jmaptest.py
+TESTS += tests/integration/test-jmap.py
+EXTRA_DIST += tests/integration/test-jmap.py
