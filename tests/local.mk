@@ -480,5 +480,5 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 # vacation (test-jmap-submit.py), the v5 -> v6 store upgrade
 # (test-jmap-upgrade.py), and jmap-jam from npm (test-jmap-client.py).
 EXTRA_DIST += tests/integration/jmaptest.py
-TESTS += tests/integration/test-jmap.py
-EXTRA_DIST += tests/integration/test-jmap.py
+TESTS += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py
+EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py

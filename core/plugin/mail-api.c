@@ -486,6 +486,24 @@ mail_blob_get(HermodMailStore *store, const char *id, GError **error)
     return out;
 }
 
+static gboolean
+mail_vacation_get(HermodMailStore *store, HermodVacation *out, GError **error)
+{
+    gboolean ok = hermod_store_vacation_get(STORE(store), out, error);
+
+    map_error(error);
+    return ok;
+}
+
+static gboolean
+mail_vacation_set(HermodMailStore *store, const HermodVacation *v, GError **error)
+{
+    gboolean ok = hermod_store_vacation_set(STORE(store), v, error);
+
+    map_error(error);
+    return ok;
+}
+
 const HermodMailApi hermod_mail_api = {
     .struct_size = sizeof(HermodMailApi),
     .open = mail_open,
@@ -524,4 +542,7 @@ const HermodMailApi hermod_mail_api = {
     .account_watch_remove = hermod_store_account_watch_remove,
     .blob_put = mail_blob_put,
     .blob_get = mail_blob_get,
+    .vacation_get = mail_vacation_get,
+    .vacation_set = mail_vacation_set,
+    .vacation_clear = hermod_store_vacation_clear,
 };

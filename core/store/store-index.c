@@ -98,13 +98,16 @@ static const char schema_v5[] =
  * delivery, hermodctl, JMAP) is logged alike, and /changes reads only
  * the rows changed since a state.  meta.change_seq is the account's last
  * sequence number, meta.next_email_id the next email id. */
-#define CHANGE_UPSERT(kind, obj, destroyed)                                                        \
-    "UPDATE meta SET value = value + 1 WHERE key = 'change_seq';"                                  \
-    "INSERT INTO changes VALUES(" kind ", " obj ", (SELECT value FROM meta WHERE key ="            \
-    " 'change_seq'), (SELECT value FROM meta WHERE key = 'change_seq'), (SELECT value FROM meta"   \
-    " WHERE key = 'change_seq'), " destroyed ") ON CONFLICT(kind, obj) DO UPDATE SET"              \
-    " seq = excluded.seq, full = excluded.seq, created = CASE WHEN destroyed AND NOT"              \
-    " excluded.destroyed THEN excluded.seq ELSE created END, destroyed = excluded.destroyed;"
+/* clang-format off */
+#define CHANGE_UPSERT(kind, obj, destroyed)                                          \
+    "UPDATE meta SET value = value + 1 WHERE key = 'change_seq';"                   \
+    "INSERT INTO changes VALUES(" kind ", " obj ","                                 \
+    " (SELECT value FROM meta WHERE key = 'change_seq'),"                           \
+    " (SELECT value FROM meta WHERE key = 'change_seq'),"                           \
+    " (SELECT value FROM meta WHERE key = 'change_seq'), " destroyed ")"            \
+    " ON CONFLICT(kind, obj) DO UPDATE SET seq = excluded.seq, full = excluded.seq,"\
+    " created = CASE WHEN destroyed AND NOT excluded.destroyed THEN excluded.seq"   \
+    " ELSE created END, destroyed = excluded.destroyed;"
 static const char schema_v6[] =
     "ALTER TABLE messages ADD COLUMN email_id INTEGER;"
     "ALTER TABLE messages ADD COLUMN thread_id INTEGER;"
@@ -125,52 +128,39 @@ static const char schema_v6[] =
     " created INTEGER NOT NULL, full INTEGER NOT NULL, destroyed INTEGER NOT NULL,"
     " PRIMARY KEY(kind, obj)) WITHOUT ROWID;"
     "CREATE INDEX changes_by_seq ON changes(kind, seq);"
-    "CREATE TRIGGER changes_msg_insert AFTER INSERT ON messages BEGIN " CHANGE_UPSERT(
-        "2", "new.email_id", "0")
-        CHANGE_UPSERT(
-            "3", "new.thread_id",
-            "0") "END;"
-                 "CREATE TRIGGER changes_msg_update AFTER UPDATE OF modseq ON messages "
-                 "BEGIN " CHANGE_UPSERT(
-                     "2", "new.email_id",
-                     "0") "END;"
-                          "CREATE TRIGGER changes_msg_delete AFTER DELETE ON messages "
-                          "BEGIN " CHANGE_UPSERT("2", "old.email_id", "1") CHANGE_UPSERT(
-                              "3", "old.thread_id",
-                              "NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = "
-                              "old.thread_id)") "END;"
-                                                "CREATE TRIGGER changes_box_insert AFTER "
-                                                "INSERT ON mailboxes BEGIN " CHANGE_UPSERT(
-                                                    "1", "new.id",
-                                                    "0") "END;"
-                                                         "CREATE TRIGGER changes_box_update "
-                                                         "AFTER UPDATE OF name, special_use, "
-                                                         "subscribed, noselect"
-                                                         " ON mailboxes BEGIN " CHANGE_UPSERT(
-                                                             "1", "new.id",
-                                                             "0") "END;"
-                                                                  "CREATE TRIGGER "
-                                                                  "changes_box_count AFTER "
-                                                                  "UPDATE OF highestmodseq ON "
-                                                                  "mailboxes BEGIN"
-                                                                  " UPDATE meta SET value = "
-                                                                  "value + 1 WHERE key = "
-                                                                  "'change_seq';"
-                                                                  " INSERT INTO changes "
-                                                                  "VALUES(1, new.id, (SELECT "
-                                                                  "value FROM meta WHERE key = "
-                                                                  "'change_seq'),"
-                                                                  " 0, 0, 0) ON CONFLICT(kind, "
-                                                                  "obj) DO UPDATE SET seq = "
-                                                                  "excluded.seq; END;"
-                                                                  "CREATE TRIGGER "
-                                                                  "changes_box_delete AFTER "
-                                                                  "DELETE ON mailboxes "
-                                                                  "BEGIN " CHANGE_UPSERT(
-                                                                      "1", "old.id",
-                                                                      "1") "END;"
-                                                                           "PRAGMA "
-                                                                           "user_version = 6;";
+    "CREATE TRIGGER changes_msg_insert AFTER INSERT ON messages BEGIN "
+        CHANGE_UPSERT("2", "new.email_id", "0")
+        CHANGE_UPSERT("3", "new.thread_id", "0")
+    "END;"
+    "CREATE TRIGGER changes_msg_update AFTER UPDATE OF modseq ON messages BEGIN "
+        CHANGE_UPSERT("2", "new.email_id", "0")
+    "END;"
+    "CREATE TRIGGER changes_msg_delete AFTER DELETE ON messages BEGIN "
+        CHANGE_UPSERT("2", "old.email_id", "1")
+        CHANGE_UPSERT("3", "old.thread_id",
+                      "NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = old.thread_id)")
+    "END;"
+    "CREATE TRIGGER changes_box_insert AFTER INSERT ON mailboxes BEGIN "
+        CHANGE_UPSERT("1", "new.id", "0")
+    "END;"
+    "CREATE TRIGGER changes_box_update AFTER UPDATE OF name, special_use, subscribed, noselect"
+    " ON mailboxes BEGIN "
+        CHANGE_UPSERT("1", "new.id", "0")
+    "END;"
+    "CREATE TRIGGER changes_box_count AFTER UPDATE OF highestmodseq ON mailboxes BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'change_seq';"
+    " INSERT INTO changes VALUES(1, new.id, (SELECT value FROM meta WHERE key = 'change_seq'),"
+    " 0, 0, 0) ON CONFLICT(kind, obj) DO UPDATE SET seq = excluded.seq; END;"
+    "CREATE TRIGGER changes_box_delete AFTER DELETE ON mailboxes BEGIN "
+        CHANGE_UPSERT("1", "old.id", "1")
+    "END;"
+    /* The out-of-office reply (JMAP VacationResponse) and whom it went to. */
+    "CREATE TABLE vacation(id INTEGER PRIMARY KEY CHECK (id = 1), enabled INTEGER NOT NULL,"
+    " from_date INTEGER NOT NULL, to_date INTEGER NOT NULL, subject TEXT, text_body TEXT,"
+    " html_body TEXT);"
+    "CREATE TABLE vacation_replies(sender TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 6;";
+/* clang-format on */
 
 static const struct {
     const char *name;

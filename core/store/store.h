@@ -301,6 +301,16 @@ gboolean hermod_store_change_log(HermodStore *store, int kind, guint64 id, gbool
 gboolean hermod_store_blob_put(HermodStore *store, GBytes *data, char **out_id, GError **error);
 GBytes *hermod_store_blob_get(HermodStore *store, const char *id, GError **error);
 
+/* The vacation reply (store-vacation.c).  get fills out (all zero when
+ * never set; free with clear); set replaces it and forgets whom it was
+ * sent to (blocking); due answers whether sender should get a reply now,
+ * recording it if so (blocking). */
+gboolean hermod_store_vacation_get(HermodStore *store, HermodVacation *out, GError **error);
+gboolean hermod_store_vacation_set(HermodStore *store, const HermodVacation *v, GError **error);
+void hermod_store_vacation_clear(HermodVacation *v);
+gboolean hermod_store_vacation_due(HermodStore *store, const char *sender, gint64 now,
+                                   gint64 period, gboolean *out_due, GError **error);
+
 /* --- read results shared between sessions (store-share.c) */
 
 typedef gpointer (*HermodShareCopy)(gconstpointer value);

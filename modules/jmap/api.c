@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "jmap-blob.h"
+#include "jmap-submit.h"
 
 typedef struct {
     const char *name;
@@ -38,6 +39,19 @@ static const Method methods[] = {
     {"Email/queryChanges", JMAP_CAP_MAIL, jmap_email_query_changes},
     {"Email/set", JMAP_CAP_MAIL, jmap_email_set},
     {"Blob/copy", JMAP_CAP_CORE, jmap_blob_copy},
+    {"Email/import", JMAP_CAP_MAIL, jmap_email_import},
+    {"Email/parse", JMAP_CAP_MAIL, jmap_email_parse_method},
+    {"Email/copy", JMAP_CAP_MAIL, jmap_email_copy},
+    {"SearchSnippet/get", JMAP_CAP_MAIL, jmap_search_snippet_get},
+    {"Identity/get", JMAP_CAP_SUBMISSION, jmap_identity_get},
+    {"Identity/changes", JMAP_CAP_SUBMISSION, jmap_identity_changes},
+    {"Identity/set", JMAP_CAP_SUBMISSION, jmap_identity_set},
+    {"EmailSubmission/get", JMAP_CAP_SUBMISSION, jmap_submission_get},
+    {"EmailSubmission/changes", JMAP_CAP_SUBMISSION, jmap_submission_changes},
+    {"EmailSubmission/query", JMAP_CAP_SUBMISSION, jmap_submission_query},
+    {"EmailSubmission/set", JMAP_CAP_SUBMISSION, jmap_submission_set},
+    {"VacationResponse/get", JMAP_CAP_VACATION, jmap_vacation_get},
+    {"VacationResponse/set", JMAP_CAP_VACATION, jmap_vacation_set},
 };
 
 static void

@@ -267,7 +267,7 @@ single(Build *b, const char *prop)
     }
     if (a == NULL || json_array_get_length(a) == 0)
         return NULL;
-    return json_array_get_object_element(a, 0);
+    return jmap_elem_obj(a, 0);
 }
 
 static GMimeObject *
@@ -307,7 +307,7 @@ simple_body(Build *b)
         g_mime_multipart_add(mixed, body);
         g_object_unref(body);
         for (guint i = 0; i < json_array_get_length(a); i++) {
-            JsonObject *p = json_array_get_object_element(a, i);
+            JsonObject *p = jmap_elem_obj(a, i);
             const char *type = p != NULL ? string_of(p, "type") : NULL;
             GMimeObject *o =
                 p != NULL ? blob_part(b, p, type ? type : "application/octet-stream") : NULL;
@@ -335,7 +335,7 @@ jmap_email_build(JmapCtx *ctx, JsonObject *email, const char **out_type, char **
 
     if (json_object_has_member(email, "bodyValues") &&
         JSON_NODE_HOLDS_OBJECT(json_object_get_member(email, "bodyValues")))
-        b.values = json_object_get_object_member(email, "bodyValues");
+        b.values = jmap_obj(email, "bodyValues");
     msg = g_mime_message_new(TRUE);
     if (set_headers(&b, msg) && set_custom_headers(&b, GMIME_OBJECT(msg))) {
         body = bs != NULL && JSON_NODE_HOLDS_OBJECT(bs)

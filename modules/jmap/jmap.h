@@ -94,6 +94,11 @@ gboolean jmap_arg_object(JmapCtx *ctx, JsonObject *args, const char *name, JsonO
 /* Every member of args is one of allowed (NULL-terminated). */
 gboolean jmap_args_known(JmapCtx *ctx, JsonObject *args, const char *const *allowed);
 
+/* util.c: o's member name if it is an object, else NULL (transfer none). */
+JsonObject *jmap_obj(JsonObject *o, const char *name);
+/* a's element i if it is an object, else NULL (transfer none). */
+JsonObject *jmap_elem_obj(JsonArray *a, guint i);
+
 /* --- ids.c */
 
 /* "a" + 16 hex digits of the account's SHA-256.  (transfer full) */

@@ -20,7 +20,9 @@ modules_jmap_la_SOURCES = modules/jmap/module.c modules/jmap/jmap.h modules/jmap
 	modules/jmap/mailbox.c modules/jmap/mailbox-set.c modules/jmap/thread.c \
 	modules/jmap/email-get.c modules/jmap/email-query.c modules/jmap/email-set.c \
 	modules/jmap/email-build.c modules/jmap/email-parse.c modules/jmap/email-header.c \
-	modules/jmap/blob.c modules/jmap/push.c
+	modules/jmap/blob.c modules/jmap/push.c modules/jmap/jmap-submit.h \
+	modules/jmap/identity.c modules/jmap/submission.c modules/jmap/vacation.c \
+	modules/jmap/email-import.c modules/jmap/snippet.c
 modules_jmap_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
 modules_jmap_la_CFLAGS = $(HERMOD_MODULE_CC) $(GMIME_CFLAGS) $(JSON_CFLAGS)
 modules_jmap_la_LDFLAGS = $(HERMOD_MODULE_LINK)

@@ -12,7 +12,10 @@
  */
 #include "autoconfig.h"
 
+#include <gmime/gmime.h>
+
 #include "jmap-http.h"
+#include "jmap-submit.h"
 
 const HermodApi *jmap_api;
 HermodModule *jmap_module;
@@ -20,8 +23,8 @@ HermodModule *jmap_module;
 const HermodSetting jmap_settings[] = {
     {"max_upload_size", HERMOD_SETTING_SIZE, "50M", 1024, G_MAXINT32, NULL,
      "largest blob a client may upload (maxSizeUpload)"},
-    {"max_send_delay", HERMOD_SETTING_DURATION, "30s", 0, 86400, NULL,
-     "longest delay a client may ask for before a submission is sent (undo send)"},
+    {"send_delay", HERMOD_SETTING_DURATION, "0s", 0, 3600, NULL,
+     "how long a submission waits, undoable, before it is sent (undo send)"},
     {"allow_plain_basic", HERMOD_SETTING_BOOL, "no", 0, 1, NULL,
      "accept HTTP Basic over plain HTTP (only for tests behind a TLS proxy)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
@@ -46,7 +49,8 @@ jmap_init(const HermodApi *api, HermodModule *self, GError **error)
     gsize upload;
 
     if (!HERMOD_API_HAS(api, web) || api->web == NULL ||
-        !HERMOD_MAIL_API_HAS(api->mail, account_watch_remove)) {
+        !HERMOD_MAIL_API_HAS(api->mail, vacation_clear) ||
+        !HERMOD_API_HAS(api, account_addresses)) {
         g_set_error(error, g_quark_from_static_string("jmap-error"), 0,
                     "jmap needs the web server and mail store of ABI 1.7; this core offers %u.%u",
                     api->abi_major, api->abi_minor);
@@ -54,6 +58,7 @@ jmap_init(const HermodApi *api, HermodModule *self, GError **error)
     }
     jmap_api = api;
     jmap_module = self;
+    g_mime_init(); /* once, here on the main thread: the pool threads parse and build */
     upload = (gsize)api->setting_int(self, "max_upload_size");
     /* Twice the request limit, so that the API answers a too-large
      * request with its own "limit" problem instead of the core's 413. */
@@ -66,6 +71,7 @@ static void
 jmap_shutdown(HermodModule *self)
 {
     jmap_push_shutdown();
+    jmap_submission_shutdown();
     jmap_http_shutdown();
     jmap_module = NULL;
 }

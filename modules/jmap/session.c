@@ -59,7 +59,7 @@ submission_capability(void)
     JsonObject *o = json_object_new();
 
     json_object_set_int_member(o, "maxDelayedSend",
-                               jmap_api->setting_int(jmap_module, "max_send_delay"));
+                               jmap_api->setting_int(jmap_module, "send_delay"));
     json_object_set_object_member(o, "submissionExtensions", json_object_new());
     return o;
 }

@@ -288,3 +288,19 @@ jmap_changes(JmapCtx *ctx, JsonObject *args, const char *name, HermodMailKind ki
     changes_reply(ctx, name, since, kind, &c, prefix);
     jmap_api->mail->changes_clear(&c);
 }
+
+JsonObject *
+jmap_obj(JsonObject *o, const char *name)
+{
+    JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+
+    return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+JsonObject *
+jmap_elem_obj(JsonArray *a, guint i)
+{
+    JsonNode *n = json_array_get_element(a, i);
+
+    return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}

@@ -143,6 +143,20 @@ typedef struct {
     gboolean counts_only;
 } HermodMailChanges;
 
+/* ABI 1.7: an account's out-of-office reply (JMAP VacationResponse).
+ * The core's delivery path sends it, at most once per sender per
+ * HERMOD_VACATION_PERIOD, never to a null sender or a mailing list. */
+typedef struct {
+    gboolean is_enabled;
+    gint64 from_date; /* 0: from now */
+    gint64 to_date;   /* 0: until disabled */
+    char *subject;    /* nullable: "Auto: " and the original subject */
+    char *text_body;  /* nullable */
+    char *html_body;  /* nullable */
+} HermodVacation;
+
+#define HERMOD_VACATION_PERIOD (7 * 24 * 3600)
+
 /* ABI 1.7: called on the store writer's thread (any thread) after a
  * change to the watched account; must be quick and must not call the
  * store.  HermodWatchFunc is the same for a HermodConn. */
@@ -304,6 +318,13 @@ typedef struct {
     gboolean (*blob_put)(HermodMailStore *store, GBytes *data, char **out_id, GError **error);
     /* A blob's bytes (transfer full), or NULL with NO_MESSAGE. */
     GBytes *(*blob_get)(HermodMailStore *store, const char *id, GError **error);
+    /* The vacation reply (all zero when never set); free with
+     * vacation_clear. */
+    gboolean (*vacation_get)(HermodMailStore *store, HermodVacation *out, GError **error);
+    /* Blocking.  Replace it; everyone gets a reply again. */
+    gboolean (*vacation_set)(HermodMailStore *store, const HermodVacation *vacation,
+                             GError **error);
+    void (*vacation_clear)(HermodVacation *vacation);
 } HermodMailApi;
 
 #define HERMOD_MAIL_API_HAS(mail, member)                                                          \
