@@ -480,5 +480,10 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 # vacation (test-jmap-submit.py), the v5 -> v6 store upgrade
 # (test-jmap-upgrade.py), and jmap-jam from npm (test-jmap-client.py).
 EXTRA_DIST += tests/integration/jmaptest.py
-TESTS += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py
-EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py
+TESTS += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py \
+	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
+	tests/integration/test-jmap-client.py
+EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py \
+	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
+	tests/integration/test-jmap-client.py tests/jmap-client/package.json \
+	tests/jmap-client/package-lock.json tests/jmap-client/jam-test.mjs

@@ -32,6 +32,7 @@ typedef struct {
     gint64 next_ping; /* monotonic us */
     GHashTable *sent; /* type -> last state sent */
     gboolean queued;  /* in the queue (lock) */
+    gboolean is_primed; /* the first wake-up sends (else it only records) */
     gboolean closed;  /* lock */
 } Stream;
 
@@ -120,7 +121,9 @@ send_changes(Stream *s)
     json_object_set_object_member(changed, s->account_id, account);
     json_object_set_object_member(o, "changed", changed);
     json_node_take_object(node, o);
-    if (json_object_get_size(account) > 0) {
+    if (!s->is_primed) {
+        s->is_primed = TRUE; /* the states are recorded; nothing to tell yet */
+    } else if (json_object_get_size(account) > 0) {
         text = json_to_string(node, FALSE);
         ok = jmap_api->web->sse_send(s->sse, "state", text) && !s->close_after_state;
     }
@@ -242,7 +245,9 @@ jmap_eventsource_request(HermodHttpRequest *req, const char *account)
     g_ptr_array_add(streams, s);
     g_mutex_unlock(&lock);
     /* The first event gives the client the current states; after it,
-     * only what changes. */
+     * only what changes.  A long-polling client (closeafter=state) waits
+     * for a change instead: its stream is primed without an event. */
+    s->is_primed = !s->close_after_state;
     s->watch = jmap_api->mail->account_watch_add(account, on_change, s);
     on_change(account, NULL, s);
 }
