@@ -28,12 +28,15 @@
  *   1.7  HermodMailApi emails, threads, states, changes, change_log and
  *        account watches, HermodMailboxInfo.id and thread counts: what
  *        JMAP needs (stable email and thread ids, the change log).
+ *   1.8  HermodMailApi blob_put, blob_get, vacation_get, vacation_set,
+ *        vacation_clear (HermodVacation) and HermodApi.account_addresses:
+ *        JMAP uploads, VacationResponse and identities.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 7
+#define HERMOD_ABI_MINOR 8
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does
