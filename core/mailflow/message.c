@@ -27,6 +27,7 @@
 #include "lib/log.h"
 #include "mailflow/message.h"
 #include "mailflow/queue.h"
+#include "mailflow/vacation.h"
 #include "store/store.h"
 
 struct HermodMessage {
@@ -255,6 +256,7 @@ store_one(Submission *s, const HermodQueueRcpt *r, GBytes *data, GError **error)
         hermod_stats_add("hermod_messages_delivered_total", "local", 1);
         if (r->notify & HERMOD_NOTIFY_SUCCESS)
             g_ptr_array_add(s->delivered, dsn_rcpt_new(r, HERMOD_DSN_DELIVERED, "2.0.0", NULL));
+        hermod_vacation_after_delivery(s->msg->session, r->address, s->msg->sender, data);
         return TRUE;
     }
     if (g_error_matches(err, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_OVER_QUOTA)) {

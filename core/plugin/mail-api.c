@@ -90,6 +90,9 @@ mailbox_info(const HermodStoreMailbox *mb)
     info->size = mb->size;
     info->is_subscribed = mb->subscribed;
     info->is_noselect = mb->is_noselect;
+    info->id = mb->id;
+    info->threads = mb->threads;
+    info->unseen_threads = mb->unseen_threads;
     return info;
 }
 
@@ -378,6 +381,129 @@ mail_quota(HermodMailStore *store, guint64 *out_used, guint64 *out_limit, GError
     return ok;
 }
 
+/* --- ABI 1.7: JMAP.  The store fills the public HermodEmailInfo itself. */
+
+static GPtrArray *
+mailbox_infos(GPtrArray *list)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)mailbox_info_free);
+
+    for (guint i = 0; i < list->len; i++)
+        g_ptr_array_add(out, mailbox_info(list->pdata[i]));
+    return out;
+}
+
+static GPtrArray *
+mail_mailboxes_threads(HermodMailStore *store, GError **error)
+{
+    g_autoptr(GPtrArray) list = hermod_store_mailboxes_threads(STORE(store), error);
+
+    map_error(error);
+    return list != NULL ? mailbox_infos(list) : NULL;
+}
+
+static GPtrArray *
+mail_emails(HermodMailStore *store, gint64 mailbox_id, GError **error)
+{
+    GPtrArray *out = hermod_store_emails(STORE(store), mailbox_id, error);
+
+    map_error(error);
+    return out;
+}
+
+static GPtrArray *
+mail_emails_get(HermodMailStore *store, const guint64 *ids, gsize n, GError **error)
+{
+    GPtrArray *out = hermod_store_emails_get(STORE(store), ids, n, error);
+
+    map_error(error);
+    return out;
+}
+
+static GPtrArray *
+mail_emails_by_uid(HermodMailStore *store, const char *mailbox, const guint32 *uids, gsize n,
+                   GError **error)
+{
+    GPtrArray *out = hermod_store_emails_by_uid(STORE(store), mailbox, uids, n, error);
+
+    map_error(error);
+    return out;
+}
+
+static GPtrArray *
+mail_thread_emails(HermodMailStore *store, const guint64 *threads, gsize n, GError **error)
+{
+    GPtrArray *out = hermod_store_thread_emails(STORE(store), threads, n, error);
+
+    map_error(error);
+    return out;
+}
+
+static gboolean
+mail_state(HermodMailStore *store, HermodMailKind kind, guint64 *out_state, GError **error)
+{
+    gboolean ok = hermod_store_state(STORE(store), (int)kind, out_state, error);
+
+    map_error(error);
+    return ok;
+}
+
+static gboolean
+mail_changes(HermodMailStore *store, HermodMailKind kind, guint64 since, guint max,
+             HermodMailChanges *out, GError **error)
+{
+    gboolean ok = hermod_store_changes(STORE(store), (int)kind, since, max, out, error);
+
+    map_error(error);
+    return ok;
+}
+
+static gboolean
+mail_change_log(HermodMailStore *store, HermodMailKind kind, guint64 id, gboolean is_destroyed,
+                GError **error)
+{
+    gboolean ok = hermod_store_change_log(STORE(store), (int)kind, id, is_destroyed, error);
+
+    map_error(error);
+    return ok;
+}
+
+static gboolean
+mail_blob_put(HermodMailStore *store, GBytes *data, char **out_id, GError **error)
+{
+    gboolean ok = hermod_store_blob_put(STORE(store), data, out_id, error);
+
+    map_error(error);
+    return ok;
+}
+
+static GBytes *
+mail_blob_get(HermodMailStore *store, const char *id, GError **error)
+{
+    GBytes *out = hermod_store_blob_get(STORE(store), id, error);
+
+    map_error(error);
+    return out;
+}
+
+static gboolean
+mail_vacation_get(HermodMailStore *store, HermodVacation *out, GError **error)
+{
+    gboolean ok = hermod_store_vacation_get(STORE(store), out, error);
+
+    map_error(error);
+    return ok;
+}
+
+static gboolean
+mail_vacation_set(HermodMailStore *store, const HermodVacation *v, GError **error)
+{
+    gboolean ok = hermod_store_vacation_set(STORE(store), v, error);
+
+    map_error(error);
+    return ok;
+}
+
 const HermodMailApi hermod_mail_api = {
     .struct_size = sizeof(HermodMailApi),
     .open = mail_open,
@@ -403,4 +529,20 @@ const HermodMailApi hermod_mail_api = {
     .watch_add = hermod_store_watch_add,
     .watch_remove = hermod_store_watch_remove,
     .read_message = mail_read_message,
+    .mailboxes_threads = mail_mailboxes_threads,
+    .emails = mail_emails,
+    .emails_get = mail_emails_get,
+    .emails_by_uid = mail_emails_by_uid,
+    .thread_emails = mail_thread_emails,
+    .state = mail_state,
+    .changes = mail_changes,
+    .changes_clear = hermod_store_changes_clear,
+    .change_log = mail_change_log,
+    .account_watch_add = hermod_store_account_watch_add,
+    .account_watch_remove = hermod_store_account_watch_remove,
+    .blob_put = mail_blob_put,
+    .blob_get = mail_blob_get,
+    .vacation_get = mail_vacation_get,
+    .vacation_set = mail_vacation_set,
+    .vacation_clear = hermod_store_vacation_clear,
 };

@@ -120,6 +120,36 @@ addr_check_owner(const char *address, const char *account, GError **error)
     return is_owner ? HERMOD_AUTH_OK : HERMOD_AUTH_FAILED;
 }
 
+/* The account and every alias of any local domain whose only target it
+ * is and that it owns as a sender.  Blocking (SQLite). */
+static GPtrArray *
+account_addresses(const char *account, GError **error)
+{
+    g_autoptr(GPtrArray) domains = hermod_directory_domain_list(error);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+
+    if (domains == NULL)
+        return NULL;
+    g_ptr_array_add(out, g_strdup(account));
+    for (guint i = 0; i < domains->len; i++) {
+        g_autoptr(GPtrArray) aliases = hermod_directory_alias_list(domains->pdata[i], error);
+        if (aliases == NULL)
+            return NULL;
+        for (guint j = 0; j < aliases->len; j++) {
+            g_auto(GStrv) pair = g_strsplit(aliases->pdata[j], " -> ", 2);
+            gboolean owns = FALSE;
+            if (pair[1] == NULL || g_ascii_strcasecmp(pair[1], account) != 0 ||
+                g_ptr_array_find_with_equal_func(out, pair[0], g_str_equal, NULL))
+                continue;
+            if (!hermod_directory_owns(pair[0], account, &owns, error))
+                return NULL;
+            if (owns)
+                g_ptr_array_add(out, g_strdup(pair[0]));
+        }
+    }
+    return g_steal_pointer(&out);
+}
+
 static const HermodApi api = {
     .struct_size = sizeof(HermodApi),
     .abi_major = HERMOD_ABI_MAJOR,
@@ -179,6 +209,7 @@ static const HermodApi api = {
     .addr_lookup = addr_lookup,
     .addr_check_owner = addr_check_owner,
     .web = &hermod_web_api,
+    .account_addresses = account_addresses,
 };
 
 const HermodApi *

@@ -42,9 +42,10 @@ typedef struct {
     guint64 size;
     guint32 uid;
     guint32 uidvalidity;
-    GError *error;    /* why it failed */
-    gboolean is_done; /* batch_lock */
-    GCond wake;       /* signalled when is_done, or to lead the next batch */
+    StoreSummary *summary; /* parsed before the batch, without the lock */
+    GError *error;         /* why it failed */
+    gboolean is_done;      /* batch_lock */
+    GCond wake;            /* signalled when is_done, or to lead the next batch */
 } StoreJob;
 
 /* Rename job's file into msg/ and insert its row, in a savepoint so that
@@ -53,7 +54,8 @@ static gboolean
 place_one(HermodStore *store, StoreJob *job, guint64 quota, GError **error)
 {
     const HermodStoreAppend *in = job->in;
-    StoreRow row = {0, NULL, in->flags, in->keywords, in->internal_date, job->size};
+    StoreRow row = {0,         NULL,         in->flags, in->keywords, in->internal_date,
+                    job->size, job->summary, 0};
     StoreBox box;
 
     if (!hermod_store_box(store, job->mailbox, &box, error) ||
@@ -212,9 +214,14 @@ hermod_store_append_staged(HermodStore *store, const char *mailbox, const Hermod
                            GError **error)
 {
     HermodStoreAppend copy = *in;
-    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, FALSE, {0}};
+    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, NULL, FALSE, {0}};
     g_autoptr(GPtrArray) changed = NULL;
 
+    if (in->data != NULL) {
+        gsize len = 0;
+        const char *p = g_bytes_get_data(in->data, &len);
+        job.summary = hermod_store_summary_parse(p != NULL ? p : "", len);
+    }
     if (copy.internal_date == 0)
         copy.internal_date = g_get_real_time() / G_USEC_PER_SEC;
     g_cond_init(&job.wake);
@@ -225,6 +232,7 @@ hermod_store_append_staged(HermodStore *store, const char *mailbox, const Hermod
         hermod_store_notify(store->account, changed->pdata[i]);
     }
     g_free(job.name);
+    hermod_store_summary_free(job.summary);
     if (job.tmp != NULL) {
         g_unlink(job.tmp); /* failed before its rename */
         g_free(job.tmp);

@@ -25,12 +25,19 @@ typedef struct {
     guint32 flags;
     gint64 internal_date;
     guint64 size;
+    guint64 thread_id;
+    StoreSummary sort; /* sort keys only: a copy keeps its source's thread */
 } SrcRow;
 
 static void
 src_row_clear(gpointer p)
 {
-    g_free(((SrcRow *)p)->file);
+    SrcRow *r = p;
+
+    g_free(r->file);
+    g_free(r->sort.subject);
+    g_free(r->sort.from);
+    g_free(r->sort.to);
 }
 
 static gboolean
@@ -116,7 +123,8 @@ source_row(HermodStore *store, gint64 box_id, guint32 uid, GArray *rows, guint64
            GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "SELECT id, uid, file, flags, internal_date, size"
+                                         "SELECT id, uid, file, flags, internal_date, size,"
+                                         " thread_id, subject, sort_from, sort_to"
                                          " FROM messages WHERE mailbox_id = ? AND uid = ?",
                                          error);
     int rc;
@@ -134,7 +142,11 @@ source_row(HermodStore *store, gint64 box_id, guint32 uid, GArray *rows, guint64
                     g_strdup((const char *)sqlite3_column_text(st, 2)),
                     (guint32)sqlite3_column_int64(st, 3),
                     sqlite3_column_int64(st, 4),
-                    (guint64)sqlite3_column_int64(st, 5)};
+                    (guint64)sqlite3_column_int64(st, 5),
+                    (guint64)sqlite3_column_int64(st, 6),
+                    {NULL, NULL, g_strdup((const char *)sqlite3_column_text(st, 7)), FALSE,
+                     g_strdup((const char *)sqlite3_column_text(st, 8)),
+                     g_strdup((const char *)sqlite3_column_text(st, 9))}};
         *out_bytes += r.size;
         g_array_append_val(rows, r);
     }
@@ -175,7 +187,8 @@ link_file(HermodStore *store, const char *from, const char *to, GError **error)
 static gboolean
 copy_row(HermodStore *store, const SrcRow *r, StoreBox *dst, const char *name, GError **error)
 {
-    StoreRow row = {dst->uidnext, name, r->flags, NULL, r->internal_date, r->size};
+    StoreRow row = {dst->uidnext,     name,    r->flags, NULL,
+                    r->internal_date, r->size, &r->sort, r->thread_id};
     sqlite3_stmt *st;
     gint64 new_id;
     int rc;

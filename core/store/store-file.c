@@ -210,8 +210,9 @@ recover_one(HermodStore *store, const char *name, GError **error)
     GStatBuf st;
     StoreBox box;
     StoreRow row = {0};
+    StoreSummary *summary;
     guint32 uid = 0;
-    gboolean keep = TRUE;
+    gboolean keep = TRUE, ok;
 
     if (g_lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return TRUE;
@@ -228,7 +229,10 @@ recover_one(HermodStore *store, const char *name, GError **error)
     row.file = name;
     row.internal_date = (gint64)st.st_mtime;
     row.size = (guint64)st.st_size;
-    if (!hermod_store_index_add(store, &box, &row, error))
+    row.summary = summary = hermod_store_summary_read(store, name);
+    ok = hermod_store_index_add(store, &box, &row, error);
+    hermod_store_summary_free(summary);
+    if (!ok)
         return FALSE;
     hermod_log(HERMOD_LOG_NOTICE, NULL,
                "store %s: recovered %s as UID %u of mailbox %" G_GINT64_FORMAT, store->account,

@@ -87,6 +87,81 @@ static const char schema_v5[] =
     " DELETE FROM fts_todo WHERE id = old.id; END;"
     "PRAGMA user_version = 5;";
 
+/* Version 6: what JMAP needs (store-jmap.c, store-thread.c).  Every
+ * message gets an email id that is unique in the account and survives a
+ * MOVE (the row is updated in place; a COPY is a new row and a new id),
+ * a thread id, and the sort keys of its headers.  "changes" is the
+ * change log: one row per object (kind 1 mailbox, 2 email, 3 thread, 4
+ * and up the module's own types) with the sequence number of its last
+ * change, of its creation and of its last change that was not a count,
+ * and whether it is gone; triggers keep it, so every writer (IMAP, SMTP
+ * delivery, hermodctl, JMAP) is logged alike, and /changes reads only
+ * the rows changed since a state.  meta.change_seq is the account's last
+ * sequence number, meta.next_email_id the next email id. */
+/* clang-format off */
+#define CHANGE_UPSERT(kind, obj, destroyed)                                          \
+    "UPDATE meta SET value = value + 1 WHERE key = 'change_seq';"                   \
+    "INSERT INTO changes VALUES(" kind ", " obj ","                                 \
+    " (SELECT value FROM meta WHERE key = 'change_seq'),"                           \
+    " (SELECT value FROM meta WHERE key = 'change_seq'),"                           \
+    " (SELECT value FROM meta WHERE key = 'change_seq'), " destroyed ")"            \
+    " ON CONFLICT(kind, obj) DO UPDATE SET seq = excluded.seq, full = excluded.seq,"\
+    " created = CASE WHEN destroyed AND NOT excluded.destroyed THEN excluded.seq"   \
+    " ELSE created END, destroyed = excluded.destroyed;"
+static const char schema_v6[] =
+    "ALTER TABLE messages ADD COLUMN email_id INTEGER;"
+    "ALTER TABLE messages ADD COLUMN thread_id INTEGER;"
+    "ALTER TABLE messages ADD COLUMN subject TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE messages ADD COLUMN sort_from TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE messages ADD COLUMN sort_to TEXT NOT NULL DEFAULT '';"
+    "UPDATE messages SET email_id = id, thread_id = id;"
+    "CREATE UNIQUE INDEX messages_by_email ON messages(email_id);"
+    "CREATE INDEX messages_by_thread ON messages(thread_id);"
+    "CREATE INDEX messages_by_date ON messages(mailbox_id, internal_date);"
+    "CREATE TABLE thread_refs(msgid TEXT PRIMARY KEY, thread_id INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE thread_subjects(subject TEXT PRIMARY KEY, thread_id INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "INSERT OR REPLACE INTO meta VALUES('next_email_id',"
+    " (SELECT coalesce(max(id), 0) + 1 FROM messages));"
+    "INSERT OR REPLACE INTO meta VALUES('change_seq', 0);"
+    "CREATE TABLE changes(kind INTEGER NOT NULL, obj INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, full INTEGER NOT NULL, destroyed INTEGER NOT NULL,"
+    " PRIMARY KEY(kind, obj)) WITHOUT ROWID;"
+    "CREATE INDEX changes_by_seq ON changes(kind, seq);"
+    "CREATE TRIGGER changes_msg_insert AFTER INSERT ON messages BEGIN "
+        CHANGE_UPSERT("2", "new.email_id", "0")
+        CHANGE_UPSERT("3", "new.thread_id", "0")
+    "END;"
+    "CREATE TRIGGER changes_msg_update AFTER UPDATE OF modseq ON messages BEGIN "
+        CHANGE_UPSERT("2", "new.email_id", "0")
+    "END;"
+    "CREATE TRIGGER changes_msg_delete AFTER DELETE ON messages BEGIN "
+        CHANGE_UPSERT("2", "old.email_id", "1")
+        CHANGE_UPSERT("3", "old.thread_id",
+                      "NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = old.thread_id)")
+    "END;"
+    "CREATE TRIGGER changes_box_insert AFTER INSERT ON mailboxes BEGIN "
+        CHANGE_UPSERT("1", "new.id", "0")
+    "END;"
+    "CREATE TRIGGER changes_box_update AFTER UPDATE OF name, special_use, subscribed, noselect"
+    " ON mailboxes BEGIN "
+        CHANGE_UPSERT("1", "new.id", "0")
+    "END;"
+    "CREATE TRIGGER changes_box_count AFTER UPDATE OF highestmodseq ON mailboxes BEGIN"
+    " UPDATE meta SET value = value + 1 WHERE key = 'change_seq';"
+    " INSERT INTO changes VALUES(1, new.id, (SELECT value FROM meta WHERE key = 'change_seq'),"
+    " 0, 0, 0) ON CONFLICT(kind, obj) DO UPDATE SET seq = excluded.seq; END;"
+    "CREATE TRIGGER changes_box_delete AFTER DELETE ON mailboxes BEGIN "
+        CHANGE_UPSERT("1", "old.id", "1")
+    "END;"
+    /* The out-of-office reply (JMAP VacationResponse) and whom it went to. */
+    "CREATE TABLE vacation(id INTEGER PRIMARY KEY CHECK (id = 1), enabled INTEGER NOT NULL,"
+    " from_date INTEGER NOT NULL, to_date INTEGER NOT NULL, subject TEXT, text_body TEXT,"
+    " html_body TEXT);"
+    "CREATE TABLE vacation_replies(sender TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 6;";
+/* clang-format on */
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -180,9 +255,9 @@ migrate_locked(HermodStore *store, GError **error)
 
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 5) {
+    if (version > 6) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (5)", store->account,
+                    "store %s: schema version %d is newer than this hermod (6)", store->account,
                     version);
         return FALSE;
     }
@@ -190,13 +265,15 @@ migrate_locked(HermodStore *store, GError **error)
            (version >= 2 || hermod_store_exec(store, schema_v2, error)) &&
            (version >= 3 || hermod_store_exec(store, schema_v3, error)) &&
            (version >= 4 || hermod_store_exec(store, schema_v4, error)) &&
-           (version >= 5 || hermod_store_exec(store, schema_v5, error));
+           (version >= 5 || hermod_store_exec(store, schema_v5, error)) &&
+           (version >= 6 || (hermod_store_exec(store, schema_v6, error) &&
+                             hermod_store_thread_upgrade(store, error)));
 }
 
 static gboolean
 migrate(HermodStore *store, GError **error)
 {
-    if (schema_version(store) == 5)
+    if (schema_version(store) == 6)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;
@@ -412,16 +489,53 @@ hermod_store_keywords_add(HermodStore *store, gint64 message_id, const char *con
     return TRUE;
 }
 
+/* The next email id of the account, consumed. */
+static gboolean
+next_email_id(HermodStore *store, guint64 *out, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "UPDATE meta SET value = value + 1 WHERE key = 'next_email_id' RETURNING value",
+        error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    rc = hermod_store_step(store, st, "taking an email id", error);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE)
+            hermod_store_db_error(store, error, "no next_email_id");
+        return FALSE;
+    }
+    *out = (guint64)sqlite3_column_int64(st, 0) - 1;
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    return TRUE;
+}
+
+static void
+bind_summary(sqlite3_stmt *st, const StoreSummary *s)
+{
+    sqlite3_bind_text(st, 10, s != NULL ? s->subject : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, s != NULL ? s->from : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 12, s != NULL ? s->to : "", -1, SQLITE_TRANSIENT);
+}
+
 gboolean
 hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, GError **error)
 {
-    guint64 modseq = box->highestmodseq + 1;
-    sqlite3_stmt *st = hermod_store_stmt(store,
-                                         "INSERT INTO messages(mailbox_id, uid, file, flags,"
-                                         " modseq, internal_date, size) VALUES(?,?,?,?,?,?,?)",
-                                         error);
+    guint64 modseq = box->highestmodseq + 1, email_id = 0, thread_id = row->thread_id;
+    sqlite3_stmt *st;
     int rc;
 
+    if (!next_email_id(store, &email_id, error) ||
+        (thread_id == 0 &&
+         !hermod_store_thread_assign(store, row->summary, email_id, &thread_id, error)))
+        return FALSE;
+    st = hermod_store_stmt(store,
+                           "INSERT INTO messages(mailbox_id, uid, file, flags, modseq,"
+                           " internal_date, size, email_id, thread_id, subject, sort_from,"
+                           " sort_to) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                           error);
     if (st == NULL)
         return FALSE;
     sqlite3_bind_int64(st, 1, box->id);
@@ -431,6 +545,9 @@ hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, G
     sqlite3_bind_int64(st, 5, (gint64)modseq);
     sqlite3_bind_int64(st, 6, row->internal_date);
     sqlite3_bind_int64(st, 7, (gint64)row->size);
+    sqlite3_bind_int64(st, 8, (gint64)email_id);
+    sqlite3_bind_int64(st, 9, (gint64)thread_id);
+    bind_summary(st, row->summary);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

@@ -43,6 +43,15 @@ typedef struct {
     guint64 highestmodseq;
 } StoreBox;
 
+/* What the index keeps of a message's headers (store-thread.c). */
+typedef struct {
+    char *message_id; /* without <>, or NULL */
+    char **refs;      /* References and In-Reply-To ids; never NULL */
+    char *subject;    /* base subject, lower case; never NULL */
+    gboolean is_reply;
+    char *from, *to; /* sort keys, lower case; never NULL */
+} StoreSummary;
+
 /* A message row to insert. */
 typedef struct {
     guint32 uid;
@@ -51,6 +60,8 @@ typedef struct {
     const char *const *keywords; /* nullable */
     gint64 internal_date;
     guint64 size;
+    const StoreSummary *summary; /* nullable: no thread keys, empty sort keys */
+    guint64 thread_id;           /* 0: from summary (a COPY passes its source's) */
 } StoreRow;
 
 #define HERMOD_STORE_FLAGS_ALL 0x1f
@@ -113,11 +124,27 @@ gboolean hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size
  * directory's error when it cannot be read.  No lock needed. */
 gboolean hermod_store_quota_limit(HermodStore *store, guint64 *out_limit, GError **error);
 
+/* --- store-thread.c: header summaries and threads. */
+
+/* Parse the header block of a message.  Any thread, no lock.  (transfer full) */
+StoreSummary *hermod_store_summary_parse(const char *data, gsize len);
+/* The same from the message file msg/file (an empty summary when it
+ * cannot be read).  No lock needed.  (transfer full) */
+StoreSummary *hermod_store_summary_read(HermodStore *store, const char *file);
+void hermod_store_summary_free(StoreSummary *s);
+/* The thread of a new message with summary s (nullable) and email_id,
+ * recording its ids for later messages.  Lock held, in a transaction. */
+gboolean hermod_store_thread_assign(HermodStore *store, const StoreSummary *s, guint64 email_id,
+                                    guint64 *out_thread, GError **error);
+/* Schema v6: summaries and threads of every message already there. */
+gboolean hermod_store_thread_upgrade(HermodStore *store, GError **error);
+
 /* --- store-append.c: group commit. */
 
 /* Publish the staged file tmp (transfer full: it is renamed or removed)
  * of size bytes as a new message of mailbox, with in's flags, keywords
- * and date (in->data is not used).  Appends waiting for the same account
+ * and date (in->data, nullable, only for its header
+ * summary: the bytes are tmp's).  Appends waiting for the same account
  * are published together: one folder fsync and one transaction for all.
  * Returns once this message is durable, or failed alone.  Blocking; no
  * lock held. */

@@ -60,13 +60,14 @@ read_mailbox(sqlite3_stmt *st)
     mb->size = (guint64)sqlite3_column_int64(st, 8);
     mb->deleted = (guint32)sqlite3_column_int64(st, 9);
     mb->is_noselect = sqlite3_column_int(st, 10) != 0;
+    mb->id = sqlite3_column_int64(st, 11);
     return mb;
 }
 
 #define MAILBOX_COLUMNS                                                                            \
     "SELECT b.name, b.special_use, b.uidvalidity, b.uidnext, b.highestmodseq, b.subscribed,"       \
     " count(m.id), coalesce(sum(m.id IS NOT NULL AND (m.flags & 1) = 0), 0),"                      \
-    " coalesce(sum(m.size), 0), coalesce(sum((m.flags & 8) != 0), 0), b.noselect"                  \
+    " coalesce(sum(m.size), 0), coalesce(sum((m.flags & 8) != 0), 0), b.noselect, b.id"            \
     " FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id "
 
 GPtrArray *

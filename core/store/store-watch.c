@@ -36,9 +36,19 @@ typedef struct {
     gpointer data;
 } Watch;
 
+/* A watch without a connection (JMAP event streams): fn runs on the
+ * notifying thread. */
+typedef struct {
+    guint id;
+    char *account;
+    HermodAccountWatchFunc fn;
+    gpointer data;
+} FuncWatch;
+
 /* Kept once created, so that the stamp survives the last watch. */
 typedef struct {
     GPtrArray *watches; /* Watch * */
+    GPtrArray *funcs;   /* FuncWatch * (owns) */
     guint64 stamp;      /* last change; 0: none since start-up */
 } Account;
 
@@ -55,6 +65,9 @@ static GHashTable *by_account; /* account -> Account * (owns) */
 static GHashTable *by_conn;    /* HermodConn * -> GArray of guint ids (owns) */
 static guint last_id;
 static guint64 last_stamp;
+/* Held for reading while FuncWatch callbacks run, for writing by their
+ * removal: once account_watch_remove returns, fn runs no more. */
+static GRWLock func_calls;
 
 static void
 watch_free(gpointer p)
@@ -67,11 +80,21 @@ watch_free(gpointer p)
 }
 
 static void
+func_watch_free(gpointer p)
+{
+    FuncWatch *f = p;
+
+    g_free(f->account);
+    g_free(f);
+}
+
+static void
 account_free(gpointer p)
 {
     Account *a = p;
 
     g_ptr_array_unref(a->watches);
+    g_ptr_array_unref(a->funcs);
     g_free(a);
 }
 
@@ -93,6 +116,7 @@ account_get(const char *account)
     if (a == NULL) {
         a = g_new0(Account, 1);
         a->watches = g_ptr_array_new();
+        a->funcs = g_ptr_array_new_with_free_func(func_watch_free);
         g_hash_table_insert(by_account, g_strdup(account), a);
     }
     return a;
@@ -227,6 +251,70 @@ batch_for(GPtrArray *batches, HermodLoop *loop, const char *mailbox)
     return b;
 }
 
+guint
+hermod_store_account_watch_add(const char *account, HermodAccountWatchFunc fn, gpointer data)
+{
+    FuncWatch *f = g_new0(FuncWatch, 1);
+
+    f->account = g_strdup(account);
+    f->fn = fn;
+    f->data = data;
+    g_mutex_lock(&lock);
+    f->id = ++last_id;
+    g_ptr_array_add(account_get(account)->funcs, f);
+    g_mutex_unlock(&lock);
+    return f->id;
+}
+
+static gboolean
+func_has_id(gconstpointer a, gconstpointer b)
+{
+    return ((const FuncWatch *)a)->id == GPOINTER_TO_UINT(b);
+}
+
+void
+hermod_store_account_watch_remove(guint id)
+{
+    GHashTableIter it;
+    gpointer value;
+    guint pos;
+
+    g_rw_lock_writer_lock(&func_calls);
+    g_mutex_lock(&lock);
+    if (by_account != NULL) {
+        g_hash_table_iter_init(&it, by_account);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+            Account *a = value;
+            if (g_ptr_array_find_with_equal_func(a->funcs, GUINT_TO_POINTER(id), func_has_id,
+                                                 &pos)) {
+                g_ptr_array_remove_index_fast(a->funcs, pos);
+                break;
+            }
+        }
+    }
+    g_mutex_unlock(&lock);
+    g_rw_lock_writer_unlock(&func_calls);
+}
+
+/* Run the connectionless watches of account, outside the lock. */
+static void
+notify_funcs(const char *account, const char *mailbox)
+{
+    g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(FuncWatch));
+
+    g_rw_lock_reader_lock(&func_calls);
+    g_mutex_lock(&lock);
+    Account *a = account_get(account);
+    for (guint i = 0; i < a->funcs->len; i++)
+        g_array_append_val(calls, *(FuncWatch *)a->funcs->pdata[i]);
+    g_mutex_unlock(&lock);
+    for (guint i = 0; i < calls->len; i++) {
+        FuncWatch *f = &g_array_index(calls, FuncWatch, i);
+        f->fn(account, mailbox, f->data);
+    }
+    g_rw_lock_reader_unlock(&func_calls);
+}
+
 void
 hermod_store_notify(const char *account, const char *mailbox)
 {
@@ -245,6 +333,7 @@ hermod_store_notify(const char *account, const char *mailbox)
         Batch *b = batches->pdata[i];
         hermod_loop_post(b->loop, fire, b);
     }
+    notify_funcs(account, mailbox);
 }
 
 guint64

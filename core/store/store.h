@@ -75,8 +75,11 @@ typedef struct {
     guint32 unseen;
     guint64 size;
     gboolean subscribed;
-    guint32 deleted;      /* messages flagged \Deleted */
-    gboolean is_noselect; /* a parent left by deleting a mailbox with children */
+    guint32 deleted;        /* messages flagged \Deleted */
+    gboolean is_noselect;   /* a parent left by deleting a mailbox with children */
+    gint64 id;              /* the row id: stable across renames, never reused */
+    guint32 threads;        /* hermod_store_mailboxes_threads only */
+    guint32 unseen_threads; /* ditto */
 } HermodStoreMailbox;
 
 /* Root of every account folder (data_dir/mail); call once at start-up. */
@@ -249,12 +252,64 @@ void hermod_store_notify(const char *account, const char *mailbox);
 /* End every watch of conn; conn.c calls it when conn has closed.  Any
  * thread. */
 void hermod_store_watch_conn_closed(HermodConn *conn);
+/* A watch without a connection: fn(account, mailbox, data) on the
+ * notifying thread after each change, until removed; once
+ * hermod_store_account_watch_remove returns, fn is not running and will
+ * not run again.  fn must not call the store or remove a watch.  Any
+ * thread.  Returns an id > 0. */
+guint hermod_store_account_watch_add(const char *account, HermodAccountWatchFunc fn, gpointer data);
+void hermod_store_account_watch_remove(guint id);
 /* Watches on account now (diagnostics and tests).  Any thread. */
 guint hermod_store_watch_count(const char *account);
 /* The account's change stamp: hermod_store_notify gives it a new value
  * (never used before, for any account) before it tells anyone.  0: no
  * change since start-up.  Any thread. */
 guint64 hermod_store_change_stamp(HermodStore *store);
+
+/* --- JMAP: emails, threads and the change log (store-jmap.c).  Emails
+ * are the public HermodEmailInfo (hermod/mailstore.h), freed with
+ * hermod_store_email_free; lists are whole or NULL with an error. */
+
+void hermod_store_email_free(HermodEmailInfo *e);
+/* hermod_store_mailboxes with the thread counts filled.  (transfer full) */
+GPtrArray *hermod_store_mailboxes_threads(HermodStore *store, GError **error);
+/* Emails of mailbox_id (0: all), newest first.  (transfer full) */
+GPtrArray *hermod_store_emails(HermodStore *store, gint64 mailbox_id, GError **error);
+/* Emails of the ids that exist.  (transfer full) */
+GPtrArray *hermod_store_emails_get(HermodStore *store, const guint64 *ids, gsize n, GError **error);
+/* Emails of mailbox with these UIDs.  NO_MAILBOX.  (transfer full) */
+GPtrArray *hermod_store_emails_by_uid(HermodStore *store, const char *mailbox, const guint32 *uids,
+                                      gsize n, GError **error);
+/* Emails of the threads, by thread id then oldest first.  (transfer full) */
+GPtrArray *hermod_store_thread_emails(HermodStore *store, const guint64 *threads, gsize n,
+                                      GError **error);
+/* The last change sequence number of kind (0: none yet). */
+gboolean hermod_store_state(HermodStore *store, int kind, guint64 *out_state, GError **error);
+/* Changes of kind after since, at most max objects (0: all); INVALID
+ * when since is ahead of the log.  Fills out's arrays (created here). */
+gboolean hermod_store_changes(HermodStore *store, int kind, guint64 since, guint max,
+                              HermodMailChanges *out, GError **error);
+void hermod_store_changes_clear(HermodMailChanges *changes);
+/* Log a change of a module's object (kind >= HERMOD_MAIL_KIND_MODULE)
+ * and notify.  Blocking. */
+gboolean hermod_store_change_log(HermodStore *store, int kind, guint64 id, gboolean is_destroyed,
+                                 GError **error);
+
+/* Uploaded blobs (store-blob.c): put stores data durably and gives its
+ * id (64 hex digits, transfer full); get returns the bytes or fails with
+ * NO_MESSAGE when there is no such blob.  put blocks. */
+gboolean hermod_store_blob_put(HermodStore *store, GBytes *data, char **out_id, GError **error);
+GBytes *hermod_store_blob_get(HermodStore *store, const char *id, GError **error);
+
+/* The vacation reply (store-vacation.c).  get fills out (all zero when
+ * never set; free with clear); set replaces it and forgets whom it was
+ * sent to (blocking); due answers whether sender should get a reply now,
+ * recording it if so (blocking). */
+gboolean hermod_store_vacation_get(HermodStore *store, HermodVacation *out, GError **error);
+gboolean hermod_store_vacation_set(HermodStore *store, const HermodVacation *v, GError **error);
+void hermod_store_vacation_clear(HermodVacation *v);
+gboolean hermod_store_vacation_due(HermodStore *store, const char *sender, gint64 now,
+                                   gint64 period, gboolean *out_due, GError **error);
 
 /* --- read results shared between sessions (store-share.c) */
 

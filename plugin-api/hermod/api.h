@@ -245,6 +245,13 @@ struct HermodApi {
      * sessions, the listeners and counters autoconfig and metrics
      * describe; see hermod/web.h.  Never NULL in a 1.6 core. */
     const HermodWebApi *web;
+
+    /* --- ABI 1.7 --- */
+    /* The addresses account may send as: itself first, then the aliases
+     * that lead to it alone and that addr_check_owner accepts (JMAP
+     * identities).  Blocking (the directory): call from a work function.
+     * (transfer full) element char *, or NULL with error. */
+    GPtrArray *(*account_addresses)(const char *account, GError **error);
 };
 
 /* Does the running core's table have member? */

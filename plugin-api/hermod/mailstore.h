@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * hermod/mailstore.h - an account's mailboxes and messages (ABI 1.1; 1.3
- * appended read_message).
+ * appended read_message; 1.7 email and thread ids, the change log and
+ * account watches, uploaded blobs and the vacation reply for JMAP).
  *
  * IMAP, POP3 and webmail reach the core's store through HermodMailApi, a
  * second append-only table that HermodApi.mail points to (HermodApi gained
@@ -88,7 +89,78 @@ typedef struct {
      * holds no messages, the message calls refuse it (NO_MAILBOX), and
      * mailbox_create makes it a real mailbox again. */
     gboolean is_noselect;
+    /* --- ABI 1.7 --- */
+    gint64 id; /* stable across renames, never reused in the account */
+    /* Threads with a message here, and with an unseen one here; filled
+     * by mailboxes_threads only (0 elsewhere). */
+    guint32 threads;
+    guint32 unseen_threads;
 } HermodMailboxInfo;
+
+/* ABI 1.7: one message as JMAP sees it (an "Email").  email_id is unique
+ * in the account and never reused: a MOVE keeps it, a COPY is a new email
+ * with a new id.  thread_id is given at delivery from Message-ID,
+ * In-Reply-To and References (subject for a reply without them) and never
+ * changes.  Each email is in exactly one mailbox.  Read-only for modules. */
+typedef struct {
+    guint64 email_id;
+    guint64 thread_id;
+    gint64 mailbox_id; /* HermodMailboxInfo.id */
+    char *mailbox;     /* its name */
+    guint32 uid;
+    guint32 flags;   /* HERMOD_MAIL_FLAG_* */
+    char **keywords; /* never NULL */
+    guint64 modseq;
+    gint64 internal_date;
+    guint64 size;
+    /* Sort keys, lower case, never NULL: base subject (no "Re:"), first
+     * From and To (display name, else address). */
+    char *subject;
+    char *from;
+    char *to;
+} HermodEmailInfo;
+
+/* ABI 1.7: the kinds of object the change log follows.  Values from
+ * HERMOD_MAIL_KIND_MODULE up are a module's own (JMAP identities,
+ * submissions, vacation), logged with change_log. */
+typedef enum {
+    HERMOD_MAIL_KIND_MAILBOX = 1,
+    HERMOD_MAIL_KIND_EMAIL = 2,
+    HERMOD_MAIL_KIND_THREAD = 3,
+    HERMOD_MAIL_KIND_MODULE = 16,
+} HermodMailKind;
+
+/* ABI 1.7: what changed since a state (changes).  Arrays of guint64 ids,
+ * each id in at most one of them; (transfer full), free with
+ * mail_changes_clear. */
+typedef struct {
+    GArray *created;
+    GArray *updated;
+    GArray *destroyed;
+    guint64 new_state;
+    gboolean has_more; /* more than max: ask again from new_state */
+    /* Mailboxes: every update since the state only changed counts. */
+    gboolean counts_only;
+} HermodMailChanges;
+
+/* ABI 1.7: an account's out-of-office reply (JMAP VacationResponse).
+ * The core's delivery path sends it, at most once per sender per
+ * HERMOD_VACATION_PERIOD, never to a null sender or a mailing list. */
+typedef struct {
+    gboolean is_enabled;
+    gint64 from_date; /* 0: from now */
+    gint64 to_date;   /* 0: until disabled */
+    char *subject;    /* nullable: "Auto: " and the original subject */
+    char *text_body;  /* nullable */
+    char *html_body;  /* nullable */
+} HermodVacation;
+
+#define HERMOD_VACATION_PERIOD (7 * 24 * 3600)
+
+/* ABI 1.7: called on the store writer's thread (any thread) after a
+ * change to the watched account; must be quick and must not call the
+ * store.  HermodWatchFunc is the same for a HermodConn. */
+typedef void (*HermodAccountWatchFunc)(const char *account, const char *mailbox, gpointer data);
 
 /* Called on the connection's loop thread when anything in the watched
  * account changed (delivery, another session's APPEND/STORE/EXPUNGE, a
@@ -201,6 +273,60 @@ typedef struct {
      * than copying a few KB.  A quick read (any thread).  (transfer full) */
     GBytes *(*read_message)(HermodMailStore *store, const char *mailbox, guint32 uid,
                             GError **error);
+
+    /* --- ABI 1.7: emails, threads, the change log (JMAP) --- */
+    /* mailboxes with HermodMailboxInfo.threads and unseen_threads filled
+     * (reads every message: slower than mailboxes). */
+    GPtrArray *(*mailboxes_threads)(HermodMailStore *store, GError **error);
+    /* Every email of mailbox_id (0: of the account), newest first
+     * (internal date, then email id, descending); element
+     * HermodEmailInfo* (transfer full, free with the array). */
+    GPtrArray *(*emails)(HermodMailStore *store, gint64 mailbox_id, GError **error);
+    /* The emails of ids that exist (others are left out), any order. */
+    GPtrArray *(*emails_get)(HermodMailStore *store, const guint64 *ids, gsize n_ids,
+                             GError **error);
+    /* The emails of mailbox with these UIDs (after append or copy). */
+    GPtrArray *(*emails_by_uid)(HermodMailStore *store, const char *mailbox, const guint32 *uids,
+                                gsize n_uids, GError **error);
+    /* The emails of thread_ids, by thread then oldest first. */
+    GPtrArray *(*thread_emails)(HermodMailStore *store, const guint64 *thread_ids, gsize n_threads,
+                                GError **error);
+    /* The account's state of kind: it changes whenever an object of the
+     * kind does. */
+    gboolean (*state)(HermodMailStore *store, HermodMailKind kind, guint64 *out_state,
+                      GError **error);
+    /* What changed since state since, at most max ids (0: no limit);
+     * reads only the changed objects' rows.  INVALID when since is not a
+     * state the log can answer from (newer than now, or older than the
+     * log keeps). */
+    gboolean (*changes)(HermodMailStore *store, HermodMailKind kind, guint64 since, guint max,
+                        HermodMailChanges *out, GError **error);
+    void (*changes_clear)(HermodMailChanges *changes);
+    /* Blocking.  Log a change of a module's object (kind >= MODULE):
+     * created the first time an id is logged, destroyed when is_destroyed,
+     * and tell the account's watchers. */
+    gboolean (*change_log)(HermodMailStore *store, HermodMailKind kind, guint64 id,
+                           gboolean is_destroyed, GError **error);
+    /* Call fn (any thread) after each change to account, until
+     * account_watch_remove; returns an id > 0.  For event streams, which
+     * have no HermodConn. */
+    guint (*account_watch_add)(const char *account, HermodAccountWatchFunc fn, gpointer data);
+    void (*account_watch_remove)(guint id);
+
+    /* --- ABI 1.7, continued: uploaded blobs and the vacation reply (JMAP) --- */
+    /* Blocking.  Store an uploaded blob durably; *out_id (transfer full)
+     * names it (the same bytes always get the same id).  Unreferenced
+     * blobs are dropped after a day. */
+    gboolean (*blob_put)(HermodMailStore *store, GBytes *data, char **out_id, GError **error);
+    /* A blob's bytes (transfer full), or NULL with NO_MESSAGE. */
+    GBytes *(*blob_get)(HermodMailStore *store, const char *id, GError **error);
+    /* The vacation reply (all zero when never set); free with
+     * vacation_clear. */
+    gboolean (*vacation_get)(HermodMailStore *store, HermodVacation *out, GError **error);
+    /* Blocking.  Replace it; everyone gets a reply again. */
+    gboolean (*vacation_set)(HermodMailStore *store, const HermodVacation *vacation,
+                             GError **error);
+    void (*vacation_clear)(HermodVacation *vacation);
 } HermodMailApi;
 
 #define HERMOD_MAIL_API_HAS(mail, member)                                                          \

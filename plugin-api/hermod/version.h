@@ -25,12 +25,17 @@
  *        (connection caps) is told before the core closes.
  *   1.6  HermodApi.web: the web server's table (hermod/web.h): mounts,
  *        requests, responses, SSE, HTTP Basic, web sessions.
+ *   1.7  HermodMailApi emails, threads, states, changes, change_log,
+ *        account watches, blob_put, blob_get, vacation_get/set/clear,
+ *        HermodMailboxInfo.id and thread counts, and
+ *        HermodApi.account_addresses: what JMAP needs (stable email and
+ *        thread ids, the change log, uploads, VacationResponse, identities).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 6
+#define HERMOD_ABI_MINOR 7
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

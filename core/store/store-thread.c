@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * store-thread.c - what the index keeps about a message's headers: its
+ * thread, and the sort keys JMAP sorts on (base subject, first From and
+ * To).
+ *
+ * A message's summary is parsed from its header block once, when it is
+ * delivered or appended (before the account lock is taken), and when the
+ * schema v6 upgrade meets a message that has none.  Threads follow
+ * Message-ID, In-Reply-To and References: a message joins the thread of
+ * any message id it names or that names it (table thread_refs); a message
+ * without references whose subject is a reply ("Re: x") joins the newest
+ * thread with that base subject (thread_subjects); anything else starts
+ * a thread whose id is its own email id.  Thread ids never change once
+ * given, so a late parent simply joins the thread its replies started.
+ * This file does not read message bodies.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "store/store-private.h"
+
+#define HEADER_MAX (256 * 1024)
+
+void
+hermod_store_summary_free(StoreSummary *s)
+{
+    if (s == NULL)
+        return;
+    g_free(s->message_id);
+    g_strfreev(s->refs);
+    g_free(s->subject);
+    g_free(s->from);
+    g_free(s->to);
+    g_free(s);
+}
+
+/* Length of the header block of data, up to and without the blank line. */
+static gsize
+header_len(const char *p, gsize len)
+{
+    len = MIN(len, HEADER_MAX);
+    for (gsize i = 0; i + 1 < len; i++) {
+        if (p[i] == '\n' && p[i + 1] == '\n')
+            return i + 1;
+        if (p[i] == '\n' && p[i + 1] == '\r' && i + 2 < len && p[i + 2] == '\n')
+            return i + 1;
+    }
+    return len;
+}
+
+/* Strip "Re:", "Fwd:", "[list]" prefixes and "(fwd)" trailers; lower
+ * case.  *out_is_reply: anything reply-like was removed. */
+static char *
+base_subject(const char *subject, gboolean *out_is_reply)
+{
+    g_autofree char *s = g_utf8_strdown(subject != NULL ? subject : "", -1);
+    char *p = g_strstrip(s);
+    gboolean again = TRUE;
+
+    *out_is_reply = FALSE;
+    while (again) {
+        gsize n = 0;
+        again = FALSE;
+        if (g_str_has_prefix(p, "re:") || g_str_has_prefix(p, "fw:") || g_str_has_prefix(p, "aw:"))
+            n = 3;
+        else if (g_str_has_prefix(p, "fwd:"))
+            n = 4;
+        else if (p[0] == '[' && strchr(p, ']') != NULL && strchr(p, ']')[1] != '\0')
+            n = (gsize)(strchr(p, ']') - p) + 1;
+        if (n > 0) {
+            *out_is_reply |= p[0] != '[';
+            p = g_strchug(p + n);
+            again = TRUE;
+        }
+        if (g_str_has_suffix(p, "(fwd)")) {
+            p[strlen(p) - 5] = '\0';
+            g_strchomp(p);
+            *out_is_reply = again = TRUE;
+        }
+    }
+    return g_strdup(p);
+}
+
+/* The sort key of an address list: the first display name, else its
+ * address, lower case; "" when there is none. */
+static char *
+first_address(InternetAddressList *list)
+{
+    InternetAddress *a;
+    const char *key = NULL;
+
+    if (list == NULL || internet_address_list_length(list) == 0)
+        return g_strdup("");
+    a = internet_address_list_get_address(list, 0);
+    key = internet_address_get_name(a);
+    if ((key == NULL || *key == '\0') && INTERNET_ADDRESS_IS_MAILBOX(a))
+        key = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+    return g_utf8_strdown(key != NULL ? key : "", -1);
+}
+
+/* References then In-Reply-To, each id once.  (transfer full) */
+static char **
+collect_refs(GMimeMessage *msg)
+{
+    const char *names[] = {"References", "In-Reply-To"};
+    GPtrArray *out = g_ptr_array_new();
+
+    for (gsize h = 0; h < G_N_ELEMENTS(names); h++) {
+        const char *value = g_mime_object_get_header(GMIME_OBJECT(msg), names[h]);
+        GMimeReferences *refs = value != NULL ? g_mime_references_parse(NULL, value) : NULL;
+        for (int i = 0; refs != NULL && i < g_mime_references_length(refs); i++) {
+            const char *id = g_mime_references_get_message_id(refs, i);
+            if (id != NULL && *id != '\0' &&
+                !g_ptr_array_find_with_equal_func(out, id, g_str_equal, NULL))
+                g_ptr_array_add(out, g_strdup(id));
+        }
+        if (refs != NULL)
+            g_mime_references_free(refs);
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static GMimeMessage *
+parse_headers(const char *p, gsize len)
+{
+    static gsize once;
+    g_autoptr(GByteArray) block = g_byte_array_sized_new((guint)len + 2);
+    GMimeStream *stream;
+    GMimeParser *parser;
+    GMimeMessage *msg;
+
+    if (g_once_init_enter(&once)) {
+        g_mime_init();
+        g_once_init_leave(&once, 1);
+    }
+    g_byte_array_append(block, (const guint8 *)p, (guint)len);
+    g_byte_array_append(block, (const guint8 *)"\n", 1);
+    stream = g_mime_stream_mem_new_with_buffer((const char *)block->data, block->len);
+    parser = g_mime_parser_new_with_stream(stream);
+    msg = g_mime_parser_construct_message(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    return msg;
+}
+
+StoreSummary *
+hermod_store_summary_parse(const char *data, gsize len)
+{
+    StoreSummary *s = g_new0(StoreSummary, 1);
+    GMimeMessage *msg = parse_headers(data, header_len(data, len));
+    const char *id;
+
+    if (msg == NULL) {
+        s->subject = g_strdup("");
+        s->from = g_strdup("");
+        s->to = g_strdup("");
+        s->refs = g_new0(char *, 1);
+        return s;
+    }
+    id = g_mime_message_get_message_id(msg);
+    s->message_id = id != NULL && *id != '\0' ? g_strdup(id) : NULL;
+    s->refs = collect_refs(msg);
+    s->subject = base_subject(g_mime_message_get_subject(msg), &s->is_reply);
+    s->from = first_address(g_mime_message_get_from(msg));
+    s->to = first_address(g_mime_message_get_to(msg));
+    g_object_unref(msg);
+    return s;
+}
+
+StoreSummary *
+hermod_store_summary_read(HermodStore *store, const char *file)
+{
+    g_autofree char *path = g_build_filename(store->msg_dir, file, NULL);
+    g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, NULL);
+
+    if (map == NULL)
+        return hermod_store_summary_parse("", 0);
+    return hermod_store_summary_parse(g_mapped_file_get_contents(map),
+                                      g_mapped_file_get_length(map));
+}
+
+/* A lookup of one thread id by key in table sql. */
+static gboolean
+thread_of(HermodStore *store, const char *sql, const char *key, guint64 *out, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, sql, error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    rc = hermod_store_step(store, st, "reading a thread", error);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return FALSE;
+    if (rc == SQLITE_ROW)
+        *out = (guint64)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return TRUE;
+}
+
+static gboolean
+remember(HermodStore *store, const char *sql, const char *key, guint64 thread, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, sql, error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (gint64)thread);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || hermod_store_db_error(store, error, "saving a thread");
+}
+
+#define REF_GET  "SELECT thread_id FROM thread_refs WHERE msgid = ?"
+#define REF_PUT  "INSERT OR IGNORE INTO thread_refs VALUES(?, ?)"
+#define SUBJ_GET "SELECT thread_id FROM thread_subjects WHERE subject = ?"
+#define SUBJ_PUT "INSERT OR REPLACE INTO thread_subjects VALUES(?, ?)"
+
+/* Look up the thread s belongs to, 0 if none. */
+static gboolean
+find_thread(HermodStore *store, const StoreSummary *s, guint64 *out, GError **error)
+{
+    gsize n = s->refs != NULL ? g_strv_length(s->refs) : 0;
+
+    *out = 0;
+    for (gsize i = n; *out == 0 && i > 0; i--) {
+        if (!thread_of(store, REF_GET, s->refs[i - 1], out, error))
+            return FALSE;
+    }
+    if (*out == 0 && s->message_id != NULL && !thread_of(store, REF_GET, s->message_id, out, error))
+        return FALSE;
+    if (*out == 0 && n == 0 && s->is_reply && *s->subject != '\0' &&
+        !thread_of(store, SUBJ_GET, s->subject, out, error))
+        return FALSE;
+    return TRUE;
+}
+
+gboolean
+hermod_store_thread_assign(HermodStore *store, const StoreSummary *s, guint64 email_id,
+                           guint64 *out_thread, GError **error)
+{
+    guint64 thread = 0;
+
+    if (s == NULL) {
+        *out_thread = email_id;
+        return TRUE;
+    }
+    if (!find_thread(store, s, &thread, error))
+        return FALSE;
+    if (thread == 0)
+        thread = email_id;
+    for (gsize i = 0; s->refs != NULL && s->refs[i] != NULL; i++) {
+        if (!remember(store, REF_PUT, s->refs[i], thread, error))
+            return FALSE;
+    }
+    if (s->message_id != NULL && !remember(store, REF_PUT, s->message_id, thread, error))
+        return FALSE;
+    if (*s->subject != '\0' && !remember(store, SUBJ_PUT, s->subject, thread, error))
+        return FALSE;
+    *out_thread = thread;
+    return TRUE;
+}
+
+/* --- the schema v6 upgrade: summaries and threads of existing mail */
+
+typedef struct {
+    gint64 id;
+    char *file;
+} OldRow;
+
+static void
+old_row_clear(gpointer p)
+{
+    g_free(((OldRow *)p)->file);
+}
+
+static GArray *
+old_rows(HermodStore *store, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT id, file FROM messages ORDER BY id", error);
+    g_autoptr(GArray) rows = g_array_new(FALSE, TRUE, sizeof(OldRow));
+    int rc;
+
+    if (st == NULL)
+        return NULL;
+    g_array_set_clear_func(rows, old_row_clear);
+    while ((rc = hermod_store_step(store, st, "reading messages", error)) == SQLITE_ROW) {
+        OldRow r = {sqlite3_column_int64(st, 0),
+                    g_strdup((const char *)sqlite3_column_text(st, 1))};
+        g_array_append_val(rows, r);
+    }
+    if (rc != SQLITE_DONE)
+        return NULL;
+    sqlite3_reset(st);
+    return g_steal_pointer(&rows);
+}
+
+static gboolean
+fill_one(HermodStore *store, const OldRow *r, GError **error)
+{
+    StoreSummary *s = hermod_store_summary_read(store, r->file);
+    guint64 thread = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_ERROR;
+
+    if (hermod_store_thread_assign(store, s, (guint64)r->id, &thread, error))
+        st = hermod_store_stmt(store,
+                               "UPDATE messages SET thread_id = ?, subject = ?, sort_from = ?,"
+                               " sort_to = ? WHERE id = ?",
+                               error);
+    if (st != NULL) {
+        sqlite3_bind_int64(st, 1, (gint64)thread);
+        sqlite3_bind_text(st, 2, s->subject, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, s->from, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, s->to, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, r->id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+    hermod_store_summary_free(s);
+    return st != NULL &&
+           (rc == SQLITE_DONE || hermod_store_db_error(store, error, "saving a summary"));
+}
+
+gboolean
+hermod_store_thread_upgrade(HermodStore *store, GError **error)
+{
+    g_autoptr(GArray) rows = old_rows(store, error);
+
+    if (rows == NULL)
+        return FALSE;
+    for (guint i = 0; i < rows->len; i++) {
+        if (!fill_one(store, &g_array_index(rows, OldRow, i), error))
+            return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# test-jmap-push.py - JMAP push over EventSource (RFC 8620 7.3) driven by
+# the store watches that wake IMAP IDLE: a StateChange after an SMTP
+# delivery and after an IMAP STORE, types filtering, ping events at the
+# asked interval, closeafter=state ending the stream after one change,
+# and another account's changes never reaching this stream.
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hermodtest as ht  # noqa: E402
+import jmaptest as jt  # noqa: E402
+
+srv = jt.jmap_daemon("jmap-push")
+c = jt.Client(srv)
+
+
+class Events:
+    """An EventSource stream read on a thread into a list of (event, data)."""
+
+    def __init__(self, query, user=jt.USER, password=jt.PASSWORD):
+        self.events = []
+        self.closed = False
+        self.started = False  # the response head came: the stream is registered
+        raw = socket.create_connection(("127.0.0.1", srv.port("webs")), timeout=ht.TIMEOUT)
+        self.sock = ht.client_tls_context().wrap_socket(raw)
+        req = ("GET /jmap/eventsource?%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Authorization: %s\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
+               % (query, jt.basic(user, password)))
+        self.sock.sendall(req.encode())
+        self.thread = threading.Thread(target=self.read, daemon=True)
+        self.thread.start()
+
+    def read(self):
+        buf = b""
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                self.started = self.started or buf.startswith(b"HTTP/1.1 200")
+                while b"\n\n" in buf:
+                    block, buf = buf.split(b"\n\n", 1)
+                    ev, data = None, []
+                    for line in block.decode(errors="replace").splitlines():
+                        if line.startswith("event:"):
+                            ev = line[6:].strip()
+                        elif line.startswith("data:"):
+                            data.append(line[5:].strip())
+                    if data:
+                        self.events.append((ev, json.loads("\n".join(data))))
+        except (OSError, ValueError):
+            pass
+        self.closed = True
+
+    def wait(self, pred, what):
+        return ht.wait_until(lambda: next((e for e in list(self.events) if pred(e)), None),
+                             what=what)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def changed(e):
+    return e[1]["changed"][c.account] if e[0] == "state" else {}
+
+
+@ht.test
+def daemon_starts():
+    srv.start()
+    c.connect()
+
+
+@ht.test
+def push_after_smtp_and_after_imap_store():
+    ev = Events("types=*&closeafter=no&ping=0")
+    first = ev.wait(lambda e: e[0] == "state", "the first state event")
+    ht.check_equal(first[1]["@type"], "StateChange", "type")
+    start = len(ev.events)
+    t0 = time.monotonic()
+    jt.smtp_send(srv, "a@remote.test", jt.USER, "Push one")
+    e = ev.wait(lambda e: ev.events.index(e) >= start and "Email" in changed(e),
+                "a push after SMTP")
+    ht.check("Mailbox" in changed(e) and "Thread" in changed(e), "Mailbox and Thread too")
+    ht.check_equal(changed(e)["Email"], c.state("Email"), "the pushed state is the state")
+    print("# push %.0f ms after the SMTP send started" % ((time.monotonic() - t0) * 1000))
+    start = len(ev.events)
+    with jt.imap(srv) as m:
+        m.select("INBOX")
+        m.store("1", "+FLAGS", "(\\Flagged)")
+    e = ev.wait(lambda e: ev.events.index(e) >= start and "Email" in changed(e),
+                "a push after IMAP STORE")
+    ht.check("Thread" not in changed(e), "a flag change leaves the Thread state: %r" % e[1])
+    ev.close()
+
+
+@ht.test
+def types_ping_and_closeafter():
+    ev = Events("types=Mailbox&closeafter=no&ping=1")
+    ev.wait(lambda e: e[0] == "ping", "a ping")
+    ping = [e for e in ev.events if e[0] == "ping"][0]
+    ht.check_equal(ping[1], {"@type": "Ping", "interval": 1}, "ping data")
+    for e in ev.events:
+        ht.check(e[0] != "state" or set(changed(e)) <= {"Mailbox"}, "only Mailbox: %r" % (e,))
+    ev.close()
+    once = Events("types=*&closeafter=state&ping=0")
+    ht.wait_until(lambda: once.started, what="the stream's response head")
+    time.sleep(0.5)
+    ht.check_equal(once.events, [], "no event before a change")
+    jt.smtp_send(srv, "a@remote.test", jt.USER, "Push two")
+    once.wait(lambda e: e[0] == "state", "the change")
+    ht.wait_until(lambda: once.closed, what="the stream closed after one state")
+    once.close()
+
+
+@ht.test
+def another_accounts_changes_do_not_reach_us():
+    ev = Events("types=*&closeafter=no&ping=0")
+    ev.wait(lambda e: e[0] == "state", "the first state event")
+    n = len(ev.events)
+    jt.smtp_send(srv, "a@remote.test", jt.OTHER, "For the other one")
+    srv.wait_message(jt.OTHER, b"For the other one")
+    time.sleep(1)
+    ht.check_equal(len(ev.events), n, "nothing for another account's delivery")
+    status, _, _ = c.http("GET", "/jmap/eventsource?closeafter=maybe")
+    ht.check_equal(status, 400, "bad closeafter")
+    ev.close()
+
+
+ht.main()
