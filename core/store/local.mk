@@ -12,5 +12,5 @@ core_store_libhermod_store_la_SOURCES = \
 	core/store/store-append.c core/store/store-copy.c core/store/store-file.c \
 	core/store/store-flags.c core/store/store-index.c core/store/store-mailbox.c \
 	core/store/store-read.c core/store/store-search.c core/store/store-share.c \
-	core/store/store-watch.c
+	core/store/store-watch.c core/store/store-im.c core/store/store-im.h
 EXTRA_DIST += core/store/README

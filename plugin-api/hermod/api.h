@@ -16,6 +16,7 @@
 #define HERMOD_API_H
 
 #include <glib.h>
+#include <hermod/im.h>
 #include <hermod/mailstore.h>
 #include <hermod/module.h>
 #include <hermod/protocol.h>
@@ -245,6 +246,11 @@ struct HermodApi {
      * sessions, the listeners and counters autoconfig and metrics
      * describe; see hermod/web.h.  Never NULL in a 1.6 core. */
     const HermodWebApi *web;
+    /* --- ABI 1.8 --- */
+    /* The IM hub: deliver an IM to an account, live sessions and
+     * presence, the IM history, broadcasts; see hermod/im.h.  Never NULL
+     * in a 1.8 core. */
+    const HermodImApi *im;
 };
 
 /* Does the running core's table have member? */
