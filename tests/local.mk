@@ -35,6 +35,12 @@ TESTS += tests/integration/test-no-starttls.py
 EXTRA_DIST += tests/integration/test-no-starttls.py
 TESTS += tests/integration/test-imap-compress.py
 EXTRA_DIST += tests/integration/test-imap-compress.py
+# IM: semaphore files through imsem and the hub, hermodctl im
+TESTS += tests/integration/test-imsem.py tests/integration/test-webim.py \
+	tests/integration/test-im-panel.py
+EXTRA_DIST += tests/integration/test-imsem.py tests/integration/test-webim.py \
+	tests/integration/test-im-panel.py tests/integration/cdp.py \
+	tests/integration/im-panel/index.html tests/integration/im-panel/harness.js
 # ABI 1.2 keeps 1.1 modules: a descriptor claiming 1.1 passes the loader.
 check_LTLIBRARIES += tests/abi/minor-1-1.la
 tests_abi_minor_1_1_la_SOURCES = tests/abi/abi2-module.c
@@ -87,6 +93,10 @@ check_PROGRAMS += tests/unit/core/test-store-watch
 tests_unit_core_test_store_watch_SOURCES = tests/unit/core/test-store-watch.c $(SOCK_CLIENT)
 tests_unit_core_test_store_watch_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_store_watch_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-im
+check_PROGRAMS += tests/unit/core/test-im
+tests_unit_core_test_im_CFLAGS = $(UNIT_CC)
+tests_unit_core_test_im_LDADD = $(UNIT_LINK)
 TESTS += tests/unit/core/test-store-commit
 check_PROGRAMS += tests/unit/core/test-store-commit
 tests_unit_core_test_store_commit_CFLAGS = $(UNIT_CC)
@@ -364,7 +374,7 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml \
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
-	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml
+	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.

@@ -36,6 +36,7 @@
 #include "directory/auth.h"
 #include "config/config.h"
 #include "hermodd/sections.h"
+#include "im/im.h"
 #include "config/core-settings.h"
 #include "directory/directory.h"
 #include "net/listener.h"
@@ -173,6 +174,8 @@ open_data(HermodConfig *cfg, GError **error)
         return FALSE;
     d.is_directory_open = TRUE;
     hermod_store_set_root(data_dir);
+    hermod_im_set_data_dir(data_dir);
+    hermod_im_notify_start();
     return hermod_auth_configure(cfg, error) && hermod_queue_open(cfg, error) &&
            write_pid_file(cfg, error);
 }
@@ -204,6 +207,7 @@ stop(void)
     }
     hermod_web_stop();
     hermod_modules_shutdown(d.modules);
+    hermod_im_shutdown();
     if (d.is_queue_started)
         hermod_queue_stop();
     if (d.is_running) {

@@ -29,6 +29,8 @@
 
 #include "store/store-private.h"
 
+#define SCHEMA_VERSION 8
+
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
     "CREATE TABLE mailboxes(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
@@ -161,6 +163,20 @@ static const char schema_v6[] =
     "CREATE TABLE vacation_replies(sender TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version = 6;";
 /* clang-format on */
+/* Version 8: the account's IM history (store-im.c) and its IM settings.
+ * peer is the other party, canonical, for per-conversation reads; dedupe
+ * makes a retried delivery (the same SEM file after a crash) a no-op.
+ * (Versions 6 and 7 are other branches' steps.) */
+static const char schema_v8[] =
+    "CREATE TABLE im(id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
+    " sender TEXT NOT NULL, recipient TEXT NOT NULL, peer TEXT NOT NULL, text TEXT NOT NULL,"
+    " source TEXT NOT NULL, outgoing INTEGER NOT NULL, flags INTEGER NOT NULL DEFAULT 0,"
+    " thread TEXT, client_id TEXT, resource TEXT, grp TEXT, dedupe TEXT);"
+    "CREATE INDEX im_by_time ON im(time);"
+    "CREATE INDEX im_by_peer ON im(peer, id);"
+    "CREATE UNIQUE INDEX im_by_dedupe ON im(dedupe) WHERE dedupe IS NOT NULL;"
+    "CREATE TABLE im_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "PRAGMA user_version = 8;";
 
 static const struct {
     const char *name;
@@ -255,10 +271,10 @@ migrate_locked(HermodStore *store, GError **error)
 
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 6) {
+    if (version > SCHEMA_VERSION) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (6)", store->account,
-                    version);
+                    "store %s: schema version %d is newer than this hermod (%d)", store->account,
+                    version, SCHEMA_VERSION);
         return FALSE;
     }
     return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
@@ -267,13 +283,14 @@ migrate_locked(HermodStore *store, GError **error)
            (version >= 4 || hermod_store_exec(store, schema_v4, error)) &&
            (version >= 5 || hermod_store_exec(store, schema_v5, error)) &&
            (version >= 6 || (hermod_store_exec(store, schema_v6, error) &&
-                             hermod_store_thread_upgrade(store, error)));
+                             hermod_store_thread_upgrade(store, error))) &&
+           (version >= 8 || hermod_store_exec(store, schema_v8, error));
 }
 
 static gboolean
 migrate(HermodStore *store, GError **error)
 {
-    if (schema_version(store) == 6)
+    if (schema_version(store) == SCHEMA_VERSION)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;

@@ -16,6 +16,7 @@
 #define HERMOD_API_H
 
 #include <glib.h>
+#include <hermod/im.h>
 #include <hermod/mailstore.h>
 #include <hermod/module.h>
 #include <hermod/protocol.h>
@@ -252,6 +253,11 @@ struct HermodApi {
      * identities).  Blocking (the directory): call from a work function.
      * (transfer full) element char *, or NULL with error. */
     GPtrArray *(*account_addresses)(const char *account, GError **error);
+    /* --- ABI 1.8 --- */
+    /* The IM hub: deliver an IM to an account, live sessions and
+     * presence, the IM history, broadcasts; see hermod/im.h.  Never NULL
+     * in a 1.8 core. */
+    const HermodImApi *im;
 };
 
 /* Does the running core's table have member? */

@@ -30,12 +30,14 @@
  *        HermodMailboxInfo.id and thread counts, and
  *        HermodApi.account_addresses: what JMAP needs (stable email and
  *        thread ids, the change log, uploads, VacationResponse, identities).
+ *   1.8  HermodApi.im: the IM hub's table (hermod/im.h): deliver, live
+ *        sessions and presence, history, broadcasts, IM settings.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 7
+#define HERMOD_ABI_MINOR 8
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

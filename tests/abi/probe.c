@@ -64,3 +64,15 @@ hermod_abi_probe_web(HermodWebApi *web, HermodHttpRequest *req, HermodSse *sse,
 {
 }
 #endif
+
+/* ABI 1.8: the IM hub. */
+#if HERMOD_ABI_MINOR >= 8
+PROBE
+hermod_abi_probe_im(HermodImApi *im, HermodImSession *session, HermodIm *msg,
+                    HermodImPresenceInfo *info, HermodImSessionSpec *spec, HermodImSend *send,
+                    HermodImQuery *query, HermodImPresence presence, HermodImClient client,
+                    HermodImFlag flag, HermodImError error, HermodImFunc on_im,
+                    HermodImPresenceFunc on_presence, HermodImTransientFunc on_transient)
+{
+}
+#endif
