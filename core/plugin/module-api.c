@@ -25,6 +25,7 @@
 #include "mailflow/message.h"
 #include "plugin/module-api.h"
 #include "plugin/module.h"
+#include "plugin/dav-api.h"
 #include "plugin/web-api.h"
 
 /* The ABI 1.0 size of HermodProtocol, the smallest a module may hand us. */
@@ -179,6 +180,8 @@ static const HermodApi api = {
     .addr_lookup = addr_lookup,
     .addr_check_owner = addr_check_owner,
     .web = &hermod_web_api,
+
+    .dav = &hermod_dav_api,
 };
 
 const HermodApi *

@@ -29,6 +29,9 @@
 
 #include "store/store-private.h"
 
+/* The schema this file writes (PRAGMA user_version). */
+#define STORE_SCHEMA 7
+
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
     "CREATE TABLE mailboxes(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
@@ -86,6 +89,32 @@ static const char schema_v5[] =
     "CREATE TRIGGER messages_fts_todo_delete AFTER DELETE ON messages BEGIN"
     " DELETE FROM fts_todo WHERE id = old.id; END;"
     "PRAGMA user_version = 5;";
+
+/* Version 7: calendars, address books and plain WebDAV collections
+ * (store-dav.c): collections per home ("cal", "card"), their objects
+ * (the bytes as sent, in the index so that quota, backup and deletion
+ * count them with the mail), a change log for sync tokens, and dead
+ * properties.  A collection's "sync" is its latest change number. */
+static const char schema_v7[] =
+    "CREATE TABLE dav_collections(id INTEGER PRIMARY KEY AUTOINCREMENT, home TEXT NOT NULL,"
+    " name TEXT NOT NULL, kind INTEGER NOT NULL, components TEXT,"
+    " sync INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL, UNIQUE(home, name));"
+    "CREATE TABLE dav_objects(id INTEGER PRIMARY KEY,"
+    " collection_id INTEGER NOT NULL REFERENCES dav_collections(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, uid TEXT, etag TEXT NOT NULL, content_type TEXT NOT NULL,"
+    " modseq INTEGER NOT NULL, size INTEGER NOT NULL, first_start INTEGER NOT NULL,"
+    " last_end INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE(collection_id, name));"
+    "CREATE INDEX dav_objects_by_uid ON dav_objects(collection_id, uid);"
+    "CREATE TABLE dav_changes(collection_id INTEGER NOT NULL"
+    " REFERENCES dav_collections(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " modseq INTEGER NOT NULL, deleted INTEGER NOT NULL, PRIMARY KEY(collection_id, name))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX dav_changes_by_modseq ON dav_changes(collection_id, modseq);"
+    "CREATE TABLE dav_props(collection_id INTEGER NOT NULL"
+    " REFERENCES dav_collections(id) ON DELETE CASCADE, object TEXT NOT NULL,"
+    " name TEXT NOT NULL, xml TEXT NOT NULL, PRIMARY KEY(collection_id, object, name))"
+    " WITHOUT ROWID;"
+    "PRAGMA user_version = 7;";
 
 static const struct {
     const char *name;
@@ -180,23 +209,24 @@ migrate_locked(HermodStore *store, GError **error)
 
     if (version < 0)
         return hermod_store_db_error(store, error, "reading the schema version");
-    if (version > 5) {
+    if (version > STORE_SCHEMA) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
-                    "store %s: schema version %d is newer than this hermod (5)", store->account,
-                    version);
+                    "store %s: schema version %d is newer than this hermod (%d)", store->account,
+                    version, STORE_SCHEMA);
         return FALSE;
     }
     return (version >= 1 || hermod_store_exec(store, schema_v1, error)) &&
            (version >= 2 || hermod_store_exec(store, schema_v2, error)) &&
            (version >= 3 || hermod_store_exec(store, schema_v3, error)) &&
            (version >= 4 || hermod_store_exec(store, schema_v4, error)) &&
-           (version >= 5 || hermod_store_exec(store, schema_v5, error));
+           (version >= 5 || hermod_store_exec(store, schema_v5, error)) &&
+           (version >= 7 || hermod_store_exec(store, schema_v7, error));
 }
 
 static gboolean
 migrate(HermodStore *store, GError **error)
 {
-    if (schema_version(store) == 5)
+    if (schema_version(store) == STORE_SCHEMA)
         return TRUE;
     if (!hermod_store_exec(store, "BEGIN IMMEDIATE", error))
         return FALSE;
@@ -506,7 +536,9 @@ hermod_store_index_files(HermodStore *store, GError **error)
 gboolean
 hermod_store_index_used(HermodStore *store, guint64 *out_used, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT total(size) FROM messages", error);
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "SELECT (SELECT total(size) FROM messages) + (SELECT total(size) FROM dav_objects)",
+        error);
     int rc;
 
     if (st == NULL)

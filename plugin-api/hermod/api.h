@@ -20,6 +20,7 @@
 #include <hermod/module.h>
 #include <hermod/protocol.h>
 #include <hermod/web.h>
+#include <hermod/dav.h>
 
 G_BEGIN_DECLS
 
@@ -245,6 +246,12 @@ struct HermodApi {
      * sessions, the listeners and counters autoconfig and metrics
      * describe; see hermod/web.h.  Never NULL in a 1.6 core. */
     const HermodWebApi *web;
+
+    /* --- ABI 1.9 --- */
+    /* Calendars, address books and WebDAV collections in the account's
+     * store, and recurrence, time-range and free/busy arithmetic; see
+     * hermod/dav.h.  Never NULL in a 1.9 core. */
+    const HermodDavApi *dav;
 };
 
 /* Does the running core's table have member? */

@@ -11,6 +11,7 @@
 #include <hermod/module.h>
 #include <hermod/mailstore.h>
 #include <hermod/web.h>
+#include <hermod/dav.h>
 #include <hermod/api.h>
 
 #endif

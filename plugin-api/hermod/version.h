@@ -25,12 +25,14 @@
  *        (connection caps) is told before the core closes.
  *   1.6  HermodApi.web: the web server's table (hermod/web.h): mounts,
  *        requests, responses, SSE, HTTP Basic, web sessions.
+ *   1.9  HermodApi.dav: calendars, address books and WebDAV collections in
+ *        the store, and recurrence/time-range/free-busy (hermod/dav.h).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 6
+#define HERMOD_ABI_MINOR 9
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

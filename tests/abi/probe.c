@@ -64,3 +64,14 @@ hermod_abi_probe_web(HermodWebApi *web, HermodHttpRequest *req, HermodSse *sse,
 {
 }
 #endif
+
+/* ABI 1.9: calendars, address books and WebDAV collections. */
+#if HERMOD_ABI_MINOR >= 9
+PROBE
+hermod_abi_probe_dav(HermodDavApi *dav, HermodDavCollection *collection, HermodDavObject *object,
+                     HermodDavChange *change, HermodDavProp *prop, HermodDavNewCollection *spec,
+                     HermodDavPut *put, HermodCalPeriod *period, HermodDavKind kind,
+                     HermodDavError error)
+{
+}
+#endif
