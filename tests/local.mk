@@ -474,3 +474,9 @@ EXTRA_DIST += tests/run-unit
 # hermodctl cert create reloads a running hermodd (pid_file)
 TESTS += tests/integration/test-cert-reload.py
 EXTRA_DIST += tests/integration/test-cert-reload.py
+
+# --- integration: CalDAV/CardDAV (modules/dav)
+TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
+	tests/integration/test-dav-clients.py
+EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
+	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py
