@@ -477,6 +477,7 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 
 # --- integration: CalDAV/CardDAV (modules/dav)
 TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
-	tests/integration/test-dav-clients.py
+	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py
 EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
-	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py
+	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
+	tests/integration/test-dav-recurrence.py

@@ -65,7 +65,8 @@ set_time(icalcomponent *c, icalproperty_kind kind, gint64 t, gboolean is_date)
     }
     icalproperty_remove_parameter_by_kind(p, ICAL_TZID_PARAMETER);
     icalproperty_remove_parameter_by_kind(p, ICAL_VALUE_PARAMETER);
-    icalproperty_set_value(p, icalvalue_new_datetime(utc_time(t, is_date)));
+    icalproperty_set_value(p, is_date ? icalvalue_new_date(utc_time(t, TRUE))
+                                      : icalvalue_new_datetime(utc_time(t, FALSE)));
     if (is_date)
         icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DATE));
 }

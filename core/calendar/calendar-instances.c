@@ -21,6 +21,8 @@ typedef struct {
     icalcomponent *master;
     GHashTable *overridden; /* gint64 * recurrence ids */
     gint64 length;
+    gint64 first;           /* the master's DTSTART */
+    gboolean is_first_seen; /* libical gave an instance at first */
     gint64 start, end;
     CalInstanceFunc fn;
     gpointer data;
@@ -116,6 +118,8 @@ on_recurrence(icalcomponent *c, struct icaltime_span *span, void *data)
     Walk *w = data;
     gint64 s = span->start;
 
+    if (s == w->first)
+        w->is_first_seen = TRUE;
     if (w->overridden != NULL && g_hash_table_contains(w->overridden, &s))
         return;
     emit(w, c, s, s + w->length, s, TRUE);
@@ -141,6 +145,16 @@ todo_without_start(Walk *w, icalcomponent *c)
         emit(w, c, w->start, w->end, 0, FALSE);
 }
 
+static gboolean
+is_excluded(icalcomponent *c, gint64 t)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); p != NULL;
+         p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY))
+        if (cal_timet(icalproperty_get_datetime_with_component(p, c)) == t)
+            return TRUE;
+    return FALSE;
+}
+
 static void
 walk_master(Walk *w, icalcomponent *c)
 {
@@ -160,9 +174,16 @@ walk_master(Walk *w, icalcomponent *c)
     }
     from = CLAMP(w->start, CAL_TIME_MIN, CAL_TIME_MAX) - w->length - 2 * 86400;
     to = CLAMP(w->end, CAL_TIME_MIN, CAL_TIME_MAX) + 2 * 86400;
+    w->first = s;
+    w->is_first_seen = FALSE;
     icalcomponent_foreach_recurrence(c, icaltime_from_timet_with_zone((time_t)from, 0, NULL),
                                      icaltime_from_timet_with_zone((time_t)to, 0, NULL),
                                      on_recurrence, w);
+    /* RFC 5545 3.3.10: DTSTART is always the first instance, even when
+     * the rule would not produce it; libical leaves it out then. */
+    if (!w->is_first_seen && !is_excluded(c, s) &&
+        (w->overridden == NULL || !g_hash_table_contains(w->overridden, &s)))
+        emit(w, c, s, s + w->length, s, TRUE);
 }
 
 static gboolean
