@@ -99,6 +99,7 @@ send_document(HermodHttpRequest *req, gpointer data)
     const char *name = ac_api->setting_string(ac_module, "display_name");
     g_autoptr(GPtrArray) listeners = NULL;
     g_autoptr(GArray) servers = NULL;
+    guint16 dav_port;
 
     if (!job->is_local) {
         not_found(req);
@@ -107,15 +108,16 @@ send_document(HermodHttpRequest *req, gpointer data)
     host = host != NULL && *host != '\0' ? host : ac_api->hostname();
     listeners = ac_api->web->listeners();
     servers = ac_servers(listeners);
+    dav_port = ac_api->setting_int(ac_module, "dav") ? ac_dav_port(listeners) : 0;
     if (job->kind == DOC_THUNDERBIRD)
-        answer(
-            req, 200, "application/xml; charset=utf-8",
-            ac_thunderbird(job->domain, host, name != NULL && *name ? name : job->domain, servers));
+        answer(req, 200, "application/xml; charset=utf-8",
+               ac_thunderbird(job->domain, host, name != NULL && *name ? name : job->domain,
+                              servers, dav_port));
     else if (job->kind == DOC_OUTLOOK)
         answer(req, 200, "application/xml; charset=utf-8", ac_outlook(job->address, host, servers));
     else
         answer(req, 200, "application/x-apple-aspen-config",
-               ac_apple(job->address, job->domain, host, servers));
+               ac_apple(job->address, job->domain, host, servers, dav_port));
 }
 
 static gboolean
