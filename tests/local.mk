@@ -481,3 +481,25 @@ TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
 EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
 	tests/integration/test-dav-recurrence.py
+
+# dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
+# filters; iCalendar and vCard checks, core/calendar on what passes)
+DAV_FUZZ_SOURCES = tests/fuzz/dav-harness.c modules/dav/xml.c modules/dav/path.c \
+	modules/dav/filter.c modules/dav/vcard.c modules/dav/ical.c modules/dav/resource.c \
+	modules/dav/proppatch.c modules/dav/response.c modules/dav/props.c $(FUZZ_DRIVER)
+DAV_FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules -I$(top_srcdir)/modules/dav
+DAV_FUZZ_CC = $(FUZZ_CC) $(XML_CFLAGS) $(ICAL_CFLAGS)
+TESTS += tests/fuzz/corpus-dav-xml.sh tests/fuzz/corpus-dav-import.sh
+check_PROGRAMS += tests/fuzz/fuzz-dav-xml tests/fuzz/fuzz-dav-import
+tests_fuzz_fuzz_dav_xml_SOURCES = tests/fuzz/fuzz-dav-xml.c $(DAV_FUZZ_SOURCES)
+tests_fuzz_fuzz_dav_xml_CPPFLAGS = $(DAV_FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_dav_xml_CFLAGS = $(DAV_FUZZ_CC)
+tests_fuzz_fuzz_dav_xml_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dav_xml_LDADD = $(FUZZ_LINK) $(XML_LIBS) $(ICAL_LIBS)
+tests_fuzz_fuzz_dav_import_SOURCES = tests/fuzz/fuzz-dav-import.c $(DAV_FUZZ_SOURCES)
+tests_fuzz_fuzz_dav_import_CPPFLAGS = $(DAV_FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_dav_import_CFLAGS = $(DAV_FUZZ_CC)
+tests_fuzz_fuzz_dav_import_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dav_import_LDADD = $(FUZZ_LINK) $(XML_LIBS) $(ICAL_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-dav-xml.sh tests/fuzz/corpus/dav-xml \
+	tests/fuzz/corpus-dav-import.sh tests/fuzz/corpus/dav-import
