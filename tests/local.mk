@@ -477,10 +477,11 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 
 # --- integration: CalDAV/CardDAV (modules/dav)
 TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
-	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py
+	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py \
+	tests/integration/test-dav-schedule.py
 EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
-	tests/integration/test-dav-recurrence.py
+	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)

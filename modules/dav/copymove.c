@@ -56,6 +56,7 @@ transfer(DavJob *job, DavPath *from, DavPath *to)
         dav_text(job, 403, "Forbidden: source and destination are the same\n");
         goto out;
     }
+    job->is_internal = TRUE;
     g_bytes_unref(job->body);
     job->body = g_bytes_ref(o->data);
     if (is_move && src->id == dst->id && o->uid != NULL)

@@ -73,6 +73,7 @@ typedef struct {
     GString *out;            /* body; NULL: none */
     GPtrArray *resp_headers; /* name, value, name, value ... */
     HermodMailStore *store;  /* the account's, opened by the job */
+    gboolean is_internal;    /* COPY/MOVE: no scheduling */
 } DavJob;
 
 const char *dav_header(DavJob *job, const char *name);
@@ -147,6 +148,15 @@ GPtrArray *dav_prop_changes(xmlNode *update, gboolean *out_protected);
  * the job is answered (201/204 with ETag, or the error). */
 gboolean dav_store_object(DavJob *job, HermodDavCollection *c, const char *name,
                           const char *if_match, gboolean if_none_match);
+
+/* Implicit scheduling (schedule.c) after new_text was stored in a
+ * calendar (old_text: what it replaced, nullable): iTIP to attendees or
+ * the organizer.  Returns the organizer's copy with SCHEDULE-STATUS set,
+ * to store instead (transfer full), or NULL. */
+char *dav_schedule_put(DavJob *job, const char *old_text, const char *new_text);
+/* After old_text was deleted: CANCEL to its attendees when the account
+ * organized it. */
+void dav_schedule_delete(DavJob *job, const char *old_text);
 
 /* --- methods --- */
 void dav_propfind(DavJob *job, DavPath *path);

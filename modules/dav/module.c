@@ -33,6 +33,16 @@ const HermodSetting dav_settings[] = {
      "largest calendar object, vCard or file a PUT may store, in bytes"},
     {"allow_plain_http", HERMOD_SETTING_BOOL, "false", 0, 0, NULL,
      "accept HTTP Basic passwords over plain HTTP (never do this off loopback)"},
+    {"scheduling", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
+     "implicit scheduling: invitations, replies and cancellations to attendees and organizers "
+     "(local ones directly, others by iMIP mail)"},
+    {"auto_schedule", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
+     "place invitations for local accounts on their calendar as tentative, apply updates and "
+     "cancellations"},
+    {"conflict_notices", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
+     "mail an invited account that is busy at the proposed time"},
+    {"organizer_summary", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
+     "mail the organizer a summary once every attendee has answered"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -127,6 +127,56 @@ put_failed(DavJob *job, HermodDavCollection *c, GError *error)
     }
 }
 
+static gboolean
+may_schedule(DavJob *job, HermodDavCollection *c)
+{
+    return c->kind == HERMOD_DAV_KIND_CALENDAR && !job->is_internal &&
+           dav_api->setting_int(dav_module, "scheduling");
+}
+
+/* The object's data before a PUT that may schedule (transfer full), or
+ * NULL. */
+static char *
+scheduling_old(DavJob *job, HermodDavCollection *c, const char *name)
+{
+    HermodDavObject *o = NULL;
+    char *text = NULL;
+
+    if (!may_schedule(job, c) || g_strstr_len(g_bytes_get_data(job->body, NULL),
+                                              g_bytes_get_size(job->body), "ORGANIZER") == NULL)
+        return NULL;
+    if (dav_api->dav->object(job->store, c->id, name, &o, NULL) && o != NULL)
+        text = g_strndup(g_bytes_get_data(o->data, NULL), g_bytes_get_size(o->data));
+    dav_api->dav->object_free(o);
+    return text != NULL ? text : g_strdup("");
+}
+
+/* Schedule after the PUT; TRUE when the stored data was changed (then
+ * no ETag goes back, RFC 4791 5.3.4). */
+static gboolean
+schedule(DavJob *job, HermodDavPut *put, char **etag, char *old)
+{
+    g_autofree char *text = NULL, *updated = NULL;
+    g_autoptr(GBytes) data = NULL;
+    char *new_etag = NULL;
+
+    if (old == NULL)
+        return FALSE;
+    text = g_strndup(g_bytes_get_data(put->data, NULL), g_bytes_get_size(put->data));
+    updated = dav_schedule_put(job, *old != '\0' ? old : NULL, text);
+    if (updated == NULL)
+        return FALSE;
+    data = g_bytes_new(updated, strlen(updated));
+    put->data = data;
+    put->if_match = *etag;
+    put->if_none_match = FALSE;
+    if (!dav_api->dav->object_put(job->store, put, &new_etag, NULL, NULL))
+        return FALSE;
+    g_free(*etag);
+    *etag = new_etag;
+    return TRUE;
+}
+
 /* Store body as path's object; the job is answered. */
 gboolean
 dav_store_object(DavJob *job, HermodDavCollection *c, const char *name, const char *if_match,
@@ -136,6 +186,7 @@ dav_store_object(DavJob *job, HermodDavCollection *c, const char *name, const ch
     g_autofree char *etag = NULL;
     DavCheck check = {0};
     gboolean created = FALSE;
+    char *old = NULL;
     HermodDavPut put = {sizeof put};
 
     if (!check_body(job, c, &check)) {
@@ -151,13 +202,17 @@ dav_store_object(DavJob *job, HermodDavCollection *c, const char *name, const ch
     put.last_end = check.end;
     put.if_match = if_match;
     put.if_none_match = if_none_match;
+    old = scheduling_old(job, c, name);
     if (!dav_api->dav->object_put(job->store, &put, &etag, &created, &error)) {
         put_failed(job, c, error);
         dav_check_clear(&check);
+        g_free(old);
         return FALSE;
     }
+    if (!schedule(job, &put, &etag, old))
+        dav_resp_header(job, "ETag", etag);
     dav_check_clear(&check);
-    dav_resp_header(job, "ETag", etag);
+    g_free(old);
     dav_text(job, created ? 201 : 204, created ? "Created\n" : "");
     if (!created)
         g_clear_pointer(&job->content_type, g_free);
@@ -173,6 +228,19 @@ if_match(DavJob *job)
         return NULL;
     h += g_str_has_prefix(h, "W/") ? 2 : 0;
     return g_strstrip(g_strdup(h));
+}
+
+/* The object's data, for a DELETE that may send CANCEL (transfer full). */
+static char *
+scheduling_old_any(DavJob *job, HermodDavCollection *c, const char *name)
+{
+    HermodDavObject *o = NULL;
+    char *text = NULL;
+
+    if (dav_api->dav->object(job->store, c->id, name, &o, NULL) && o != NULL)
+        text = g_strndup(g_bytes_get_data(o->data, NULL), g_bytes_get_size(o->data));
+    dav_api->dav->object_free(o);
+    return text;
 }
 
 static gboolean
@@ -221,10 +289,15 @@ dav_delete(DavJob *job, DavPath *path)
     }
     if (!dav_find_collection(job, path, &c) || c == NULL)
         return;
-    if (path->kind == DAV_PATH_COLLECTION)
+    if (path->kind == DAV_PATH_COLLECTION) {
         ok = dav_api->dav->collection_delete(job->store, c->id, &error);
-    else
+    } else {
+        g_autofree char *old =
+            may_schedule(job, c) ? scheduling_old_any(job, c, path->object) : NULL;
         ok = dav_api->dav->object_delete(job->store, c->id, path->object, match, &error);
+        if (ok && old != NULL)
+            dav_schedule_delete(job, old);
+    }
     if (ok)
         dav_text(job, 204, "");
     else if (g_error_matches(error, HERMOD_DAV_ERROR, HERMOD_DAV_ERROR_NOT_FOUND))

@@ -33,6 +33,8 @@ static const char *const names_principal[] = {D("resourcetype"),
                                               C("calendar-home-set"),
                                               CR("addressbook-home-set"),
                                               C("calendar-user-address-set"),
+                                              C("schedule-inbox-URL"),
+                                              C("schedule-outbox-URL"),
                                               D("current-user-privilege-set"),
                                               NULL};
 static const char *const names_collection[] = {D("resourcetype"),
@@ -89,6 +91,10 @@ resourcetype(const DavResource *res, GString *out)
         g_string_append(out, "<C:calendar/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_ADDRESSBOOK)
         g_string_append(out, "<CR:addressbook/>");
+    if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_INBOX)
+        g_string_append(out, "<C:schedule-inbox/>");
+    if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_OUTBOX)
+        g_string_append(out, "<C:schedule-outbox/>");
     g_string_append(out, "</D:resourcetype>");
 }
 
@@ -165,6 +171,12 @@ principal_prop(DavJob *job, const DavResource *res, const char *key, GString *ou
     } else if (strcmp(key, D("principal-URL")) == 0) {
         href = dav_href(job->account, NULL, NULL, NULL);
         tag = "D:principal-URL";
+    } else if (strcmp(key, C("schedule-inbox-URL")) == 0) {
+        href = dav_href(job->account, "cal", "inbox", NULL);
+        tag = "C:schedule-inbox-URL";
+    } else if (strcmp(key, C("schedule-outbox-URL")) == 0) {
+        href = dav_href(job->account, "cal", "outbox", NULL);
+        tag = "C:schedule-outbox-URL";
     } else if (strcmp(key, C("calendar-user-address-set")) == 0) {
         href = g_strconcat("mailto:", job->account, NULL);
         tag = "C:calendar-user-address-set";

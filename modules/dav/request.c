@@ -28,6 +28,14 @@ static const char *const copied[] = {
     "lock-token", "if",       "prefer",        "timeout",      "brief",       NULL,
 };
 
+/* calendar-auto-schedule only while scheduling is on (RFC 6638 2). */
+static const char *
+dav_classes(void)
+{
+    return dav_api->setting_int(dav_module, "scheduling") ? DAV_CLASSES ", calendar-auto-schedule"
+                                                          : DAV_CLASSES;
+}
+
 static void
 job_free(gpointer data)
 {
@@ -109,7 +117,7 @@ job_done(HermodHttpRequest *req, gpointer data)
 
     for (guint i = 0; i + 1 < job->resp_headers->len; i += 2)
         web->resp_header(req, job->resp_headers->pdata[i], job->resp_headers->pdata[i + 1]);
-    web->resp_header(req, "DAV", DAV_CLASSES);
+    web->resp_header(req, "DAV", dav_classes());
     if (job->out != NULL && strcmp(job->method, "HEAD") != 0)
         body = g_bytes_new(job->out->str, job->out->len);
     web->respond(req, job->status, job->content_type, body);
@@ -173,7 +181,7 @@ static void
 options(HermodHttpRequest *req)
 {
     dav_api->web->resp_header(req, "Allow", ALLOW);
-    dav_api->web->resp_header(req, "DAV", DAV_CLASSES);
+    dav_api->web->resp_header(req, "DAV", dav_classes());
     dav_api->web->respond(req, 200, NULL, NULL);
 }
 

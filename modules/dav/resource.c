@@ -93,7 +93,16 @@ ensure(DavJob *job, const char *home, const char *name, HermodDavKind kind, cons
         dav_fail(job, "listing collections", error);
         return FALSE;
     }
-    if (list->len > 0 || dav->collection_create(job->store, &spec, &error) ||
+    if (list->len > 0)
+        return TRUE;
+    if (kind == HERMOD_DAV_KIND_CALENDAR) {
+        /* A new account: its scheduling boxes come with its calendar. */
+        HermodDavNewCollection in = {sizeof in, home, "inbox", HERMOD_DAV_KIND_INBOX, NULL};
+        HermodDavNewCollection out = {sizeof out, home, "outbox", HERMOD_DAV_KIND_OUTBOX, NULL};
+        dav->collection_create(job->store, &in, NULL);
+        dav->collection_create(job->store, &out, NULL);
+    }
+    if (dav->collection_create(job->store, &spec, &error) ||
         g_error_matches(error, HERMOD_DAV_ERROR, HERMOD_DAV_ERROR_EXISTS))
         return TRUE;
     dav_fail(job, "creating the default collection", error);
