@@ -478,16 +478,18 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 # --- integration: CalDAV/CardDAV (modules/dav)
 TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
 	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py \
-	tests/integration/test-dav-schedule.py
+	tests/integration/test-dav-schedule.py tests/integration/test-dav-litmus.py
 EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
-	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py
+	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py \
+	tests/integration/test-dav-litmus.py
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)
 DAV_FUZZ_SOURCES = tests/fuzz/dav-harness.c modules/dav/xml.c modules/dav/path.c \
 	modules/dav/filter.c modules/dav/vcard.c modules/dav/ical.c modules/dav/resource.c \
-	modules/dav/proppatch.c modules/dav/response.c modules/dav/props.c $(FUZZ_DRIVER)
+	modules/dav/proppatch.c modules/dav/response.c modules/dav/props.c modules/dav/plain.c \
+	$(FUZZ_DRIVER)
 DAV_FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules -I$(top_srcdir)/modules/dav
 DAV_FUZZ_CC = $(FUZZ_CC) $(XML_CFLAGS) $(ICAL_CFLAGS)
 TESTS += tests/fuzz/corpus-dav-xml.sh tests/fuzz/corpus-dav-import.sh

@@ -28,13 +28,23 @@ hermod_store_dav_name_ok(const char *name, GError **error)
 {
     gsize len = name != NULL ? strlen(name) : 0;
 
-    if (len == 0 || len > 255 || !g_utf8_validate(name, -1, NULL) || strchr(name, '/') != NULL ||
-        strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+    g_auto(GStrv) parts = NULL;
+
+    if (len == 0 || len > 1024 || !g_utf8_validate(name, -1, NULL) || name[0] == '/')
         return dav_error(error, HERMOD_DAV_ERROR_INVALID, "not a resource name",
                          name != NULL && g_utf8_validate(name, -1, NULL) ? name : "(binary)");
     for (const char *p = name; *p != '\0'; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             return dav_error(error, HERMOD_DAV_ERROR_INVALID, "control character in", "a name");
+    /* Segments of a nested member ("a/b/c", "a/b/" for a subcollection):
+     * none empty (but a trailing one), ".", ".." or longer than 255. */
+    parts = g_strsplit(name, "/", -1);
+    for (guint i = 0; parts[i] != NULL; i++) {
+        gboolean is_last = parts[i + 1] == NULL;
+        if ((parts[i][0] == '\0' && !(is_last && i > 0)) || strcmp(parts[i], ".") == 0 ||
+            strcmp(parts[i], "..") == 0 || strlen(parts[i]) > 255)
+            return dav_error(error, HERMOD_DAV_ERROR_INVALID, "not a resource name", name);
+    }
     return TRUE;
 }
 
@@ -152,6 +162,8 @@ hermod_store_dav_collection_create(HermodStore *store, const HermodDavNewCollect
 {
     if (!hermod_store_dav_name_ok(spec->name, error))
         return FALSE;
+    if (strchr(spec->name, '/') != NULL)
+        return dav_error(error, HERMOD_DAV_ERROR_INVALID, "not one path segment", spec->name);
     if (spec->home == NULL || spec->home[0] == '\0')
         return dav_error(error, HERMOD_DAV_ERROR_INVALID, "no home for", spec->name);
     return hermod_store_dav_txn(store, create_txn, (gpointer)spec, error);

@@ -52,8 +52,11 @@ void hermod_store_dav_change_free(HermodDavChange *c);
 
 /* --- shared by store-dav*.c (lock held unless said otherwise) */
 
-/* Is name one path segment (no '/', not "." or "..", UTF-8, no control
- * characters, at most 255 bytes)?  Else INVALID.  Any lock. */
+/* Is name a member name: segments joined by '/' (a trailing '/' names a
+ * subcollection of a plain collection), none empty, "." or "..", nor
+ * over 255 bytes; UTF-8 without control characters, at most 1024
+ * bytes?  Else INVALID.  Collection names are checked the same way by
+ * the callers that need one segment.  Any lock. */
 gboolean hermod_store_dav_name_ok(const char *name, GError **error);
 /* Run fn in a durable write transaction under the lock. */
 gboolean hermod_store_dav_txn(HermodStore *store,

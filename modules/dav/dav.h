@@ -16,11 +16,13 @@
 #include <libxml/tree.h>
 
 #define DAV_ROOT "/dav"
-#define NS_DAV   "DAV:"
-#define NS_CAL   "urn:ietf:params:xml:ns:caldav"
-#define NS_CARD  "urn:ietf:params:xml:ns:carddav"
-#define NS_CS    "http://calendarserver.org/ns/"
-#define NS_APPLE "http://apple.com/ns/ical/"
+/* Most segments a path below /dav may have. */
+#define DAV_DEPTH_MAX 32
+#define NS_DAV        "DAV:"
+#define NS_CAL        "urn:ietf:params:xml:ns:caldav"
+#define NS_CARD       "urn:ietf:params:xml:ns:carddav"
+#define NS_CS         "http://calendarserver.org/ns/"
+#define NS_APPLE      "http://apple.com/ns/ical/"
 
 extern const HermodApi *dav_api;
 extern HermodModule *dav_module;
@@ -174,6 +176,27 @@ void dav_report(DavJob *job, DavPath *path);
 gboolean dav_find_collection(DavJob *job, DavPath *path, HermodDavCollection **out);
 /* Does etag pass the request's If-Match / If-None-Match (for reads)? */
 gboolean dav_etag_matches(const char *header, const char *etag);
+
+/* --- nested members of plain collections (plain.c) --- */
+/* Is o a subcollection marker (name ends in '/')? */
+gboolean dav_is_marker(const HermodDavObject *o);
+/* "a/b/" for "a/b/c" and "a/b/c/"; NULL at the top.  (transfer full) */
+char *dav_parent_of(const char *name);
+/* Is name at the top or is its parent marker there? */
+gboolean dav_parent_ok(DavJob *job, const HermodDavCollection *c, const char *name);
+/* The member path names: the object, or (plain collections) the marker
+ * of that name.  (transfer full) or NULL. */
+HermodDavObject *dav_member(DavJob *job, const HermodDavCollection *c, const DavPath *path);
+/* Members whose name starts with prefix (NULL: all); only_children: not
+ * deeper than one level.  Without data.  (transfer full) */
+GPtrArray *dav_members(DavJob *job, const HermodDavCollection *c, const char *prefix,
+                       gboolean only_children);
+/* Delete the marker dir and everything below it. */
+gboolean dav_delete_tree(DavJob *job, const HermodDavCollection *c, const char *dir,
+                         GError **error);
+/* Make the marker dir (create only: EXISTS becomes PRECONDITION). */
+gboolean dav_make_marker(DavJob *job, const HermodDavCollection *c, const char *dir,
+                         GError **error);
 
 /* --- content (ical.c, vcard.c) --- */
 typedef struct {

@@ -106,6 +106,36 @@ create(DavJob *job, DavPath *path, xmlNode *root, gboolean is_mkcalendar)
     dav_text(job, 201, "Created\n");
 }
 
+/* MKCOL of a subcollection of a plain collection. */
+static void
+mkcol_nested(DavJob *job, DavPath *path, HermodDavCollection *c, gboolean is_mkcalendar)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_strconcat(path->object, "/", NULL);
+    DavPath as_file = {DAV_PATH_OBJECT, NULL, NULL, NULL, path->object, FALSE};
+    HermodDavObject *o;
+
+    if (c->kind != HERMOD_DAV_KIND_PLAIN || is_mkcalendar) {
+        dav_text(job, 403, "Forbidden: only plain collections nest\n");
+        return;
+    }
+    if (g_bytes_get_size(job->body) > 0) {
+        dav_text(job, 415, "Unsupported Media Type: no body for a subcollection\n");
+        return;
+    }
+    o = dav_member(job, c, &as_file);
+    if (o != NULL) {
+        dav_api->dav->object_free(o);
+        dav_text(job, 405, "Method Not Allowed: that exists\n");
+    } else if (!dav_parent_ok(job, c, dir)) {
+        dav_text(job, 409, "Conflict: the parent collection does not exist\n");
+    } else if (!dav_make_marker(job, c, dir, &error)) {
+        dav_fail(job, "making a subcollection", error);
+    } else {
+        dav_text(job, 201, "Created\n");
+    }
+}
+
 void
 dav_mkcol(DavJob *job, DavPath *path)
 {
@@ -116,7 +146,7 @@ dav_mkcol(DavJob *job, DavPath *path)
 
     if (path->kind == DAV_PATH_OBJECT) {
         if (dav_find_collection(job, path, &c) && c != NULL)
-            dav_text(job, 403, "Forbidden: collections do not nest here\n");
+            mkcol_nested(job, path, c, is_mkcalendar);
         else if (c == NULL && job->status == 404)
             dav_text(job, 409, "Conflict: the parent collection does not exist\n");
         dav_api->dav->collection_free(c);

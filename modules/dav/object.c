@@ -23,12 +23,14 @@ get_object(DavJob *job, DavPath *path, HermodDavCollection *c)
     gsize len = 0;
     const char *data;
 
-    if (!dav_api->dav->object(job->store, c->id, path->object, &o, &error)) {
-        dav_fail(job, "reading an object", error);
-        return;
-    }
+    o = dav_member(job, c, path);
     if (o == NULL) {
         dav_text(job, 404, "Not Found\n");
+        return;
+    }
+    if (dav_is_marker(o)) {
+        dav_text(job, 200, "A WebDAV collection: list it with PROPFIND\n");
+        dav_api->dav->object_free(o);
         return;
     }
     dav_resp_header(job, "ETag", o->etag);
@@ -243,6 +245,31 @@ scheduling_old_any(DavJob *job, HermodDavCollection *c, const char *name)
     return text;
 }
 
+/* Nesting rules for a PUT; FALSE with the job answered. */
+static gboolean
+plain_put_ok(DavJob *job, HermodDavCollection *c, DavPath *path)
+{
+    g_autofree char *dir = g_strconcat(path->object, "/", NULL);
+    HermodDavObject *o = NULL;
+    gboolean is_dir;
+
+    if (strchr(path->object, '/') != NULL && c->kind != HERMOD_DAV_KIND_PLAIN) {
+        dav_text(job, 409, "Conflict: calendars and address books do not nest\n");
+        return FALSE;
+    }
+    if (c->kind != HERMOD_DAV_KIND_PLAIN)
+        return TRUE;
+    if (!dav_parent_ok(job, c, path->object)) {
+        dav_text(job, 409, "Conflict: the parent collection does not exist\n");
+        return FALSE;
+    }
+    is_dir = dav_api->dav->object(job->store, c->id, dir, &o, NULL) && o != NULL;
+    dav_api->dav->object_free(o);
+    if (is_dir)
+        dav_text(job, 405, "Method Not Allowed: a collection of that name exists\n");
+    return !is_dir;
+}
+
 static gboolean
 is_star(const char *header)
 {
@@ -270,6 +297,10 @@ dav_put(DavJob *job, DavPath *path)
     }
     if (c->kind == HERMOD_DAV_KIND_INBOX || c->kind == HERMOD_DAV_KIND_OUTBOX)
         dav_text(job, 403, "Forbidden: not in a scheduling box\n");
+    else if (path->has_slash)
+        dav_text(job, 405, "Method Not Allowed: that names a collection\n");
+    else if (!plain_put_ok(job, c, path))
+        ;
     else
         dav_store_object(job, c, path->object, match, is_star(none));
     dav_api->dav->collection_free(c);
@@ -292,9 +323,14 @@ dav_delete(DavJob *job, DavPath *path)
     if (path->kind == DAV_PATH_COLLECTION) {
         ok = dav_api->dav->collection_delete(job->store, c->id, &error);
     } else {
+        HermodDavObject *m = dav_member(job, c, path);
         g_autofree char *old =
             may_schedule(job, c) ? scheduling_old_any(job, c, path->object) : NULL;
-        ok = dav_api->dav->object_delete(job->store, c->id, path->object, match, &error);
+        if (m != NULL && dav_is_marker(m))
+            ok = dav_delete_tree(job, c, m->name, &error);
+        else
+            ok = dav_api->dav->object_delete(job->store, c->id, path->object, match, &error);
+        dav_api->dav->object_free(m);
         if (ok && old != NULL)
             dav_schedule_delete(job, old);
     }

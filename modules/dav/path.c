@@ -5,7 +5,11 @@
  * Incoming paths are already percent-decoded by the core; a segment that
  * decodes to "." or "..", or holds a NUL or control character, makes the
  * whole path unknown (404), so no name can climb out of its collection.
- * Outgoing hrefs percent-encode every segment.  A name is only ever a
+ * Outgoing hrefs percent-encode every segment.  Members of a plain
+ * WebDAV collection may nest (litmus and file clients make
+ * subcollections): everything after the collection is one object name
+ * with '/' between its segments, and a subcollection is the member
+ * named with a trailing '/' (plain.c).  A name is only ever a
  * key of the store's tables, never a file path.
  */
 #include "autoconfig.h"
@@ -52,13 +56,14 @@ from_segments(char **seg, guint n, gboolean has_slash)
         p->owner = n == 2 ? g_ascii_strdown(seg[1], -1) : NULL;
         return g_steal_pointer(&p);
     }
-    if ((strcmp(seg[0], "cal") != 0 && strcmp(seg[0], "card") != 0) || n < 2 || n > 4)
+    if ((strcmp(seg[0], "cal") != 0 && strcmp(seg[0], "card") != 0) || n < 2)
         return NULL;
     p->home = g_strdup(seg[0]);
     p->owner = g_ascii_strdown(seg[1], -1);
     p->kind = n == 2 ? DAV_PATH_HOME : n == 3 ? DAV_PATH_COLLECTION : DAV_PATH_OBJECT;
     p->collection = n >= 3 ? g_strdup(seg[2]) : NULL;
-    p->object = n == 4 ? g_strdup(seg[3]) : NULL;
+    /* Below a plain collection, members nest: "a/b/c" is one name. */
+    p->object = n >= 4 ? g_strjoinv("/", seg + 3) : NULL;
     return g_steal_pointer(&p);
 }
 
@@ -73,16 +78,17 @@ dav_path_parse(const char *path)
         (path[strlen(DAV_ROOT)] != '/' && path[strlen(DAV_ROOT)] != '\0'))
         return NULL;
     path += strlen(DAV_ROOT);
-    parts = g_strsplit(path, "/", 8);
+    parts = g_strsplit(path, "/", DAV_DEPTH_MAX + 2);
     for (guint i = 0; parts[i] != NULL; i++) {
         if (parts[i][0] == '\0')
             continue;
-        if (!segment_ok(parts[i]) || seg->len >= 4)
+        if (!segment_ok(parts[i]) || seg->len >= DAV_DEPTH_MAX)
             return NULL;
         g_ptr_array_add(seg, parts[i]);
     }
     len = strlen(path);
-    return from_segments((char **)seg->pdata, seg->len, len == 0 || path[len - 1] == '/');
+    g_ptr_array_add(seg, NULL); /* NULL-terminated for the join of nested names */
+    return from_segments((char **)seg->pdata, seg->len - 1, len == 0 || path[len - 1] == '/');
 }
 
 static void
@@ -108,8 +114,14 @@ dav_href(const char *owner, const char *home, const char *collection, const char
         add_segment(out, owner, TRUE);
     if (collection != NULL)
         add_segment(out, collection, TRUE);
-    if (object != NULL)
-        add_segment(out, object, FALSE);
+    if (object != NULL) {
+        g_auto(GStrv) parts = g_strsplit(object, "/", -1);
+        for (guint i = 0; parts[i] != NULL; i++) {
+            if (i > 0)
+                g_string_append_c(out, '/');
+            add_segment(out, parts[i], FALSE);
+        }
+    }
     return g_string_free(out, FALSE);
 }
 

@@ -102,6 +102,20 @@ collection_members(DavJob *job, const Wanted *w, DavPath *path, HermodDavCollect
     return TRUE;
 }
 
+/* The direct members of a plain collection or subcollection (prefix). */
+static gboolean
+members(DavJob *job, const Wanted *w, DavPath *path, HermodDavCollection *c, const char *prefix)
+{
+    g_autoptr(GPtrArray) list = dav_members(job, c, prefix, TRUE);
+
+    for (guint i = 0; i < list->len; i++) {
+        HermodDavObject *o = list->pdata[i];
+        DavPath p = {DAV_PATH_OBJECT, path->owner, path->home, c->name, o->name, dav_is_marker(o)};
+        emit(job, w, &p, c, o);
+    }
+    return TRUE;
+}
+
 static gboolean
 walk(DavJob *job, const Wanted *w, DavPath *path, int depth)
 {
@@ -113,20 +127,23 @@ walk(DavJob *job, const Wanted *w, DavPath *path, int depth)
     if (path->kind == DAV_PATH_COLLECTION || path->kind == DAV_PATH_OBJECT) {
         if (!dav_find_collection(job, path, &c) || c == NULL)
             return FALSE;
-        if (path->kind == DAV_PATH_OBJECT &&
-            !dav_api->dav->object(job->store, c->id, path->object, &o, &error)) {
-            dav_fail(job, "reading an object", error);
-            dav_api->dav->collection_free(c);
-            return FALSE;
-        }
+        if (path->kind == DAV_PATH_OBJECT)
+            o = dav_member(job, c, path);
         if (path->kind == DAV_PATH_OBJECT && o == NULL) {
             dav_text(job, 404, "Not Found\n");
             dav_api->dav->collection_free(c);
             return FALSE;
         }
     }
-    emit(job, w, path, c, o);
-    if (depth > 0 && path->kind == DAV_PATH_ROOT) {
+    if (o != NULL && dav_is_marker(o)) {
+        DavPath self = {DAV_PATH_OBJECT, path->owner, path->home, c->name, o->name, TRUE};
+        emit(job, w, &self, c, o);
+    } else {
+        emit(job, w, path, c, o);
+    }
+    if (depth > 0 && dav_is_marker(o)) {
+        ok = members(job, w, path, c, o->name);
+    } else if (depth > 0 && path->kind == DAV_PATH_ROOT) {
         emit_simple(job, w, DAV_PATH_PRINCIPALS, NULL, NULL);
         emit_simple(job, w, DAV_PATH_HOME, job->account, "cal");
         emit_simple(job, w, DAV_PATH_HOME, job->account, "card");
@@ -135,7 +152,8 @@ walk(DavJob *job, const Wanted *w, DavPath *path, int depth)
     } else if (depth > 0 && path->kind == DAV_PATH_HOME) {
         ok = home_members(job, w, path);
     } else if (depth > 0 && path->kind == DAV_PATH_COLLECTION) {
-        ok = collection_members(job, w, path, c);
+        ok = c->kind == HERMOD_DAV_KIND_PLAIN ? members(job, w, path, c, NULL)
+                                              : collection_members(job, w, path, c);
     }
     dav_api->dav->object_free(o);
     dav_api->dav->collection_free(c);

@@ -137,14 +137,11 @@ dav_proppatch(DavJob *job, DavPath *path)
     xmlFreeDoc(doc);
     if (!dav_find_collection(job, path, &c) || c == NULL)
         return;
-    if (path->kind == DAV_PATH_OBJECT &&
-        (!dav_api->dav->object(job->store, c->id, path->object, &o, &error) || o == NULL)) {
-        if (error != NULL)
-            dav_fail(job, "reading an object", error);
-        else
-            dav_text(job, 404, "Not Found\n");
+    if (path->kind == DAV_PATH_OBJECT && (o = dav_member(job, c, path)) == NULL) {
+        dav_text(job, 404, "Not Found\n");
     } else if (!has_protected &&
-               !dav_api->dav->props_update(job->store, c->id, path->object, changes, &error)) {
+               !dav_api->dav->props_update(job->store, c->id, o != NULL ? o->name : "", changes,
+                                           &error)) {
         dav_fail(job, "saving properties", error);
     } else {
         answer(job, changes, has_protected);

@@ -85,7 +85,7 @@ resourcetype(const DavResource *res, GString *out)
     g_string_append(out, "<D:resourcetype>");
     if (res->path->kind == DAV_PATH_PRINCIPAL)
         g_string_append(out, "<D:principal/>");
-    if (res->path->kind != DAV_PATH_OBJECT)
+    if (res->path->kind != DAV_PATH_OBJECT || dav_is_marker(res->obj))
         g_string_append(out, "<D:collection/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_CALENDAR)
         g_string_append(out, "<C:calendar/>");

@@ -24,6 +24,26 @@ static const struct {
     {NS_DAV, "D"}, {NS_CAL, "C"}, {NS_CARD, "CR"}, {NS_CS, "CS"}, {NS_APPLE, "A"},
 };
 
+/* A prefix bound to the empty namespace name, or not bound at all, is
+ * not XML with namespaces (Namespaces 1.0 2.2, 5.1); libxml2 only warns. */
+static gboolean
+has_bad_ns(const xmlNode *n, int depth)
+{
+    for (const xmlNode *c = n; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        /* libxml2 leaves an unbound prefix in the name ("foo:bar"). */
+        if (c->ns == NULL && strchr((const char *)c->name, ':') != NULL)
+            return TRUE;
+        for (const xmlNs *ns = c->nsDef; ns != NULL; ns = ns->next)
+            if (ns->prefix != NULL && (ns->href == NULL || ns->href[0] == '\0'))
+                return TRUE;
+        if (depth < 256 && has_bad_ns(c->children, depth + 1))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 xmlDoc *
 dav_xml_read(DavJob *job, gboolean *out_empty)
 {
@@ -40,7 +60,8 @@ dav_xml_read(DavJob *job, gboolean *out_empty)
     }
     doc = xmlReadMemory(data, (int)len, NULL, NULL,
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL || doc->intSubset != NULL || xmlDocGetRootElement(doc) == NULL) {
+    if (doc == NULL || doc->intSubset != NULL || xmlDocGetRootElement(doc) == NULL ||
+        has_bad_ns(xmlDocGetRootElement(doc), 0)) {
         if (doc != NULL)
             xmlFreeDoc(doc);
         dav_text(job, 400, "Bad Request: the body is not well-formed XML (or has a DTD)\n");

@@ -11,8 +11,10 @@
  * (HermodMailApi.open and unref).
  *
  * A collection lives in a home ("cal" or "card") under a name, one path
- * segment; an object lives in a collection under a name, one path
- * segment.  The store never parses the names or the data: it keeps the
+ * segment; an object lives in a collection under a name: one segment,
+ * or for the members of a plain collection, which may nest, segments
+ * joined by '/' (a trailing '/' names a subcollection, an empty object
+ * the caller keeps as a marker).  The store never parses the names or the data: it keeps the
  * bytes as sent, an ETag (strong, quoted, from the bytes), the UID that
  * the caller extracted (unique within the collection) and a time span
  * (for time-range prefilters).  Every change of a collection's members
