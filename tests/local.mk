@@ -489,7 +489,7 @@ EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 DAV_FUZZ_SOURCES = tests/fuzz/dav-harness.c modules/dav/xml.c modules/dav/path.c \
 	modules/dav/filter.c modules/dav/vcard.c modules/dav/ical.c modules/dav/resource.c \
 	modules/dav/proppatch.c modules/dav/response.c modules/dav/props.c modules/dav/plain.c \
-	$(FUZZ_DRIVER)
+	modules/dav/locks.c $(FUZZ_DRIVER)
 DAV_FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules -I$(top_srcdir)/modules/dav
 DAV_FUZZ_CC = $(FUZZ_CC) $(XML_CFLAGS) $(ICAL_CFLAGS)
 TESTS += tests/fuzz/corpus-dav-xml.sh tests/fuzz/corpus-dav-import.sh

@@ -160,6 +160,25 @@ char *dav_schedule_put(DavJob *job, const char *old_text, const char *new_text);
  * organized it. */
 void dav_schedule_delete(DavJob *job, const char *old_text);
 
+/* --- locks (locks.c, lock.c) --- */
+/* The If header and the locks on path (and also, nullable: MOVE's
+ * destination) allow this write?  Else the job is answered (400, 412,
+ * 423). */
+gboolean dav_locks_check(DavJob *job, const char *path, const char *also);
+/* A new lock's token (transfer full), or NULL when a lock conflicts. */
+char *dav_locks_add(const char *path, gboolean is_shared, gboolean is_deep, const char *owner,
+                    guint timeout);
+gboolean dav_locks_refresh(const char *token, const char *path, guint timeout);
+gboolean dav_locks_remove(const char *token, const char *path);
+/* Forget the locks on path and below (it was deleted or moved away). */
+void dav_locks_drop(const char *path);
+/* <D:lockdiscovery> of path. */
+void dav_locks_discovery(const char *path, GString *out);
+/* The ETag of the member at path (decoded), or NULL.  (transfer full) */
+char *dav_etag_of(DavJob *job, const char *path);
+void dav_lock(DavJob *job, DavPath *path);
+void dav_unlock(DavJob *job, DavPath *path);
+
 /* --- methods --- */
 void dav_propfind(DavJob *job, DavPath *path);
 void dav_proppatch(DavJob *job, DavPath *path);

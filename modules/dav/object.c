@@ -335,6 +335,8 @@ dav_delete(DavJob *job, DavPath *path)
             dav_schedule_delete(job, old);
     }
     if (ok)
+        dav_locks_drop(job->path);
+    if (ok)
         dav_text(job, 204, "");
     else if (g_error_matches(error, HERMOD_DAV_ERROR, HERMOD_DAV_ERROR_NOT_FOUND))
         dav_text(job, 404, "Not Found\n");

@@ -52,9 +52,9 @@ static const char *const names_collection[] = {D("resourcetype"),
                                                D("quota-used-bytes"),
                                                D("quota-available-bytes"),
                                                NULL};
-static const char *const names_object[] = {D("resourcetype"),           D("getetag"),
-                                           D("getcontenttype"),         D("getcontentlength"),
-                                           D("current-user-principal"), NULL};
+static const char *const names_object[] = {
+    D("resourcetype"),           D("getetag"),       D("getcontenttype"), D("getcontentlength"),
+    D("current-user-principal"), D("supportedlock"), D("lockdiscovery"),  NULL};
 
 const char *const *
 dav_prop_names(const DavResource *res)
@@ -262,6 +262,24 @@ object_prop(DavJob *job, const DavResource *res, const char *key, GString *out)
     return TRUE;
 }
 
+static void
+lock_props(const DavResource *res, const char *key, GString *out)
+{
+    const DavPath *p = res->path;
+    g_autofree char *path = NULL;
+
+    if (strcmp(key, D("supportedlock")) == 0) {
+        g_string_append(out, "<D:supportedlock><D:lockentry><D:lockscope><D:exclusive/>"
+                             "</D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>"
+                             "<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype>"
+                             "<D:write/></D:locktype></D:lockentry></D:supportedlock>");
+        return;
+    }
+    path = g_strdup_printf(DAV_ROOT "/%s/%s/%s%s%s", p->home, p->owner, p->collection,
+                           p->object != NULL ? "/" : "", p->object != NULL ? p->object : "");
+    dav_locks_discovery(path, out);
+}
+
 gboolean
 dav_prop_live(DavJob *job, const DavResource *res, const char *key, GString *out)
 {
@@ -283,6 +301,11 @@ dav_prop_live(DavJob *job, const DavResource *res, const char *key, GString *out
                              "<D:privilege><D:write-content/></D:privilege><D:privilege>"
                              "<D:bind/></D:privilege><D:privilege><D:unbind/></D:privilege>"
                              "</D:current-user-privilege-set>");
+        return TRUE;
+    }
+    if ((strcmp(key, D("lockdiscovery")) == 0 || strcmp(key, D("supportedlock")) == 0) &&
+        (res->path->kind == DAV_PATH_OBJECT || res->path->kind == DAV_PATH_COLLECTION)) {
+        lock_props(res, key, out);
         return TRUE;
     }
     if (strcmp(key, D("supported-report-set")) == 0 && res->path->kind != DAV_PATH_OBJECT) {

@@ -19,8 +19,8 @@
 
 #define ALLOW                                                                                      \
     "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, REPORT, COPY, "      \
-    "MOVE"
-#define DAV_CLASSES "1, 3, calendar-access, addressbook, extended-mkcol"
+    "MOVE, LOCK, UNLOCK"
+#define DAV_CLASSES "1, 2, 3, calendar-access, addressbook, extended-mkcol"
 
 /* Request headers the handlers read. */
 static const char *const copied[] = {
@@ -66,6 +66,23 @@ simple(HermodHttpRequest *req, guint status, const char *text)
     dav_api->web->respond(req, status, "text/plain; charset=utf-8", body);
 }
 
+/* Writes must get past the locks and the If header (locks.c). */
+static gboolean
+writes_allowed(DavJob *job, DavPath *path)
+{
+    static const char *const writes[] = {"PUT",        "DELETE", "PROPPATCH", "MKCOL",
+                                         "MKCALENDAR", "MOVE",   "COPY",      NULL};
+    g_autofree char *dest = NULL;
+    const char *m = job->method;
+
+    if (!g_strv_contains(writes, m) || !dav_job_store(job))
+        return g_strv_contains(writes, m) ? FALSE : TRUE;
+    dest = dav_href_path(dav_header(job, "destination"));
+    if (strcmp(m, "COPY") == 0)
+        return dest == NULL || dav_locks_check(job, dest, NULL);
+    return dav_locks_check(job, job->path, strcmp(m, "MOVE") == 0 ? dest : NULL);
+}
+
 static void
 dispatch(DavJob *job)
 {
@@ -80,6 +97,8 @@ dispatch(DavJob *job)
         dav_text(job, 403, "Forbidden: that is another account's\n");
         return;
     }
+    if (!writes_allowed(job, path))
+        return;
     if (strcmp(m, "PROPFIND") == 0)
         dav_propfind(job, path);
     else if (strcmp(m, "PROPPATCH") == 0)
@@ -96,6 +115,10 @@ dispatch(DavJob *job)
         dav_copymove(job, path);
     else if (strcmp(m, "REPORT") == 0)
         dav_report(job, path);
+    else if (strcmp(m, "LOCK") == 0)
+        dav_lock(job, path);
+    else if (strcmp(m, "UNLOCK") == 0)
+        dav_unlock(job, path);
     else {
         dav_resp_header(job, "Allow", ALLOW);
         dav_text(job, 405, "Method Not Allowed\n");

@@ -142,6 +142,24 @@ dav_find_collection(DavJob *job, DavPath *path, HermodDavCollection **out)
     return TRUE;
 }
 
+char *
+dav_etag_of(DavJob *job, const char *path)
+{
+    g_autoptr(DavPath) p = dav_path_parse(path);
+    HermodDavCollection *c = NULL;
+    HermodDavObject *o = NULL;
+    char *etag = NULL;
+
+    if (p == NULL || p->kind != DAV_PATH_OBJECT || job->store == NULL ||
+        !dav_api->dav->collection(job->store, p->home, p->collection, &c, NULL) || c == NULL)
+        return NULL;
+    o = dav_member(job, c, p);
+    etag = o != NULL ? g_strdup(o->etag) : NULL;
+    dav_api->dav->object_free(o);
+    dav_api->dav->collection_free(c);
+    return etag;
+}
+
 gboolean
 dav_etag_matches(const char *header, const char *etag)
 {

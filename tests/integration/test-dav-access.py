@@ -69,6 +69,9 @@ def every_method_on_another_account_is_refused():
          ["Destination: /dav/cal/demo@example.test/calendar/stolen.ics"]),
         ("COPY", "/dav/cal/demo@example.test/calendar/none.ics", None,
          ["Destination: " + BOB_CAL + "planted.ics"]),
+        ("LOCK", BOB_CAL + "b.ics", '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
+         '</D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>', []),
+        ("UNLOCK", BOB_CAL + "b.ics", None, ["Lock-Token: <opaquelocktoken:x>"]),
         ("GET", "/dav/cal/BOB@Example.Test/calendar/b.ics", None, []),
         ("GET", "/dav/cal/demo@example.test/../bob@example.test/calendar/b.ics", None, []),
     ]

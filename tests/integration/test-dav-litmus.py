@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # test-dav-litmus.py - litmus (Debian's WebDAV server test suite) against
-# a plain WebDAV collection of the dav module: basic, copymove, props
-# and http must run with 0 failures; every litmus test is one TAP line.
+# a plain WebDAV collection of the dav module: basic, copymove, props,
+# locks and http must each run with 0 failures.
 # litmus speaks plain HTTP here ([dav] allow_plain_http, loopback only):
 # neon has no switch to accept the test's self-signed certificate.
 import os
@@ -15,7 +15,7 @@ import hermodtest as ht  # noqa: E402
 
 srv = dt.dav_daemon("dav-litmus", allow_plain_http="true")
 srv.add_web("both")
-SUITES = ("basic", "copymove", "props", "http")
+SUITES = ("basic", "copymove", "props", "locks", "http")
 
 
 @ht.test
