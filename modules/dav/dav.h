@@ -177,6 +177,8 @@ void dav_locks_discovery(const char *path, GString *out);
 /* The ETag of the member at path (decoded), or NULL.  (transfer full) */
 char *dav_etag_of(DavJob *job, const char *path);
 void dav_lock(DavJob *job, DavPath *path);
+/* POST of a VFREEBUSY request to the schedule outbox (outbox.c). */
+void dav_post(DavJob *job, DavPath *path);
 void dav_unlock(DavJob *job, DavPath *path);
 
 /* --- methods --- */

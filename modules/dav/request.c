@@ -18,7 +18,8 @@
 #include "dav/dav.h"
 
 #define ALLOW                                                                                      \
-    "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, REPORT, COPY, "      \
+    "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, REPORT, "      \
+    "COPY, "                                                                                       \
     "MOVE, LOCK, UNLOCK"
 #define DAV_CLASSES "1, 2, 3, calendar-access, addressbook, extended-mkcol"
 
@@ -115,6 +116,8 @@ dispatch(DavJob *job)
         dav_copymove(job, path);
     else if (strcmp(m, "REPORT") == 0)
         dav_report(job, path);
+    else if (strcmp(m, "POST") == 0)
+        dav_post(job, path);
     else if (strcmp(m, "LOCK") == 0)
         dav_lock(job, path);
     else if (strcmp(m, "UNLOCK") == 0)

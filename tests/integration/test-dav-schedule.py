@@ -9,7 +9,7 @@
 # conflict notice; the attendee's PARTSTAT change updates the
 # organizer's copy (REPLY) and, once all answered, the organizer gets a
 # summary mail; SCHEDULE-AGENT=CLIENT is left alone; the organizer's
-# DELETE cancels.
+# DELETE cancels; a VFREEBUSY POST to the outbox answers for local users.
 import os
 import sys
 import threading
@@ -154,6 +154,29 @@ def organizer_delete_cancels():
     got = bob.report(BCAL, q).body.decode()
     ht.check("meet-1" in got and "STATUS:CANCELLED" in got, "bob's copy cancelled: " + got)
     ht.wait_until(lambda: sink.find(b"METHOD:CANCEL"), what="iMIP CANCEL to carol")
+
+
+@ht.test
+def outbox_post_answers_free_busy_for_local_users():
+    req = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\n"
+           "UID:fb-q\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240910T000000Z\r\n"
+           "DTEND:20240911T000000Z\r\nORGANIZER:mailto:demo@example.test\r\n"
+           "ATTENDEE:mailto:bob@example.test\r\nATTENDEE:mailto:carol@remote.test\r\n"
+           "END:VFREEBUSY\r\nEND:VCALENDAR\r\n")
+    r = demo.req("POST", "/dav/cal/demo@example.test/outbox/", req,
+                 ["Content-Type: text/calendar"])
+    ht.check_equal(r.status, 200, "status: %r" % r.body[:300])
+    body = r.body.decode()
+    bob_part, carol_part = body.split("mailto:carol@remote.test")
+    ht.check("2.0;Success" in bob_part and
+             "FREEBUSY:20240910T093000Z/20240910T103000Z" in bob_part, bob_part)
+    ht.check("3.7" in carol_part, carol_part)
+    r = bob.req("POST", "/dav/cal/demo@example.test/outbox/", req,
+                ["Content-Type: text/calendar"])
+    ht.check_equal(r.status, 403, "someone else's outbox")
+    r = bob.req("POST", "/dav/cal/bob@example.test/outbox/", req,
+                ["Content-Type: text/calendar"])
+    ht.check_equal(r.status, 403, "as another organizer")
 
 
 @ht.test
