@@ -4,9 +4,10 @@
  * one walk over its instances (calendar-instances.c).
  *
  * The span feeds the store's prefilter column, so it must never be too
- * narrow: an RRULE without UNTIL (COUNT included, which is cheaper to
- * widen than to count) ends at G_MAXINT64, and anything the walk cannot
- * place (a VTODO without dates) spans everything.
+ * narrow: a rule without an end, with more than COUNT_MAX instances or
+ * more often than daily ends at G_MAXINT64 (walking it would cost too
+ * much at every PUT), and anything the walk cannot place (a VTODO
+ * without dates) spans everything.
  */
 #include "autoconfig.h"
 
@@ -17,6 +18,9 @@
 /* clang-format off */
 G_DEFINE_QUARK(hermod-calendar-error-quark, hermod_calendar_error)
 /* clang-format on */
+
+/* Most instances a span walk counts (see is_endless). */
+#define COUNT_MAX 5000
 
 typedef struct {
     gint64 start, end;
@@ -34,7 +38,9 @@ grow(const CalInstance *inst, gpointer data)
     return TRUE;
 }
 
-/* Does a component of vcal repeat without an end (UNTIL)? */
+/* Is a rule of vcal too long to walk at every PUT: no UNTIL or COUNT,
+ * more than COUNT_MAX instances, or more often than daily (an UNTIL
+ * centuries away would be millions of steps)? */
 static gboolean
 is_endless(icalcomponent *vcal)
 {
@@ -43,7 +49,8 @@ is_endless(icalcomponent *vcal)
         for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p != NULL;
              p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
             struct icalrecurrencetype r = icalproperty_get_rrule(p);
-            if (icaltime_is_null_time(r.until))
+            if ((icaltime_is_null_time(r.until) && r.count == 0) || r.count > COUNT_MAX ||
+                r.freq < ICAL_DAILY_RECURRENCE)
                 return TRUE;
         }
     }

@@ -259,6 +259,32 @@ def calendar_multiget_and_free_busy():
 
 
 @ht.test
+def calendar_query_with_prop_and_param_filters():
+    me.put(CAL + "pf1.ics", dt.vevent("pf1", "20240601T100000Z", "20240601T110000Z",
+                                      "LOCATION;LANGUAGE=de:Raum 1", summary="Budget review"))
+    me.put(CAL + "pf2.ics", dt.vevent("pf2", "20240601T120000Z", "20240601T130000Z",
+                                      summary="Lunch"))
+    q = ('<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>'
+         '<D:getetag/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter '
+         'name="VEVENT"><C:time-range start="20240601T000000Z" end="20240602T000000Z"/>'
+         '<C:prop-filter name="SUMMARY"><C:text-match>BUDGET</C:text-match></C:prop-filter>'
+         '<C:prop-filter name="LOCATION"><C:param-filter name="LANGUAGE"><C:text-match>de'
+         '</C:text-match></C:param-filter></C:prop-filter></C:comp-filter></C:comp-filter>'
+         '</C:filter></C:calendar-query>')
+    ht.check_equal(list(dt.responses(dt.multistatus(me.report(CAL, q)))), [CAL + "pf1.ics"],
+                   "prop and param filters")
+    q2 = q.replace("<C:text-match>BUDGET</C:text-match>",
+                   '<C:text-match negate-condition="yes">BUDGET</C:text-match>')
+    ht.check_equal(list(dt.responses(dt.multistatus(me.report(CAL, q2)))), [],
+                   "negated: pf1 fails, pf2 has no LOCATION")
+    q3 = q.split("<C:prop-filter")[0] + ('<C:prop-filter name="LOCATION"><C:is-not-defined/>'
+                                         '</C:prop-filter></C:comp-filter></C:comp-filter>'
+                                         '</C:filter></C:calendar-query>')
+    ht.check_equal(list(dt.responses(dt.multistatus(me.report(CAL, q3)))), [CAL + "pf2.ics"],
+                   "is-not-defined")
+
+
+@ht.test
 def copy_and_move_objects():
     me.put(CAL + "orig.ics", dt.vevent("orig", "20240501T100000Z"))
     me.req("MKCALENDAR", HOME + "other/")
