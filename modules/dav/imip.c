@@ -38,6 +38,22 @@ one_line(const char *s)
     return out;
 }
 
+/* A header value: one line, RFC 2047 B-encoded when not ASCII.
+ * (transfer full) */
+static char *
+encoded_word(const char *text)
+{
+    g_autofree char *line = one_line(text);
+    g_autofree char *b64 = NULL;
+
+    for (const char *p = line; *p != '\0'; p++)
+        if ((unsigned char)*p >= 0x80) {
+            b64 = g_base64_encode((const guchar *)line, strlen(line));
+            return g_strdup_printf("=?UTF-8?B?%s?=", b64);
+        }
+    return g_steal_pointer(&line);
+}
+
 static gboolean
 submit(const char *from, const char *to, GString *text, GError **error)
 {
@@ -58,7 +74,7 @@ submit(const char *from, const char *to, GString *text, GError **error)
 static void
 begin(GString *out, const char *from, const char *to, const char *subject, const char *boundary)
 {
-    g_autofree char *s = one_line(subject);
+    g_autofree char *s = encoded_word(subject);
     g_autofree char *uuid = g_uuid_string_random();
 
     g_string_append_printf(out, "From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n", from, to, s);

@@ -41,6 +41,11 @@ get_object(DavJob *job, DavPath *path, HermodDavCollection *c)
         job->status = 304;
     } else {
         data = g_bytes_get_data(o->data, &len);
+        /* Files of plain collections are downloads, never pages of this
+         * origin (the webmail's): no sniffing, no inline HTML. */
+        dav_resp_header(job, "X-Content-Type-Options", "nosniff");
+        if (c->kind == HERMOD_DAV_KIND_PLAIN)
+            dav_resp_header(job, "Content-Disposition", "attachment");
         job->status = 200;
         job->content_type =
             g_strdup(*o->content_type != '\0' ? o->content_type : "application/octet-stream");

@@ -302,6 +302,21 @@ def copy_and_move_objects():
 
 
 @ht.test
+def plain_collection_files_are_downloads():
+    ht.check_equal(me.req("MKCOL", HOME + "files/").status, 201, "MKCOL")
+    ht.check_equal(me.req("MKCOL", HOME + "files/sub/").status, 201, "nested MKCOL")
+    page = b"<html><script>alert(1)</script></html>"
+    ht.check_equal(me.put(HOME + "files/sub/x.html", page, ctype="text/html").status, 201, "PUT")
+    r = me.req("GET", HOME + "files/sub/x.html")
+    ht.check_equal(r.body, page, "bytes")
+    ht.check_equal(r.header("content-disposition"), "attachment", "download")
+    ht.check_equal(r.header("x-content-type-options"), "nosniff", "no sniffing")
+    ht.check("default-src 'none'" in (r.header("content-security-policy") or ""), "CSP")
+    ht.check_equal(me.put(HOME + "files/none/x.txt", "x", ctype="text/plain").status, 409,
+                   "no parent")
+
+
+@ht.test
 def basic_over_plain_http_is_refused_and_no_login_is_401():
     r = wt.curl("http://127.0.0.1:%d%s" % (srv.port("web"), CAL), "-u", "%s:%s" % dt.DEMO,
                 "-X", "PROPFIND")
