@@ -181,6 +181,10 @@ void dav_lock(DavJob *job, DavPath *path);
 void dav_post(DavJob *job, DavPath *path);
 void dav_unlock(DavJob *job, DavPath *path);
 
+/* Apply iMIP that arrived in the account's INBOX since the last look
+ * (imip-in.c). */
+void dav_imip_scan(DavJob *job);
+
 /* --- methods --- */
 void dav_propfind(DavJob *job, DavPath *path);
 void dav_proppatch(DavJob *job, DavPath *path);

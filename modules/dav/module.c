@@ -19,6 +19,7 @@
  */
 #include "autoconfig.h"
 
+#include <gmime/gmime.h>
 #include <libical/ical.h>
 
 #include "dav/dav.h"
@@ -72,6 +73,7 @@ dav_init(const HermodApi *api, HermodModule *self, GError **error)
     dav_module = self;
     LIBXML_TEST_VERSION;
     icalerror_set_errors_are_fatal(0);
+    g_mime_init();
     return mount_one(self, DAV_ROOT, error) && mount_one(self, "/.well-known/caldav", error) &&
            mount_one(self, "/.well-known/carddav", error);
 }

@@ -98,6 +98,8 @@ dispatch(DavJob *job)
         dav_text(job, 403, "Forbidden: that is another account's\n");
         return;
     }
+    if (path->kind != DAV_PATH_ROOT)
+        dav_imip_scan(job);
     if (!writes_allowed(job, path))
         return;
     if (strcmp(m, "PROPFIND") == 0)

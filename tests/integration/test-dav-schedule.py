@@ -9,7 +9,9 @@
 # conflict notice; the attendee's PARTSTAT change updates the
 # organizer's copy (REPLY) and, once all answered, the organizer gets a
 # summary mail; SCHEDULE-AGENT=CLIENT is left alone; the organizer's
-# DELETE cancels; a VFREEBUSY POST to the outbox answers for local users.
+# DELETE cancels; a VFREEBUSY POST to the outbox answers for local users;
+# iMIP mail arriving through the MX (an invitation from an external
+# organizer, an external attendee's reply) is applied, a forged one not.
 import os
 import sys
 import threading
@@ -177,6 +179,53 @@ def outbox_post_answers_free_busy_for_local_users():
     r = bob.req("POST", "/dav/cal/bob@example.test/outbox/", req,
                 ["Content-Type: text/calendar"])
     ht.check_equal(r.status, 403, "as another organizer")
+
+
+def imip_mail(sender, rcpt, method, ical):
+    """An iMIP message as an external calendar sends it, through the MX."""
+    import base64
+    import smtplib
+    body = base64.encodebytes(ical.replace("VERSION:2.0", "VERSION:2.0\r\nMETHOD:" + method)
+                              .encode()).decode()
+    msg = ("From: <%s>\r\nTo: <%s>\r\nSubject: iMIP %s from the outside\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: multipart/alternative; boundary=b1\r\n\r\n--b1\r\n"
+           "Content-Type: text/plain\r\n\r\nSee the calendar part.\r\n--b1\r\n"
+           "Content-Type: text/calendar; method=%s; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: base64\r\n\r\n%s--b1--\r\n"
+           % (sender, rcpt, method + " " + sender, method, body))
+    with smtplib.SMTP("127.0.0.1", srv.port("mx"), timeout=30) as s:
+        s.sendmail(sender, [rcpt], msg)
+
+
+@ht.test
+def imip_invitation_and_reply_arriving_as_mail_are_applied():
+    invite = dt.vevent("ext-1", "20240920T090000Z", "20240920T100000Z",
+                       "ORGANIZER:mailto:eve@remote.test\n"
+                       "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@example.test",
+                       summary="External kickoff")
+    imip_mail("eve@remote.test", "bob@example.test", "REQUEST", invite)
+    forged = invite.replace("ext-1", "ext-forged")
+    imip_mail("mallory@remote.test", "bob@example.test", "REQUEST", forged)
+    srv.wait_message("bob@example.test", b"iMIP REQUEST mallory@remote.test")
+    q = dt.calendar_query("20240920T000000Z", "20240921T000000Z", props="<C:calendar-data/>")
+    got = bob.report(BCAL, q).body.decode()
+    ht.check("ext-1" in got and "STATUS:TENTATIVE" in got, "invitation applied: " + got)
+    ht.check("ext-forged" not in got, "a REQUEST not from the organizer is left alone")
+    ev = dt.vevent("ask-carol", "20240921T090000Z", "20240921T100000Z",
+                   "ORGANIZER:mailto:demo@example.test\n"
+                   "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:carol@remote.test",
+                   summary="Ask Carol")
+    ht.check_equal(demo.put(DCAL + "carol.ics", ev).status, 201, "PUT")
+    reply = dt.vevent("ask-carol", "20240921T090000Z", "20240921T100000Z",
+                      "ORGANIZER:mailto:demo@example.test\n"
+                      "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@remote.test", summary="Ask Carol")
+    imip_mail("carol@remote.test", "demo@example.test", "REPLY", reply)
+    srv.wait_message("demo@example.test", b"iMIP REPLY carol@remote.test")
+    mine = demo.req("GET", DCAL + "carol.ics").body.decode().replace("\r\n ", "")
+    line = [x for x in mine.splitlines() if "mailto:carol@" in x][0]
+    ht.check("PARTSTAT=ACCEPTED" in line, "organizer's copy after the mailed reply: " + line)
+    srv.wait_message("demo@example.test", b"Replies are in: Ask Carol")
 
 
 @ht.test
