@@ -6,7 +6,7 @@ hermodinclude_HEADERS = plugin-api/hermod/hermod.h plugin-api/hermod/version.h \
 	plugin-api/hermod/setting.h plugin-api/hermod/protocol.h \
 	plugin-api/hermod/module.h plugin-api/hermod/api.h \
 	plugin-api/hermod/mailstore.h plugin-api/hermod/web.h \
-	plugin-api/hermod/im.h
+	plugin-api/hermod/im.h plugin-api/hermod/dav.h
 # The module author's guide, installed beside the headers it describes;
 # make check installs it with them (tests/local.mk, "--- abi").
 hermodinclude_DATA = plugin-api/GUIDE.md

@@ -374,7 +374,8 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml \
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
-	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml
+	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
+	tests/abi/hermod-abi-1.9.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.
@@ -497,3 +498,34 @@ EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.
 	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
 	tests/integration/test-jmap-client.py tests/jmap-client/package.json \
 	tests/jmap-client/package-lock.json tests/jmap-client/jam-test.mjs
+# --- integration: CalDAV/CardDAV (modules/dav)
+TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
+	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py \
+	tests/integration/test-dav-schedule.py tests/integration/test-dav-litmus.py
+EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
+	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
+	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py \
+	tests/integration/test-dav-litmus.py
+
+# dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
+# filters; iCalendar and vCard checks, core/calendar on what passes)
+DAV_FUZZ_SOURCES = tests/fuzz/dav-harness.c modules/dav/xml.c modules/dav/path.c \
+	modules/dav/filter.c modules/dav/vcard.c modules/dav/ical.c modules/dav/resource.c \
+	modules/dav/proppatch.c modules/dav/response.c modules/dav/props.c modules/dav/plain.c \
+	modules/dav/locks.c $(FUZZ_DRIVER)
+DAV_FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules -I$(top_srcdir)/modules/dav
+DAV_FUZZ_CC = $(FUZZ_CC) $(XML_CFLAGS) $(ICAL_CFLAGS)
+TESTS += tests/fuzz/corpus-dav-xml.sh tests/fuzz/corpus-dav-import.sh
+check_PROGRAMS += tests/fuzz/fuzz-dav-xml tests/fuzz/fuzz-dav-import
+tests_fuzz_fuzz_dav_xml_SOURCES = tests/fuzz/fuzz-dav-xml.c $(DAV_FUZZ_SOURCES)
+tests_fuzz_fuzz_dav_xml_CPPFLAGS = $(DAV_FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_dav_xml_CFLAGS = $(DAV_FUZZ_CC)
+tests_fuzz_fuzz_dav_xml_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dav_xml_LDADD = $(FUZZ_LINK) $(XML_LIBS) $(ICAL_LIBS)
+tests_fuzz_fuzz_dav_import_SOURCES = tests/fuzz/fuzz-dav-import.c $(DAV_FUZZ_SOURCES)
+tests_fuzz_fuzz_dav_import_CPPFLAGS = $(DAV_FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_dav_import_CFLAGS = $(DAV_FUZZ_CC)
+tests_fuzz_fuzz_dav_import_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_dav_import_LDADD = $(FUZZ_LINK) $(XML_LIBS) $(ICAL_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-dav-xml.sh tests/fuzz/corpus/dav-xml \
+	tests/fuzz/corpus-dav-import.sh tests/fuzz/corpus/dav-import

@@ -12,5 +12,6 @@ core_plugin_libhermod_plugin_la_SOURCES = \
 	core/plugin/modules.h core/plugin/module-api.c core/plugin/module-api.h \
 	core/plugin/mail-api.c core/plugin/mail-api.h \
 	core/plugin/web-api.c core/plugin/web-api.h \
-	core/plugin/im-api.c core/plugin/im-api.h
+	core/plugin/im-api.c core/plugin/im-api.h \
+	core/plugin/dav-api.c core/plugin/dav-api.h
 EXTRA_DIST += core/plugin/README

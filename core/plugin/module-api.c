@@ -26,6 +26,7 @@
 #include "plugin/module-api.h"
 #include "plugin/module.h"
 #include "plugin/im-api.h"
+#include "plugin/dav-api.h"
 #include "plugin/web-api.h"
 
 /* The ABI 1.0 size of HermodProtocol, the smallest a module may hand us. */
@@ -231,6 +232,7 @@ static const HermodApi api = {
     .account_addresses = account_addresses,
 
     .im = &hermod_im_api,
+    .dav = &hermod_dav_api,
 };
 
 const HermodApi *

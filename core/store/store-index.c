@@ -29,6 +29,7 @@
 
 #include "store/store-private.h"
 
+/* The schema this file writes (PRAGMA user_version). */
 #define SCHEMA_VERSION 8
 
 static const char schema_v1[] =
@@ -163,10 +164,35 @@ static const char schema_v6[] =
     "CREATE TABLE vacation_replies(sender TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version = 6;";
 /* clang-format on */
+/* Version 7: calendars, address books and plain WebDAV collections
+ * (store-dav.c): collections per home ("cal", "card"), their objects
+ * (the bytes as sent, in the index so that quota, backup and deletion
+ * count them with the mail), a change log for sync tokens, and dead
+ * properties.  A collection's "sync" is its latest change number. */
+static const char schema_v7[] =
+    "CREATE TABLE dav_collections(id INTEGER PRIMARY KEY AUTOINCREMENT, home TEXT NOT NULL,"
+    " name TEXT NOT NULL, kind INTEGER NOT NULL, components TEXT,"
+    " sync INTEGER NOT NULL DEFAULT 1, created INTEGER NOT NULL, UNIQUE(home, name));"
+    "CREATE TABLE dav_objects(id INTEGER PRIMARY KEY,"
+    " collection_id INTEGER NOT NULL REFERENCES dav_collections(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, uid TEXT, etag TEXT NOT NULL, content_type TEXT NOT NULL,"
+    " modseq INTEGER NOT NULL, size INTEGER NOT NULL, first_start INTEGER NOT NULL,"
+    " last_end INTEGER NOT NULL, data BLOB NOT NULL, UNIQUE(collection_id, name));"
+    "CREATE INDEX dav_objects_by_uid ON dav_objects(collection_id, uid);"
+    "CREATE TABLE dav_changes(collection_id INTEGER NOT NULL"
+    " REFERENCES dav_collections(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+    " modseq INTEGER NOT NULL, deleted INTEGER NOT NULL, PRIMARY KEY(collection_id, name))"
+    " WITHOUT ROWID;"
+    "CREATE INDEX dav_changes_by_modseq ON dav_changes(collection_id, modseq);"
+    "CREATE TABLE dav_props(collection_id INTEGER NOT NULL"
+    " REFERENCES dav_collections(id) ON DELETE CASCADE, object TEXT NOT NULL,"
+    " name TEXT NOT NULL, xml TEXT NOT NULL, PRIMARY KEY(collection_id, object, name))"
+    " WITHOUT ROWID;"
+    "PRAGMA user_version = 7;";
 /* Version 8: the account's IM history (store-im.c) and its IM settings.
  * peer is the other party, canonical, for per-conversation reads; dedupe
  * makes a retried delivery (the same SEM file after a crash) a no-op.
- * (Versions 6 and 7 are other branches' steps.) */
+ */
 static const char schema_v8[] =
     "CREATE TABLE im(id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL,"
     " sender TEXT NOT NULL, recipient TEXT NOT NULL, peer TEXT NOT NULL, text TEXT NOT NULL,"
@@ -284,6 +310,7 @@ migrate_locked(HermodStore *store, GError **error)
            (version >= 5 || hermod_store_exec(store, schema_v5, error)) &&
            (version >= 6 || (hermod_store_exec(store, schema_v6, error) &&
                              hermod_store_thread_upgrade(store, error))) &&
+           (version >= 7 || hermod_store_exec(store, schema_v7, error)) &&
            (version >= 8 || hermod_store_exec(store, schema_v8, error));
 }
 
@@ -640,7 +667,9 @@ hermod_store_index_files(HermodStore *store, GError **error)
 gboolean
 hermod_store_index_used(HermodStore *store, guint64 *out_used, GError **error)
 {
-    sqlite3_stmt *st = hermod_store_stmt(store, "SELECT total(size) FROM messages", error);
+    sqlite3_stmt *st = hermod_store_stmt(
+        store, "SELECT (SELECT total(size) FROM messages) + (SELECT total(size) FROM dav_objects)",
+        error);
     int rc;
 
     if (st == NULL)

@@ -34,9 +34,15 @@ typedef struct {
  * (transfer full) element AcServer, strings owned by listeners. */
 GArray *ac_servers(GPtrArray *listeners);
 
-/* The documents.  address may be NULL (Thunderbird's well-known path). */
-char *ac_thunderbird(const char *domain, const char *host, const char *name, GArray *servers);
+/* The documents (dav_port 0: no CalDAV/CardDAV entries).  address may be NULL (Thunderbird's
+ * well-known path). */
+char *ac_thunderbird(const char *domain, const char *host, const char *name, GArray *servers,
+                     guint16 dav_port);
 char *ac_outlook(const char *address, const char *host, GArray *servers);
-char *ac_apple(const char *address, const char *domain, const char *host, GArray *servers);
+char *ac_apple(const char *address, const char *domain, const char *host, GArray *servers,
+               guint16 dav_port);
+/* The HTTPS port CalDAV/CardDAV clients are sent to (/dav/), or 0 when
+ * there is no HTTPS listener or [autoconfig] dav is off. */
+guint16 ac_dav_port(GPtrArray *listeners);
 
 #endif

@@ -51,6 +51,25 @@ ac_servers(GPtrArray *listeners)
     return out;
 }
 
+guint16
+ac_dav_port(GPtrArray *listeners)
+{
+    for (guint i = 0; i < listeners->len; i++) {
+        const HermodListenerInfo *l = listeners->pdata[i];
+        if (g_strcmp0(l->protocol, "http") == 0 && g_strcmp0(l->tls, "implicit") == 0)
+            return l->port;
+    }
+    return 0;
+}
+
+/* https://HOST[:PORT]/dav/ (host escaped already).  (transfer full) */
+static char *
+dav_url(const char *h, guint16 port)
+{
+    return port == 443 ? g_strdup_printf("https://%s/dav/", h)
+                       : g_strdup_printf("https://%s:%u/dav/", h, port);
+}
+
 static const char *
 tb_socket(const char *tls)
 {
@@ -58,7 +77,8 @@ tb_socket(const char *tls)
 }
 
 char *
-ac_thunderbird(const char *domain, const char *host, const char *name, GArray *servers)
+ac_thunderbird(const char *domain, const char *host, const char *name, GArray *servers,
+               guint16 dav_port)
 {
     g_autofree char *d = g_markup_escape_text(domain, -1);
     g_autofree char *h = g_markup_escape_text(host, -1);
@@ -83,7 +103,19 @@ ac_thunderbird(const char *domain, const char *host, const char *name, GArray *s
             is_smtp ? "outgoingServer" : "incomingServer", s->type, h, s->port, tb_socket(s->tls),
             is_smtp ? "outgoingServer" : "incomingServer");
     }
-    g_string_append(out, "  </emailProvider>\n</clientConfig>\n");
+    g_string_append(out, "  </emailProvider>\n");
+    if (dav_port != 0) {
+        g_autofree char *url = dav_url(h, dav_port);
+        for (int i = 0; i < 2; i++)
+            g_string_append_printf(
+                out,
+                "  <%s type=\"%s\">\n      <username>%%EMAILADDRESS%%</username>\n"
+                "      <authentication>http-basic</authentication>\n"
+                "      <serverURL>%s</serverURL>\n  </%s>\n",
+                i == 0 ? "addressBook" : "calendar", i == 0 ? "carddav" : "caldav", url,
+                i == 0 ? "addressBook" : "calendar");
+    }
+    g_string_append(out, "</clientConfig>\n");
     return g_string_free(out, FALSE);
 }
 
@@ -140,8 +172,32 @@ plist_server(GString *out, const char *prefix, const AcServer *s, const char *h,
                            prefix, h, prefix, s->port, prefix, "true", prefix, a, prefix);
 }
 
+/* A CalDAV or CardDAV account payload (strings escaped already). */
+static void
+apple_dav(GString *out, const char *kind, const char *type, const char *a, const char *d,
+          const char *h, guint16 port)
+{
+    g_autofree char *uuid = g_uuid_string_random();
+    g_autofree char *principal = g_strdup_printf("/dav/principals/%s/", a);
+
+    g_string_append_printf(out,
+                           "    <dict>\n      <key>%sAccountDescription</key><string>%s</string>\n"
+                           "      <key>%sHostName</key><string>%s</string>\n"
+                           "      <key>%sPort</key><integer>%u</integer>\n"
+                           "      <key>%sUseSSL</key><true/>\n"
+                           "      <key>%sUsername</key><string>%s</string>\n"
+                           "      <key>%sPrincipalURL</key><string>%s</string>\n"
+                           "      <key>PayloadType</key><string>%s</string>\n"
+                           "      <key>PayloadIdentifier</key><string>%s.%s.%s</string>\n"
+                           "      <key>PayloadUUID</key><string>%s</string>\n"
+                           "      <key>PayloadVersion</key><integer>1</integer>\n    </dict>\n",
+                           kind, d, kind, h, kind, port, kind, kind, a, kind, principal, type, d,
+                           kind, uuid, uuid);
+}
+
 char *
-ac_apple(const char *address, const char *domain, const char *host, GArray *servers)
+ac_apple(const char *address, const char *domain, const char *host, GArray *servers,
+         guint16 dav_port)
 {
     g_autofree char *a = g_markup_escape_text(address, -1);
     g_autofree char *d = g_markup_escape_text(domain, -1);
@@ -166,17 +222,23 @@ ac_apple(const char *address, const char *domain, const char *host, GArray *serv
         plist_server(out, "Incoming", in, h, a);
     if (smtp != NULL)
         plist_server(out, "Outgoing", smtp, h, a);
-    g_string_append_printf(
-        out,
-        "      <key>PayloadType</key><string>com.apple.mail.managed</string>\n"
-        "      <key>PayloadIdentifier</key><string>%s.mail.%s</string>\n"
-        "      <key>PayloadUUID</key><string>%s</string>\n"
-        "      <key>PayloadVersion</key><integer>1</integer>\n    </dict>\n  </array>\n"
-        "  <key>PayloadDisplayName</key><string>%s mail</string>\n"
-        "  <key>PayloadIdentifier</key><string>%s.mail</string>\n"
-        "  <key>PayloadType</key><string>Configuration</string>\n"
-        "  <key>PayloadUUID</key><string>%s</string>\n"
-        "  <key>PayloadVersion</key><integer>1</integer>\n</dict>\n</plist>\n",
-        d, uuid, uuid, d, d, uuid2);
+    g_string_append_printf(out,
+                           "      <key>PayloadType</key><string>com.apple.mail.managed</string>\n"
+                           "      <key>PayloadIdentifier</key><string>%s.mail.%s</string>\n"
+                           "      <key>PayloadUUID</key><string>%s</string>\n"
+                           "      <key>PayloadVersion</key><integer>1</integer>\n    </dict>\n",
+                           d, uuid, uuid);
+    if (dav_port != 0) {
+        apple_dav(out, "CalDAV", "com.apple.caldav.account", a, d, h, dav_port);
+        apple_dav(out, "CardDAV", "com.apple.carddav.account", a, d, h, dav_port);
+    }
+    g_string_append_printf(out,
+                           "  </array>\n"
+                           "  <key>PayloadDisplayName</key><string>%s mail</string>\n"
+                           "  <key>PayloadIdentifier</key><string>%s.mail</string>\n"
+                           "  <key>PayloadType</key><string>Configuration</string>\n"
+                           "  <key>PayloadUUID</key><string>%s</string>\n"
+                           "  <key>PayloadVersion</key><integer>1</integer>\n</dict>\n</plist>\n",
+                           d, d, uuid2);
     return g_string_free(out, FALSE);
 }

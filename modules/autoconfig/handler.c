@@ -31,7 +31,8 @@ typedef struct {
     GPtrArray *listeners; /* HermodListenerInfo *: what servers points into */
     GArray *servers;      /* AcServer */
     char *host;
-    char *name; /* the provider's name; "" for the domain */
+    char *name;       /* the provider's name; "" for the domain */
+    guint16 dav_port; /* the HTTPS port DAV is advertised on; 0: not advertised */
     gint64 read_at;
 } Snapshot;
 
@@ -152,6 +153,7 @@ check_domain(gpointer data)
         g_hash_table_add(snap->domains, g_ascii_strdown(domains->pdata[i], -1));
     snap->listeners = ac_api->web->listeners();
     snap->servers = ac_servers(snap->listeners);
+    snap->dav_port = ac_api->setting_int(ac_module, "dav") ? ac_dav_port(snap->listeners) : 0;
     snap->host = g_strdup(host != NULL && *host != '\0' ? host : ac_api->hostname());
     snap->name = g_strdup(name != NULL ? name : "");
     snap->read_at = g_get_monotonic_time();
@@ -184,13 +186,13 @@ send_document(HermodHttpRequest *req, gpointer data)
     name = *snap->name != '\0' ? snap->name : job->domain;
     if (job->kind == DOC_THUNDERBIRD)
         answer(req, 200, "application/xml; charset=utf-8",
-               ac_thunderbird(job->domain, snap->host, name, snap->servers));
+               ac_thunderbird(job->domain, snap->host, name, snap->servers, snap->dav_port));
     else if (job->kind == DOC_OUTLOOK)
         answer(req, 200, "application/xml; charset=utf-8",
                ac_outlook(job->address, snap->host, snap->servers));
     else
         answer(req, 200, "application/x-apple-aspen-config",
-               ac_apple(job->address, job->domain, snap->host, snap->servers));
+               ac_apple(job->address, job->domain, snap->host, snap->servers, snap->dav_port));
 }
 
 static gboolean

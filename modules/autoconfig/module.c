@@ -14,6 +14,10 @@
  *   Apple        GET /apple/mail.mobileconfig?emailaddress=ADDRESS, a
  *                configuration profile to open on macOS or iOS
  *
+ * With an HTTPS listener (and [autoconfig] dav on), Thunderbird's
+ * document also names the CalDAV and CardDAV server (/dav/ of the dav
+ * module) and Apple's profile carries CalDAV and CardDAV accounts.
+ *
  * A domain that is not local gets 404, so the module says nothing about
  * other people's domains.  [autoconfig] hostname overrides the server
  * name written into the documents ([core] hostname by default).
@@ -30,6 +34,9 @@ const HermodSetting ac_settings[] = {
      "server name in the documents (empty: [core] hostname)"},
     {"display_name", HERMOD_SETTING_STRING, "", 0, 0, NULL,
      "the provider's name clients show (empty: the domain)"},
+    {"dav", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
+     "advertise CalDAV/CardDAV at https://HOST/dav/ (the dav module) when there is an HTTPS "
+     "listener"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

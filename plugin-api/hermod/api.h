@@ -21,6 +21,7 @@
 #include <hermod/module.h>
 #include <hermod/protocol.h>
 #include <hermod/web.h>
+#include <hermod/dav.h>
 
 G_BEGIN_DECLS
 
@@ -258,6 +259,11 @@ struct HermodApi {
      * presence, the IM history, broadcasts; see hermod/im.h.  Never NULL
      * in a 1.8 core. */
     const HermodImApi *im;
+    /* --- ABI 1.9 --- */
+    /* Calendars, address books and WebDAV collections in the account's
+     * store, and recurrence, time-range and free/busy arithmetic; see
+     * hermod/dav.h.  Never NULL in a 1.9 core. */
+    const HermodDavApi *dav;
 };
 
 /* Does the running core's table have member? */

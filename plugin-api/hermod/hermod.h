@@ -12,6 +12,7 @@
 #include <hermod/mailstore.h>
 #include <hermod/web.h>
 #include <hermod/im.h>
+#include <hermod/dav.h>
 #include <hermod/api.h>
 
 #endif

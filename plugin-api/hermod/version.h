@@ -32,12 +32,14 @@
  *        thread ids, the change log, uploads, VacationResponse, identities).
  *   1.8  HermodApi.im: the IM hub's table (hermod/im.h): deliver, live
  *        sessions and presence, history, broadcasts, IM settings.
+ *   1.9  HermodApi.dav: calendars, address books and WebDAV collections in
+ *        the store, and recurrence/time-range/free-busy (hermod/dav.h).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 8
+#define HERMOD_ABI_MINOR 9
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

@@ -76,3 +76,14 @@ hermod_abi_probe_im(HermodImApi *im, HermodImSession *session, HermodIm *msg,
 {
 }
 #endif
+
+/* ABI 1.9: calendars, address books and WebDAV collections. */
+#if HERMOD_ABI_MINOR >= 9
+PROBE
+hermod_abi_probe_dav(HermodDavApi *dav, HermodDavCollection *collection, HermodDavObject *object,
+                     HermodDavChange *change, HermodDavProp *prop, HermodDavNewCollection *spec,
+                     HermodDavPut *put, HermodCalPeriod *period, HermodDavKind kind,
+                     HermodDavError error)
+{
+}
+#endif

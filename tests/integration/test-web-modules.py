@@ -5,7 +5,8 @@
 # config-v1.1.xml (well-known path by Host, and ?emailaddress=), Outlook's
 # POST /autodiscover/autodiscover.xml and Apple's .mobileconfig each name
 # the real ports and TLS modes for every local domain and nothing for
-# other domains; /metrics in the Prometheus text format counts
+# other domains (and with an HTTPS listener the CalDAV/CardDAV server at
+# /dav/); /metrics in the Prometheus text format counts
 # connections, messages, auth failures, store commits and HTTP requests,
 # and only for [metrics] allow.
 import os
@@ -137,6 +138,23 @@ def apple_mobileconfig():
     ht.check_equal(mail["EmailAddress"], "demo@example.test", "address")
     ht.check(mail["OutgoingMailServerPortNumber"] in (srv.port("smtps"), srv.port("submission")),
              "SMTP port")
+    dav = {c["PayloadType"]: c for c in p["PayloadContent"][1:]}
+    for kind in ("CalDAV", "CardDAV"):
+        c = dav["com.apple.%s.account" % kind.lower()]
+        ht.check_equal((c[kind + "HostName"], c[kind + "Port"], c[kind + "UseSSL"],
+                        c[kind + "PrincipalURL"]),
+                       (ht.HOSTNAME, srv.port("webs"), True, "/dav/principals/demo@example.test/"),
+                       kind + " payload")
+
+
+@ht.test
+def thunderbird_names_the_caldav_and_carddav_server():
+    root = ET.fromstring(get(srv, "/mail/config-v1.1.xml?emailaddress=demo%40example.test").body)
+    url = "https://%s:%d/dav/" % (ht.HOSTNAME, srv.port("webs"))
+    ht.check_equal(root.find("calendar").get("type"), "caldav", "calendar type")
+    ht.check_equal(root.find("calendar").findtext("serverURL"), url, "CalDAV URL")
+    ht.check_equal(root.find("addressBook").get("type"), "carddav", "address book type")
+    ht.check_equal(root.find("addressBook").findtext("serverURL"), url, "CardDAV URL")
 
 
 def metric(text, name):

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * response.c - one <D:response> of a multistatus: the href, found
+ * properties in a 200 propstat, missing ones in a 404 propstat (RFC 4918
+ * 9.1), allprop and propname.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "dav/dav.h"
+
+const char *
+dav_reason(guint status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 409:
+        return "Conflict";
+    case 424:
+        return "Failed Dependency";
+    case 507:
+        return "Insufficient Storage";
+    default:
+        return "Error";
+    }
+}
+
+static void
+href_of(const DavResource *res, GString *out)
+{
+    const DavPath *p = res->path;
+    g_autofree char *href = NULL;
+
+    if (p->kind == DAV_PATH_PRINCIPALS)
+        href = g_strdup(DAV_ROOT "/principals/");
+    else
+        href = dav_href(p->owner, p->home, p->collection, p->object);
+    g_string_append(out, "<D:href>");
+    dav_xml_escape(out, href);
+    g_string_append(out, "</D:href>");
+}
+
+static void
+propstat(GString *out, GString *props, guint status)
+{
+    if (props->len == 0)
+        return;
+    g_string_append_printf(out,
+                           "<D:propstat><D:prop>%s</D:prop>"
+                           "<D:status>HTTP/1.1 %u %s</D:status></D:propstat>",
+                           props->str, status, dav_reason(status));
+}
+
+static const HermodDavProp *
+find_dead(GPtrArray *dead, const char *key)
+{
+    for (guint i = 0; dead != NULL && i < dead->len; i++) {
+        const HermodDavProp *p = dead->pdata[i];
+        if (strcmp(p->name, key) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static GPtrArray *
+dead_props(DavJob *job, const DavResource *res)
+{
+    if (res->coll == NULL || job->store == NULL ||
+        (res->path->kind != DAV_PATH_COLLECTION && res->path->kind != DAV_PATH_OBJECT))
+        return NULL;
+    return dav_api->dav->props(job->store, res->coll->id, res->obj != NULL ? res->obj->name : "",
+                               NULL);
+}
+
+static void
+one(DavJob *job, const DavResource *res, const char *key, GPtrArray *dead, gboolean names_only,
+    GString *found, GString *missing)
+{
+    const HermodDavProp *d = find_dead(dead, key);
+    g_autoptr(GString) value = g_string_new(NULL);
+
+    if (d != NULL && !names_only) {
+        g_string_append(found, d->xml);
+        return;
+    }
+    if (d == NULL && !dav_prop_live(job, res, key, value)) {
+        dav_xml_empty(missing, key);
+        return;
+    }
+    if (names_only)
+        dav_xml_empty(found, key);
+    else
+        g_string_append_len(found, value->str, value->len);
+}
+
+void
+dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean names_only,
+             GString *out)
+{
+    g_autoptr(GPtrArray) dead = dead_props(job, res);
+    g_autoptr(GString) found = g_string_new(NULL);
+    g_autoptr(GString) missing = g_string_new(NULL);
+
+    if (dead != NULL)
+        g_ptr_array_set_free_func(dead, (GDestroyNotify)dav_api->dav->prop_free);
+    g_string_append(out, "<D:response>");
+    href_of(res, out);
+    if (keys != NULL) {
+        for (guint i = 0; i < keys->len; i++)
+            one(job, res, keys->pdata[i], dead, FALSE, found, missing);
+    } else {
+        const char *const *names = dav_prop_names(res);
+        g_autoptr(GString) scratch = g_string_new(NULL);
+        for (gsize i = 0; names[i] != NULL; i++)
+            if (find_dead(dead, names[i]) == NULL)
+                one(job, res, names[i], NULL, names_only, found, scratch);
+        for (guint i = 0; dead != NULL && i < dead->len; i++)
+            one(job, res, ((HermodDavProp *)dead->pdata[i])->name, dead, names_only, found,
+                scratch);
+    }
+    propstat(out, found, 200);
+    propstat(out, missing, 404);
+    if (found->len == 0 && missing->len == 0)
+        g_string_append(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status>"
+                             "</D:propstat>");
+    g_string_append(out, "</D:response>\n");
+}
+
+void
+dav_response_status(GString *out, const char *href, guint status)
+{
+    g_string_append(out, "<D:response><D:href>");
+    dav_xml_escape(out, href);
+    g_string_append_printf(out, "</D:href><D:status>HTTP/1.1 %u %s</D:status></D:response>\n",
+                           status, dav_reason(status));
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * schedule.c - implicit scheduling (RFC 6638) after a PUT or DELETE in a
+ * calendar: who is organizer, who attendee, and who hears what.
+ *
+ * An organizer's PUT of an event with ATTENDEEs sends METHOD:REQUEST to
+ * each attendee whose SCHEDULE-AGENT is SERVER (the default): to a local
+ * account's schedule inbox and calendar (schedule-local.c), to anyone
+ * else as iMIP mail (imip.c); each attendee's SCHEDULE-STATUS records
+ * the outcome (1.2 delivered, 1.1 sent by mail, 5.1 failed) in the
+ * organizer's copy, which is then stored again as libical writes it.
+ * An attendee's PUT that changes their own PARTSTAT sends REPLY to the
+ * organizer (whose copy is updated when local).  The organizer's DELETE
+ * sends CANCEL.  Failures are logged and recorded; they never fail the
+ * client's request, which is already stored.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dav/schedule.h"
+
+char *
+dav_cal_address(const char *uri)
+{
+    if (uri == NULL || g_ascii_strncasecmp(uri, "mailto:", 7) != 0 || uri[7] == '\0')
+        return NULL;
+    return g_ascii_strdown(uri + 7, -1);
+}
+
+icalcomponent *
+dav_sched_main(icalcomponent *vcal)
+{
+    icalcomponent *first = NULL;
+
+    for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT)) {
+        icalcomponent_kind k = icalcomponent_isa(c);
+        if (k != ICAL_VEVENT_COMPONENT && k != ICAL_VTODO_COMPONENT)
+            continue;
+        if (icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) == NULL)
+            return c;
+        if (first == NULL)
+            first = c;
+    }
+    return first;
+}
+
+char *
+dav_sched_message(icalcomponent *vcal, const char *method)
+{
+    icalcomponent *copy = icalcomponent_new_clone(vcal);
+    icalproperty *m = icalcomponent_get_first_property(copy, ICAL_METHOD_PROPERTY);
+    char *raw, *text;
+
+    if (m != NULL) {
+        icalcomponent_remove_property(copy, m);
+        icalproperty_free(m);
+    }
+    icalcomponent_add_property(copy,
+                               icalproperty_new_method(icalproperty_string_to_method(method)));
+    raw = icalcomponent_as_ical_string_r(copy);
+    text = g_strdup(raw);
+    free(raw);
+    icalcomponent_free(copy);
+    return text;
+}
+
+gboolean
+dav_sched_is_account(const char *address)
+{
+    /* Local, and its own owner: an account (an alias owns nothing). */
+    return dav_api->addr_lookup(address, NULL) == HERMOD_ADDR_LOCAL &&
+           dav_api->addr_check_owner(address, address, NULL) == HERMOD_AUTH_OK;
+}
+
+static char *
+param(icalproperty *p, const char *name)
+{
+    return icalproperty_get_parameter_as_string_r(p, name);
+}
+
+/* Set SCHEDULE-STATUS on every ATTENDEE of address in every component. */
+static void
+set_status(icalcomponent *vcal, const char *address, const char *status)
+{
+    for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT))
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY);
+             p != NULL; p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
+            if (a != NULL && strcmp(a, address) == 0)
+                icalproperty_set_parameter_from_string(p, "SCHEDULE-STATUS", status);
+        }
+}
+
+/* Send method to one attendee or organizer; the SCHEDULE-STATUS. */
+static const char *
+send_one(DavJob *job, const char *to, const char *method, icalcomponent *vcal)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = NULL, *what = NULL, *subject = NULL;
+    icalcomponent *main = dav_sched_main(vcal);
+    const char *summary = main != NULL ? icalcomponent_get_summary(main) : NULL;
+
+    if (dav_sched_is_account(to))
+        return dav_sched_deliver_local(job, to, method, vcal, job->account);
+    text = dav_sched_message(vcal, method);
+    what = main != NULL ? dav_describe(main) : g_strdup("");
+    subject = g_strdup_printf("%s: %s",
+                              strcmp(method, "REQUEST") == 0  ? "Invitation"
+                              : strcmp(method, "CANCEL") == 0 ? "Cancelled"
+                                                              : "Reply",
+                              summary != NULL ? summary : "(no title)");
+    if (dav_imip_send(job->account, to, method, subject, what, text, &error))
+        return "1.1";
+    dav_api->log(HERMOD_LOG_WARNING, job->session, "dav: iMIP %s to <%s> failed: %s", method, to,
+                 error->message);
+    return "5.1";
+}
+
+/* The attendees to schedule: SCHEDULE-AGENT SERVER, not the organizer.
+ * (transfer full) element char *. */
+static GPtrArray *
+attendees(icalcomponent *main, const char *organizer)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+    for (icalproperty *p = icalcomponent_get_first_property(main, ICAL_ATTENDEE_PROPERTY);
+         p != NULL; p = icalcomponent_get_next_property(main, ICAL_ATTENDEE_PROPERTY)) {
+        g_autofree char *agent = param(p, "SCHEDULE-AGENT");
+        char *a = dav_cal_address(icalproperty_get_attendee(p));
+        if (a == NULL || strcmp(a, organizer) == 0 ||
+            (agent != NULL && g_ascii_strcasecmp(agent, "SERVER") != 0)) {
+            g_free(a);
+            continue;
+        }
+        g_ptr_array_add(out, a);
+    }
+    return out;
+}
+
+static char *
+as_text(icalcomponent *vcal)
+{
+    char *raw = icalcomponent_as_ical_string_r(vcal);
+    char *text = g_strdup(raw);
+
+    free(raw);
+    return text;
+}
+
+static char *
+organizer_put(DavJob *job, icalcomponent *vcal, icalcomponent *main)
+{
+    g_autoptr(GPtrArray) list = attendees(main, job->account);
+
+    if (list->len == 0)
+        return NULL;
+    for (guint i = 0; i < list->len; i++)
+        set_status(vcal, list->pdata[i], send_one(job, list->pdata[i], "REQUEST", vcal));
+    return as_text(vcal);
+}
+
+/* PARTSTAT of address in main, or NULL.  (transfer full) */
+static char *
+partstat_of(icalcomponent *main, const char *address)
+{
+    for (icalproperty *p = icalcomponent_get_first_property(main, ICAL_ATTENDEE_PROPERTY);
+         p != NULL; p = icalcomponent_get_next_property(main, ICAL_ATTENDEE_PROPERTY)) {
+        g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
+        if (a != NULL && strcmp(a, address) == 0) {
+            char *s = param(p, "PARTSTAT");
+            return s != NULL ? s : g_strdup("NEEDS-ACTION");
+        }
+    }
+    return NULL;
+}
+
+/* vcal cut down to a REPLY: only me among the attendees. */
+static void
+only_me(icalcomponent *vcal, const char *me)
+{
+    for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT)) {
+        g_autoptr(GPtrArray) drop = g_ptr_array_new();
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY);
+             p != NULL; p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
+            if (a == NULL || strcmp(a, me) != 0)
+                g_ptr_array_add(drop, p);
+        }
+        for (guint i = 0; i < drop->len; i++) {
+            icalcomponent_remove_property(c, drop->pdata[i]);
+            icalproperty_free(drop->pdata[i]);
+        }
+    }
+}
+
+static void
+attendee_put(DavJob *job, icalcomponent *vcal, icalcomponent *main, const char *old_text,
+             const char *organizer)
+{
+    g_autofree char *now = partstat_of(main, job->account);
+    g_autofree char *before = NULL;
+    icalcomponent *old = old_text != NULL ? icalparser_parse_string(old_text) : NULL;
+
+    if (old != NULL && dav_sched_main(old) != NULL)
+        before = partstat_of(dav_sched_main(old), job->account);
+    if (old != NULL)
+        icalcomponent_free(old);
+    if (now == NULL || g_strcmp0(now, before) == 0 ||
+        (before == NULL && strcmp(now, "NEEDS-ACTION") == 0))
+        return;
+    only_me(vcal, job->account);
+    send_one(job, organizer, "REPLY", vcal);
+}
+
+char *
+dav_schedule_put(DavJob *job, const char *old_text, const char *new_text)
+{
+    icalcomponent *vcal = icalparser_parse_string(new_text);
+    icalcomponent *main = vcal != NULL ? dav_sched_main(vcal) : NULL;
+    icalproperty *org =
+        main != NULL ? icalcomponent_get_first_property(main, ICAL_ORGANIZER_PROPERTY) : NULL;
+    g_autofree char *organizer =
+        org != NULL ? dav_cal_address(icalproperty_get_organizer(org)) : NULL;
+    char *updated = NULL;
+
+    if (organizer != NULL && strcmp(organizer, job->account) == 0)
+        updated = organizer_put(job, vcal, main);
+    else if (organizer != NULL)
+        attendee_put(job, vcal, main, old_text, organizer);
+    if (vcal != NULL)
+        icalcomponent_free(vcal);
+    return updated;
+}
+
+void
+dav_schedule_delete(DavJob *job, const char *old_text)
+{
+    icalcomponent *vcal = old_text != NULL ? icalparser_parse_string(old_text) : NULL;
+    icalcomponent *main = vcal != NULL ? dav_sched_main(vcal) : NULL;
+    icalproperty *org =
+        main != NULL ? icalcomponent_get_first_property(main, ICAL_ORGANIZER_PROPERTY) : NULL;
+    g_autofree char *organizer =
+        org != NULL ? dav_cal_address(icalproperty_get_organizer(org)) : NULL;
+
+    if (organizer != NULL && strcmp(organizer, job->account) == 0) {
+        g_autoptr(GPtrArray) list = attendees(main, organizer);
+        icalcomponent_set_status(main, ICAL_STATUS_CANCELLED);
+        for (guint i = 0; i < list->len; i++)
+            send_one(job, list->pdata[i], "CANCEL", vcal);
+    }
+    if (vcal != NULL)
+        icalcomponent_free(vcal);
+}
