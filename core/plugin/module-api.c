@@ -15,6 +15,8 @@
  */
 #include "autoconfig.h"
 
+#include <string.h>
+
 #include "directory/auth.h"
 #include "config/config.h"
 #include "net/conn.h"
@@ -30,6 +32,41 @@
 /* The ABI 1.0 size of HermodProtocol, the smallest a module may hand us. */
 #define PROTOCOL_SIZE_1_0 (G_STRUCT_OFFSET(HermodProtocol, on_close) + sizeof(gpointer))
 
+static gboolean
+is_path_setting(HermodModule *self, const char *key)
+{
+    const HermodSetting *row = hermod_module_settings(self);
+
+    for (; row != NULL && row->key != NULL; row++)
+        if (strcmp(row->key, key) == 0)
+            return row->type == HERMOD_SETTING_PATH;
+    return FALSE;
+}
+
+/* A PATH setting made absolute against data_dir, as hermod/setting.h
+ * promises.  The answers are interned (one copy per distinct path, never
+ * freed: a handful per config), so they outlive any reload. */
+static const char *
+resolved_path(HermodConfig *cfg, HermodModule *self, const char *key)
+{
+    static GMutex lock;
+    static GHashTable *interned;
+    g_autofree char *path = hermod_config_path(cfg, hermod_module_name(self), key);
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    const char *out;
+
+    if (path == NULL)
+        return "";
+    if (interned == NULL)
+        interned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    out = g_hash_table_lookup(interned, path);
+    if (out == NULL) {
+        out = path;
+        g_hash_table_add(interned, g_steal_pointer(&path));
+    }
+    return out;
+}
+
 /* Strings handed out stay valid until the next reload: main.c keeps the
  * config it replaced alive until the reload after. */
 static const char *
@@ -37,6 +74,8 @@ setting_string(HermodModule *self, const char *key)
 {
     g_autoptr(HermodConfig) cfg = hermod_config_get_current();
 
+    if (is_path_setting(self, key))
+        return resolved_path(cfg, self, key);
     return hermod_config_string(cfg, hermod_module_name(self), key);
 }
 
