@@ -11,6 +11,10 @@
  *                 session (a new id even when the browser had one) and
  *                 sets its __Host- cookie.  Answers {account, csrf}.
  *   GET session   the cookie's session: {account, csrf}, or 401.
+ *   POST sanitize the rich-text editor's HTML (the body) made safe like
+ *                 incoming mail, as text/plain, for a session with its
+ *                 CSRF header.
+ *   GET image     the image proxy (proxy.c).
  *   POST logout   deletes the session on the server and clears the
  *                 cookie; needs the CSRF header like every change.
  *
@@ -29,6 +33,7 @@
 
 #include <string.h>
 
+#include "html-sanitize.h"
 #include "webmail.h"
 
 static gboolean
@@ -125,6 +130,51 @@ logout_done(HermodHttpRequest *req, HermodWebAuthResult result, const char *acco
     wm_reply(req, 200, "application/json", "{\"loggedOut\":true}\n");
 }
 
+typedef struct {
+    GBytes *in;
+    GString *out;
+} SanitizeJob;
+
+static void
+sanitize_work(gpointer data)
+{
+    SanitizeJob *job = data;
+    gsize len = 0;
+    const char *html = g_bytes_get_data(job->in, &len);
+
+    job->out = wm_html_sanitize(html != NULL ? html : "", len, NULL);
+}
+
+static void
+sanitize_done(HermodHttpRequest *req, gpointer data)
+{
+    SanitizeJob *job = data;
+    g_autoptr(GBytes) body = g_string_free_to_bytes(job->out);
+
+    WM_WEB->resp_header(req, "Cache-Control", "no-store");
+    WM_WEB->respond(req, 200, "text/plain; charset=utf-8", body);
+    g_bytes_unref(job->in);
+    g_free(job);
+}
+
+static void
+sanitize_checked(HermodHttpRequest *req, HermodWebAuthResult result, const char *account,
+                 gpointer data)
+{
+    SanitizeJob *job = g_new0(SanitizeJob, 1);
+    gsize len = 0;
+    const guint8 *body;
+
+    if (result != HERMOD_WEB_AUTH_OK) {
+        g_free(job);
+        reply_failure(req, result);
+        return;
+    }
+    body = WM_WEB->req_body(req, &len);
+    job->in = g_bytes_new(body, len);
+    WM_WEB->work_run(req, sanitize_work, sanitize_done, job);
+}
+
 static gboolean
 method_is(HermodHttpRequest *req, const char *want)
 {
@@ -155,6 +205,12 @@ wm_on_api(HermodHttpRequest *req, gpointer data)
     } else if (strcmp(what, "logout") == 0) {
         if (method_is(req, "POST"))
             WM_WEB->session_logout(req, logout_done, NULL);
+    } else if (strcmp(what, "sanitize") == 0) {
+        if (method_is(req, "POST"))
+            WM_WEB->session_check(req, sanitize_checked, NULL);
+    } else if (strcmp(what, "image") == 0) {
+        if (method_is(req, "GET"))
+            wm_image_proxy(req);
     } else {
         wm_reply_error(req, 404, "not-found", "no such webmail call");
     }

@@ -10,7 +10,9 @@
  *
  *   /                     the themes (files.c), an admin's copy of a file
  *                         in data_dir/themes/THEME/ first
- *   /webmail/api/         login, session, logout (account.c)
+ *   /webmail/api/         login, session, logout (account.c), the
+ *                         image proxy (proxy.c), sanitising the rich-text
+ *                         editor's HTML (account.c)
  *   /webmail/body/        a message's HTML, sanitised here with libgumbo
  *                         (common/html-sanitize.c), for a sandboxed iframe
  *                         under its own CSP (body.c)
@@ -37,8 +39,10 @@ const HermodSetting wm_settings[] = {
      "an admin's copies of theme files, THEME/FILE, served before the shipped ones"},
     {"theme", HERMOD_SETTING_STRING, "default", 0, 0, NULL, "the theme of desktop browsers"},
     {"mobile_theme", HERMOD_SETTING_STRING, "mobile", 0, 0, NULL, "the theme of phones"},
-    {"product_name", HERMOD_SETTING_STRING, "Hermod Mail", 0, 0, NULL,
-     "the name the login page and the title bar show"},
+    {"image_proxy_allow", HERMOD_SETTING_STRING, "", 0, 0, NULL,
+     "CIDRs the image proxy may reach although private (';'-separated; empty: public only)"},
+    {"image_proxy_max", HERMOD_SETTING_SIZE, "5M", 1024, 64 * 1024 * 1024, NULL,
+     "largest remote image the proxy passes on"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -54,7 +58,6 @@ const HermodSetting wm_settings[] = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'none'; "       \
     "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; "                                \
     "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
-static const char body_csp[] G_GNUC_UNUSED = BODY_CSP;
 #define API_CSP "default-src 'none'; frame-ancestors 'none'"
 
 static gboolean
@@ -84,7 +87,8 @@ wm_init(const HermodApi *api, HermodModule *self, GError **error)
     wm_api = api;
     wm_module = self;
     return mount_one(self, "/", PAGE_CSP, 1, wm_on_request, error) &&
-           mount_one(self, WM_API_PREFIX, API_CSP, 64 * 1024, wm_on_api, error);
+           mount_one(self, WM_API_PREFIX, API_CSP, 4 * 1024 * 1024, wm_on_api, error) &&
+           mount_one(self, WM_BODY_PREFIX, BODY_CSP, 1, wm_on_body, error);
 }
 
 static void

@@ -34,6 +34,9 @@ void wm_on_api(HermodHttpRequest *req, gpointer data);
 /* body.c: WM_BODY_PREFIX requests. */
 void wm_on_body(HermodHttpRequest *req, gpointer data);
 
+/* proxy.c: GET WM_API_PREFIX "image?url=". */
+void wm_image_proxy(HermodHttpRequest *req);
+
 /* files.c: serve rel (a path below a theme, no leading '/') of theme,
  * from the override folder when it has the file, else the shipped one;
  * 404 for anything else. */

@@ -8,15 +8,25 @@
 # with a wrong and a right password (the __Host- cookie with Secure,
 # HttpOnly, SameSite, a new id at each login), dynamic screening, the
 # CSRF header on logout, and logout ending the session on the server so
-# the old cookie is dead.
+# the old cookie is dead.  Message bodies at /webmail/body/: a message
+# planted over SMTP comes back sanitised (no script, handler or
+# javascript: URL; remote images counted and removed; cid: images served
+# as parts) under the body CSP, only to its owner.  The image proxy
+# refuses loopback, private, link-local and mapped addresses, names that
+# resolve to them, other schemes, and callers without a session, and
+# passes an image from an allowed host.
 import base64
 import http.client
+import http.server
 import os
 import re
+import smtplib
 import sys
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hermodtest as ht  # noqa: E402
+import storecheck  # noqa: E402
 
 THEMES = os.path.join(ht.SRCDIR, "themes")
 USER, PASSWORD = "demo@example.test", "demo-secret-1"
@@ -24,7 +34,9 @@ USER, PASSWORD = "demo@example.test", "demo-secret-1"
 srv = ht.Daemon("webmail")
 srv.add_web("https")
 srv.sections["core"]["modules"] = "smtp;webmail"
-srv.sections["webmail"] = {"themes_dir": THEMES}
+srv.users["other@example.test"] = "other-secret-2"
+# 127.0.0.2 stands for a public image host (tests reach only loopback).
+srv.sections["webmail"] = {"themes_dir": THEMES, "image_proxy_allow": "127.0.0.2/32"}
 srv.sections["auth"] = {"max_failures": "3", "failure_window": "10m", "block_time": "10m"}
 
 
@@ -40,6 +52,11 @@ def request(method, path, headers=None, body=None):
     data = r.read()
     c.close()
     return r, data
+
+
+def urlquote(s):
+    import urllib.parse
+    return urllib.parse.quote(s, safe="")
 
 
 def basic(user, password):
@@ -182,6 +199,164 @@ def login_needs_https():
         pass  # the TLS listener drops plain text: fine too
     finally:
         c.close()
+
+
+HTML_MAIL = b"""From: Mallory <mallory@evil.test>
+To: demo@example.test
+Subject: Sanitise me
+MIME-Version: 1.0
+Content-Type: multipart/related; boundary="b1"
+
+--b1
+Content-Type: text/html; charset=utf-8
+
+<html><head><script>alert('head')</script><style>p{color:red}</style></head>
+<body onload="alert(1)"><p>Hello <b>there</b></p>
+<img src="https://tracker.evil.test/pixel.gif"><img src="cid:logo@evil.test" alt="logo">
+<a href="javascript:alert(2)">click</a><a href="https://example.com/">ok</a>
+<svg><animate onbegin="alert(3)"/></svg><iframe src="https://evil.test/"></iframe>
+</body></html>
+--b1
+Content-Type: image/png
+Content-ID: <logo@evil.test>
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgo=
+--b1--
+"""
+
+
+def latest_email_id(account):
+    with storecheck.connect(srv, account) as db:
+        (n,) = db.execute("SELECT MAX(email_id) FROM messages").fetchone()
+    return "E%d" % n
+
+
+def session_of(user=USER, password=PASSWORD):
+    r, data = login(user, password)
+    ht.check_equal(r.status, 200, "login of %s" % user)
+    return session_cookie(r).split(";")[0], re.search(rb'"csrf":"([0-9a-f]+)"', data).group(1)
+
+
+state = {}
+
+
+@ht.test
+def a_planted_message_comes_back_sanitised():
+    with smtplib.SMTP("127.0.0.1", srv.port("mx"), timeout=ht.TIMEOUT) as s:
+        s.sendmail("mallory@evil.test", [USER], HTML_MAIL.replace(b"\n", b"\r\n"))
+    srv.wait_message(USER, b"Sanitise me")
+    eid = latest_email_id(USER)
+    cookie, _ = session_of()
+    state["cookie"], state["eid"] = cookie, eid
+    r, data = request("GET", "/webmail/body/" + eid, {"Cookie": cookie})
+    ht.check_equal(r.status, 200, "body: %r" % data[:200])
+    low = data.lower()
+    for bad in (b"<script", b"onload", b"onbegin", b"javascript:", b"<svg", b"<iframe",
+                b"tracker.evil.test"):
+        ht.check(bad not in low, "%r in the body: %r" % (bad, data))
+    ht.check(b"<p>Hello <b>there</b></p>" in data, "text lost: %r" % data)
+    ht.check(b'href="https://example.com/"' in data, "a good link lost")
+    ht.check(b'<meta name="hermod-blocked" content="1">' in data, "blocked count: %r" % data)
+    cid = "/webmail/body/%s/cid/logo%%40evil.test" % eid
+    ht.check(cid.encode() in data, "cid image not rewritten: %r" % data)
+    csp = r.getheader("Content-Security-Policy")
+    ht.check("script-src" not in csp and "default-src 'none'" in csp, "body CSP " + csp)
+    ht.check("frame-ancestors 'self'" in csp and "sandbox" in csp, "body CSP " + csp)
+    r, part = request("GET", cid, {"Cookie": cookie})
+    ht.check_equal((r.status, r.getheader("Content-Type")), (200, "image/png"), "the cid part")
+    ht.check_equal(part, base64.b64decode(b"iVBORw0KGgo="), "the part's bytes")
+    r, data = request("GET", "/webmail/body/%s?images=1" % eid, {"Cookie": cookie})
+    ht.check(b"/webmail/api/image?url=https%3A%2F%2Ftracker.evil.test%2Fpixel.gif" in data,
+             "images=1 does not go through the proxy: %r" % data)
+
+
+@ht.test
+def bodies_only_for_their_owner():
+    eid = state["eid"]
+    r, _ = request("GET", "/webmail/body/" + eid)
+    ht.check_equal(r.status, 401, "no session")
+    other, _ = session_of("other@example.test", "other-secret-2")
+    r, _ = request("GET", "/webmail/body/" + eid, {"Cookie": other})
+    ht.check_equal(r.status, 404, "another account's message")
+    for bad in ("E0", "E99999", "M1", "E1x", "E1/cid/", "E1/part/1"):
+        r, _ = request("GET", "/webmail/body/" + bad, {"Cookie": state["cookie"]})
+        ht.check_equal(r.status, 404, bad)
+
+
+class ImageHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        kind = {"/a.png": "image/png", "/x.svg": "image/svg+xml"}.get(self.path, "text/html")
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", "4")
+        self.end_headers()
+        self.wfile.write(b"\x89PNG")
+
+    def log_message(self, *args):
+        pass
+
+
+@ht.test
+def image_proxy_refuses_private_hosts():
+    cookie = state["cookie"]
+    loop = http.server.HTTPServer(("127.0.0.1", 0), ImageHandler)
+    threading.Thread(target=loop.serve_forever, daemon=True).start()
+    port = loop.server_address[1]
+    try:
+        for url, want in (("http://127.0.0.1:%d/a.png" % port, 403),
+                          ("http://localhost:%d/a.png" % port, 403),
+                          ("http://[::1]:%d/a.png" % port, 403),
+                          ("http://[::ffff:127.0.0.1]:%d/a.png" % port, 403),
+                          ("http://2130706433:%d/a.png" % port, 403),
+                          ("http://10.0.0.1/a.png", 403), ("http://192.168.1.1/a.png", 403),
+                          ("http://169.254.169.254/latest/meta-data/", 403),
+                          ("http://[fe80::1]/a.png", 403), ("http://0.0.0.0/a.png", 403),
+                          ("ftp://example.com/a.png", 400), ("javascript:alert(1)", 400),
+                          ("http://user:pw@example.com/a.png", 400),
+                          ("http://127.0.0.2:22/a.png", 403)):
+            q = "/webmail/api/image?url=" + urlquote(url)
+            r, data = request("GET", q, {"Cookie": cookie})
+            ht.check(r.status in (want, 502) if want == 403 and "2130706433" in url
+                     else r.status == want, "%s answered %d %r" % (url, r.status, data))
+            if want == 403 and "2130706433" not in url:
+                ht.check(b"private" in data or b"port" in data, "reason: %r" % data)
+        r, _ = request("GET", "/webmail/api/image?url=" + urlquote("http://127.0.0.2:%d/a.png"
+                                                                  % port))
+        ht.check_equal(r.status, 401, "the proxy without a session")
+    finally:
+        loop.shutdown()
+
+
+@ht.test
+def image_proxy_passes_images_only():
+    cookie = state["cookie"]
+    srv2 = http.server.HTTPServer(("127.0.0.2", 0), ImageHandler)
+    threading.Thread(target=srv2.serve_forever, daemon=True).start()
+    port = srv2.server_address[1]
+    try:
+        r, data = request("GET", "/webmail/api/image?url=" +
+                          urlquote("http://127.0.0.2:%d/a.png" % port), {"Cookie": cookie})
+        ht.check_equal((r.status, data), (200, b"\x89PNG"), "an allowed host's image")
+        ht.check_equal(r.getheader("Content-Type"), "image/png", "type")
+        for path in ("/x.svg", "/page.html"):
+            r, _ = request("GET", "/webmail/api/image?url=" +
+                           urlquote("http://127.0.0.2:%d%s" % (port, path)), {"Cookie": cookie})
+            ht.check_equal(r.status, 502, "%s passed the proxy" % path)
+    finally:
+        srv2.shutdown()
+
+
+@ht.test
+def sanitize_endpoint_for_the_editor():
+    cookie, csrf = session_of()
+    h = {"Cookie": cookie, "Content-Type": "text/html"}
+    r, _ = request("POST", "/webmail/api/sanitize", h, b"<b>x</b>")
+    ht.check_equal(r.status, 403, "sanitize without the CSRF header")
+    h["X-CSRF-Token"] = csrf.decode()
+    r, data = request("POST", "/webmail/api/sanitize", h,
+                      b"<b onclick=x()>bold</b><script>alert(1)</script>")
+    ht.check_equal((r.status, data), (200, b"<b>bold</b>"), "sanitised editor HTML")
 
 
 @ht.test
