@@ -57,5 +57,7 @@ EXTRA_DIST += tests/fuzz/corpus-http-head.sh tests/fuzz/corpus/http-head
 
 
 # Integration tests: the module with curl and http.client.
-TESTS += tests/integration/test-webmail.py
-EXTRA_DIST += tests/integration/test-webmail.py
+# The browser tests: headless Chromium (tests/browser/, npm ci there).
+TESTS += tests/integration/test-webmail.py tests/integration/test-webmail-browser.py
+EXTRA_DIST += tests/integration/test-webmail.py tests/integration/test-webmail-browser.py \
+	tests/browser/package.json tests/browser/package-lock.json tests/browser/webmail.mjs
