@@ -92,6 +92,46 @@ login_session_done(HermodHttpRequest *req, HermodWebAuthResult result, const cha
     reply_session(req, account);
 }
 
+typedef struct {
+    char *account;
+    char *code;
+    WmSecondResult result;
+} SecondJob;
+
+static void
+second_work(gpointer data)
+{
+    SecondJob *job = data;
+    g_autoptr(GError) error = NULL;
+
+    job->result = wm_second_factor_ok(job->account, job->code, &error);
+    if (error != NULL)
+        wm_api->log(HERMOD_LOG_ERROR, NULL, "webmail: second factor of %s: %s", job->account,
+                    error->message);
+}
+
+static void
+second_done(HermodHttpRequest *req, gpointer data)
+{
+    SecondJob *job = data;
+
+    if (job->result == WM_SECOND_NONE || job->result == WM_SECOND_OK) {
+        WM_WEB->session_login(req, job->account, login_session_done, NULL);
+    } else if (job->result == WM_SECOND_NEEDED) {
+        wm_reply_error(req, 401, "otp-required", "enter the code of your authenticator app");
+    } else if (job->result == WM_SECOND_WRONG) {
+        wm_api->log(HERMOD_LOG_NOTICE, WM_WEB->req_session(req),
+                    "webmail: wrong second factor for %s from %s", job->account,
+                    WM_WEB->req_peer(req));
+        wm_reply_error(req, 401, "otp-invalid", "wrong or used code");
+    } else {
+        reply_failure(req, HERMOD_WEB_AUTH_TEMPFAIL);
+    }
+    g_free(job->account);
+    g_free(job->code);
+    g_free(job);
+}
+
 static void
 login_password_done(HermodHttpRequest *req, HermodWebAuthResult result, const char *account,
                     gpointer data)
@@ -106,7 +146,14 @@ login_password_done(HermodHttpRequest *req, HermodWebAuthResult result, const ch
         reply_failure(req, result);
         return;
     }
-    WM_WEB->session_login(req, account, login_session_done, NULL);
+    if (!HERMOD_WEB_API_HAS(WM_WEB, account_value_get)) {
+        WM_WEB->session_login(req, account, login_session_done, NULL);
+        return;
+    }
+    SecondJob *job = g_new0(SecondJob, 1);
+    job->account = g_strdup(account);
+    job->code = g_strdup(WM_WEB->req_header(req, "X-Hermod-OTP"));
+    WM_WEB->work_run(req, second_work, second_done, job);
 }
 
 static void
@@ -211,7 +258,7 @@ wm_on_api(HermodHttpRequest *req, gpointer data)
     } else if (strcmp(what, "image") == 0) {
         if (method_is(req, "GET"))
             wm_image_proxy(req);
-    } else {
+    } else if (!wm_settings_route(req, what)) {
         wm_reply_error(req, 404, "not-found", "no such webmail call");
     }
 }

@@ -37,6 +37,20 @@ void wm_on_body(HermodHttpRequest *req, gpointer data);
 /* proxy.c: GET WM_API_PREFIX "image?url=". */
 void wm_image_proxy(HermodHttpRequest *req);
 
+/* settings.c: the account settings calls below WM_API_PREFIX (what is
+ * the rest of the path); FALSE when what is none of them. */
+gboolean wm_settings_route(HermodHttpRequest *req, const char *what);
+
+/* settings.c: the second factor at login (blocking: work pool). */
+typedef enum {
+    WM_SECOND_NONE,     /* the account has none: no code needed */
+    WM_SECOND_OK,       /* code valid (TOTP step or recovery code now used up) */
+    WM_SECOND_NEEDED,   /* the account has one and no code came */
+    WM_SECOND_WRONG,    /* wrong, reused or expired code */
+    WM_SECOND_TEMPFAIL, /* the session store failed (error set) */
+} WmSecondResult;
+WmSecondResult wm_second_factor_ok(const char *account, const char *code, GError **error);
+
 /* files.c: serve rel (a path below a theme, no leading '/') of theme,
  * from the override folder when it has the file, else the shipped one;
  * 404 for anything else. */

@@ -28,12 +28,16 @@
  *   1.7  HermodMailApi emails, threads, states, changes, change_log and
  *        account watches, HermodMailboxInfo.id and thread counts: what
  *        JMAP needs (stable email and thread ids, the change log).
+ *   1.10 HermodWebApi.session_id, sessions_list, session_end,
+ *        account_value_get/set, password_change: a user's own sessions,
+ *        second factor and password (webmail settings).  (1.8 and 1.9 are
+ *        reserved for branches landing in parallel.)
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 7
+#define HERMOD_ABI_MINOR 10
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

@@ -14,9 +14,18 @@
 # as parts) under the body CSP, only to its owner.  The image proxy
 # refuses loopback, private, link-local and mapped addresses, names that
 # resolve to them, other schemes, and callers without a session, and
-# passes an image from an allowed host.
+# passes an image from an allowed host.  Account settings: the sessions
+# list and "log out everywhere", the password change (the old password
+# checked), and the second factor: TOTP set up from the secret the QR
+# code carries, required at login, a code refused the second time,
+# recovery codes that work once, turning it off.
 import base64
+import hashlib
+import hmac
 import http.client
+import json
+import struct
+import time
 import http.server
 import os
 import re
@@ -37,7 +46,7 @@ srv.sections["core"]["modules"] = "smtp;webmail"
 srv.users["other@example.test"] = "other-secret-2"
 # 127.0.0.2 stands for a public image host (tests reach only loopback).
 srv.sections["webmail"] = {"themes_dir": THEMES, "image_proxy_allow": "127.0.0.2/32"}
-srv.sections["auth"] = {"max_failures": "3", "failure_window": "10m", "block_time": "10m"}
+srv.sections["auth"] = {"max_failures": "6", "failure_window": "10m", "block_time": "10m"}
 
 
 def conn():
@@ -359,9 +368,110 @@ def sanitize_endpoint_for_the_editor():
     ht.check_equal((r.status, data), (200, b"<b>bold</b>"), "sanitised editor HTML")
 
 
+OTHER, OTHER_PW = "other@example.test", "other-secret-2"
+
+
+def api(method, what, cookie, csrf=None, body=None, headers=None):
+    h = {"Cookie": cookie}
+    if csrf:
+        h["X-CSRF-Token"] = csrf.decode() if isinstance(csrf, bytes) else csrf
+    if body is not None:
+        h["Content-Type"] = "application/json"
+        body = json.dumps(body).encode()
+    h.update(headers or {})
+    r, data = request(method, "/webmail/api/" + what, h, body)
+    return r.status, (json.loads(data) if data.startswith(b"{") else data)
+
+
+@ht.test
+def sessions_list_and_log_out_everywhere():
+    a, csrf_a = session_of(OTHER, OTHER_PW)
+    b, _ = session_of(OTHER, OTHER_PW)
+    status, info = api("GET", "account", a)
+    ht.check_equal(status, 200, "account: %r" % info)
+    ht.check(len(info["sessions"]) >= 2, "sessions: %r" % info)
+    ht.check_equal(sum(1 for s in info["sessions"] if s["current"]), 1, "one current session")
+    ht.check(all(s["peer"] == "127.0.0.1" for s in info["sessions"]), "peers")
+    status, _ = api("POST", "sessions/end", a, None, {"others": True})
+    ht.check_equal(status, 403, "ending sessions without the CSRF header")
+    status, out = api("POST", "sessions/end", a, csrf_a, {"others": True})
+    ht.check(status == 200 and out["ended"] >= 1, "log out everywhere: %r" % out)
+    r, _ = request("GET", "/webmail/api/session", {"Cookie": b})
+    ht.check_equal(r.status, 401, "the other session after log out everywhere")
+    r, _ = request("GET", "/webmail/api/session", {"Cookie": a})
+    ht.check_equal(r.status, 200, "this session after log out everywhere")
+    state["other"] = (a, csrf_a)
+
+
+@ht.test
+def password_change_needs_the_old_one():
+    a, csrf = state["other"]
+    status, out = api("POST", "password", a, csrf, {"old": "wrong", "new": "new-secret-3"})
+    ht.check_equal(status, 403, "a wrong old password: %r" % out)
+    status, out = api("POST", "password", a, csrf, {"old": OTHER_PW, "new": "short"})
+    ht.check_equal(status, 400, "a short new password")
+    status, out = api("POST", "password", a, csrf, {"old": OTHER_PW, "new": "new-secret-3"})
+    ht.check_equal(status, 200, "password change: %r" % out)
+    r, _ = login(OTHER, OTHER_PW)
+    ht.check_equal(r.status, 401, "the old password still works")
+    r, _ = login(OTHER, "new-secret-3")
+    ht.check_equal(r.status, 200, "the new password")
+
+
+def totp(secret, at=None, step=0):
+    key = base64.b32decode(secret)
+    counter = int((at or time.time()) // 30) + step
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    off = digest[-1] & 15
+    return "%06d" % ((struct.unpack(">I", digest[off:off + 4])[0] & 0x7fffffff) % 1000000)
+
+
+def otp_login(code):
+    return login(OTHER, "new-secret-3") if code is None else request(
+        "POST", "/webmail/api/login",
+        {"Authorization": basic(OTHER, "new-secret-3"), "X-Hermod-OTP": code})
+
+
+@ht.test
+def second_factor_totp():
+    a, csrf = session_of(OTHER, "new-secret-3")
+    status, setup = api("POST", "totp/setup", a, csrf)
+    ht.check_equal(status, 200, "setup: %r" % setup)
+    secret = setup["secret"]
+    ht.check(setup["uri"].startswith("otpauth://totp/") and secret in setup["uri"], "uri")
+    ht.check(setup["qrSvg"].startswith("<svg") and "<script" not in setup["qrSvg"], "QR SVG")
+    status, _ = api("POST", "totp/enable", a, csrf, {"code": "000000"})
+    ht.check_equal(status, 403, "enabling with a wrong code")
+    # a code of the step before: the next one stays fresh for the login
+    status, out = api("POST", "totp/enable", a, csrf, {"code": totp(secret, step=-1)})
+    ht.check_equal(status, 200, "enable: %r" % out)
+    codes = out["recoveryCodes"]
+    ht.check_equal(len(codes), 10, "recovery codes")
+    r, data = otp_login(None)
+    ht.check_equal((r.status, b"otp-required" in data), (401, True), "login without a code")
+    ht.check(session_cookie(r) is None, "a session before the second factor")
+    r, data = otp_login("123456" if totp(secret) != "123456" else "654321")
+    ht.check_equal((r.status, b"otp-invalid" in data), (401, True), "a wrong code")
+    code = totp(secret)
+    r, data = otp_login(code)
+    ht.check_equal(r.status, 200, "login with the code: %r" % data)
+    r, data = otp_login(code)
+    ht.check_equal((r.status, b"otp-invalid" in data), (401, True), "the same code again")
+    r, _ = otp_login(codes[0])
+    ht.check_equal(r.status, 200, "a recovery code")
+    r, _ = otp_login(codes[0])
+    ht.check_equal(r.status, 401, "the same recovery code again")
+    status, info = api("GET", "account", a)
+    ht.check_equal((info["totp"], info["recoveryLeft"]), (True, 9), "account state")
+    status, _ = api("POST", "totp/disable", a, csrf, {"code": codes[1]})
+    ht.check_equal(status, 200, "turning it off with a recovery code")
+    r, _ = otp_login(None)
+    ht.check_equal(r.status, 200, "login without a code once it is off")
+
+
 @ht.test
 def screening_blocks_after_failures():
-    for _ in range(3):
+    for _ in range(6):
         login(password="nope")
     r, data = login()
     ht.check_equal(r.status, 429, "blocked client: %r" % data)
