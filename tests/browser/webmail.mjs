@@ -32,9 +32,12 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 }
 
+let lastPage = null;
+
 async function newPage(browser, opts = {}) {
   const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US', viewport: { width: 1366, height: 860 }, ...opts });
   const page = await ctx.newPage();
+  lastPage = page;
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
@@ -316,6 +319,7 @@ for (const n of names) {
   } catch (e) {
     failed++;
     console.log(`not ok ${i} - ${n.replaceAll('_', ' ')}`);
+    if (lastPage && !lastPage.isClosed()) await lastPage.screenshot({ path: path.join(SHOTS, `FAILED-${n}.png`) }).catch(() => {});
     for (const line of String(e.stack || e).split('\n')) console.log(`# ${line}`);
   }
 }

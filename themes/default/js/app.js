@@ -91,15 +91,20 @@ function fillMoveSelect() {
   for (const m of app.mailboxes) sel.append(h('option', { value: m.id, text: folderName(m) }));
 }
 
+// The list's heading and the page title in the current language.
+export function refreshHeading() {
+  const m = app.byId.get(app.current);
+  if (!app.search) $('#list-heading').textContent = m ? folderName(m) : '';
+  document.title = `${m ? folderName(m) : ''} – ${app.account}`;
+}
+
 export async function openFolder(id) {
   app.current = id;
   app.search = null;
   $('#search-input').value = '';
   for (const b of $$('.folder')) b.setAttribute('aria-current', b.dataset.id === id ? 'true' : 'false');
   $('#sidebar').classList.remove('open');
-  const m = app.byId.get(id);
-  $('#list-heading').textContent = m ? folderName(m) : '';
-  document.title = `${m ? folderName(m) : ''} – ${app.account}`;
+  refreshHeading();
   await loadList(true);
 }
 

@@ -73,6 +73,19 @@ function snippetNode(html) {
   return out;
 }
 
+// Without SearchSnippet from the server, mark the searched words in the
+// preview here (as text nodes, never HTML).
+function localSnippet(text) {
+  const words = (app.searchWords || []).filter((w) => w.length > 1);
+  const out = h('span', { class: 'prev' });
+  if (!words.length) { out.textContent = text; return out; }
+  const re = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
+  for (const [i, part] of String(text).split(re).entries()) {
+    if (part) out.append(i % 2 ? h('mark', { text: part }) : document.createTextNode(part));
+  }
+  return out;
+}
+
 function row(e) {
   const unread = !e.keywords?.$seen;
   const inSent = app.current && (app.byId.get(app.current)?.role === 'sent' || app.byId.get(app.current)?.role === 'drafts');
@@ -89,7 +102,8 @@ function row(e) {
   h('span', { class: 'who', text: who || t('list.noSender') }),
   h('span', { class: 'when' }, h('time', { datetime: e.receivedAt, text: formatDate(e.receivedAt) })),
   h('span', { class: 'subj' }, e.subject || t('list.noSubject'), count > 1 ? h('span', { class: 'thread-count', text: formatNumber(count) }) : null, marks(e)),
-  snip && (snip.preview || snip.subject) ? snippetNode(snip.preview || snip.subject) : h('span', { class: 'prev', text: e.preview || '' }));
+  snip && (snip.preview || snip.subject) ? snippetNode(snip.preview || snip.subject)
+    : app.search ? localSnippet(e.preview || '') : h('span', { class: 'prev', text: e.preview || '' }));
   return r;
 }
 
@@ -249,6 +263,7 @@ async function search(ev) {
   const f = searchFilter();
   if (!f) return;
   app.search = f;
+  app.searchWords = [$('#search-input').value, $('#search-from').value].join(' ').split(/\s+/).filter(Boolean);
   list.snippets.clear();
   $('#list-heading').textContent = t('search.results');
   await loadList(true);

@@ -8,7 +8,7 @@
 import { $, h, showAlert, announce } from './dom.js';
 import { t, setLanguage, fillLanguageSelect, lang, setTimeZone } from './i18n.js';
 import { CAP_VACATION } from './jmap.js';
-import { app, loadMailboxes } from './app.js';
+import { app, loadMailboxes, refreshHeading } from './app.js';
 import { prefs, savePrefs, applyMode, currentTheme, setTheme } from './prefs.js';
 import { loadList } from './list.js';
 
@@ -31,9 +31,10 @@ async function load() {
   $('#set-timezone').value = p.timeZone || '';
   const id = app.identities[0];
   $('#set-signature').value = id?.textSignature ?? localStorage.getItem('hermod.signature') ?? '';
-  $('#vacation-set').hidden = !app.jmap.has(CAP_VACATION);
+  $('#vacation-set').hidden = true;
   if (app.jmap.has(CAP_VACATION)) {
     const v = await app.jmap.call('VacationResponse/get', { ids: ['singleton'] }).catch(() => null);
+    $('#vacation-set').hidden = !v;
     const r = v?.list?.[0] || {};
     $('#set-vacation-on').checked = !!r.isEnabled;
     $('#set-vacation-subject').value = r.subject || '';
@@ -41,37 +42,51 @@ async function load() {
   }
 }
 
+async function saveServer(sig) {
+  const problems = [];
+  const id = app.identities[0];
+  if (id && (id.textSignature ?? '') !== sig) {
+    const r = await app.jmap.call('Identity/set', { update: { [id.id]: { textSignature: sig } } }).catch(() => null);
+    if (r?.updated && id.id in r.updated) id.textSignature = sig;
+  }
+  if (app.jmap.has(CAP_VACATION) && !$('#vacation-set').hidden) {
+    try {
+      const r = await app.jmap.call('VacationResponse/set', { update: { singleton: { isEnabled: $('#set-vacation-on').checked, subject: $('#set-vacation-subject').value || null, textBody: $('#set-vacation-text').value || null } } });
+      if (r.notUpdated?.singleton) problems.push(r.notUpdated.singleton.description || r.notUpdated.singleton.type);
+    } catch (e) {
+      problems.push(e.message);
+    }
+  }
+  return problems;
+}
+
+// What this browser keeps applies at once; what the server keeps
+// (signature, vacation) is saved after, and its failure is reported
+// without undoing the rest.
 async function save(ev) {
   ev.preventDefault();
   $('#settings-error').hidden = true;
-  try {
-    const newLang = $('#set-language').value;
-    savePrefs({ mode: $('#set-mode').value, pageSize: Number($('#set-pagesize').value), timeZone: $('#set-timezone').value });
-    localStorage.setItem('hermod.lang', newLang);
-    applyMode();
-    setTimeZone($('#set-timezone').value);
-    const sig = $('#set-signature').value;
-    localStorage.setItem('hermod.signature', sig);
-    const id = app.identities[0];
-    if (id && (id.textSignature ?? '') !== sig) {
-      const r = await app.jmap.call('Identity/set', { update: { [id.id]: { textSignature: sig } } }).catch(() => null);
-      if (r?.updated && id.id in r.updated) id.textSignature = sig;
-    }
-    if (app.jmap.has(CAP_VACATION)) {
-      const r = await app.jmap.call('VacationResponse/set', { update: { singleton: { isEnabled: $('#set-vacation-on').checked, subject: $('#set-vacation-subject').value || null, textBody: $('#set-vacation-text').value || null } } });
-      if (r.notUpdated?.singleton) throw new Error(r.notUpdated.singleton.description || r.notUpdated.singleton.type);
-    }
-    const theme = $('#set-theme').value;
-    if (theme !== currentTheme()) { setTheme(theme); location.reload(); return; }
-    if (newLang !== lang) await setLanguage(newLang);
-    for (const s of document.querySelectorAll('.lang-select')) s.value = newLang;
-    await loadMailboxes();
-    await loadList(true);
+  const newLang = $('#set-language').value;
+  savePrefs({ mode: $('#set-mode').value, pageSize: Number($('#set-pagesize').value), timeZone: $('#set-timezone').value });
+  localStorage.setItem('hermod.lang', newLang);
+  applyMode();
+  setTimeZone($('#set-timezone').value);
+  const sig = $('#set-signature').value;
+  localStorage.setItem('hermod.signature', sig);
+  const theme = $('#set-theme').value;
+  if (theme !== currentTheme()) { await saveServer(sig); setTheme(theme); location.reload(); return; }
+  if (newLang !== lang) await setLanguage(newLang);
+  for (const s of document.querySelectorAll('.lang-select')) s.value = newLang;
+  const problems = await saveServer(sig);
+  await loadMailboxes().catch(() => {});
+  refreshHeading();
+  await loadList(true).catch(() => {});
+  if (problems.length) {
+    $('#settings-error').textContent = t('settings.failed', { reason: problems.join('; ') });
+    $('#settings-error').hidden = false;
+  } else {
     $('#settings-saved').textContent = t('settings.saved');
     announce(t('settings.saved'));
-  } catch (e) {
-    $('#settings-error').textContent = t('settings.failed', { reason: e.message });
-    $('#settings-error').hidden = false;
   }
 }
 
