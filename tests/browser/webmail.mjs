@@ -11,6 +11,7 @@
 // ATTACHMENT (a file to attach), STEPS (comma-separated subset).
 
 import { chromium } from 'playwright-core';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -75,6 +76,18 @@ async function folder(page, role) {
   await page.locator('.folder', { hasText: names[role] }).first().click();
   await page.waitForFunction((n) => document.querySelector('#list-heading')?.textContent === n, names[role]);
   await page.waitForTimeout(300);
+}
+
+function totp(secretB32, stepOffset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/[\s=]/g, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + stepOffset));
+  const d = crypto.createHmac('sha1', key).update(counter).digest();
+  const off = d[d.length - 1] & 15;
+  return String((d.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
 const steps = {
@@ -249,6 +262,41 @@ const steps = {
     await page.selectOption('#set-language', 'en');
     await page.click('#settings-save');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await ctx.close();
+  },
+
+  async two_factor(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#open-settings');
+    await page.waitForSelector('#security:not([hidden]) #session-list li');
+    ok(await page.locator('#session-list .this').count() === 1, 'this session not marked');
+    await page.click('#totp-start');
+    await page.waitForSelector('#totp-setup:not([hidden]) #totp-qr[src^="data:image/svg+xml"]');
+    const secret = (await page.textContent('#totp-secret')).replace(/\s/g, '');
+    await page.locator('#security').scrollIntoViewIfNeeded();
+    await shot(page, 'default-settings-2fa');
+    await page.fill('#totp-code', totp(secret, -1));
+    await page.click('#totp-enable');
+    await page.waitForSelector('#totp-codes:not([hidden]) li');
+    const codes = await page.locator('#totp-codes li').allTextContents();
+    ok(codes.length === 10, `${codes.length} recovery codes`);
+    await page.click('#settings-close');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await page.fill('#login-email', USER);
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-submit');
+    await page.waitForSelector('#login-otp-box:not([hidden])');
+    ok(await page.evaluate(() => document.activeElement.id) === 'login-otp', 'focus not on the code');
+    await shot(page, 'default-login-otp');
+    await page.fill('#login-otp', totp(secret));
+    await page.click('#login-submit');
+    await page.waitForSelector('#message-list .row', { timeout: 15000 });
+    await page.click('#open-settings');
+    await page.waitForSelector('#totp-disable:not([hidden])');
+    await page.fill('#totp-code', codes[0]);
+    await page.click('#totp-disable');
+    await page.waitForSelector('#totp-start:not([hidden])');
     await ctx.close();
   },
 

@@ -14,7 +14,8 @@
 #   (In-Reply-To, References) and forward headers over IMAP; search with
 #   a highlighted snippet; delete to Trash and move to Archive, seen over
 #   IMAP; an autosaved draft in Drafts; settings (signature) and the
-#   language switch; dark mode; logout, after which the old cookie no
+#   language switch; two-step sign-in set up from the page's key, then
+#   required at login, turned off with a recovery code; dark mode; logout, after which the old cookie no
 #   longer works; the phone theme at 375x667.
 #
 # Screenshots of every main view go to BUILDDIR/tests/screenshots/.
@@ -200,6 +201,11 @@ def autosaved_draft():
 @ht.test
 def settings_and_language_switch():
     browser("settings_language")
+
+
+@ht.test
+def two_step_sign_in():
+    browser("two_factor")
 
 
 @ht.test

@@ -40,14 +40,24 @@ export function showLogin(onLoggedIn) {
     if (!email || !password) { fail(t('login.missing')); return; }
     $('#login-submit').disabled = true;
     try {
-      const r = await fetch('/webmail/api/login', {
-        method: 'POST', credentials: 'same-origin',
-        headers: { Authorization: basic(email, password), Accept: 'application/json' },
-      });
+      const otp = $('#login-otp').value.trim();
+      const headers = { Authorization: basic(email, password), Accept: 'application/json' };
+      if (otp) headers['X-Hermod-OTP'] = otp;
+      const r = await fetch('/webmail/api/login', { method: 'POST', credentials: 'same-origin', headers });
       if (r.ok) {
         $('#login-error').hidden = true;
         $('#login-view').hidden = true;
         await onLoggedIn(await r.json());
+        return;
+      }
+      const why = (await r.json().catch(() => ({}))).error;
+      if (why === 'otp-required' || why === 'otp-invalid') {
+        $('#login-otp-box').hidden = false;
+        const err = $('#login-error');
+        err.textContent = t(why === 'otp-required' ? 'login.otpNeeded' : 'login.otpWrong');
+        err.hidden = false;
+        $('#login-otp').value = '';
+        $('#login-otp').focus();
         return;
       }
       fail(t(r.status === 429 ? 'login.blocked' : r.status === 401 ? 'login.wrong' : 'error.server'));

@@ -11,6 +11,7 @@ import { CAP_VACATION } from './jmap.js';
 import { app, loadMailboxes, refreshHeading } from './app.js';
 import { prefs, savePrefs, applyMode, currentTheme, setTheme } from './prefs.js';
 import { loadList } from './list.js';
+import { initSecurity, loadSecurity } from './security.js';
 
 function zones() {
   const sel = $('#set-timezone');
@@ -109,9 +110,11 @@ export function initSettings() {
     $('#settings-saved').textContent = '';
     $('#settings').hidden = false;
     await load().catch(() => showAlert(t('settings.loadFailed')));
+    loadSecurity();
     $('#set-language').focus();
   });
   $('#settings-close').addEventListener('click', close);
+  initSecurity();
   $('#settings-form').addEventListener('submit', save);
   $('#settings').addEventListener('keydown', trap);
   $('#settings').addEventListener('click', (ev) => { if (ev.target.id === 'settings') close(); });
