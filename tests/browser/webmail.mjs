@@ -40,6 +40,8 @@ async function newPage(browser, opts = {}) {
   const page = await ctx.newPage();
   lastPage = page;
   page.errors = [];
+  page.log = [];
+  page.on('console', (m) => page.log.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
   return { ctx, page };
@@ -61,7 +63,8 @@ async function loggedIn(browser, opts) {
 }
 
 async function openBySubject(page, subject) {
-  const row = page.locator('#message-list .row', { hasText: subject }).first();
+  const exact = new RegExp(`^${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  const row = page.locator('#message-list .row').filter({ has: page.locator('.subj', { hasText: exact }) }).first();
   await row.waitFor({ timeout: 15000 });
   await row.click();
   await page.waitForFunction((s) => document.querySelector('#reader-subject')?.textContent === s, subject, { timeout: 10000 });
@@ -367,6 +370,7 @@ for (const n of names) {
   } catch (e) {
     failed++;
     console.log(`not ok ${i} - ${n.replaceAll('_', ' ')}`);
+    for (const line of (lastPage?.log || []).slice(-15)) console.log(`# console ${line}`);
     if (lastPage && !lastPage.isClosed()) await lastPage.screenshot({ path: path.join(SHOTS, `FAILED-${n}.png`) }).catch(() => {});
     for (const line of String(e.stack || e).split('\n')) console.log(`# ${line}`);
   }

@@ -31,6 +31,7 @@ export function showAlert(message) {
   const el = $('#alert');
   el.textContent = message;
   el.hidden = false;
+  console.warn(`hermod alert: ${message}`);
   clearTimeout(alertTimer);
   alertTimer = setTimeout(() => { el.hidden = true; }, 8000);
 }

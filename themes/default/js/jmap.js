@@ -54,8 +54,10 @@ export class Jmap {
     if (r.status === 401) { this.ended(); throw new JmapError('unauthorized'); }
     const body = await r.json().catch(() => null);
     if (!r.ok || !body) throw new JmapError(body?.type || 'serverFail', body?.detail || `HTTP ${r.status}`);
+    // The first response of each call id; implicit calls (an
+    // onSuccessUpdateEmail's Email/set) share their call's id and follow it.
     const out = {};
-    for (const [name, result, id] of body.methodResponses) out[id] = [name, result];
+    for (const [name, result, id] of body.methodResponses) if (!(id in out)) out[id] = [name, result];
     return out;
   }
 

@@ -50,6 +50,7 @@ function showTotp(info) {
 
 export async function loadSecurity() {
   $('#security-error').hidden = true;
+  $('#pw-user').value = app.account;
   try {
     const info = await call('GET', 'account');
     showTotp(info);
