@@ -200,6 +200,23 @@ const steps = {
     await ctx.close();
   },
 
+  async undo_send(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#compose-btn');
+    await page.fill('#compose-to', USER);
+    await page.fill('#compose-subject', 'Second thoughts');
+    await page.fill('#compose-body', 'Not sure yet');
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast-undo:not([hidden])', { timeout: 15000 });
+    await shot(page, 'default-undo');
+    await page.click('#toast-undo');
+    await page.waitForSelector('#compose:not([hidden])');
+    ok(await page.inputValue('#compose-subject') === 'Second thoughts', 'the draft did not come back');
+    await page.waitForFunction(() => /saved/i.test(document.querySelector('#compose-saved')?.textContent || ''), null, { timeout: 15000 });
+    await page.click('#compose-close');
+    await ctx.close();
+  },
+
   async search(browser) {
     const { ctx, page } = await loggedIn(browser);
     await page.fill('#search-input', 'zanzibar');

@@ -11,7 +11,8 @@
 #   message with scripts, handlers, SVG, frames and a tracking pixel shown
 #   sanitised with images blocked; compose with an attachment, the
 #   attachment checked over IMAP byte for byte in Sent and INBOX; reply
-#   (In-Reply-To, References) and forward headers over IMAP; search with
+#   (In-Reply-To, References) and forward headers over IMAP; undo send
+#   (the message back in Drafts, never delivered); search with
 #   a highlighted snippet; delete to Trash and move to Archive, seen over
 #   IMAP; an autosaved draft in Drafts; settings (signature) and the
 #   language switch; two-step sign-in set up from the page's key, then
@@ -44,6 +45,8 @@ srv.sections["listener imap"] = {"protocol": "imap", "address": "127.0.0.1",
                                  "port": str(srv.ports["imap"]), "tls": "starttls"}
 srv.sections["core"]["modules"] = "smtp;imap;jmap;webmail"
 srv.sections["webmail"] = {"themes_dir": os.path.join(ht.SRCDIR, "themes")}
+# Sent mail waits, so that "undo send" has something to undo.
+srv.sections["jmap"] = {"send_delay": "4s"}
 ATTACHMENT = os.path.join(srv.dir, "report-2026.bin")
 PLANTED_ID = "<planted-1@sender.test>"
 
@@ -123,9 +126,12 @@ def messages(folder):
 
 
 def by_subject(folder, subject):
-    found = [m for m in messages(folder) if m["Subject"] == subject]
-    ht.check(found, "no %r in %s" % (subject, folder))
-    return found[-1]
+    """The last message with subject in folder, waited for (sending is
+    delayed by [jmap] send_delay)."""
+    def find():
+        found = [m for m in messages(folder) if m["Subject"] == subject]
+        return found[-1] if found else None
+    return ht.wait_until(find, 30, 0.5, "%r in %s" % (subject, folder))
 
 
 @ht.test
@@ -175,6 +181,17 @@ def reply_and_forward_headers():
     ht.check("> This message came in over SMTP." in r.get_body(("plain",)).get_content(), "quote")
     f = by_subject("INBOX", "Fwd: Planted over SMTP")
     ht.check("This message came in over SMTP." in f.get_body(("plain",)).get_content(), "fwd")
+
+
+@ht.test
+def undo_send():
+    browser("undo_send")
+    d = by_subject("Drafts", "Second thoughts")
+    ht.check("Not sure yet" in d.get_body(("plain",)).get_content(), "the draft's text")
+    import time
+    time.sleep(6)  # past the send delay: nothing may arrive
+    ht.check(not any(m["Subject"] == "Second thoughts" for m in messages("INBOX")),
+             "an undone message was delivered")
 
 
 @ht.test
