@@ -320,6 +320,39 @@ const steps = {
     await ctx.close();
   },
 
+  async contacts_missing(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#contacts-open');
+    await page.waitForSelector('#contacts-missing:not([hidden])');
+    ok(await page.isHidden('#main'), 'the mail view beside the contacts');
+    await shot(page, 'default-contacts-missing');
+    await page.locator('.folder', { hasText: 'Inbox' }).first().click();
+    await page.waitForSelector('#main:not([hidden])');
+    await ctx.close();
+  },
+
+  async contacts(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    page.on('dialog', (d) => d.accept());
+    await page.click('#contacts-open');
+    await page.waitForSelector('#contacts-body:not([hidden])');
+    await page.click('#contacts-new');
+    await page.fill('#contact-fn', 'Grace Hopper');
+    await page.fill('#contact-email', 'grace@navy.test');
+    await page.fill('#contact-groups', 'Pioneers');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForSelector('#contacts-list .contact:has-text("Grace Hopper")');
+    await page.fill('#contacts-search', 'grace');
+    ok(await page.locator('#contacts-list .contact').count() === 1, 'search');
+    await shot(page, 'default-contacts');
+    await page.click('#contacts-list .contact:has-text("Grace Hopper")');
+    await page.fill('#contact-tel', '+1 555 0100');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForTimeout(500);
+    out.contactSaved = true;
+    await ctx.close();
+  },
+
   async dark_mode(browser) {
     const { ctx, page } = await loggedIn(browser, { colorScheme: 'dark' });
     await openBySubject(page, 'HTML with tricks');

@@ -16,7 +16,9 @@
 #   a highlighted snippet; delete to Trash and move to Archive, seen over
 #   IMAP; an autosaved draft in Drafts; settings (signature) and the
 #   language switch; two-step sign-in set up from the page's key, then
-#   required at login, turned off with a recovery code; dark mode; logout, after which the old cookie no
+#   required at login, turned off with a recovery code; contacts over
+#   CardDAV when the dav module is built (else the page says they are
+#   not available); dark mode; logout, after which the old cookie no
 #   longer works; the phone theme at 375x667.
 #
 # Screenshots of every main view go to BUILDDIR/tests/screenshots/.
@@ -44,6 +46,8 @@ srv.ports["imap"] = ht.free_port()
 srv.sections["listener imap"] = {"protocol": "imap", "address": "127.0.0.1",
                                  "port": str(srv.ports["imap"]), "tls": "starttls"}
 srv.sections["core"]["modules"] = "smtp;imap;jmap;webmail"
+if any(os.path.exists(os.path.join(d, "dav.so")) for d in ht.MODULE_DIR.split(";")):
+    srv.sections["core"]["modules"] += ";dav"
 srv.sections["webmail"] = {"themes_dir": os.path.join(ht.SRCDIR, "themes")}
 # Sent mail waits, so that "undo send" has something to undo.
 srv.sections["jmap"] = {"send_delay": "4s"}
@@ -223,6 +227,19 @@ def settings_and_language_switch():
 @ht.test
 def two_step_sign_in():
     browser("two_factor")
+
+
+def has_module(name):
+    return any(os.path.exists(os.path.join(d, name + ".so")) for d in ht.MODULE_DIR.split(";"))
+
+
+@ht.test
+def contacts_page():
+    if not has_module("dav"):
+        # Without CardDAV the page says so instead of failing.
+        browser("contacts_missing")
+        raise ht.Skip("the dav module (CardDAV) is not in this build")
+    browser("contacts")
 
 
 @ht.test

@@ -12,6 +12,7 @@ import { initList, loadList, moveEmails } from './list.js';
 import { initReader } from './reader.js';
 import { initCompose } from './compose.js';
 import { initSettings } from './settings.js';
+import { initContacts } from './contacts.js';
 import { logout } from './main.js';
 
 export const app = {
@@ -99,6 +100,7 @@ export function refreshHeading() {
 }
 
 export async function openFolder(id) {
+  document.dispatchEvent(new CustomEvent('hermod:folder'));
   app.current = id;
   app.search = null;
   $('#search-input').value = '';
@@ -178,6 +180,7 @@ export async function startApp(session) {
   initReader();
   initCompose();
   initSettings();
+  initContacts();
   await loadMailboxes();
   const ids = await app.jmap.call('Identity/get', { ids: null }).catch(() => ({ list: [] }));
   app.identities = ids.list;
