@@ -69,7 +69,9 @@ add_addresses(Build *b, GMimeMessage *msg, const char *prop, GMimeAddressType ty
         const char *email = o != NULL ? string_of(o, "email") : NULL;
         if (email == NULL || strchr(email, '@') == NULL || strpbrk(email, "\r\n<>") != NULL)
             return fail(b, "invalidProperties", "%s[%u] needs an email address", prop, i);
-        internet_address_list_add(list, internet_address_mailbox_new(string_of(o, "name"), email));
+        InternetAddress *addr = internet_address_mailbox_new(string_of(o, "name"), email);
+        internet_address_list_add(list, addr); /* takes its own reference */
+        g_object_unref(addr);
     }
     return TRUE;
 }

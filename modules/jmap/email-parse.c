@@ -49,10 +49,9 @@ static char *
 type_of(GMimeObject *o)
 {
     GMimeContentType *ct = g_mime_object_get_content_type(o);
+    g_autofree char *mime = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
 
-    if (ct == NULL)
-        return g_strdup("text/plain");
-    return g_ascii_strdown(g_mime_content_type_get_mime_type(ct), -1);
+    return g_ascii_strdown(mime != NULL ? mime : "text/plain", -1);
 }
 
 /* Build the part tree below o; depth bounds hostile nesting. */

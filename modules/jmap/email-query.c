@@ -100,6 +100,21 @@ thread_keyword(Query *q, const HermodEmailInfo *e, const char *kw)
     return n == 0 ? 0 : (list != NULL && n == list->len) ? 2 : 1;
 }
 
+/* (mailbox, UID) -> email, for mapping full-text hits; built when the
+ * first text condition needs it. */
+static void
+index_uids(Query *q)
+{
+    if (q->by_box_uid != NULL)
+        return;
+    q->by_box_uid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < q->all->len; i++) {
+        HermodEmailInfo *e = q->all->pdata[i];
+        g_hash_table_insert(q->by_box_uid,
+                            g_strdup_printf("%" G_GINT64_FORMAT ":%u", e->mailbox_id, e->uid), e);
+    }
+}
+
 /* The emails the full-text index finds for query in field. */
 static GHashTable *
 text_hits(Query *q, const char *field, const char *query)
@@ -112,6 +127,7 @@ text_hits(Query *q, const char *field, const char *query)
         q->failed |= boxes == NULL;
         return set;
     }
+    index_uids(q);
     set = g_hash_table_new(g_int64_hash, g_int64_equal);
     for (guint i = 0; i < boxes->len; i++) {
         const HermodMailboxInfo *mb = boxes->pdata[i];
@@ -459,6 +475,16 @@ bad:
     return NULL;
 }
 
+/* Newest first is the order the store lists emails in (internal date,
+ * then email id, descending: compare's tie-break). */
+static gboolean
+is_list_order(GArray *keys)
+{
+    const SortKey *k = &g_array_index(keys, SortKey, 0);
+
+    return keys->len == 1 && strcmp(k->property, "receivedAt") == 0 && !k->ascending;
+}
+
 /* --- running a query */
 
 static void
@@ -469,6 +495,107 @@ query_clear(Query *q)
     g_clear_pointer(&q->threads, g_hash_table_unref);
     g_clear_pointer(&q->text, g_hash_table_unref);
     g_clear_pointer(&q->parsed, g_hash_table_unref);
+}
+
+/* The emails of a mailbox (0: all) as the last query read them, kept
+ * while the account's Email and Mailbox states stay the same: opening
+ * the same list again (the webmail's inbox) reads no rows.  A few
+ * lists are kept, the least recently used dropped.  Any thread. */
+#define LIST_CACHE_MAX 8
+
+typedef struct {
+    char *account;
+    gint64 mailbox_id;
+    guint64 email_state, mailbox_state;
+    GPtrArray *emails; /* a reference */
+} CachedList;
+
+static GMutex cache_lock;
+static GQueue cache = G_QUEUE_INIT; /* CachedList *, most recent first */
+
+static void
+cached_free(gpointer p)
+{
+    CachedList *c = p;
+
+    g_free(c->account);
+    g_ptr_array_unref(c->emails);
+    g_free(c);
+}
+
+void
+jmap_query_cache_clear(void)
+{
+    g_mutex_lock(&cache_lock);
+    g_queue_clear_full(&cache, cached_free);
+    g_mutex_unlock(&cache_lock);
+}
+
+static GPtrArray *
+cache_find(const char *account, gint64 box, guint64 es, guint64 ms)
+{
+    GPtrArray *out = NULL;
+
+    g_mutex_lock(&cache_lock);
+    for (GList *l = cache.head; l != NULL; l = l->next) {
+        CachedList *c = l->data;
+        if (c->mailbox_id == box && strcmp(c->account, account) == 0 && c->email_state == es &&
+            c->mailbox_state == ms) {
+            out = g_ptr_array_ref(c->emails);
+            g_queue_unlink(&cache, l);
+            g_queue_push_head_link(&cache, l);
+            break;
+        }
+    }
+    g_mutex_unlock(&cache_lock);
+    return out;
+}
+
+static void
+cache_put(const char *account, gint64 box, guint64 es, guint64 ms, GPtrArray *emails)
+{
+    CachedList *c = g_new0(CachedList, 1);
+
+    c->account = g_strdup(account);
+    c->mailbox_id = box;
+    c->email_state = es;
+    c->mailbox_state = ms;
+    c->emails = g_ptr_array_ref(emails);
+    g_mutex_lock(&cache_lock);
+    for (GList *l = cache.head; l != NULL; l = l->next) {
+        CachedList *old = l->data;
+        if (old->mailbox_id == box && strcmp(old->account, account) == 0) {
+            g_queue_delete_link(&cache, l);
+            cached_free(old);
+            break;
+        }
+    }
+    g_queue_push_head(&cache, c);
+    while (g_queue_get_length(&cache) > LIST_CACHE_MAX)
+        cached_free(g_queue_pop_tail(&cache));
+    g_mutex_unlock(&cache_lock);
+}
+
+/* The emails of box, from the cache when the states say it is current.
+ * The states are read before the list, so a list is never filed under
+ * a state older than what it shows... but may show a change its state
+ * does not; a later query then sees a newer state and reads again. */
+static GPtrArray *
+load_emails(JmapCtx *ctx, gint64 box, GError **error)
+{
+    guint64 es = 0, ms = 0;
+    GPtrArray *list;
+
+    if (!jmap_api->mail->state(ctx->store, HERMOD_MAIL_KIND_EMAIL, &es, error) ||
+        !jmap_api->mail->state(ctx->store, HERMOD_MAIL_KIND_MAILBOX, &ms, error))
+        return NULL;
+    list = cache_find(ctx->account, box, es, ms);
+    if (list != NULL)
+        return list;
+    list = jmap_api->mail->emails(ctx->store, box, error);
+    if (list != NULL)
+        cache_put(ctx->account, box, es, ms, list);
+    return list;
 }
 
 static gboolean
@@ -483,27 +610,16 @@ query_load(Query *q, JsonObject *filter)
         box = (gint64)jmap_id_parse('M', jmap_resolve_id(q->ctx, json_node_get_string(in)));
     if (in != NULL && json_object_get_size(filter) == 1 && box == 0)
         box = -1; /* no such mailbox: nothing */
-    q->all = box >= 0 ? jmap_api->mail->emails(q->ctx->store, box, &error) : g_ptr_array_new();
+    q->all = box >= 0 ? load_emails(q->ctx, box, &error) : g_ptr_array_new();
     if (q->all == NULL) {
         jmap_store_error(q->ctx, error);
         return FALSE;
     }
-    q->by_box_uid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     q->text =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
     q->parsed =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)jmap_email_free);
     return TRUE;
-}
-
-static void
-index_uids(Query *q)
-{
-    for (guint i = 0; i < q->all->len; i++) {
-        HermodEmailInfo *e = q->all->pdata[i];
-        g_hash_table_insert(q->by_box_uid,
-                            g_strdup_printf("%" G_GINT64_FORMAT ":%u", e->mailbox_id, e->uid), e);
-    }
 }
 
 /* The ids of the results in order; NULL after an error.  (transfer full) */
@@ -524,7 +640,6 @@ run_query(JmapCtx *ctx, JsonObject *args)
         !jmap_arg_bool(ctx, args, "collapseThreads", &collapse) ||
         (keys = sort_keys(ctx, args)) == NULL || !query_load(&q, filter))
         return NULL;
-    index_uids(&q);
     for (guint i = 0; i < q.all->len && !q.failed; i++) {
         if (filter == NULL || match(&q, q.all->pdata[i], filter))
             g_ptr_array_add(hits, q.all->pdata[i]);
@@ -534,7 +649,7 @@ run_query(JmapCtx *ctx, JsonObject *args)
         return NULL;
     }
     s = (SortCtx){keys, &q};
-    if (keys->len > 0)
+    if (keys->len > 0 && !is_list_order(keys))
         g_ptr_array_sort_with_data(hits, compare, &s);
     out = g_array_sized_new(FALSE, FALSE, sizeof(guint64), hits->len);
     for (guint i = 0; i < hits->len; i++) {

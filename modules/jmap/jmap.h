@@ -159,6 +159,8 @@ void jmap_email_get(JmapCtx *ctx, JsonObject *args);
 void jmap_email_changes(JmapCtx *ctx, JsonObject *args);
 void jmap_email_query(JmapCtx *ctx, JsonObject *args);
 void jmap_email_query_changes(JmapCtx *ctx, JsonObject *args);
+/* Drop the lists Email/query keeps (module shutdown). */
+void jmap_query_cache_clear(void);
 void jmap_email_set(JmapCtx *ctx, JsonObject *args);
 
 /* --- changes.c: /changes of a store kind */

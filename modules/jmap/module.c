@@ -72,6 +72,7 @@ jmap_shutdown(HermodModule *self)
 {
     jmap_push_shutdown();
     jmap_submission_shutdown();
+    jmap_query_cache_clear();
     jmap_http_shutdown();
     jmap_module = NULL;
 }

@@ -28,12 +28,12 @@ typedef struct {
     guint watch;
     char **types; /* NULL: every type */
     gboolean close_after_state;
-    gint64 ping;      /* seconds, 0: none */
-    gint64 next_ping; /* monotonic us */
-    GHashTable *sent; /* type -> last state sent */
-    gboolean queued;  /* in the queue (lock) */
+    gint64 ping;        /* seconds, 0: none */
+    gint64 next_ping;   /* monotonic us */
+    GHashTable *sent;   /* type -> last state sent */
+    gboolean queued;    /* in the queue (lock) */
     gboolean is_primed; /* the first wake-up sends (else it only records) */
-    gboolean closed;  /* lock */
+    gboolean closed;    /* lock */
 } Stream;
 
 static const struct {

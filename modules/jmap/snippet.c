@@ -157,10 +157,8 @@ jmap_search_snippet_get(JmapCtx *ctx, JsonObject *args)
     g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func(g_free);
     JsonArray *list, *not_found;
 
-    if (!jmap_check_account(ctx, args) || !jmap_arg_object(ctx, args, "filter", &filter) ||
-        !jmap_get_ids(ctx, args, &ids))
+    if (!jmap_check_account(ctx, args) || !jmap_arg_object(ctx, args, "filter", &filter))
         return;
-    ids = NULL;
     if (!jmap_arg_strings(ctx, args, "emailIds", &ids) || ids == NULL ||
         ids->len > JMAP_MAX_OBJECTS_GET) {
         if (ids == NULL)

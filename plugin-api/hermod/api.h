@@ -246,7 +246,7 @@ struct HermodApi {
      * describe; see hermod/web.h.  Never NULL in a 1.6 core. */
     const HermodWebApi *web;
 
-    /* --- ABI 1.7 --- */
+    /* --- ABI 1.8 --- */
     /* The addresses account may send as: itself first, then the aliases
      * that lead to it alone and that addr_check_owner accepts (JMAP
      * identities).  Blocking (the directory): call from a work function.

@@ -2,7 +2,7 @@
  *
  * hermod/mailstore.h - an account's mailboxes and messages (ABI 1.1; 1.3
  * appended read_message; 1.7 email and thread ids, the change log and
- * account watches for JMAP).
+ * account watches for JMAP; 1.8 uploaded blobs and the vacation reply).
  *
  * IMAP, POP3 and webmail reach the core's store through HermodMailApi, a
  * second append-only table that HermodApi.mail points to (HermodApi gained
@@ -143,7 +143,7 @@ typedef struct {
     gboolean counts_only;
 } HermodMailChanges;
 
-/* ABI 1.7: an account's out-of-office reply (JMAP VacationResponse).
+/* ABI 1.8: an account's out-of-office reply (JMAP VacationResponse).
  * The core's delivery path sends it, at most once per sender per
  * HERMOD_VACATION_PERIOD, never to a null sender or a mailing list. */
 typedef struct {
@@ -312,6 +312,8 @@ typedef struct {
      * have no HermodConn. */
     guint (*account_watch_add)(const char *account, HermodAccountWatchFunc fn, gpointer data);
     void (*account_watch_remove)(guint id);
+
+    /* --- ABI 1.8: uploaded blobs and the vacation reply (JMAP) --- */
     /* Blocking.  Store an uploaded blob durably; *out_id (transfer full)
      * names it (the same bytes always get the same id).  Unreferenced
      * blobs are dropped after a day. */

@@ -28,10 +28,13 @@
  *   1.7  HermodMailApi emails, threads, states, changes, change_log and
  *        account watches, HermodMailboxInfo.id and thread counts: what
  *        JMAP needs (stable email and thread ids, the change log).
+ *   1.8  HermodMailApi blob_put, blob_get, vacation_get, vacation_set,
+ *        vacation_clear (HermodVacation) and HermodApi.account_addresses:
+ *        JMAP uploads, VacationResponse and identities.
  *   1.10 HermodWebApi.session_id, sessions_list, session_end,
  *        account_value_get/set, password_change: a user's own sessions,
- *        second factor and password (webmail settings).  (1.8 and 1.9 are
- *        reserved for branches landing in parallel.)
+ *        second factor and password (webmail settings).  (1.9 is reserved
+ *        for a branch landing in parallel.)
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H

@@ -16,11 +16,32 @@
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
 static const char *const props[] = {
-    "messageId", "inReplyTo", "references", "sender", "from", "to", "cc", "bcc", "replyTo",
-    "subject", "sentAt", "headers", "bodyStructure", "textBody", "htmlBody", "attachments",
-    "bodyValues", "hasAttachment", "preview", "header:Subject:asText", "header:From:asRaw:all",
-    "header:To:asGroupedAddresses", "header:List-Post:asURLs", "header:Date:asDate",
-    "header:References:asMessageIds:all", NULL,
+    "messageId",
+    "inReplyTo",
+    "references",
+    "sender",
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "replyTo",
+    "subject",
+    "sentAt",
+    "headers",
+    "bodyStructure",
+    "textBody",
+    "htmlBody",
+    "attachments",
+    "bodyValues",
+    "hasAttachment",
+    "preview",
+    "header:Subject:asText",
+    "header:From:asRaw:all",
+    "header:To:asGroupedAddresses",
+    "header:List-Post:asURLs",
+    "header:Date:asDate",
+    "header:References:asMessageIds:all",
+    NULL,
 };
 
 int

@@ -16,8 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
 
-static const char *const known[] = {"urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail",
-                                    NULL};
+static const char *const known[] = {"urn:ietf:params:jmap:core", "urn:ietf:params:jmap:mail", NULL};
 
 static void
 resolve_all(JmapRequest *req)

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hermodtest as ht  # noqa: E402
 import jmaptest as jt  # noqa: E402
 
-srv = jt.jmap_daemon("jmap-submit", send_delay="2s")
+srv = jt.jmap_daemon("jmap-submit", send_delay="2s", max_upload_size="64K")
 srv.users["hidden@example.test"] = "hidden-secret-3"
 c = jt.Client(srv)
 other = jt.Client(srv, jt.OTHER, jt.OTHER_PASSWORD)
@@ -194,6 +194,8 @@ def import_parse_and_copy():
     s = c.call("Email/copy", {"fromAccountId": other.account or "aX", "create": {}},
                want="error")
     ht.check_equal(s["type"], "fromAccountNotFound", "copy from another account")
+    status, _, _ = c.http("POST", "/jmap/upload/" + c.account, b"z" * (100 * 1024))
+    ht.check_equal(status, 413, "an upload above max_upload_size")
     s = c.call("Email/import", {"emails": {"x": {"blobId": "Unope", "mailboxIds": {inbox: True}}}})
     ht.check_equal(s["notCreated"]["x"]["type"], "blobNotFound", "import of a missing blob")
 

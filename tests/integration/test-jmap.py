@@ -127,6 +127,13 @@ def method_errors_and_echo():
     ht.check_equal([x[1]["type"] for x in r[1:]],
                    ["unknownMethod", "accountNotFound", "invalidArguments", "invalidArguments",
                     "invalidResultReference"], "method errors")
+    r = c.request([["Email/get", {"ids": ["E%d" % i for i in range(1, 502)]}, "t"],
+                   ["Mailbox/set", {"destroy": ["M9"] * 501}, "d"],
+                   ["Email/query", {"limit": -1}, "l"],
+                   ["Email/get", {"ids": ["E1"], "properties": ["bogus"]}, "p"]])
+    ht.check_equal([x[1]["type"] for x in r], ["requestTooLarge", "requestTooLarge",
+                                              "invalidArguments", "invalidArguments"],
+                   "limits and bad arguments")
     r = c.request([["Email/get", {"ids": ["E1"]}, "u"]], using=["urn:ietf:params:jmap:core"])
     ht.check_equal(r[0][1]["type"], "unknownMethod", "Email without its capability")
 
