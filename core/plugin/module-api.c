@@ -15,6 +15,8 @@
  */
 #include "autoconfig.h"
 
+#include <string.h>
+
 #include "directory/auth.h"
 #include "config/config.h"
 #include "net/conn.h"

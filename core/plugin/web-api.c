@@ -101,6 +101,22 @@ addr_in_networks(const char *ip, const char *const *networks)
     return FALSE;
 }
 
+static HermodWebAuthResult
+password_change(const char *account, const char *old_password, const char *new_password,
+                const char *peer, GError **error)
+{
+    switch (hermod_web_password_change(account, old_password, new_password, peer, NULL, error)) {
+    case HERMOD_AUTH_OK:
+        return HERMOD_WEB_AUTH_OK;
+    case HERMOD_AUTH_BLOCKED:
+        return HERMOD_WEB_AUTH_BLOCKED;
+    case HERMOD_AUTH_TEMPFAIL:
+        return HERMOD_WEB_AUTH_TEMPFAIL;
+    default:
+        return HERMOD_WEB_AUTH_FAILED;
+    }
+}
+
 const HermodWebApi hermod_web_api = {
     .struct_size = sizeof(HermodWebApi),
 
@@ -143,4 +159,11 @@ const HermodWebApi hermod_web_api = {
     .local_domains = local_domains,
     .metrics_write = metrics_write,
     .addr_in_networks = addr_in_networks,
+
+    .session_id = hermod_web_session_id,
+    .sessions_list = hermod_web_sessions_of,
+    .session_end = hermod_web_session_end,
+    .account_value_get = hermod_web_account_value_get,
+    .account_value_set = hermod_web_account_value_set,
+    .password_change = password_change,
 };

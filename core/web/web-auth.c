@@ -6,7 +6,8 @@
  * deliberately slow) runs on the work pool through hermod_auth_verify
  * with the connection suspended, so it counts for dynamic screening
  * exactly like an SMTP, IMAP or POP3 login and is written to the
- * auth-failure log.  No header, or one that is not Basic, is
+ * auth-failure log.  A password change (ABI 1.10) is checked the same way
+ * before the directory stores the new hash.  No header, or one that is not Basic, is
  * HERMOD_WEB_AUTH_NONE and counts nothing: it is how a browser first
  * asks.  The password copy is wiped when the job ends.
  */
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include "directory/auth.h"
+#include "directory/directory.h"
+#include "lib/log.h"
 #include "web/web-private.h"
 
 static HermodWebAuthResult
@@ -92,4 +95,23 @@ hermod_web_auth_basic(HermodHttpRequest *req, const char *protocol, HermodWebAut
     job->done = (void (*)(void))done;
     job->data = data;
     hermod_web_work_run(req, hermod_auth_job_run, job_done, job);
+}
+
+/* ABI 1.10: checked like a login (screening counts a wrong old password),
+ * then set; blocking, for the work pool. */
+HermodAuthResult
+hermod_web_password_change(const char *account, const char *old_password, const char *new_password,
+                           const char *peer, const char *session, GError **error)
+{
+    g_autofree char *who = NULL;
+    HermodAuthResult r = hermod_auth_verify("webmail", session, peer, account, old_password, &who);
+
+    if (r != HERMOD_AUTH_OK)
+        return r;
+    if (g_ascii_strcasecmp(who, account) != 0)
+        return HERMOD_AUTH_FAILED;
+    if (!hermod_directory_user_passwd(account, new_password, error))
+        return HERMOD_AUTH_TEMPFAIL;
+    hermod_log(HERMOD_LOG_NOTICE, session, "web: %s changed the password", account);
+    return HERMOD_AUTH_OK;
 }

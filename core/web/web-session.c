@@ -14,6 +14,10 @@
  * (anything but GET, HEAD, OPTIONS) must carry the session's CSRF token
  * in X-CSRF-Token.  Logout deletes the record and clears the cookie.
  *
+ * The same file keeps small per-account values for web modules
+ * (account_values: the webmail's second factor), so that they live with
+ * the sessions they guard and need no store schema.
+ *
  * Every database call is blocking and runs on the work pool, with the
  * request suspended (hermod_web_work_run); one connection behind a mutex,
  * as in the directory.  hermodctl opens the same file.
@@ -38,7 +42,12 @@ static const char schema[] = "PRAGMA journal_mode = WAL;"
                              " id TEXT PRIMARY KEY," /* SHA-256 of the cookie token, hex */
                              " account TEXT NOT NULL, csrf TEXT NOT NULL, peer TEXT,"
                              " created INTEGER NOT NULL, last_used INTEGER NOT NULL);"
-                             "CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account);";
+                             "CREATE INDEX IF NOT EXISTS sessions_account ON sessions (account);"
+                             /* ABI 1.10: small per-account values of web
+                              * modules (the webmail's TOTP secret). */
+                             "CREATE TABLE IF NOT EXISTS account_values ("
+                             " account TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+                             " PRIMARY KEY (account, key));";
 
 static gboolean
 db_error(int rc, const char *what, GError **error)
@@ -411,4 +420,117 @@ hermod_web_sessions_revoke(const char *what, GError **error)
         return exec_text("DELETE FROM sessions WHERE account = ?1 OR id LIKE ?2", p, error);
     p[1] = NULL;
     return exec_text("DELETE FROM sessions WHERE account = ?1", p, error);
+}
+
+/* --- ABI 1.10: an account's own sessions and values (work pool) */
+
+char *
+hermod_web_session_id(HermodHttpRequest *req)
+{
+    const char *token = hermod_web_req_cookie(req, COOKIE);
+    g_autofree char *id = NULL;
+
+    if (token == NULL || strlen(token) != 2 * TOKEN_SIZE)
+        return NULL;
+    id = token_id(token);
+    return g_strndup(id, 16);
+}
+
+static void
+session_info_free(gpointer p)
+{
+    HermodWebSessionInfo *s = p;
+
+    g_free(s->id);
+    g_free(s->peer);
+    g_free(s);
+}
+
+GPtrArray *
+hermod_web_sessions_of(const char *account, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    GPtrArray *out = g_ptr_array_new_with_free_func(session_info_free);
+    sqlite3_stmt *st = NULL;
+    int rc = db != NULL
+                 ? sqlite3_prepare_v2(db,
+                                      "SELECT substr(id, 1, 16), peer, created, last_used "
+                                      "FROM sessions WHERE account = ? ORDER BY last_used DESC",
+                                      -1, &st, NULL)
+                 : SQLITE_MISUSE;
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        HermodWebSessionInfo *s = g_new0(HermodWebSessionInfo, 1);
+        s->id = g_strdup((const char *)sqlite3_column_text(st, 0));
+        s->peer = g_strdup((const char *)sqlite3_column_text(st, 1));
+        s->created = sqlite3_column_int64(st, 2);
+        s->last_used = sqlite3_column_int64(st, 3);
+        g_ptr_array_add(out, s);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        db_error(rc, "sessions of an account", error);
+        g_ptr_array_unref(out);
+        return NULL;
+    }
+    return out;
+}
+
+int
+hermod_web_session_end(const char *account, const char *id, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    const char *p[] = {account, id, NULL};
+
+    if (db == NULL) {
+        db_error(SQLITE_MISUSE, "not open", error);
+        return -1;
+    }
+    if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16)
+        return 0;
+    return exec_text("DELETE FROM sessions WHERE account = ? AND substr(id, 1, 16) = ?", p, error);
+}
+
+gboolean
+hermod_web_account_value_get(const char *account, const char *key, char **out_value, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    sqlite3_stmt *st = NULL;
+    int rc = db != NULL ? sqlite3_prepare_v2(
+                              db, "SELECT value FROM account_values WHERE account = ? AND key = ?",
+                              -1, &st, NULL)
+                        : SQLITE_MISUSE;
+
+    *out_value = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out_value = g_strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(rc, "account value", error);
+    return TRUE;
+}
+
+gboolean
+hermod_web_account_value_set(const char *account, const char *key, const char *value,
+                             GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    const char *p[] = {account, key, value, NULL};
+
+    if (db == NULL)
+        return db_error(SQLITE_MISUSE, "not open", error);
+    if (value == NULL)
+        return exec_text("DELETE FROM account_values WHERE account = ? AND key = ?", p, error) >= 0;
+    return exec_text("INSERT OR REPLACE INTO account_values (account, key, value) "
+                     "VALUES (?, ?, ?)",
+                     p, error) >= 0;
 }

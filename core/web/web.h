@@ -17,6 +17,7 @@
 #define HERMOD_CORE_WEB_H
 
 #include <glib.h>
+#include <hermod/api.h>
 #include <hermod/web.h>
 
 #include "config/config.h"
@@ -114,6 +115,25 @@ GPtrArray *hermod_web_sessions_list(const char *account, GError **error);
 /* Delete the sessions of an account, or the one whose id starts with what
  * (8 or more hex digits from the list); the number deleted, -1 on error. */
 int hermod_web_sessions_revoke(const char *what, GError **error);
+
+/* --- ABI 1.10 (HermodWebApi): an account's own sessions and values, the
+ * password.  All blocking but hermod_web_session_id. */
+/* The public id (16 hex digits) of the request's session cookie, NULL
+ * without one.  (transfer full) */
+char *hermod_web_session_id(HermodHttpRequest *req);
+/* element HermodWebSessionInfo*, newest use first.  (transfer full) */
+GPtrArray *hermod_web_sessions_of(const char *account, GError **error);
+/* Delete account's session id; the count deleted (0 or 1), -1 on error. */
+int hermod_web_session_end(const char *account, const char *id, GError **error);
+/* Found: TRUE, *out_value set; not found: TRUE, NULL; failed: FALSE. */
+gboolean hermod_web_account_value_get(const char *account, const char *key, char **out_value,
+                                      GError **error);
+/* value NULL deletes. */
+gboolean hermod_web_account_value_set(const char *account, const char *key, const char *value,
+                                      GError **error);
+HermodAuthResult hermod_web_password_change(const char *account, const char *old_password,
+                                            const char *new_password, const char *peer,
+                                            const char *session, GError **error);
 
 G_END_DECLS
 

@@ -34,12 +34,15 @@
  *        sessions and presence, history, broadcasts, IM settings.
  *   1.9  HermodApi.dav: calendars, address books and WebDAV collections in
  *        the store, and recurrence/time-range/free-busy (hermod/dav.h).
+ *   1.10 HermodWebApi.session_id, sessions_list, session_end,
+ *        account_value_get/set, password_change: a user's own sessions,
+ *        second factor and password (webmail settings).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 9
+#define HERMOD_ABI_MINOR 10
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

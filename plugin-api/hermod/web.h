@@ -82,6 +82,14 @@ typedef struct {
     guint16 port;
 } HermodListenerInfo;
 
+/* ABI 1.10: one web session of an account (sessions_list). */
+typedef struct {
+    char *id;   /* 16 hex digits, as "hermodctl session list" shows */
+    char *peer; /* the address it logged in from; nullable */
+    gint64 created;
+    gint64 last_used; /* Unix times */
+} HermodWebSessionInfo;
+
 typedef struct {
     guint32 struct_size; /* sizeof (HermodWebApi) in the running core */
 
@@ -176,6 +184,35 @@ typedef struct {
     /* Is ip inside one of networks (CIDRs, "127.0.0.0/8")?  A bad CIDR
      * matches nothing. */
     gboolean (*addr_in_networks)(const char *ip, const char *const *networks);
+
+    /* --- ABI 1.10: what a user manages of their own account (webmail
+     * settings).  All but session_id are blocking (SQLite, password
+     * hashing): call them from a work function. --- */
+    /* The public id of the request's session cookie, or NULL without
+     * one (valid or not: check the session first).  (transfer full) */
+    char *(*session_id)(HermodHttpRequest *req);
+    /* The account's sessions, most recently used first; element
+     * HermodWebSessionInfo* (transfer full, freed with the array), or
+     * NULL with error. */
+    GPtrArray *(*sessions_list)(const char *account, GError **error);
+    /* End the account's session id: 1, or 0 when it has none such; -1
+     * with error when the store failed.  Another account's id is 0. */
+    int (*session_end)(const char *account, const char *id, GError **error);
+    /* A small value a web module keeps per account (key: "MODULE.NAME"),
+     * in the session store.  Found: TRUE with *out_value (transfer full);
+     * not found: TRUE with NULL; failed: FALSE with error. */
+    gboolean (*account_value_get)(const char *account, const char *key, char **out_value,
+                                  GError **error);
+    /* Set (value NULL: delete) such a value. */
+    gboolean (*account_value_set)(const char *account, const char *key, const char *value,
+                                  GError **error);
+    /* Change account's password: old_password is checked like a login
+     * from peer (a failure counts for dynamic screening), then the
+     * directory stores new_password's hash.  OK, FAILED (wrong old
+     * password), BLOCKED, or TEMPFAIL with error. */
+    HermodWebAuthResult (*password_change)(const char *account, const char *old_password,
+                                           const char *new_password, const char *peer,
+                                           GError **error);
 } HermodWebApi;
 
 /* Does the running core's web table have member? */

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// webmail.mjs - the webmail in headless Chromium (Debian's
+// /usr/bin/chromium through playwright-core; no browser download),
+// driven by tests/integration/test-webmail-browser.py, which starts
+// hermodd, plants mail over SMTP beforehand and checks over IMAP
+// afterwards.  Prints TAP; screenshots of each main view go to
+// $SHOTS (both themes, phone size too).
+//
+// Environment: BASE (https://127.0.0.1:PORT), USER, PASSWORD, SHOTS,
+// ATTACHMENT (a file to attach), STEPS (comma-separated subset).
+
+import { chromium } from 'playwright-core';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const BASE = process.env.BASE;
+const USER = process.env.USER_ADDR;
+const PASSWORD = process.env.PASSWORD;
+const SHOTS = process.env.SHOTS;
+const ATTACHMENT = process.env.ATTACHMENT;
+const only = process.env.STEPS ? new Set(process.env.STEPS.split(',')) : null;
+const results = [];
+const out = {};
+
+fs.mkdirSync(SHOTS, { recursive: true });
+
+function ok(cond, what) { if (!cond) throw new Error(what); }
+
+async function shot(page, name) {
+  await page.waitForTimeout(250);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+let lastPage = null;
+
+async function newPage(browser, opts = {}) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US', viewport: { width: 1366, height: 860 }, ...opts });
+  const page = await ctx.newPage();
+  lastPage = page;
+  page.errors = [];
+  page.log = [];
+  page.on('console', (m) => page.log.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()); });
+  return { ctx, page };
+}
+
+async function login(page, password = PASSWORD) {
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  await page.fill('#login-email', USER);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+}
+
+async function loggedIn(browser, opts) {
+  const p = await newPage(browser, opts);
+  await login(p.page);
+  await p.page.waitForSelector('#message-list .row', { timeout: 15000 });
+  return p;
+}
+
+async function openBySubject(page, subject) {
+  const exact = new RegExp(`^${subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  const row = page.locator('#message-list .row').filter({ has: page.locator('.subj', { hasText: exact }) }).first();
+  await row.waitFor({ timeout: 15000 });
+  await row.click();
+  await page.waitForFunction((s) => document.querySelector('#reader-subject')?.textContent === s, subject, { timeout: 10000 });
+  await page.waitForFunction(() => {
+    const f = document.querySelector('#reader-body');
+    return f && f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.body;
+  });
+}
+
+async function folder(page, role) {
+  const names = { inbox: 'Inbox', sent: 'Sent', drafts: 'Drafts', trash: 'Trash', archive: 'Archive', junk: 'Junk' };
+  await page.locator('.folder', { hasText: names[role] }).first().click();
+  await page.waitForFunction((n) => document.querySelector('#list-heading')?.textContent === n, names[role]);
+  await page.waitForTimeout(300);
+}
+
+function totp(secretB32, stepOffset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/[\s=]/g, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + stepOffset));
+  const d = crypto.createHmac('sha1', key).update(counter).digest();
+  const off = d[d.length - 1] & 15;
+  return String((d.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+const steps = {
+  async wrong_password(browser) {
+    const { ctx, page } = await newPage(browser);
+    await login(page, 'not-the-password');
+    const err = page.locator('#login-error');
+    await err.waitFor({ state: 'visible' });
+    ok((await err.getAttribute('role')) === 'alert', 'the error is not role=alert');
+    ok(/wrong/i.test(await err.textContent()), `error text: ${await err.textContent()}`);
+    ok(await page.evaluate(() => document.activeElement.id) === 'login-password', 'focus not on the password');
+    await shot(page, 'default-login-error');
+    await ctx.close();
+  },
+
+  async login_page(browser) {
+    const { ctx, page } = await newPage(browser);
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await shot(page, 'default-login');
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async keyboard_login(browser) {
+    const { ctx, page } = await newPage(browser);
+    await page.goto(`${BASE}/`);
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await page.waitForFunction(() => document.activeElement?.id === 'login-email');
+    await page.keyboard.type(USER);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#app-view:not([hidden])', { timeout: 15000 });
+    await page.waitForSelector('#message-list .row');
+    // then read the first message with the keyboard alone
+    await page.focus('#message-list');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#reader-message:not([hidden])');
+    await ctx.close();
+  },
+
+  async read_planted(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await shot(page, 'default-inbox');
+    await openBySubject(page, 'Planted over SMTP');
+    const body = await page.frameLocator('#reader-body').locator('body').innerText();
+    ok(body.includes('This message came in over SMTP.'), `body: ${body}`);
+    const link = await page.frameLocator('#reader-body').locator('a').first().getAttribute('href');
+    ok(link === 'https://example.com/docs', `link: ${link}`);
+    ok((await page.textContent('#reader-from')).includes('alice@sender.test'), 'from');
+    await shot(page, 'default-reader');
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async sanitised_html(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    let alerted = false;
+    page.on('dialog', async (d) => { alerted = true; await d.dismiss(); });
+    await openBySubject(page, 'HTML with tricks');
+    const frame = page.frameLocator('#reader-body');
+    ok(await frame.locator('b', { hasText: 'Bold text' }).count() === 1, 'formatting lost');
+    const html = await frame.locator('body').innerHTML();
+    for (const bad of ['<script', 'onerror', 'javascript:', '<svg', '<iframe', 'tracker.test']) ok(!html.toLowerCase().includes(bad), `${bad} in ${html}`);
+    await page.waitForSelector('#images-bar:not([hidden])');
+    await shot(page, 'default-html-blocked');
+    ok(!alerted, 'a script ran');
+    ok(await page.getAttribute('#reader-body', 'sandbox') === 'allow-same-origin allow-popups allow-popups-to-escape-sandbox', 'sandbox');
+    await ctx.close();
+  },
+
+  async compose_attachment(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#compose-btn');
+    await page.fill('#compose-to', USER);
+    await page.fill('#compose-subject', 'With an attachment');
+    await page.fill('#compose-body', 'See the attached file.\n');
+    await page.setInputFiles('#compose-file', ATTACHMENT);
+    await page.waitForSelector('#compose-attachments li .size', { timeout: 15000 });
+    await shot(page, 'default-compose');
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast:not([hidden])', { timeout: 15000 });
+    ok(/sent/i.test(await page.textContent('#toast-text')), 'no "sent" toast');
+    await page.waitForSelector('#message-list .row:has-text("With an attachment")', { timeout: 20000 });
+    await ctx.close();
+  },
+
+  async reply_forward(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await openBySubject(page, 'Planted over SMTP');
+    await page.click('[data-reply="reply"]');
+    ok(await page.inputValue('#compose-subject') === 'Re: Planted over SMTP', 'reply subject');
+    ok((await page.inputValue('#compose-to')).includes('alice@sender.test'), 'reply to');
+    ok((await page.inputValue('#compose-body')).includes('> This message came in over SMTP.'), 'quote');
+    await page.fill('#compose-to', USER);
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast:not([hidden])', { timeout: 15000 });
+    await page.waitForTimeout(500);
+    await openBySubject(page, 'Planted over SMTP');
+    await page.click('[data-reply="forward"]');
+    ok(await page.inputValue('#compose-subject') === 'Fwd: Planted over SMTP', 'forward subject');
+    await page.fill('#compose-to', USER);
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast:not([hidden])', { timeout: 15000 });
+    await ctx.close();
+  },
+
+  async undo_send(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#compose-btn');
+    await page.fill('#compose-to', USER);
+    await page.fill('#compose-subject', 'Second thoughts');
+    await page.fill('#compose-body', 'Not sure yet');
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast-undo:not([hidden])', { timeout: 15000 });
+    await shot(page, 'default-undo');
+    await page.click('#toast-undo');
+    await page.waitForSelector('#compose:not([hidden])');
+    ok(await page.inputValue('#compose-subject') === 'Second thoughts', 'the draft did not come back');
+    await page.waitForFunction(() => /saved/i.test(document.querySelector('#compose-saved')?.textContent || ''), null, { timeout: 15000 });
+    await page.click('#compose-close');
+    await ctx.close();
+  },
+
+  async search(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.fill('#search-input', 'zanzibar');
+    await page.press('#search-input', 'Enter');
+    await page.waitForFunction(() => document.querySelector('#list-heading')?.textContent !== 'Inbox');
+    await page.waitForSelector('#message-list .row');
+    const rows = await page.locator('#message-list .row').count();
+    ok(rows === 1, `${rows} results`);
+    ok((await page.textContent('#message-list .row')).includes('Search target'), 'wrong hit');
+    ok(await page.locator('#message-list .row mark').count() >= 1, 'no highlighted snippet');
+    await shot(page, 'default-search');
+    await ctx.close();
+  },
+
+  async delete_and_move(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await openBySubject(page, 'Delete me');
+    await page.click('[data-reader-action="delete"]');
+    await page.waitForFunction(() => ![...document.querySelectorAll('#message-list .row')].some((r) => r.textContent.includes('Delete me')));
+    await folder(page, 'trash');
+    await page.waitForSelector('#message-list .row:has-text("Delete me")');
+    await folder(page, 'inbox');
+    const row = page.locator('#message-list .row', { hasText: 'Move me' });
+    await row.locator('.sel').check();
+    await page.selectOption('#move-select', { label: 'Archive' });
+    await page.waitForFunction(() => ![...document.querySelectorAll('#message-list .row')].some((r) => r.textContent.includes('Move me')));
+    await folder(page, 'archive');
+    await page.waitForSelector('#message-list .row:has-text("Move me")');
+    await ctx.close();
+  },
+
+  async drafts(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#compose-btn');
+    await page.fill('#compose-to', 'someone@example.test');
+    await page.fill('#compose-subject', 'Unfinished draft');
+    await page.fill('#compose-body', 'Half a thought');
+    await page.waitForFunction(() => /saved/i.test(document.querySelector('#compose-saved')?.textContent || ''), null, { timeout: 15000 });
+    await page.click('#compose-close');
+    await folder(page, 'drafts');
+    await page.waitForSelector('#message-list .row:has-text("Unfinished draft")');
+    await ctx.close();
+  },
+
+  async settings_language(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#open-settings');
+    await page.waitForSelector('#settings:not([hidden])');
+    await shot(page, 'default-settings');
+    await page.fill('#set-signature', 'Demo User, Example Ltd.');
+    await page.selectOption('#set-language', 'de');
+    await page.click('#settings-save');
+    await page.waitForFunction(() => document.documentElement.lang === 'de');
+    ok((await page.textContent('#settings-title')) === 'Einstellungen', 'German settings title');
+    await page.click('#settings-close');
+    ok((await page.textContent('#list-heading')) === 'Posteingang', 'German inbox');
+    await shot(page, 'default-inbox-de');
+    await page.click('#compose-btn');
+    ok((await page.inputValue('#compose-body')).includes('Demo User, Example Ltd.'), 'signature not in a new message');
+    await page.click('#compose-discard');
+    // back to English for the other steps
+    await page.click('#open-settings');
+    await page.selectOption('#set-language', 'en');
+    await page.click('#settings-save');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await ctx.close();
+  },
+
+  async two_factor(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#open-settings');
+    await page.waitForSelector('#security:not([hidden]) #session-list li');
+    ok(await page.locator('#session-list .this').count() === 1, 'this session not marked');
+    await page.click('#totp-start');
+    await page.waitForSelector('#totp-setup:not([hidden]) #totp-qr[src^="data:image/svg+xml"]');
+    const secret = (await page.textContent('#totp-secret')).replace(/\s/g, '');
+    await page.locator('#security').scrollIntoViewIfNeeded();
+    await shot(page, 'default-settings-2fa');
+    await page.fill('#totp-code', totp(secret, -1));
+    await page.click('#totp-enable');
+    await page.waitForSelector('#totp-codes:not([hidden]) li');
+    const codes = await page.locator('#totp-codes li').allTextContents();
+    ok(codes.length === 10, `${codes.length} recovery codes`);
+    await page.click('#settings-close');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await page.fill('#login-email', USER);
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-submit');
+    await page.waitForSelector('#login-otp-box:not([hidden])');
+    ok(await page.evaluate(() => document.activeElement.id) === 'login-otp', 'focus not on the code');
+    await shot(page, 'default-login-otp');
+    await page.fill('#login-otp', totp(secret));
+    await page.click('#login-submit');
+    await page.waitForSelector('#message-list .row', { timeout: 15000 });
+    await page.click('#open-settings');
+    await page.waitForSelector('#totp-disable:not([hidden])');
+    await page.fill('#totp-code', codes[0]);
+    await page.click('#totp-disable');
+    await page.waitForSelector('#totp-start:not([hidden])');
+    await ctx.close();
+  },
+
+  async contacts_missing(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await page.click('#contacts-open');
+    await page.waitForSelector('#contacts-missing:not([hidden])');
+    ok(await page.isHidden('#main'), 'the mail view beside the contacts');
+    await shot(page, 'default-contacts-missing');
+    await page.locator('.folder', { hasText: 'Inbox' }).first().click();
+    await page.waitForSelector('#main:not([hidden])');
+    await ctx.close();
+  },
+
+  async contacts(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    page.on('dialog', (d) => d.accept());
+    await page.click('#contacts-open');
+    await page.waitForSelector('#contacts-body:not([hidden])');
+    await page.click('#contacts-new');
+    await page.fill('#contact-fn', 'Grace Hopper');
+    await page.fill('#contact-email', 'grace@navy.test');
+    await page.fill('#contact-groups', 'Pioneers');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForSelector('#contacts-list .contact:has-text("Grace Hopper")');
+    await page.fill('#contacts-search', 'grace');
+    ok(await page.locator('#contacts-list .contact').count() === 1, 'search');
+    await shot(page, 'default-contacts');
+    await page.click('#contacts-list .contact:has-text("Grace Hopper")');
+    await page.fill('#contact-tel', '+1 555 0100');
+    await page.click('#contact-form button[type=submit]');
+    await page.waitForTimeout(500);
+    out.contactSaved = true;
+    await ctx.close();
+  },
+
+  async dark_mode(browser) {
+    const { ctx, page } = await loggedIn(browser, { colorScheme: 'dark' });
+    await openBySubject(page, 'HTML with tricks');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    ok(bg !== 'rgb(244, 246, 250)', `dark background ${bg}`);
+    await shot(page, 'default-dark');
+    await ctx.close();
+  },
+
+  async logout(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    const before = (await ctx.cookies()).find((c) => c.name === '__Host-hermod_session');
+    ok(before && before.secure && before.httpOnly, 'cookie attributes');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    out.oldCookie = `${before.name}=${before.value}`;
+    await ctx.close();
+  },
+
+  async mobile(browser) {
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const opts = { viewport: { width: 375, height: 667 }, userAgent: iphone, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+    const { ctx, page } = await newPage(browser, opts);
+    await page.goto(`${BASE}/`);
+    ok(await page.getAttribute('html', 'data-theme') === 'mobile', 'phone did not get the mobile theme');
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await shot(page, 'mobile-login');
+    await page.fill('#login-email', USER);
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-submit');
+    await page.waitForSelector('#message-list .row', { timeout: 15000 });
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+    ok(sw <= 375, `horizontal scrolling: ${sw}`);
+    await shot(page, 'mobile-inbox');
+    const small = await page.evaluate(() => [...document.querySelectorAll('button:not([hidden]), .row')].filter((b) => b.offsetParent && b.getBoundingClientRect().height < 44).map((b) => b.id || b.className));
+    ok(small.length === 0, `touch targets under 44px: ${small}`);
+    await openBySubject(page, 'Planted over SMTP');
+    ok(await page.isHidden('#list-pane'), 'list still shown beside the message');
+    await shot(page, 'mobile-reader');
+    await page.click('#reader-back');
+    await page.waitForSelector('#list-pane', { state: 'visible' });
+    await page.click('#nav-toggle');
+    await page.waitForTimeout(300);
+    await shot(page, 'mobile-folders');
+    await page.click('#nav-toggle');
+    await page.click('#compose-btn').catch(() => {});
+    await page.evaluate(() => document.querySelector('#compose-btn').click());
+    await page.waitForSelector('#compose:not([hidden])');
+    await shot(page, 'mobile-compose');
+    await ctx.close();
+  },
+};
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const names = Object.keys(steps).filter((n) => !only || only.has(n));
+console.log(`1..${names.length}`);
+let i = 0;
+let failed = 0;
+for (const n of names) {
+  i++;
+  const t0 = Date.now();
+  try {
+    await steps[n](browser);
+    console.log(`ok ${i} - ${n.replaceAll('_', ' ')} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok ${i} - ${n.replaceAll('_', ' ')}`);
+    for (const line of (lastPage?.log || []).slice(-15)) console.log(`# console ${line}`);
+    if (lastPage && !lastPage.isClosed()) await lastPage.screenshot({ path: path.join(SHOTS, `FAILED-${n}.png`) }).catch(() => {});
+    for (const line of String(e.stack || e).split('\n')) console.log(`# ${line}`);
+  }
+}
+await browser.close();
+fs.writeFileSync(path.join(SHOTS, 'results.json'), JSON.stringify(out));
+process.exit(failed ? 1 : 0);
