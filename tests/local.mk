@@ -368,7 +368,7 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/check-append-only tests/abi/update-baseline tests/abi/hermod-abi-1.0.xml \
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
-	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.8.xml
+	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.8.xml tests/abi/hermod-abi-1.11.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.

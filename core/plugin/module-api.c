@@ -182,6 +182,10 @@ static const HermodApi api = {
     .web = &hermod_web_api,
 
     .im = &hermod_im_api,
+
+    .conn_read_stream = hermod_conn_read_stream,
+    .scram_salt = hermod_auth_scram_salt,
+    .scram_verify = hermod_auth_scram_verify,
 };
 
 const HermodApi *

@@ -27,12 +27,14 @@
  *        requests, responses, SSE, HTTP Basic, web sessions.
  *   1.8  HermodApi.im: the IM hub's table (hermod/im.h): deliver, live
  *        sessions and presence, history, broadcasts, IM settings.
+ *   1.11 HermodApi.conn_read_stream, scram_salt, scram_verify: input as a
+ *        stream (XMPP), SCRAM-SHA-1/-256 against the directory's keys.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 8
+#define HERMOD_ABI_MINOR 11
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does
