@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# modules/xmpp/: the XMPP client-to-server module (RFC 6120/6121, SASL
+# PLAIN and SCRAM, carbons, archive) on the core's IM hub; its stream
+# parser's fuzz target and its integration tests (slixmpp).
+#
+# The XML stream parser (xml-stream.c, node.c) has no HermodApi
+# dependency and is listed apart so that the fuzz target links it alone.
+
+XMPP_XML_SOURCES = \
+	modules/xmpp/xml-stream.c modules/xmpp/xml-stream.h \
+	modules/xmpp/node.c modules/xmpp/node.h
+
+pkglib_LTLIBRARIES += modules/xmpp.la
+modules_xmpp_la_SOURCES = $(XMPP_XML_SOURCES) \
+	modules/xmpp/xmpp.h \
+	modules/xmpp/module.c \
+	modules/xmpp/session.c \
+	modules/xmpp/sasl.c \
+	modules/xmpp/iq.c \
+	modules/xmpp/presence.c \
+	modules/xmpp/message.c \
+	modules/xmpp/mam.c \
+	modules/xmpp/jid.c
+modules_xmpp_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS)
+modules_xmpp_la_CFLAGS = $(HERMOD_MODULE_CC) $(XML_CFLAGS)
+modules_xmpp_la_LDFLAGS = $(HERMOD_MODULE_LINK)
+modules_xmpp_la_LIBADD = $(HERMOD_PROTO_LIB) $(GLIB_LIBS) $(XML_LIBS)
+
+# Fuzz target: the stream parser with its limits (see tests/local.mk's
+# fuzz block).
+TESTS += tests/fuzz/corpus-xmpp-stream.sh
+check_PROGRAMS += tests/fuzz/fuzz-xmpp-stream
+tests_fuzz_fuzz_xmpp_stream_SOURCES = tests/fuzz/fuzz-xmpp-stream.c $(XMPP_XML_SOURCES) \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_xmpp_stream_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/xmpp
+tests_fuzz_fuzz_xmpp_stream_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_xmpp_stream_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_xmpp_stream_LDADD = $(GLIB_LIBS) $(XML_LIBS)
+EXTRA_DIST += tests/fuzz/corpus-xmpp-stream.sh tests/fuzz/corpus/xmpp-stream
+
+# Integration: slixmpp clients against the real daemon.
+TESTS += tests/integration/test-xmpp.py
+EXTRA_DIST += tests/integration/test-xmpp.py tests/integration/xmpptest.py
