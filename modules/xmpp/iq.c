@@ -184,6 +184,7 @@ disco_info(XmppSession *s, XmppNode *iq, gboolean is_account)
         add_feature(q, XMPP_NS_CARBONS);
         add_feature(q, XMPP_NS_VERSION);
         add_feature(q, XMPP_NS_ROSTER);
+        add_feature(q, XMPP_NS_CHATSTATES);
     }
     xmpp_send_node(s, reply);
 }

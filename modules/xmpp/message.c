@@ -17,6 +17,10 @@
  * carbons, else not at all.  An IM this account sent from another
  * session comes as a <sent/> carbon, to carbon-enabled sessions only.
  *
+ * Chat states (XEP-0085) pass as hub transients of kind "chatstate" whose
+ * payload is the state's name ("composing", "paused", "active",
+ * "inactive", "gone"), both ways, so that the webmail can show typing.
+ *
  * Offline storage is the hub's history: entries no XMPP session received
  * lack HERMOD_IM_FLAG_PUSHED_XMPP; after the initial presence they are
  * sent with a <delay/> stamp (XEP-0203) and flagged, so that the next
@@ -174,6 +178,60 @@ send_done(HermodConn *conn, gpointer data)
     g_free(job);
 }
 
+static const char *const chat_states[] = {"active", "composing", "paused", "inactive", "gone"};
+
+/* The chat state element of m, or NULL. */
+static const char *
+chat_state(const XmppNode *m)
+{
+    for (guint i = 0; i < m->children->len; i++) {
+        const XmppNode *c = m->children->pdata[i];
+        for (guint j = 0; j < G_N_ELEMENTS(chat_states); j++) {
+            if (xmpp_node_is(c, chat_states[j], XMPP_NS_CHATSTATES))
+                return chat_states[j];
+        }
+    }
+    return NULL;
+}
+
+/* A bodyless message with a chat state: a hub transient, not stored. */
+static void
+send_chat_state(XmppSession *s, const char *to, const char *state)
+{
+    g_autofree char *bare = to != NULL ? xmpp_jid_bare(to) : NULL;
+    g_autofree char *resource = NULL;
+
+    if (s->im == NULL || bare == NULL || strchr(bare, '@') == NULL)
+        return;
+    (void)xmpp_jid_split(to, NULL, NULL, &resource);
+    (void)xmpp_api->im->send_transient(s->im, bare, resource, "chatstate", state);
+}
+
+void
+xmpp_message_transient(HermodImSession *im_session, const char *from_account,
+                       const char *from_resource, const char *kind, const char *payload,
+                       gpointer data)
+{
+    XmppSession *s = data;
+
+    if (s->is_closed || s->full_jid == NULL || g_strcmp0(kind, "chatstate") != 0)
+        return;
+    for (guint j = 0; j < G_N_ELEMENTS(chat_states); j++) {
+        if (g_strcmp0(payload, chat_states[j]) != 0)
+            continue;
+        g_autoptr(XmppNode) m = xmpp_node_new("message", XMPP_NS_CLIENT);
+        g_autofree char *from = from_resource != NULL
+                                    ? g_strconcat(from_account, "/", from_resource, NULL)
+                                    : g_strdup(from_account);
+        xmpp_node_set(m, "from", from);
+        xmpp_node_set(m, "to", s->full_jid);
+        xmpp_node_set(m, "type", "chat");
+        xmpp_node_add(m, xmpp_node_new(chat_states[j], XMPP_NS_CHATSTATES));
+        xmpp_send_node(s, m);
+        return;
+    }
+}
+
 void
 xmpp_message_stanza(XmppSession *s, XmppNode *m)
 {
@@ -182,8 +240,14 @@ xmpp_message_stanza(XmppSession *s, XmppNode *m)
     XmppNode *body = xmpp_node_child(m, "body", XMPP_NS_CLIENT);
     g_autofree char *local = NULL, *domain = NULL, *resource = NULL;
 
-    if (g_strcmp0(type, "error") == 0 || body == NULL)
-        return; /* nothing to store or route */
+    if (g_strcmp0(type, "error") == 0)
+        return;
+    if (body == NULL) {
+        const char *state = chat_state(m);
+        if (state != NULL)
+            send_chat_state(s, to, state);
+        return; /* nothing to store */
+    }
     if (g_strcmp0(type, "groupchat") == 0) {
         xmpp_send_error(s, m, "cancel", "service-unavailable");
         return;

@@ -98,6 +98,7 @@ open_hub_session(XmppSession *s, HermodImPresence presence)
         .conn = s->conn,
         .on_im = xmpp_message_push,
         .on_presence = on_presence,
+        .on_transient = xmpp_message_transient,
         .data = s,
     };
 

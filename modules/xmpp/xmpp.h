@@ -31,25 +31,26 @@ extern HermodModule *xmpp_module;
 extern const HermodSetting xmpp_settings[];
 extern const HermodProtocol xmpp_protocol;
 
-#define XMPP_NS_TLS     "urn:ietf:params:xml:ns:xmpp-tls"
-#define XMPP_NS_SASL    "urn:ietf:params:xml:ns:xmpp-sasl"
-#define XMPP_NS_BIND    "urn:ietf:params:xml:ns:xmpp-bind"
-#define XMPP_NS_SESSION "urn:ietf:params:xml:ns:xmpp-session"
-#define XMPP_NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
-#define XMPP_NS_STREAMS "urn:ietf:params:xml:ns:xmpp-streams"
-#define XMPP_NS_ROSTER  "jabber:iq:roster"
-#define XMPP_NS_DISCO   "http://jabber.org/protocol/disco#info"
-#define XMPP_NS_ITEMS   "http://jabber.org/protocol/disco#items"
-#define XMPP_NS_PING    "urn:xmpp:ping"
-#define XMPP_NS_CARBONS "urn:xmpp:carbons:2"
-#define XMPP_NS_FORWARD "urn:xmpp:forward:0"
-#define XMPP_NS_DELAY   "urn:xmpp:delay"
-#define XMPP_NS_MAM     "urn:xmpp:mam:2"
-#define XMPP_NS_RSM     "http://jabber.org/protocol/rsm"
-#define XMPP_NS_DATA    "jabber:x:data"
-#define XMPP_NS_SID     "urn:xmpp:sid:0"
-#define XMPP_NS_HINTS   "urn:xmpp:hints"
-#define XMPP_NS_VERSION "jabber:iq:version"
+#define XMPP_NS_TLS        "urn:ietf:params:xml:ns:xmpp-tls"
+#define XMPP_NS_SASL       "urn:ietf:params:xml:ns:xmpp-sasl"
+#define XMPP_NS_BIND       "urn:ietf:params:xml:ns:xmpp-bind"
+#define XMPP_NS_SESSION    "urn:ietf:params:xml:ns:xmpp-session"
+#define XMPP_NS_STANZAS    "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define XMPP_NS_STREAMS    "urn:ietf:params:xml:ns:xmpp-streams"
+#define XMPP_NS_ROSTER     "jabber:iq:roster"
+#define XMPP_NS_DISCO      "http://jabber.org/protocol/disco#info"
+#define XMPP_NS_ITEMS      "http://jabber.org/protocol/disco#items"
+#define XMPP_NS_PING       "urn:xmpp:ping"
+#define XMPP_NS_CARBONS    "urn:xmpp:carbons:2"
+#define XMPP_NS_FORWARD    "urn:xmpp:forward:0"
+#define XMPP_NS_DELAY      "urn:xmpp:delay"
+#define XMPP_NS_MAM        "urn:xmpp:mam:2"
+#define XMPP_NS_RSM        "http://jabber.org/protocol/rsm"
+#define XMPP_NS_DATA       "jabber:x:data"
+#define XMPP_NS_SID        "urn:xmpp:sid:0"
+#define XMPP_NS_HINTS      "urn:xmpp:hints"
+#define XMPP_NS_VERSION    "jabber:iq:version"
+#define XMPP_NS_CHATSTATES "http://jabber.org/protocol/chatstates"
 
 typedef enum {
     XMPP_STATE_HEADER,  /* waiting for the client's stream header */
@@ -139,6 +140,10 @@ void xmpp_presence_end(XmppSession *s);
 void xmpp_message_stanza(XmppSession *s, XmppNode *node);
 /* The hub pushed im (HermodImFunc). */
 void xmpp_message_push(HermodImSession *im_session, const HermodIm *im, gpointer data);
+/* The hub passed a transient (HermodImTransientFunc): chat states. */
+void xmpp_message_transient(HermodImSession *im_session, const char *from_account,
+                            const char *from_resource, const char *kind, const char *payload,
+                            gpointer data);
 /* After initial presence: what arrived while no XMPP client was online. */
 void xmpp_message_offline(XmppSession *s);
 /* <message> for im as the account's client sees it (transfer full). */

@@ -165,6 +165,38 @@ def messages_both_ways():
 
 
 @ht.test
+def chat_state_passes_unstored():
+    a = login(ALICE + "/typing", mech="PLAIN")
+    b = login(BOB + "/typing", mech="PLAIN")
+    time.sleep(0.3)
+    m = a.x.make_message(mto=BOB, mtype="chat")
+    m["chat_state"] = "composing"
+    m.send()
+    got = xt.run(b.next("chatstate_composing"))
+    ht.check_equal(got["from"].bare, ALICE, "chat state sender")
+    close(a, b)
+
+
+@ht.test
+def scram_needs_keys_plain_still_works():
+    # An account whose password predates SCRAM keys: drop its rows.
+    db = os.path.join(srv.data_dir, "hermod.db")
+    ht.run(["sqlite3", db, "DELETE FROM account_settings WHERE key LIKE 'scram-%' AND "
+            "account_id = (SELECT id FROM accounts WHERE address = 'carol@example.test')"])
+    c = client(CAROL, mech="SCRAM-SHA-256")
+    try:
+        xt.run(c.login())
+        raise AssertionError("SCRAM without keys logged in")
+    except xt.LoginFailed:
+        pass
+    xt.run(c.close())
+    ht.check("no SCRAM keys (set the password again)" in srv.stderr_text(), "logged")
+    close(login(CAROL + "/plain-only", mech="PLAIN"))
+    srv.ctl("user", "passwd", CAROL, input=PW[CAROL] + "\n")
+    close(login(CAROL + "/scram-again", mech="SCRAM-SHA-256"))
+
+
+@ht.test
 def offline_delivery_once():
     a = login(ALICE + "/off", mech="PLAIN")
     a.send(CAROL, "while you were out 1")
@@ -290,7 +322,8 @@ def oversized_stanza_is_a_stream_error():
 
 @ht.test
 def screening_blocks_after_failures():
-    # [auth] max_failures = 6; earlier tests failed twice from 127.0.0.1.
+    # [auth] max_failures = 6; earlier tests failed twice from 127.0.0.1
+    # (SCRAM without keys is not counted).
     for _ in range(5):
         c = client(DAVE, mech="SCRAM-SHA-1", password="wrong again")
         try:

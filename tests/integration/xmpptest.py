@@ -34,7 +34,7 @@ class Client:
 
     def __init__(self, port, jid, password, mech=None, direct_tls=False,
                  plugins=("xep_0030", "xep_0199", "xep_0280", "xep_0313", "xep_0059",
-                          "xep_0203")):
+                          "xep_0203", "xep_0085")):
         self.x = slixmpp.ClientXMPP(jid, password, sasl_mech=mech)
         self.x.ssl_context.check_hostname = False
         self.x.ssl_context.verify_mode = ssl.CERT_NONE
@@ -45,7 +45,7 @@ class Client:
         self.queues = {}
         self.done = LOOP.create_future()
         for event in ("message", "presence", "carbon_received", "carbon_sent",
-                      "presence_unavailable", "changed_status"):
+                      "presence_unavailable", "changed_status", "chatstate_composing"):
             self._collect(event)
         self.x.add_event_handler("session_start", self._started)
         self.x.add_event_handler("failed_all_auth", self._failed)
