@@ -24,6 +24,7 @@
 #include "directory/directory.h"
 #include "lib/log.h"
 #include "hermodd/privdrop.h"
+#include "im/im.h"
 #include "hermodd/sections.h"
 #include "store/store.h"
 
@@ -36,6 +37,8 @@ extern const HermodCtlCommand hermod_ctl_domain_commands[];
 extern const HermodCtlCommand hermod_ctl_user_commands[];
 extern const HermodCtlCommand hermod_ctl_alias_commands[];
 extern const HermodCtlCommand hermod_ctl_mail_commands[];
+/* im (ctl-im.c): instant messages, broadcasts */
+extern const HermodCtlCommand hermod_ctl_im_commands[];
 /* --- queue (queue) */
 extern const HermodCtlCommand hermod_ctl_queue_commands[];
 /* --- session (web) */
@@ -52,6 +55,7 @@ static const HermodCtlCommand *const tables[] = {
     hermod_ctl_user_commands,
     hermod_ctl_alias_commands,
     hermod_ctl_mail_commands,
+    hermod_ctl_im_commands,
     /* --- queue (queue) */
     hermod_ctl_queue_commands,
     /* --- session (web) */
@@ -63,7 +67,8 @@ static const HermodCtlCommand *const tables[] = {
 };
 
 /* Nouns whose rows use the directory (data_dir/hermod.db). */
-static const char *const directory_nouns[] = {"domain", "user", "alias", "mail", "import", NULL};
+static const char *const directory_nouns[] = {"domain", "user", "alias", "mail",
+                                              "import", "im",   NULL};
 
 static void
 print_row(FILE *out, const HermodCtlCommand *c)
@@ -149,8 +154,10 @@ prepare(HermodConfig *cfg, const char *noun, GError **error)
     hermod_privdrop_clear(&priv);
     if (ok && g_strv_contains(directory_nouns, noun))
         ok = hermod_directory_open(data_dir, error);
-    if (ok && (strcmp(noun, "mail") == 0 || strcmp(noun, "import") == 0))
+    if (ok && (strcmp(noun, "mail") == 0 || strcmp(noun, "import") == 0 || strcmp(noun, "im") == 0))
         hermod_store_set_root(data_dir);
+    if (ok && strcmp(noun, "im") == 0)
+        hermod_im_set_data_dir(data_dir);
     return ok;
 }
 

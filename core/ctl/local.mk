@@ -6,10 +6,11 @@
 
 noinst_LTLIBRARIES += core/ctl/libhermod-ctl.la
 core_ctl_libhermod_ctl_la_CPPFLAGS = $(CORE_CPPFLAGS)
-core_ctl_libhermod_ctl_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(GNUTLS_CFLAGS)
+core_ctl_libhermod_ctl_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(GNUTLS_CFLAGS) \
+	$(GMODULE_CFLAGS)
 core_ctl_libhermod_ctl_la_SOURCES = \
 	core/ctl/ctl.h core/ctl/ctl-util.c core/ctl/ctl-util.h core/ctl/ctl-password.c \
-	core/ctl/ctl-alias.c core/ctl/ctl-cert.c core/ctl/ctl-domain.c core/ctl/ctl-mail.c \
+	core/ctl/ctl-alias.c core/ctl/ctl-cert.c core/ctl/ctl-domain.c core/ctl/ctl-mail.c core/ctl/ctl-im.c \
 	core/ctl/ctl-queue.c core/ctl/ctl-user.c core/ctl/ctl-session.c \
 	core/ctl/ctl-config.c core/ctl/ctl-import.c core/ctl/ctl-import.h \
 	core/ctl/ctl-import-local.c core/ctl/ctl-import-mbox.c core/ctl/ctl-import-imap.c \

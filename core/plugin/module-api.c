@@ -33,12 +33,30 @@
 
 /* Strings handed out stay valid until the next reload: main.c keeps the
  * config it replaced alive until the reload after. */
+static gboolean
+is_path_setting(HermodModule *self, const char *key)
+{
+    for (const HermodSetting *s = hermod_module_settings(self); s != NULL && s->key != NULL; s++) {
+        if (g_str_equal(s->key, key))
+            return s->type == HERMOD_SETTING_PATH;
+    }
+    return FALSE;
+}
+
+/* A PATH setting comes resolved against data_dir, as setting.h says
+ * ("" stays "": none).  The resolved text is interned: a few bytes per
+ * distinct value for the process's life, valid beyond any reload. */
 static const char *
 setting_string(HermodModule *self, const char *key)
 {
     g_autoptr(HermodConfig) cfg = hermod_config_get_current();
+    const char *name = hermod_module_name(self);
+    g_autofree char *path = NULL;
 
-    return hermod_config_string(cfg, hermod_module_name(self), key);
+    if (!is_path_setting(self, key))
+        return hermod_config_string(cfg, name, key);
+    path = hermod_config_path(cfg, name, key);
+    return path != NULL ? g_intern_string(path) : "";
 }
 
 static gint64
