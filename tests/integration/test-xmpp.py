@@ -9,9 +9,13 @@
 # offline storage delivered at the next login (once), carbons between
 # two resources (received and sent), an archive query (XEP-0313) with a
 # "with" filter and paging, and stream errors for broken XML, a forbidden
-# entity and an oversized stanza.  Last, screening: failed logins block
+# entity and an oversized stanza; an IM dropped as a semaphore file
+# (module imsem) reaching a connected client, and one dropped while the
+# user was offline arriving at login; the client's reply in the sender's
+# hub history (what the webmail shows, read with hermodctl im history).  Last, screening: failed logins block
 # the address for every mechanism.
 import glob
+import json
 import os
 import re
 import sys
@@ -32,7 +36,8 @@ PW = {ALICE: "alice-pw-" + os.urandom(3).hex(), BOB: "bob-pw-2", CAROL: "carol-p
 srv = ht.Daemon("xmpp", users=PW)
 srv.ports["xmpp"] = ht.free_port()
 srv.ports["xmpps"] = ht.free_port()
-srv.sections["core"]["modules"] = "smtp;xmpp"
+srv.sections["core"]["modules"] = "smtp;imsem;xmpp"
+srv.sections["imsem"] = {"scan_interval": "2s"}
 srv.sections["auth"] = {"max_failures": "6"}
 srv.sections["xmpp"] = {"max_stanza": "64K", "max_auth_failures": "2"}
 srv.sections["listener xmpp"] = {"protocol": "xmpp", "address": "127.0.0.1",
@@ -149,7 +154,7 @@ def wait_body(c, body, timeout=10):
 def messages_both_ways():
     a = login(ALICE + "/chat", mech="PLAIN")
     b = login(BOB + "/chat", mech="SCRAM-SHA-256")
-    time.sleep(0.3)
+    xt.pump(0.3)
     a.send(BOB, "hello bob <&> é")
     m = wait_body(b, "hello bob <&> é")
     ht.check_equal(m["from"].bare, ALICE, "sender")
@@ -168,7 +173,7 @@ def messages_both_ways():
 def chat_state_passes_unstored():
     a = login(ALICE + "/typing", mech="PLAIN")
     b = login(BOB + "/typing", mech="PLAIN")
-    time.sleep(0.3)
+    xt.pump(0.3)
     m = a.x.make_message(mto=BOB, mtype="chat")
     m["chat_state"] = "composing"
     m.send()
@@ -201,7 +206,7 @@ def offline_delivery_once():
     a = login(ALICE + "/off", mech="PLAIN")
     a.send(CAROL, "while you were out 1")
     a.send(CAROL, "while you were out 2")
-    time.sleep(1)
+    xt.pump(1)
     close(a)
     c = login(CAROL + "/back", mech="SCRAM-SHA-1")
     m1 = wait_body(c, "while you were out 1")
@@ -210,10 +215,49 @@ def offline_delivery_once():
     ht.check_equal(m2["from"].bare, ALICE, "sender")
     close(c)
     c = login(CAROL + "/again", mech="SCRAM-SHA-1")
-    time.sleep(1.5)
+    xt.pump(1.5)
     again = [m["body"] for m in c.pending("message") if "while you were out" in m["body"]]
     close(c)
     ht.check_equal(again, [], "offline messages delivered a second time")
+
+
+def drop_sem(to, sender, text):
+    drop = os.path.join(srv.data_dir, "im", "drop")
+    name = "IM-%d%s.SEM" % (time.time_ns(), os.urandom(2).hex())
+    tmp = os.path.join(drop, ".tmp-" + name)
+    with open(tmp, "w") as f:
+        f.write("%s\n%s\n\n%s\n" % (to, sender, text))
+    os.rename(tmp, os.path.join(drop, name))
+
+
+def history(account):
+    cp = srv.ctl("im", "history", account, "--json")
+    return [json.loads(line) for line in cp.stdout.decode().splitlines() if line.strip()]
+
+
+@ht.test
+def sem_im_reaches_xmpp_and_reply_reaches_hub():
+    a = login(ALICE + "/sem", mech="SCRAM-SHA-256")
+    xt.pump(0.3)
+    drop_sem(ALICE, BOB, "from a script\nsecond line")
+    m = wait_body(a, "from a script\nsecond line", timeout=15)
+    ht.check_equal(m["from"].bare, BOB, "SEM sender as the message's from")
+    a.send(BOB, "reply to the script")
+    xt.pump()  # slixmpp sends only while its loop runs
+    ht.wait_until(lambda: any(im["text"] == "reply to the script" and not im["outgoing"]
+                              for im in history(BOB)), 10, 0.3, "the reply in bob's history")
+    close(a)
+
+
+@ht.test
+def sem_im_while_offline_arrives_at_login():
+    drop_sem(DAVE, "ops@monitoring.example.net", "disk almost full")
+    ht.wait_until(lambda: any(im["text"] == "disk almost full" for im in history(DAVE)), 15,
+                  0.3, "the SEM IM in dave's history")
+    d = login(DAVE + "/late", mech="SCRAM-SHA-1")
+    m = wait_body(d, "disk almost full")
+    ht.check_equal(str(m["from"]), "ops@monitoring.example.net", "external sender")
+    close(d)
 
 
 @ht.test
@@ -223,7 +267,7 @@ def carbons_between_two_resources():
     for c in (a1, a2):
         xt.run(c.x.plugin["xep_0280"].enable())
     b = login(BOB + "/carbon", mech="PLAIN")
-    time.sleep(0.3)
+    xt.pump(0.3)
     b.send(ALICE + "/one", "to one only")
     wait_body(a1, "to one only")
     r = xt.run(a2.next("carbon_received"))
@@ -242,7 +286,7 @@ def carbons_between_two_resources():
 def archive_query_with_paging():
     a = login(ALICE + "/mam", mech="PLAIN")
     b = login(BOB + "/mam", mech="PLAIN")
-    time.sleep(0.3)
+    xt.pump(0.3)
     for i in range(5):
         a.send(BOB, "archived %d" % i)
         wait_body(b, "archived %d" % i)

@@ -25,6 +25,11 @@ def run(coro, timeout=TIMEOUT):
     return LOOP.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
+def pump(seconds=0.2):
+    """Let the clients run (send what they queued) for a while."""
+    run(asyncio.sleep(seconds), seconds + TIMEOUT)
+
+
 class LoginFailed(Exception):
     pass
 
