@@ -101,3 +101,11 @@ xmpp_jid_is_bound(const char *full_jid)
     g_mutex_unlock(&lock);
     return found;
 }
+
+void
+xmpp_jid_registry_free(void)
+{
+    g_mutex_lock(&lock);
+    g_clear_pointer(&bound, g_hash_table_destroy);
+    g_mutex_unlock(&lock);
+}

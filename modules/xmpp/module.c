@@ -58,6 +58,7 @@ xmpp_init(const HermodApi *api, HermodModule *self, GError **error)
 static void
 xmpp_shutdown(HermodModule *self)
 {
+    xmpp_jid_registry_free();
     xmpp_module = NULL;
 }
 

@@ -167,6 +167,8 @@ gboolean xmpp_resource_is_valid(const char *text);
 gboolean xmpp_jid_claim(const char *full_jid);
 void xmpp_jid_release(const char *full_jid);
 gboolean xmpp_jid_is_bound(const char *full_jid);
+/* Forget every binding (module shutdown, after every connection closed). */
+void xmpp_jid_registry_free(void);
 
 G_END_DECLS
 
