@@ -26,6 +26,14 @@ modules_xmpp_la_CFLAGS = $(HERMOD_MODULE_CC) $(XML_CFLAGS)
 modules_xmpp_la_LDFLAGS = $(HERMOD_MODULE_LINK)
 modules_xmpp_la_LIBADD = $(HERMOD_PROTO_LIB) $(GLIB_LIBS) $(XML_LIBS)
 
+# Unit test: the stream parser alone.
+TESTS += tests/unit/xmpp/test-xml-stream
+check_PROGRAMS += tests/unit/xmpp/test-xml-stream
+tests_unit_xmpp_test_xml_stream_SOURCES = tests/unit/xmpp/test-xml-stream.c $(XMPP_XML_SOURCES)
+tests_unit_xmpp_test_xml_stream_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/xmpp
+tests_unit_xmpp_test_xml_stream_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+tests_unit_xmpp_test_xml_stream_LDADD = $(GLIB_LIBS) $(XML_LIBS)
+
 # Fuzz target: the stream parser with its limits (see tests/local.mk's
 # fuzz block).
 TESTS += tests/fuzz/corpus-xmpp-stream.sh
