@@ -175,6 +175,7 @@ open_data(HermodConfig *cfg, GError **error)
     d.is_directory_open = TRUE;
     hermod_store_set_root(data_dir);
     hermod_im_set_data_dir(data_dir);
+    hermod_im_notify_start();
     return hermod_auth_configure(cfg, error) && hermod_queue_open(cfg, error) &&
            write_pid_file(cfg, error);
 }

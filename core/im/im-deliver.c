@@ -33,6 +33,7 @@ typedef struct {
     char *thread;         /* req's, or one made for a group */
     gint64 time;
     gboolean is_duplicate; /* a history had the dedupe key already */
+    gboolean is_notice;    /* from the server itself: no sender's copy */
 } Delivery;
 
 typedef struct {
@@ -312,10 +313,11 @@ result_of(const GError *error)
     }
 }
 
-gboolean
-hermod_im_deliver(const HermodImSend *req, gint64 *out_id, gint64 *out_sender_id, GError **error)
+static gboolean
+deliver(const HermodImSend *req, gboolean is_notice, gint64 *out_id, gint64 *out_sender_id,
+        GError **error)
 {
-    Delivery d = {{0}};
+    Delivery d = {.is_notice = is_notice};
     g_autoptr(GError) err = NULL;
     gboolean ok;
 
@@ -335,4 +337,16 @@ hermod_im_deliver(const HermodImSend *req, gint64 *out_id, gint64 *out_sender_id
     if (!ok)
         g_propagate_error(error, g_steal_pointer(&err));
     return ok;
+}
+
+gboolean
+hermod_im_deliver(const HermodImSend *req, gint64 *out_id, gint64 *out_sender_id, GError **error)
+{
+    return deliver(req, FALSE, out_id, out_sender_id, error);
+}
+
+gboolean
+hermod_im_deliver_notice(const HermodImSend *req, gint64 *out_id, GError **error)
+{
+    return deliver(req, TRUE, out_id, NULL, error);
 }

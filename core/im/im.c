@@ -38,5 +38,6 @@ hermod_im_dir(void)
 void
 hermod_im_shutdown(void)
 {
+    hermod_im_notify_stop();
     hermod_im_sessions_shutdown();
 }

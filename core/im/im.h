@@ -27,6 +27,14 @@ void hermod_im_shutdown(void);
 
 gboolean hermod_im_deliver(const HermodImSend *req, gint64 *out_id, gint64 *out_sender_id,
                            GError **error);
+/* The same for a notice from the server itself (new mail, reminders):
+ * req->sender is shown as the sender but never gets a copy, even if it
+ * is a local address. */
+gboolean hermod_im_deliver_notice(const HermodImSend *req, gint64 *out_id, GError **error);
+/* New-mail notifications (im-notify.c): hook into mail delivery; stop
+ * waits for the queued ones (hermod_im_shutdown calls it). */
+void hermod_im_notify_start(void);
+void hermod_im_notify_stop(void);
 
 GPtrArray *hermod_im_history(const HermodImQuery *q, GError **error);
 gboolean hermod_im_set_flags(const char *account, const gint64 *ids, gsize n_ids, guint32 flags,

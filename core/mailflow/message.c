@@ -244,6 +244,14 @@ dsn_rcpt_new(const HermodQueueRcpt *r, HermodDsnAction action, const char *statu
     return d;
 }
 
+static HermodDeliveredHook delivered_hook;
+
+void
+hermod_message_set_delivered_hook(HermodDeliveredHook hook)
+{
+    g_atomic_pointer_set(&delivered_hook, hook);
+}
+
 static gboolean
 store_one(Submission *s, const HermodQueueRcpt *r, GBytes *data, GError **error)
 {
@@ -251,8 +259,11 @@ store_one(Submission *s, const HermodQueueRcpt *r, GBytes *data, GError **error)
     g_autoptr(HermodStore) store = hermod_store_open(r->address, &err);
 
     if (store != NULL && hermod_store_append(store, "INBOX", data, 0, 0, NULL, &err)) {
+        HermodDeliveredHook hook = g_atomic_pointer_get(&delivered_hook);
         s->n_stored++;
         hermod_stats_add("hermod_messages_delivered_total", "local", 1);
+        if (hook != NULL)
+            hook(r->address, data);
         if (r->notify & HERMOD_NOTIFY_SUCCESS)
             g_ptr_array_add(s->delivered, dsn_rcpt_new(r, HERMOD_DSN_DELIVERED, "2.0.0", NULL));
         return TRUE;

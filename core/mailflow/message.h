@@ -52,6 +52,14 @@ gboolean hermod_message_submit(HermodMessage *msg, char **out_id, GError **error
 /* Nullable. */
 void hermod_message_free(HermodMessage *msg);
 
+/* Called after each message submit delivered into a local account's
+ * INBOX (account canonical, data the stored bytes, transfer none), on
+ * the submitting thread: it must return quickly (queue slow work).  A
+ * higher layer (the IM hub's new-mail notifications) registers it; NULL
+ * removes it.  Set once at start-up. */
+typedef void (*HermodDeliveredHook)(const char *account, GBytes *data);
+void hermod_message_set_delivered_hook(HermodDeliveredHook hook);
+
 G_END_DECLS
 
 #endif

@@ -14,12 +14,14 @@
 # again; 1,000 files dropped at once each delivered once (the time is
 # printed, not checked); kill -9 while hundreds are being processed, then
 # every IM exactly once after the restart; hermodctl im send; history
-# --since; the daily central log with a line per IM.
+# --since; new-mail notifications as IMs (hermodctl im notify); the daily
+# central log with a line per IM.
 import datetime
 import json
 import os
 import re
 import shutil
+import smtplib
 import stat
 import sys
 import time
@@ -249,6 +251,34 @@ def kill_9_mid_processing_loses_nothing_and_doubles_nothing():
         ht.check_equal(len(got), 300, "IMs of %s" % tag)
         ht.check_equal(len(set(got)), 300, "distinct IMs of %s" % tag)
     ht.check_equal(os.listdir(PROCESSING), [], "processing/ after the restarts")
+
+
+def send_mail(to, subject):
+    msg = ("From: Eve Example <eve@remote.test>\r\nTo: %s\r\nSubject: %s\r\n"
+           "Message-ID: <%s@remote.test>\r\n\r\nbody\r\n" % (to, subject, ht.unique()))
+    with smtplib.SMTP("127.0.0.1", d.port("mx"), timeout=ht.TIMEOUT) as s:
+        s.sendmail("eve@remote.test", [to], msg.encode())
+
+
+@ht.test
+def new_mail_notification_as_im():
+    d.ctl("im", "notify", BOB, "Mail from %from%: %subject%")
+    ht.check_equal(d.ctl("im", "notify", BOB).stdout.decode().strip(),
+                   "Mail from %from%: %subject%", "the setting")
+    send_mail(BOB, "=?utf-8?q?Gr=C3=BC=C3=9Fe?=")
+    want = "Mail from Eve Example <eve@remote.test>: Grüße"
+    wait_text(BOB, want)
+    im = [m for m in history(BOB) if m["text"] == want][0]
+    ht.check_equal((im["source"], im["sender"]), ("notify", "mailer-daemon@example.test"),
+                   "source and sender of the notice")
+    send_mail(CAROL, "carol has no notifications")
+    d.ctl("im", "notify", BOB, "off")
+    send_mail(BOB, "after off")
+    d.wait_message(BOB, b"after off")
+    d.wait_message(CAROL, b"carol has no notifications")
+    time.sleep(1)
+    ht.check(not any("after off" in t for t in texts(BOB)), "a notice after off")
+    ht.check(not any("carol has" in t for t in texts(CAROL)), "a notice without the setting")
 
 
 @ht.test

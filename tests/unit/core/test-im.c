@@ -5,10 +5,12 @@
  * and any case; the sender's copy; refusals; dedupe keys; history
  * queries (with, time, id paging, last page, flags); live sessions
  * getting IMs, presence and transients, and none after close; the
- * central log; broadcasts shown once; IM settings; schema upgrade.
+ * central log; broadcasts shown once; IM settings; group IMs (all or
+ * nothing); a schema 5 index upgraded to 8.
  */
 #include "autoconfig.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "tmpdir.h"
@@ -364,6 +366,76 @@ test_broadcast(Fixture *fx, gconstpointer data)
 }
 
 static void
+test_group(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    const char *const group[] = {ALICE, BOB, "Carol@example.test", NULL};
+    HermodImSend req = {.struct_size = sizeof req,
+                        .source = "webmail",
+                        .sender = ALICE,
+                        .text = "team meeting",
+                        .group = group};
+    gint64 id = 0, sid = 0;
+
+    g_assert_true(hermod_im_deliver(&req, &id, &sid, &error));
+    g_assert_no_error(error);
+    g_autoptr(GPtrArray) bob = history(BOB, NULL);
+    g_autoptr(GPtrArray) carol = history(CAROL, NULL);
+    g_autoptr(GPtrArray) alice = history(ALICE, NULL);
+    g_assert_cmpuint(bob->len, ==, 1);
+    g_assert_cmpuint(carol->len, ==, 1);
+    g_assert_cmpuint(alice->len, ==, 1);
+    HermodIm *b = bob->pdata[0], *a = alice->pdata[0];
+    g_assert_nonnull(b->thread);
+    g_assert_cmpstr(b->thread, ==, ((HermodIm *)carol->pdata[0])->thread);
+    g_assert_cmpstr(b->thread, ==, a->thread);
+    g_assert_true(a->is_outgoing);
+    g_assert_cmpuint(g_strv_length(b->group), ==, 3);
+    g_assert_cmpstr(b->group[2], ==, CAROL);
+    /* the conversation is the thread */
+    g_autoptr(GPtrArray) conv = history(BOB, b->thread);
+    g_assert_cmpuint(conv->len, ==, 1);
+    const char *const bad[] = {BOB, "nobody@example.test", NULL};
+    req.group = bad;
+    g_assert_false(hermod_im_deliver(&req, NULL, NULL, &error));
+    g_assert_error(error, HERMOD_IM_ERROR, HERMOD_IM_ERROR_NO_RECIPIENT);
+    g_autoptr(GPtrArray) still = history(BOB, NULL);
+    g_assert_cmpuint(still->len, ==, 1); /* all or nothing */
+}
+
+/* An index.db of schema 5 (before the IM tables) gets them on open. */
+static void
+test_upgrade(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *db_path =
+        g_build_filename(fx->dir, "mail", "example.test", "bob", "index.db", NULL);
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint(send_im(ALICE, BOB, "before", NULL, &error), >, 0);
+    hermod_store_shutdown();
+    g_assert_cmpint(sqlite3_open(db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint(sqlite3_exec(db,
+                                 "DROP TABLE im; DROP TABLE im_settings; PRAGMA user_version = 5;",
+                                 NULL, NULL, NULL),
+                    ==, SQLITE_OK);
+    sqlite3_close(db);
+    g_assert_cmpint(send_im(ALICE, BOB, "after the upgrade", NULL, &error), >, 0);
+    g_assert_no_error(error);
+    g_autoptr(GPtrArray) in = history(BOB, NULL);
+    g_assert_cmpuint(in->len, ==, 1);
+    g_assert_cmpstr(((HermodIm *)in->pdata[0])->text, ==, "after the upgrade");
+    hermod_store_shutdown();
+    g_assert_cmpint(sqlite3_open(db_path, &db), ==, SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+    g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+    g_assert_cmpint(sqlite3_column_int(st, 0), ==, 8);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void
 test_settings(Fixture *fx, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
@@ -392,5 +464,7 @@ main(int argc, char **argv)
     ADD("/im/log", test_log);
     ADD("/im/broadcast", test_broadcast);
     ADD("/im/settings", test_settings);
+    ADD("/im/group", test_group);
+    ADD("/im/upgrade", test_upgrade);
     return g_test_run();
 }
