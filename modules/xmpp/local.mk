@@ -46,6 +46,8 @@ tests_fuzz_fuzz_xmpp_stream_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_xmpp_stream_LDADD = $(GLIB_LIBS) $(XML_LIBS)
 EXTRA_DIST += tests/fuzz/corpus-xmpp-stream.sh tests/fuzz/corpus/xmpp-stream
 
-# Integration: slixmpp clients against the real daemon.
-TESTS += tests/integration/test-xmpp.py
-EXTRA_DIST += tests/integration/test-xmpp.py tests/integration/xmpptest.py
+# Integration: slixmpp and profanity against the real daemon, and XMPP
+# meeting the webmail's IM API (modules/webim) in the hub.
+TESTS += tests/integration/test-xmpp.py tests/integration/test-xmpp-webim.py
+EXTRA_DIST += tests/integration/test-xmpp.py tests/integration/test-xmpp-webim.py \
+	tests/integration/xmpptest.py
