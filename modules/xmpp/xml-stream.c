@@ -9,7 +9,8 @@
  * compared with max_stanza, so that neither libxml2's buffer nor the tree
  * grows past the limit by more than a slice.  The tree's own size is
  * counted as well (names, attributes, text), which catches what a slice
- * could expand to.  Anything XMPP forbids (RFC 6120 11.1) stops the parser
+ * could expand to, and the dictionary of names libxml2 keeps for the
+ * whole stream is capped (DICT_LIMIT).  Anything XMPP forbids (RFC 6120 11.1) stops the parser
  * from inside the callback that saw it.  libxml2's error handlers are
  * silenced per parser (structured handler on the SAX table), so that a
  * hostile client cannot fill the log.
@@ -23,6 +24,10 @@
 #include "xml-stream.h"
 
 #define SLICE 1024
+/* libxml2 interns every element and attribute name in the parser's
+ * dictionary for the life of the stream; this much, plus max_stanza,
+ * and a client inventing new names forever gets policy-violation. */
+#define DICT_LIMIT (1024 * 1024)
 
 struct XmppStream {
     xmlParserCtxtPtr ctxt;
@@ -277,6 +282,8 @@ xmpp_stream_new(const XmppStreamLimits *limits)
     xmlCtxtUseOptions(st->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     st->ctxt->replaceEntities = 0;
     st->ctxt->loadsubset = 0;
+    if (st->ctxt->dict != NULL)
+        xmlDictSetLimit(st->ctxt->dict, DICT_LIMIT + limits->max_stanza);
     return st;
 }
 
@@ -308,7 +315,7 @@ xmpp_stream_feed(XmppStream *st, const char *data, gsize len, const char **out_c
         if (memchr(data, '\0', n) != NULL)
             fail(st, "not-well-formed");
         else if (xmlParseChunk(st->ctxt, data, (int)n, 0) != 0 && st->failure == NULL)
-            fail(st, "not-well-formed");
+            fail(st, st->ctxt->errNo == XML_ERR_NO_MEMORY ? "policy-violation" : "not-well-formed");
         data += n;
         len -= n;
     }

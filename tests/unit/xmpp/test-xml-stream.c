@@ -103,6 +103,12 @@ test_limits(void)
     g_autofree char *got = parse(many->str, 1000, 4096, 16);
     g_assert_false(strchr(got, '!'));
     expect(HEADER "<a><b><c><d><e/></d></c></b></a>", "!policy-violation", 65536, 4);
+    /* names live for the whole stream: inventing new ones forever is capped */
+    g_autoptr(GString) names = g_string_new(HEADER);
+    for (int i = 0; i < 100000; i++)
+        g_string_append_printf(names, "<m><x%d xmlns='urn:%d' a%d='v'/></m>", i, i, i);
+    g_autofree char *capped = parse(names->str, 4096, 65536, 16);
+    g_assert_true(g_str_has_suffix(capped, "!policy-violation"));
     expect(HEADER "<a><b><c><d/></c></b></a>", "<a><b><c><d/></c></b></a>", 65536, 4);
 }
 
