@@ -34,6 +34,23 @@ tests_unit_xmpp_test_xml_stream_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/module
 tests_unit_xmpp_test_xml_stream_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
 tests_unit_xmpp_test_xml_stream_LDADD = $(GLIB_LIBS) $(XML_LIBS)
 
+# Unit tests: the module's sources on the fake core with a fake IM hub.
+XMPP_MODULE_SOURCES = $(modules_xmpp_la_SOURCES)
+check_LTLIBRARIES += tests/unit/xmpp/libxmppfake.la
+tests_unit_xmpp_libxmppfake_la_SOURCES = $(XMPP_MODULE_SOURCES) $(FAKE_CORE) \
+	tests/unit/xmpp/fake-xmpp.c tests/unit/xmpp/fake-xmpp.h
+tests_unit_xmpp_libxmppfake_la_CPPFLAGS = $(HERMOD_MODULE_CPPFLAGS) -I$(top_srcdir)/modules/xmpp \
+	-I$(top_srcdir)/tests/unit
+tests_unit_xmpp_libxmppfake_la_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS)
+tests_unit_xmpp_libxmppfake_la_LIBADD = $(HERMOD_PROTO_LIB) $(XML_LIBS)
+XMPP_UNIT_LINK = tests/unit/xmpp/libxmppfake.la $(GLIB_LIBS)
+XMPP_UNIT_CC = $(AM_CPPFLAGS) -I$(top_srcdir)/modules/xmpp -I$(top_srcdir)/tests/unit/xmpp \
+	-I$(top_srcdir)/tests/unit
+TESTS += tests/unit/xmpp/test-xmpp-session
+check_PROGRAMS += tests/unit/xmpp/test-xmpp-session
+tests_unit_xmpp_test_xmpp_session_CPPFLAGS = $(XMPP_UNIT_CC)
+tests_unit_xmpp_test_xmpp_session_LDADD = $(XMPP_UNIT_LINK)
+
 # Fuzz target: the stream parser with its limits (see tests/local.mk's
 # fuzz block).
 TESTS += tests/fuzz/corpus-xmpp-stream.sh
@@ -45,6 +62,16 @@ tests_fuzz_fuzz_xmpp_stream_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) $(FUZZ_FLAGS)
 tests_fuzz_fuzz_xmpp_stream_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_xmpp_stream_LDADD = $(GLIB_LIBS) $(XML_LIBS)
 EXTRA_DIST += tests/fuzz/corpus-xmpp-stream.sh tests/fuzz/corpus/xmpp-stream
+
+# Fuzz target: whole sessions of the module on the fake core and hub.
+TESTS += tests/fuzz/corpus-xmpp-session.sh
+check_PROGRAMS += tests/fuzz/fuzz-xmpp-session
+tests_fuzz_fuzz_xmpp_session_SOURCES = tests/fuzz/fuzz-xmpp-session.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_xmpp_session_CPPFLAGS = $(XMPP_UNIT_CC)
+tests_fuzz_fuzz_xmpp_session_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+tests_fuzz_fuzz_xmpp_session_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_xmpp_session_LDADD = $(XMPP_UNIT_LINK)
+EXTRA_DIST += tests/fuzz/corpus-xmpp-session.sh tests/fuzz/corpus/xmpp-session
 
 # Integration: slixmpp and profanity against the real daemon, and XMPP
 # meeting the webmail's IM API (modules/webim) in the hub.
