@@ -200,6 +200,18 @@ version(XmppSession *s, XmppNode *iq)
     xmpp_send_node(s, reply);
 }
 
+/* XEP-0313 preferences: the hub keeps every IM, so the answer is always
+ * "always", whatever a set asked for. */
+static void
+mam_prefs(XmppSession *s, XmppNode *iq)
+{
+    g_autoptr(XmppNode) reply = xmpp_iq_result(s, iq);
+    XmppNode *prefs = xmpp_node_add(reply, xmpp_node_new("prefs", XMPP_NS_MAM));
+
+    xmpp_node_set(prefs, "default", "always");
+    xmpp_send_node(s, reply);
+}
+
 /* Is the iq for the server (no to, or the domain) or the user's bare JID?
  * *out_is_account says which. */
 static gboolean
@@ -233,6 +245,8 @@ iq_get(XmppSession *s, XmppNode *iq, XmppNode *q, gboolean is_account)
         version(s, iq);
     else if (xmpp_node_is(q, "query", XMPP_NS_MAM))
         xmpp_mam_query(s, iq, q);
+    else if (xmpp_node_is(q, "prefs", XMPP_NS_MAM))
+        mam_prefs(s, iq);
     else
         xmpp_send_error(s, iq, "cancel", "service-unavailable");
 }
@@ -250,6 +264,8 @@ iq_set(XmppSession *s, XmppNode *iq, XmppNode *q)
         xmpp_send_error(s, iq, "cancel", "not-allowed");
     } else if (xmpp_node_is(q, "query", XMPP_NS_MAM)) {
         xmpp_mam_query(s, iq, q);
+    } else if (xmpp_node_is(q, "prefs", XMPP_NS_MAM)) {
+        mam_prefs(s, iq);
     } else {
         xmpp_send_error(s, iq, "cancel", "service-unavailable");
     }

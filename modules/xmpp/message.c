@@ -254,8 +254,14 @@ xmpp_message_stanza(XmppSession *s, XmppNode *m)
     }
     if (to == NULL)
         to = s->account; /* RFC 6120 8.1.1.1: to the user's bare JID */
-    if (!xmpp_jid_split(to, &local, &domain, &resource) || local == NULL) {
-        xmpp_send_error(s, m, "modify", local == NULL ? "service-unavailable" : "jid-malformed");
+    if (!xmpp_jid_split(to, &local, &domain, &resource)) {
+        xmpp_send_error(s, m, "modify", "jid-malformed");
+        return;
+    }
+    if (local == NULL || !xmpp_domain_is_local(domain)) {
+        /* a server, or another domain: no federation (RFC 6120 8.3.3.15) */
+        xmpp_send_error(s, m, "cancel",
+                        local == NULL ? "service-unavailable" : "remote-server-not-found");
         return;
     }
     SendJob *job = g_new0(SendJob, 1);

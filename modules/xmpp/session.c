@@ -177,9 +177,8 @@ send_features(XmppSession *s)
     xmpp_send(s, out->str);
 }
 
-/* A local domain of ours: the stream's "to" must name one. */
-static gboolean
-is_local_domain(const char *domain)
+gboolean
+xmpp_domain_is_local(const char *domain)
 {
     g_autofree char *probe = g_strconcat("postmaster@", domain, NULL);
     HermodAddrKind kind = xmpp_api->addr_lookup(probe, NULL);
@@ -193,7 +192,7 @@ on_open(XmppSession *s, XmppNode *header)
     const char *to = xmpp_node_attr(header, "to");
     const char *version = xmpp_node_attr(header, "version");
 
-    if (s->domain == NULL && to != NULL && is_local_domain(to))
+    if (s->domain == NULL && to != NULL && xmpp_domain_is_local(to))
         s->domain = g_ascii_strdown(to, -1);
     send_header(s);
     if (s->domain == NULL) {

@@ -112,6 +112,9 @@ XmppSession *xmpp_session_busy(XmppSession *s);
 void xmpp_session_done(XmppSession *s);
 /* After SASL success: the client opens a new stream. */
 void xmpp_session_restart(XmppSession *s);
+/* Is domain one of ours (postmaster@domain is local)?  A quick indexed
+ * read through addr_lookup. */
+gboolean xmpp_domain_is_local(const char *domain);
 /* A fresh id for a stream or a nonce: count bytes of randomness in hex
  * (transfer full). */
 char *xmpp_random_hex(gsize count);

@@ -155,6 +155,12 @@ test_messages(void)
         fake_xmpp_feed(a, "<message to='nobody@example.org' id='m2'><body>x</body></message>");
     want(err, "type='error' id='m2'");
     want(err, "<service-unavailable");
+    g_autofree char *remote = fake_xmpp_feed(
+        a, "<message to='someone@elsewhere.example' id='m3'><body>x</body></message>");
+    want(remote, "<error type='cancel'><remote-server-not-found");
+    g_autofree char *malformed =
+        fake_xmpp_feed(a, "<message to='@x/' id='m4'><body>x</body></message>");
+    want(malformed, "<error type='modify'><jid-malformed");
     fake_conn_free(a);
     fake_conn_free(b);
 }
@@ -224,6 +230,9 @@ test_archive_and_roster(void)
         a, "<iq type='set' id='x'><query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data'>"
            "<field var='start'><value>yesterday</value></field></x></query></iq>");
     want(bad, "<bad-request");
+    g_autofree char *prefs =
+        fake_xmpp_feed(a, "<iq type='get' id='p'><prefs xmlns='urn:xmpp:mam:2'/></iq>");
+    want(prefs, "<prefs xmlns='urn:xmpp:mam:2' default='always'/>");
     fake_conn_free(a);
 }
 
