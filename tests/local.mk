@@ -36,8 +36,11 @@ EXTRA_DIST += tests/integration/test-no-starttls.py
 TESTS += tests/integration/test-imap-compress.py
 EXTRA_DIST += tests/integration/test-imap-compress.py
 # IM: semaphore files through imsem and the hub, hermodctl im
-TESTS += tests/integration/test-imsem.py tests/integration/test-webim.py
-EXTRA_DIST += tests/integration/test-imsem.py tests/integration/test-webim.py
+TESTS += tests/integration/test-imsem.py tests/integration/test-webim.py \
+	tests/integration/test-im-panel.py
+EXTRA_DIST += tests/integration/test-imsem.py tests/integration/test-webim.py \
+	tests/integration/test-im-panel.py tests/integration/cdp.py \
+	tests/integration/im-panel/index.html tests/integration/im-panel/harness.js
 # ABI 1.2 keeps 1.1 modules: a descriptor claiming 1.1 passes the loader.
 check_LTLIBRARIES += tests/abi/minor-1-1.la
 tests_abi_minor_1_1_la_SOURCES = tests/abi/abi2-module.c

@@ -22,6 +22,7 @@
 #include "directory/directory.h"
 #include "im/im-session.h"
 #include "im/im.h"
+#include "lib/stats.h"
 #include "store/store-im.h"
 
 typedef struct {
@@ -329,6 +330,12 @@ deliver(const HermodImSend *req, gboolean is_notice, gint64 *out_id, gint64 *out
         return fail(error, HERMOD_IM_ERROR_INVALID, "%s", "im deliver: a bad request");
     memcpy(&d.req, req, MIN(req->struct_size, sizeof d.req));
     ok = prepare(&d, &err) && store_all(&d, out_id, out_sender_id, &err);
+    hermod_stats_add("hermod_ims_total",
+                     ok && d.is_duplicate                                          ? "duplicate"
+                     : ok                                                          ? "delivered"
+                     : g_error_matches(err, HERMOD_IM_ERROR, HERMOD_IM_ERROR_TEMP) ? "failed"
+                                                                                   : "refused",
+                     1);
     hermod_im_log(d.req.source, d.req.session, d.sender != NULL ? d.sender : d.req.sender,
                   d.group != NULL ? d.thread : d.req.recipient,
                   d.req.text != NULL ? strlen(d.req.text) : 0,

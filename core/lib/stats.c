@@ -35,6 +35,8 @@ static const struct {
     {"hermod_auth_failures_total", COUNTER, "protocol", "Failed logins."},
     {"hermod_auth_blocks_total", COUNTER, NULL, "Addresses blocked by dynamic screening."},
     {"hermod_store_commit_seconds", HISTOGRAM, NULL, "Time to make an append durable."},
+    {"hermod_ims_total", COUNTER, "result",
+     "Instant messages handed to the IM hub (delivered, duplicate, refused, failed)."},
 };
 
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

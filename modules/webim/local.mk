@@ -8,3 +8,5 @@ modules_webim_la_SOURCES = modules/webim/module.c modules/webim/webim.h \
 modules_webim_la_CFLAGS = $(HERMOD_MODULE_CC) $(JSON_CFLAGS)
 modules_webim_la_LDFLAGS = $(HERMOD_MODULE_LINK)
 modules_webim_la_LIBADD = $(JSON_LIBS) $(GLIB_LIBS)
+# The webmail's IM panel that talks to it (test-im-panel.py, in Chromium).
+EXTRA_DIST += themes/default/js/im.js themes/default/css/im.css

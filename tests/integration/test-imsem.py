@@ -193,8 +193,11 @@ def leftovers_of_a_crash_are_delivered_once():
     d.stop()
     with open(os.path.join(PROCESSING, "1-1-IM-300.SEM"), "w") as f:
         f.write(sem(BOB, ALICE, "claimed before the crash"))
+    with open(os.path.join(DROP, "IM-302.SEM"), "w") as f:
+        f.write(sem(BOB, ALICE, "dropped while stopped"))
     d.start()
     wait_text(BOB, "claimed before the crash")
+    wait_text(BOB, "dropped while stopped", timeout=5)  # the start-up scan
     # A crash after delivery, before the file was removed: put it back.
     drop("IM-301.SEM", sem(BOB, ALICE, "delivered before the crash"))
     wait_text(BOB, "delivered before the crash")
