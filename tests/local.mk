@@ -70,6 +70,10 @@ TESTS += tests/unit/core/test-directory
 check_PROGRAMS += tests/unit/core/test-directory
 tests_unit_core_test_directory_CFLAGS = $(UNIT_CC)
 tests_unit_core_test_directory_LDADD = $(UNIT_LINK)
+TESTS += tests/unit/core/test-directory-scram
+check_PROGRAMS += tests/unit/core/test-directory-scram
+tests_unit_core_test_directory_scram_CFLAGS = $(UNIT_CC) $(GNUTLS_CFLAGS)
+tests_unit_core_test_directory_scram_LDADD = $(UNIT_LINK) $(GNUTLS_LIBS)
 TESTS += tests/unit/core/test-store
 check_PROGRAMS += tests/unit/core/test-store
 tests_unit_core_test_store_CFLAGS = $(UNIT_CC)
@@ -375,7 +379,7 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
 	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
-	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml
+	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.

@@ -348,6 +348,14 @@ hermod_auth_verify(const char *protocol, const char *session, const char *ip, co
         *out_account = account;
         return HERMOD_AUTH_OK;
     }
+    hermod_auth_note_failure(protocol, session, ip, login, known);
+    return HERMOD_AUTH_FAILED;
+}
+
+void
+hermod_auth_note_failure(const char *protocol, const char *session, const char *ip,
+                         const char *login, const char *known)
+{
     log_failure(protocol, session, ip, login, known);
     hermod_stats_add("hermod_auth_failures_total", protocol, 1);
     if (ip != NULL && record_failure(ip)) {
@@ -356,5 +364,4 @@ hermod_auth_verify(const char *protocol, const char *session, const char *ip, co
                    "auth: blocking %s for %" G_GINT64_FORMAT " s after %u failed logins", ip,
                    block_time / G_USEC_PER_SEC, max_failures);
     }
-    return HERMOD_AUTH_FAILED;
 }

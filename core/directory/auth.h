@@ -31,6 +31,20 @@ gboolean hermod_auth_is_trusted(const char *ip);
  * gets the canonical account on HERMOD_AUTH_OK (transfer full). */
 HermodAuthResult hermod_auth_verify(const char *protocol, const char *session, const char *ip,
                                     const char *login, const char *password, char **out_account);
+/* A failed login that someone else checked (SCRAM): the auth-failure
+ * log line, the counters, and the failure counted against ip (which may
+ * start a block).  known: the account the login names, or NULL.
+ * Blocking (it writes the screening record): the work pool. */
+void hermod_auth_note_failure(const char *protocol, const char *session, const char *ip,
+                              const char *login, const char *known);
+
+/* HermodApi.scram_salt and scram_verify (auth-scram.c): SCRAM's two
+ * server steps, off the loop, with the screening of auth_check. */
+void hermod_auth_scram_salt(HermodConn *conn, const HermodScramRequest *req, HermodScramFunc done,
+                            gpointer data);
+void hermod_auth_scram_verify(HermodConn *conn, const HermodScramRequest *req, HermodScramFunc done,
+                              gpointer data);
+
 /* One login to check off the caller's thread: everything the check needs
  * is copied in (NULL protocol/login/password read as "-", "", ""), the
  * password copy is wiped on free.  run is a work-pool function

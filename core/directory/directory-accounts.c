@@ -7,7 +7,8 @@
  * cost) and only the hash is stored.  Hashing runs outside the directory's
  * lock, so a slow login never holds up an RCPT lookup; a login for an
  * unknown account is hashed against a dummy hash so that its timing does not
- * tell which accounts exist.  An address is either an account or an alias,
+ * tell which accounts exist.  Setting a password also stores its SCRAM
+ * keys (directory-scram.c).  An address is either an account or an alias,
  * never both, so that resolution has one answer.
  */
 #include "autoconfig.h"
@@ -163,7 +164,7 @@ hermod_directory_user_add(const char *address, const char *password, GError **er
         return FALSE;
     ok = insert_account(canon, domain, hash, error);
     hermod_directory_db_unlock();
-    return ok;
+    return ok && hermod_directory_scram_set(canon, password, error);
 }
 
 /* Run one statement binding text a (and b when not NULL); *out_changes gets
@@ -207,7 +208,7 @@ hermod_directory_user_passwd(const char *address, const char *password, GError *
         return FALSE;
     if (n == 0)
         return fail(error, HERMOD_DIRECTORY_ERROR_NOT_FOUND, "no such account: %s", canon);
-    return TRUE;
+    return hermod_directory_scram_set(canon, password, error);
 }
 
 /* The account's mail folder stays on disk: removing mail is left to the

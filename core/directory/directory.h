@@ -92,6 +92,42 @@ char *hermod_directory_canonical(const char *address);
 /* Is address (canonicalised first) an account?  A lookup. */
 gboolean hermod_directory_account_exists(const char *address, gboolean *out_exists, GError **error);
 
+/* --- SCRAM credentials (directory-scram.c, RFC 5802 / 7677): stored
+ * beside the yescrypt hash whenever a password is set. */
+
+/* One mechanism's keys of an account.  is_real FALSE: made up (the login
+ * has no such account, or the account no keys for the mechanism), with a
+ * salt that is stable for the login; account is then the canonical
+ * account when it exists, else NULL.  Clear with hermod_scram_keys_clear. */
+typedef struct {
+    char *account; /* nullable; transfer full */
+    gboolean is_real;
+    guint iterations;
+    guint8 salt[32];
+    gsize salt_len;
+    guint8 stored_key[32];
+    guint8 server_key[32];
+    gsize key_len;
+} HermodScramKeys;
+void hermod_scram_keys_clear(HermodScramKeys *keys);
+
+/* "SCRAM-SHA-1" or "SCRAM-SHA-256" (any case)? */
+gboolean hermod_directory_scram_is_mechanism(const char *mechanism);
+/* Derive and store the keys of every mechanism for the account canon
+ * (canonical address).  Slow (PBKDF2). */
+gboolean hermod_directory_scram_set(const char *canon, const char *password, GError **error);
+/* The keys of login for mechanism (one hermod_directory_scram_is_mechanism
+ * accepts) in *out, real or made up; a lookup (FALSE only when the
+ * directory cannot be read). */
+gboolean hermod_directory_scram_get(const char *login, const char *mechanism, HermodScramKeys *out,
+                                    GError **error);
+/* Check a client proof against real keys (RFC 5802 3): TRUE with the
+ * ServerSignature in base64 (transfer full) when it matches.  Any thread,
+ * no lock. */
+gboolean hermod_directory_scram_check(const char *mechanism, const HermodScramKeys *keys,
+                                      const char *auth_message, const guint8 *proof,
+                                      gsize proof_len, char **out_server_signature);
+
 /* --- the dynamic-screening record (directory-screening.c), for auth.c.
  * Times are wall-clock microseconds (g_get_real_time).  Blocking: the work
  * pool or start-up. */

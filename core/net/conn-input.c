@@ -7,7 +7,8 @@
  * exactly as received; a line longer than [limits] line_max is handed over
  * in is_partial pieces, so the buffer never holds more than line_max plus
  * one read.  Counted data (conn_read_bytes) is delivered as it arrives and
- * never collected whole.  Under COMPRESS=DEFLATE the bytes come from
+ * never collected whole; in stream mode (conn_read_stream, for XMPP) every
+ * byte is counted data that never ends.  Under COMPRESS=DEFLATE the bytes come from
  * conn-deflate.c instead of the socket, one read's worth at a time.
  * Reading stops while the module is paused, while output is above the
  * high-water mark and around STARTTLS; the state machine in conn.c decides
@@ -67,7 +68,7 @@ ack_now(HermodConn *conn)
 static void
 note_line_clock(HermodConn *conn)
 {
-    if (conn->is_counted || conn->in_pos >= conn->in->len)
+    if (conn->is_counted || conn->is_stream || conn->in_pos >= conn->in->len)
         conn->line_started = 0;
     else if (conn->line_started == 0)
         conn->line_started = g_get_monotonic_time();
@@ -133,6 +134,23 @@ deliver_counted(HermodConn *conn, gsize avail)
     return TRUE;
 }
 
+/* Stream mode: whatever has arrived, as one piece. */
+static gboolean
+deliver_stream(HermodConn *conn, gsize avail)
+{
+    const guint8 *data = conn->in->data + conn->in_pos;
+
+    if (avail == 0)
+        return FALSE;
+    conn->in_pos += avail;
+    if (conn->proto->on_data != NULL) {
+        conn->depth++;
+        conn->proto->on_data(conn, data, avail, FALSE);
+        conn->depth--;
+    }
+    return TRUE;
+}
+
 static gboolean
 deliver_line(HermodConn *conn, gsize avail)
 {
@@ -166,6 +184,8 @@ deliver_one(HermodConn *conn)
 {
     gsize avail = conn->in->len - conn->in_pos;
 
+    if (conn->is_stream)
+        return deliver_stream(conn, avail);
     if (conn->is_counted)
         return deliver_counted(conn, avail);
     return avail > 0 && deliver_line(conn, avail);

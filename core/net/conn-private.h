@@ -76,6 +76,7 @@ struct HermodConn {
     GByteArray *line; /* NUL-terminated copy handed to on_line */
     gsize count_left; /* counted mode while > 0 or is_counted */
     gboolean is_counted;
+    gboolean is_stream; /* conn_read_stream: every byte to on_data as it comes */
     gboolean is_paused;
     gboolean is_eof;
 

@@ -553,6 +553,16 @@ hermod_conn_read_bytes(HermodConn *conn, gsize n)
 }
 
 void
+hermod_conn_read_stream(HermodConn *conn)
+{
+    conn->is_stream = TRUE;
+    conn->is_counted = FALSE;
+    conn->count_left = 0;
+    conn->line_started = 0;
+    kick(conn);
+}
+
+void
 hermod_conn_pause(HermodConn *conn)
 {
     conn->is_paused = TRUE;

@@ -22,6 +22,8 @@ gsize hermod_conn_output_pending(HermodConn *conn);
 void hermod_conn_want_writable(HermodConn *conn);
 void hermod_conn_start_tls(HermodConn *conn);
 void hermod_conn_read_bytes(HermodConn *conn, gsize n);
+/* HermodApi.conn_read_stream (ABI 1.11): all input to on_data from now on. */
+void hermod_conn_read_stream(HermodConn *conn);
 void hermod_conn_pause(HermodConn *conn);
 void hermod_conn_resume(HermodConn *conn);
 void hermod_conn_close(HermodConn *conn);

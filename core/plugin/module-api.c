@@ -235,6 +235,10 @@ static const HermodApi api = {
 
     .im = &hermod_im_api,
     .dav = &hermod_dav_api,
+
+    .conn_read_stream = hermod_conn_read_stream,
+    .scram_salt = hermod_auth_scram_salt,
+    .scram_verify = hermod_auth_scram_verify,
 };
 
 const HermodApi *

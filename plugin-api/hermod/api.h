@@ -87,6 +87,38 @@ typedef void (*HermodDoneFunc)(HermodConn *conn, gpointer data);
 typedef void (*HermodAuthFunc)(HermodConn *conn, HermodAuthResult result, const char *account,
                                gpointer data);
 
+/* ABI 1.11: one SCRAM step (RFC 5802, RFC 7677) for scram_salt or
+ * scram_verify.  The module owns the exchange (nonces, GS2 header,
+ * base64, the messages); the core owns the keys and the screening.
+ * Strings are copied; the struct need not outlive the call. */
+typedef struct {
+    guint32 struct_size;   /* sizeof (HermodScramRequest) at build time */
+    const char *protocol;  /* the caller in the auth-failure log ("xmpp") */
+    const char *mechanism; /* "SCRAM-SHA-1" or "SCRAM-SHA-256" */
+    const char *login;     /* the authcid, saslname already decoded */
+    /* scram_verify only: client-first-message-bare "," server-first-message
+     * "," client-final-message-without-proof, and the decoded proof. */
+    const char *auth_message;
+    const guint8 *proof;
+    gsize proof_len;
+} HermodScramRequest;
+
+/* Completion of a SCRAM step, on the connection's loop thread; strings
+ * transfer none, valid during the call.  scram_salt: result OK with salt
+ * (base64) and iterations -- for an unknown login too, made up and stable,
+ * so that the first reply does not tell who exists -- or BLOCKED,
+ * TEMPFAIL, FAILED (not a SCRAM mechanism).  scram_verify: OK with
+ * account (canonical) and server_signature (base64, for "v="), or FAILED,
+ * BLOCKED, TEMPFAIL; NULL strings otherwise. */
+typedef struct {
+    const char *salt;
+    guint iterations;
+    const char *account;
+    const char *server_signature;
+} HermodScramReply;
+typedef void (*HermodScramFunc)(HermodConn *conn, HermodAuthResult result,
+                                const HermodScramReply *reply, gpointer data);
+
 struct HermodApi {
     guint32 struct_size; /* sizeof (HermodApi) in the running core */
     guint32 abi_major;
@@ -264,6 +296,30 @@ struct HermodApi {
      * store, and recurrence, time-range and free/busy arithmetic; see
      * hermod/dav.h.  Never NULL in a 1.9 core. */
     const HermodDavApi *dav;
+
+    /* --- ABI 1.11: what an XMPP listener needs (modules/xmpp) --- */
+    /* Stream mode, for protocols without lines (an XML stream): from now
+     * on every byte received is handed to on_data as it arrives, in pieces
+     * of at most one read, is_last always FALSE, with no line framing and
+     * none of the line or counted-data deadlines; the idle timeout still
+     * applies (conn_set_timeout).  Stays on for the life of the
+     * connection, STARTTLS included (input after the STARTTLS request is
+     * discarded as for lines).  Call it from on_connect or later. */
+    void (*conn_read_stream)(HermodConn *conn);
+    /* SCRAM, first step: the salt and iteration count of req->login for
+     * req->mechanism.  Checks the peer against dynamic screening first
+     * (BLOCKED).  The keys are those the directory stored when the
+     * password was last set; an account whose password predates SCRAM
+     * support has none, gets made-up ones, and cannot log in with SCRAM
+     * until its password is set again (PLAIN still works). */
+    void (*scram_salt)(HermodConn *conn, const HermodScramRequest *req, HermodScramFunc done,
+                       gpointer data);
+    /* SCRAM, last step: check req->proof over req->auth_message.  A wrong
+     * proof is a failed login exactly as in auth_check: logged to the
+     * auth-failure log and counted for screening (an account without
+     * SCRAM keys is logged but not counted: no password was guessed). */
+    void (*scram_verify)(HermodConn *conn, const HermodScramRequest *req, HermodScramFunc done,
+                         gpointer data);
 };
 
 /* Does the running core's table have member? */

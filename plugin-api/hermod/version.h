@@ -37,12 +37,14 @@
  *   1.10 HermodWebApi.session_id, sessions_list, session_end,
  *        account_value_get/set, password_change: a user's own sessions,
  *        second factor and password (webmail settings).
+ *   1.11 HermodApi.conn_read_stream, scram_salt, scram_verify: input as a
+ *        stream (XMPP), SCRAM-SHA-1/-256 against the directory's keys.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 10
+#define HERMOD_ABI_MINOR 11
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

@@ -32,6 +32,7 @@ struct HermodConn {
     gsize line_limit, want_bytes, sent_mark, max_write;
     gboolean is_paused, is_closed, is_close_reported, is_tls, is_implicit, is_trusted;
     gboolean tls_pending, hold_jobs, in_pump, has_backpressure, wants_writable;
+    gboolean is_stream; /* conn_read_stream: all input to on_data */
     char *role;
     guint timeout;
     gboolean is_no_tls;  /* the listener has tls = none */
@@ -181,6 +182,12 @@ conn_read_bytes(HermodConn *c, gsize n)
 {
     g_assert_cmpuint(c->want_bytes, ==, 0);
     c->want_bytes = n;
+}
+
+static void
+conn_read_stream(HermodConn *c)
+{
+    c->is_stream = TRUE;
 }
 
 static void
@@ -361,6 +368,7 @@ static const HermodApi base_api = {
     .conn_is_deflate = conn_is_deflate,
     .work_run = work_run,
     .auth_check = auth_check,
+    .conn_read_stream = conn_read_stream,
 };
 
 /* --- the test's side --- */
@@ -476,6 +484,19 @@ deliver_data(HermodConn *c)
     return TRUE;
 }
 
+/* Stream mode: what has arrived, in pieces of at most 1000. */
+static gboolean
+deliver_stream(HermodConn *c)
+{
+    gsize n = MIN(c->in->len, 1000);
+    if (n == 0)
+        return FALSE;
+    g_autofree guint8 *piece = g_memdup2(c->in->data, n);
+    g_byte_array_remove_range(c->in, 0, (guint)n);
+    proto->on_data(c, piece, n, FALSE);
+    return TRUE;
+}
+
 /* One line, or a piece of one past the line limit. */
 static gboolean
 deliver_line(HermodConn *c)
@@ -531,6 +552,8 @@ pump_step(HermodConn *c)
     }
     if (c->is_paused)
         return FALSE;
+    if (c->is_stream)
+        return deliver_stream(c);
     return c->want_bytes > 0 ? deliver_data(c) : deliver_line(c);
 }
 

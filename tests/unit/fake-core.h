@@ -11,7 +11,8 @@
  * loader, or calls module code that wants a HermodApi, takes the table from
  * fake_core_table.  Either way the fake then plays the core's part for any
  * number of connections: it splits fed bytes into lines (in pieces past its
- * line limit) or counted data (conn_read_bytes), honours pause/resume,
+ * line limit) or counted data (conn_read_bytes), or hands them over as
+ * they come (conn_read_stream), honours pause/resume,
  * STARTTLS (dropping pipelined input), want_writable and close, and runs
  * work-pool jobs and auth checks from its own event pump, after the
  * callback that queued them has returned.  Each protocol's tests add what
