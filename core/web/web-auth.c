@@ -94,7 +94,8 @@ hermod_web_auth_basic(HermodHttpRequest *req, const char *protocol, HermodWebAut
     g_free(password);
     job->done = (void (*)(void))done;
     job->data = data;
-    hermod_web_work_run(req, hermod_auth_job_run, job_done, job);
+    hermod_web_work_run_full(req, hermod_auth_job_run, job_done,
+                             (GDestroyNotify)hermod_auth_job_free, job);
 }
 
 /* ABI 1.10: checked like a login (screening counts a wrong old password),

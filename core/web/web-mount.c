@@ -27,6 +27,7 @@ struct WebJob {
     HermodHttpRequest *req;
     void (*work)(gpointer data);
     HermodWebDoneFunc done;
+    GDestroyNotify drop; /* frees data when done never runs; nullable */
     gpointer data;
 };
 
@@ -227,11 +228,19 @@ void
 hermod_web_work_run(HermodHttpRequest *req, void (*work)(gpointer), HermodWebDoneFunc done,
                     gpointer data)
 {
+    hermod_web_work_run_full(req, work, done, NULL, data);
+}
+
+void
+hermod_web_work_run_full(HermodHttpRequest *req, void (*work)(gpointer), HermodWebDoneFunc done,
+                         GDestroyNotify drop, gpointer data)
+{
     WebJob *job = g_new0(WebJob, 1);
 
     job->req = req;
     job->work = work;
     job->done = done;
+    job->drop = drop;
     job->data = data;
     g_atomic_int_inc(&jobs_running);
     req->state = REQ_SUSPENDED;
@@ -248,6 +257,16 @@ hermod_web_mount_job_done(HermodHttpRequest *req)
     if (job == NULL)
         return;
     job->done(req, job->data);
+    hermod_web_job_free(job);
+}
+
+/* A finished job whose done will never run (the client went away while
+ * it was suspended): free its data through drop, then the job. */
+void
+hermod_web_job_drop(WebJob *job)
+{
+    if (job->drop != NULL)
+        job->drop(job->data);
     hermod_web_job_free(job);
 }
 

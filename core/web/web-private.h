@@ -187,6 +187,11 @@ void hermod_web_mount_call(HermodHttpRequest *req);
 /* A finished job's done for req. */
 void hermod_web_mount_job_done(HermodHttpRequest *req);
 void hermod_web_job_free(WebJob *job);
+void hermod_web_job_drop(WebJob *job);
+/* hermod_web_work_run with drop(data) called, instead of done, when the
+ * connection closes before done could run (the core's own jobs). */
+void hermod_web_work_run_full(HermodHttpRequest *req, void (*work)(gpointer),
+                              HermodWebDoneFunc done, GDestroyNotify drop, gpointer data);
 /* Wait up to ms for every work-pool job of a request to finish (stop). */
 void hermod_web_jobs_wait(guint ms);
 

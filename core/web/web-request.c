@@ -353,7 +353,7 @@ request_free(HermodHttpRequest *req)
     if (req->data_free != NULL)
         req->data_free(req->data);
     if (req->job_done != NULL)
-        hermod_web_job_free(req->job_done);
+        hermod_web_job_drop(req->job_done);
     if (req->body != NULL)
         g_byte_array_unref(req->body);
     if (req->headers != NULL)

@@ -332,7 +332,7 @@ hermod_web_session_login(HermodHttpRequest *req, const char *account, HermodWebA
 
     job->account = g_strdup(account);
     job->old = g_strdup(hermod_web_req_cookie(req, COOKIE));
-    hermod_web_work_run(req, login_work, login_done, job);
+    hermod_web_work_run_full(req, login_work, login_done, (GDestroyNotify)job_free, job);
 }
 
 static void
@@ -350,7 +350,7 @@ check_or_logout(HermodHttpRequest *req, gboolean is_logout, HermodWebAuthFunc do
     job->is_logout = is_logout;
     job->is_safe = is_safe_method(req->method);
     job->csrf_given = g_strdup(hermod_web_req_header(req, "X-CSRF-Token"));
-    hermod_web_work_run(req, check_work, session_done, job);
+    hermod_web_work_run_full(req, check_work, session_done, (GDestroyNotify)job_free, job);
 }
 
 void
