@@ -94,7 +94,7 @@ done
 
 for v in $baselines; do
     file="tests/abi/hermod-abi-$v.xml"
-    first=$(git -C "$top_srcdir" log --diff-filter=A --format=%H -- "$file" 2>/dev/null | tail -n 1)
+    first=$(git -C "$top_srcdir" log --first-parent --diff-filter=A --format=%H -- "$file" 2>/dev/null | tail -n 1)
     if [ -z "$first" ]; then
         n=$((n + 1))
         echo "ok $n - baseline $v unchanged since first commit # SKIP not committed or not a git checkout"

@@ -21,6 +21,10 @@ V6_TRIGGERS = ("changes_msg_insert", "changes_msg_update", "changes_msg_delete",
                "changes_box_insert", "changes_box_update", "changes_box_count",
                "changes_box_delete")
 V6_INDEXES = ("messages_by_email", "messages_by_thread", "messages_by_date")
+# Tables of later steps (v7 DAV, v8 IM history), dropped too so that the
+# store is a real v5 one and the upgrade runs v6, v7 and v8.
+LATER_TABLES = ("dav_collections", "dav_objects", "dav_changes", "dav_props", "im",
+                "im_settings")
 V6_TABLES = ("thread_refs", "thread_subjects", "changes", "vacation", "vacation_replies")
 V6_COLUMNS = ("email_id", "thread_id", "subject", "sort_from", "sort_to")
 
@@ -35,6 +39,8 @@ def to_v5():
         db.execute("DROP TRIGGER %s" % t)
     for i in V6_INDEXES:
         db.execute("DROP INDEX %s" % i)
+    for t in LATER_TABLES:
+        db.execute("DROP TABLE IF EXISTS %s" % t)
     for t in V6_TABLES:
         db.execute("DROP TABLE %s" % t)
     for col in V6_COLUMNS:
@@ -66,7 +72,7 @@ def it_upgrades_on_first_start():
     srv.start()
     q = c.call("Email/query", {"sort": [{"property": "receivedAt", "isAscending": True}]})
     db = sqlite3.connect(index_db())
-    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 6,
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 8,
                    "schema version once the store was opened")
     db.close()
     ht.check_equal(len(q["ids"]), 3, "three emails")

@@ -403,7 +403,8 @@ test_group(Fixture *fx, gconstpointer data)
     g_assert_cmpuint(still->len, ==, 1); /* all or nothing */
 }
 
-/* An index.db of schema 5 (before the IM tables) gets them on open. */
+/* An index.db of schema 7 (the one before the IM tables) gets them on
+ * open. */
 static void
 test_upgrade(Fixture *fx, gconstpointer data)
 {
@@ -416,7 +417,7 @@ test_upgrade(Fixture *fx, gconstpointer data)
     hermod_store_shutdown();
     g_assert_cmpint(sqlite3_open(db_path, &db), ==, SQLITE_OK);
     g_assert_cmpint(sqlite3_exec(db,
-                                 "DROP TABLE im; DROP TABLE im_settings; PRAGMA user_version = 5;",
+                                 "DROP TABLE im; DROP TABLE im_settings; PRAGMA user_version = 7;",
                                  NULL, NULL, NULL),
                     ==, SQLITE_OK);
     sqlite3_close(db);
