@@ -406,7 +406,31 @@ body_values(JmapEmail *e, const JmapViewOptions *opt)
     return values;
 }
 
-/* Text with tags dropped (for an HTML-only preview). */
+/* If r opens a raw-text element whose content is not text a reader sees
+ * (<script>, <style>, <title> in the head), the first byte after its end
+ * tag (or the end of the string); else NULL. */
+static char *
+skip_raw_text(char *r)
+{
+    static const char *const names[] = {"script", "style", "title", "template", NULL};
+
+    for (guint i = 0; names[i] != NULL; i++) {
+        gsize n = strlen(names[i]);
+        if (g_ascii_strncasecmp(r + 1, names[i], n) != 0 ||
+            (r[n + 1] != '>' && r[n + 1] != '/' && !g_ascii_isspace(r[n + 1])))
+            continue;
+        for (char *e = strchr(r + 1, '<'); e != NULL; e = strchr(e + 1, '<'))
+            if (e[1] == '/' && g_ascii_strncasecmp(e + 2, names[i], n) == 0) {
+                char *gt = strchr(e, '>');
+                return gt != NULL ? gt + 1 : e + strlen(e);
+            }
+        return r + strlen(r);
+    }
+    return NULL;
+}
+
+/* Text with tags, scripts and style sheets dropped (for an HTML-only
+ * preview). */
 static void
 strip_tags(char *s)
 {
@@ -414,7 +438,11 @@ strip_tags(char *s)
     gboolean in_tag = FALSE;
 
     for (char *r = s; *r != '\0'; r++) {
-        if (*r == '<')
+        char *after = !in_tag && *r == '<' ? skip_raw_text(r) : NULL;
+        if (after != NULL) {
+            *w++ = ' ';
+            r = after - 1;
+        } else if (*r == '<')
             in_tag = TRUE;
         else if (*r == '>' && in_tag)
             in_tag = FALSE, *w++ = ' ';

@@ -240,6 +240,16 @@ def email_get_structure_bodies_and_headers():
 
 
 @ht.test
+def html_preview_has_no_script_or_style_text():
+    body = ("<html><head><title>T1tle</title><style>p { color: red }</style></head>"
+            "<body><SCRIPT type=\"x\">alert(5)</script ><p>Visible <b>words</b></p>"
+            "<style\r\n>.x{}</style></body></html>\r\n")
+    eid = deliver("HTML only", body, "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n")
+    e = c.call("Email/get", {"ids": [eid], "properties": ["preview"]})["list"][0]
+    ht.check_equal(e["preview"].strip(), "Visible words", "preview of an HTML-only message")
+
+
+@ht.test
 def threads_follow_references_and_subject():
     a = deliver("Thread start", extra="Message-ID: <root-1@remote.test>\r\n")
     b = deliver("Re: Thread start", extra="In-Reply-To: <root-1@remote.test>\r\n"
