@@ -154,6 +154,9 @@ const steps = {
     page.on('dialog', async (d) => { alerted = true; await d.dismiss(); });
     await openBySubject(page, 'HTML with tricks');
     const frame = page.frameLocator('#reader-body');
+    // The body loads into the iframe after the headers: wait for it (a
+    // loaded machine took longer than an immediate count allowed).
+    await frame.locator('b', { hasText: 'Bold text' }).first().waitFor({ timeout: 10000 }).catch(() => {});
     ok(await frame.locator('b', { hasText: 'Bold text' }).count() === 1, 'formatting lost');
     const html = await frame.locator('body').innerHTML();
     for (const bad of ['<script', 'onerror', 'javascript:', '<svg', '<iframe', 'tracker.test']) ok(!html.toLowerCase().includes(bad), `${bad} in ${html}`);
