@@ -318,9 +318,7 @@ hermod_store_dav_delete(HermodStore *store, gint64 collection_id, const char *na
 
     if (!hermod_store_dav_txn(store, delete_txn, &job, error))
         return FALSE;
-    g_mutex_lock(&store->lock);
-    store->used -= MIN(store->used, job.freed);
-    g_mutex_unlock(&store->lock);
+    hermod_store_release_bytes(store, job.freed);
     return TRUE;
 }
 

@@ -210,9 +210,7 @@ hermod_store_dav_collection_delete(HermodStore *store, gint64 id, GError **error
 
     if (!hermod_store_dav_txn(store, delete_txn, &job, error))
         return FALSE;
-    g_mutex_lock(&store->lock);
-    store->used -= MIN(store->used, job.freed);
-    g_mutex_unlock(&store->lock);
+    hermod_store_release_bytes(store, job.freed);
     return TRUE;
 }
 

@@ -267,9 +267,7 @@ hermod_store_mailbox_delete(HermodStore *store, const char *name, GError **error
         return invalid(error, "INBOX cannot be deleted", canon);
     if (!in_txn(store, delete_txn, canon, NULL, &removed, error))
         return FALSE;
-    g_mutex_lock(&store->lock);
-    store->used -= MIN(store->used, removed.bytes);
-    g_mutex_unlock(&store->lock);
+    hermod_store_release_bytes(store, removed.bytes);
     hermod_store_files_unlink(store, files);
     hermod_store_notify(store->account, NULL);
     return TRUE;

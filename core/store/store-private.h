@@ -111,6 +111,9 @@ gboolean hermod_store_index_was_deleted(HermodStore *store, gint64 mailbox_id, g
 GHashTable *hermod_store_index_files(HermodStore *store, GError **error);
 /* Bytes of every message of the index. */
 gboolean hermod_store_index_used(HermodStore *store, guint64 *out_used, GError **error);
+/* Bytes removed from the account (mail or DAV objects) leave the quota
+ * count; takes store->lock, so call it after the transaction. */
+void hermod_store_release_bytes(HermodStore *store, guint64 bytes);
 
 /* Create a selectable mailbox row with a new UIDVALIDITY. */
 gboolean hermod_store_box_create(HermodStore *store, const char *name, const char *special_use,

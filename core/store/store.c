@@ -370,3 +370,11 @@ hermod_store_deliver(GPtrArray *accounts, GBytes *data, GError **error)
     }
     return TRUE;
 }
+
+void
+hermod_store_release_bytes(HermodStore *store, guint64 bytes)
+{
+    g_mutex_lock(&store->lock);
+    store->used -= MIN(store->used, bytes);
+    g_mutex_unlock(&store->lock);
+}
