@@ -663,10 +663,123 @@ run_query(JmapCtx *ctx, JsonObject *args)
     return out;
 }
 
+/* --- the common shape, from one page of the index */
+
+/* Is the query "a mailbox, newest first" ({inMailbox} alone, no sort or
+ * receivedAt descending alone)?  Then emails_page answers it.  *box: the
+ * mailbox id (0: no such id, left to the general path). */
+static gboolean
+is_page_shape(JmapCtx *ctx, JsonObject *args, gint64 *box)
+{
+    JsonNode *f = json_object_get_member(args, "filter");
+    JsonNode *sort = json_object_get_member(args, "sort");
+    JsonNode *in, *c;
+    JsonObject *k;
+
+    if (f == NULL || !JSON_NODE_HOLDS_OBJECT(f) ||
+        json_object_get_size(json_node_get_object(f)) != 1)
+        return FALSE;
+    in = json_object_get_member(json_node_get_object(f), "inMailbox");
+    if (in == NULL || !JSON_NODE_HOLDS_VALUE(in) || json_node_get_value_type(in) != G_TYPE_STRING)
+        return FALSE;
+    *box = (gint64)jmap_id_parse('M', jmap_resolve_id(ctx, json_node_get_string(in)));
+    if (*box <= 0)
+        return FALSE;
+    if (sort == NULL || JSON_NODE_HOLDS_NULL(sort))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_ARRAY(sort) || json_array_get_length(json_node_get_array(sort)) != 1)
+        return FALSE;
+    c = json_array_get_element(json_node_get_array(sort), 0);
+    if (!JSON_NODE_HOLDS_OBJECT(c))
+        return FALSE;
+    k = json_node_get_object(c);
+    return g_strcmp0(json_object_get_string_member_with_default(k, "property", NULL),
+                     "receivedAt") == 0 &&
+           json_object_has_member(k, "isAscending") &&
+           JSON_NODE_HOLDS_VALUE(json_object_get_member(k, "isAscending")) &&
+           json_node_get_value_type(json_object_get_member(k, "isAscending")) == G_TYPE_BOOLEAN &&
+           !json_object_get_boolean_member(k, "isAscending") && json_object_get_size(k) == 2;
+}
+
+static void
+page_reply(JmapCtx *ctx, const char *state, GPtrArray *emails, const HermodEmailPage *page,
+           gboolean total, gint64 limit)
+{
+    JsonObject *out = json_object_new();
+    JsonArray *ids = json_array_new();
+
+    for (guint i = 0; i < emails->len; i++) {
+        g_autofree char *id = jmap_id('E', ((HermodEmailInfo *)emails->pdata[i])->email_id);
+        json_array_add_string_element(ids, id);
+    }
+    json_object_set_string_member(out, "accountId", ctx->account_id);
+    json_object_set_string_member(out, "queryState", state);
+    json_object_set_boolean_member(out, "canCalculateChanges", TRUE);
+    json_object_set_int_member(out, "position", (gint64)page->out_position);
+    json_object_set_array_member(out, "ids", ids);
+    if (total)
+        json_object_set_int_member(out, "total", (gint64)page->total);
+    if (limit >= 0)
+        json_object_set_int_member(out, "limit", limit);
+    jmap_reply(ctx, "Email/query", out);
+}
+
+/* Answer from emails_page; FALSE when the query is not of that shape
+ * (nothing sent).  The state is read before the page: a client that
+ * asks for changes since it may get some twice, never miss one. */
+static gboolean
+page_query(JmapCtx *ctx, JsonObject *args)
+{
+    HermodEmailPage page = {0};
+    const char *anchor = NULL;
+    gint64 limit = -1, position = 0, offset = 0;
+    gboolean total = FALSE;
+    g_autofree char *state = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) emails = NULL;
+
+    if (!is_page_shape(ctx, args, &page.mailbox_id))
+        return FALSE;
+    if (!jmap_check_account(ctx, args) ||
+        !jmap_arg_bool(ctx, args, "collapseThreads", &page.collapse_threads) ||
+        !jmap_arg_string(ctx, args, "anchor", TRUE, &anchor) ||
+        !jmap_arg_int(ctx, args, "position", G_MININT64, &position) ||
+        !jmap_arg_int(ctx, args, "anchorOffset", G_MININT64, &offset) ||
+        !jmap_arg_int(ctx, args, "limit", 0, &limit) ||
+        !jmap_arg_bool(ctx, args, "calculateTotal", &total) ||
+        (state = jmap_kind_state(ctx, HERMOD_MAIL_KIND_EMAIL)) == NULL)
+        return TRUE;
+    page.position = position;
+    page.anchor_offset = offset;
+    page.limit = limit < 0 ? 0 : (guint)MIN(limit, G_MAXUINT);
+    if (anchor != NULL && (page.anchor = jmap_id_parse('E', anchor)) == 0) {
+        jmap_error(ctx, "anchorNotFound", "%s is not in the results", anchor);
+        return TRUE;
+    }
+    if (limit == 0) {
+        page.limit = 1; /* the total and position, no ids */
+        emails = jmap_api->mail->emails_page(ctx->store, &page, &error);
+        if (emails != NULL)
+            g_ptr_array_set_size(emails, 0);
+    } else
+        emails = jmap_api->mail->emails_page(ctx->store, &page, &error);
+    if (emails == NULL && g_error_matches(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE))
+        jmap_error(ctx, "anchorNotFound", "%s is not in the results", anchor);
+    else if (emails == NULL)
+        jmap_store_error(ctx, error);
+    else
+        page_reply(ctx, state, emails, &page, total, limit);
+    return TRUE;
+}
+
 void
 jmap_email_query(JmapCtx *ctx, JsonObject *args)
 {
-    g_autoptr(GArray) ids = run_query(ctx, args);
+    g_autoptr(GArray) ids = NULL;
+
+    if (page_query(ctx, args))
+        return;
+    ids = run_query(ctx, args);
 
     if (ids != NULL)
         jmap_query_reply(ctx, args, "Email/query", HERMOD_MAIL_KIND_EMAIL, ids, 'E', TRUE);
