@@ -153,6 +153,13 @@ typedef struct {
 gboolean hermod_store_append_full(HermodStore *store, const char *mailbox,
                                   const HermodStoreAppend *in, guint32 *out_uid,
                                   guint32 *out_uidvalidity, GError **error);
+/* Append n messages, in[i] into mailboxes[i], in this order and as few
+ * commits as the batching allows (bulk import): staged one by one, then
+ * queued together.  out_uids (nullable, n long) gets each one's UID, 0
+ * for one that failed; FALSE with the first failure.  Blocking. */
+gboolean hermod_store_append_many(HermodStore *store, const char *const *mailboxes,
+                                  const HermodStoreAppend *in, gsize n, guint32 *out_uids,
+                                  GError **error);
 /* One mailbox's counters (transfer full), or NO_MAILBOX. */
 HermodStoreMailbox *hermod_store_mailbox_status(HermodStore *store, const char *name,
                                                 GError **error);
