@@ -495,12 +495,14 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 # and cross-protocol (test-jmap-push.py), submission, identities and
 # vacation (test-jmap-submit.py), the v5 -> v6 store upgrade
 # (test-jmap-upgrade.py), the paged Email/query against the general one
-# (test-jmap-page.py), and jmap-jam from npm (test-jmap-client.py).
+# (test-jmap-page.py), identities and submissions kept in the store across
+# restarts and SIGKILL (test-jmap-identity.py), and jmap-jam from npm (test-jmap-client.py).
 EXTRA_DIST += tests/integration/jmaptest.py
 TESTS += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py \
 	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
-	tests/integration/test-jmap-client.py tests/integration/test-jmap-page.py
-EXTRA_DIST += tests/integration/test-jmap-page.py
+	tests/integration/test-jmap-client.py tests/integration/test-jmap-page.py \
+	tests/integration/test-jmap-identity.py
+EXTRA_DIST += tests/integration/test-jmap-page.py tests/integration/test-jmap-identity.py
 EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py \
 	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
 	tests/integration/test-jmap-client.py tests/jmap-client/package.json \

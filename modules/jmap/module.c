@@ -60,6 +60,7 @@ jmap_init(const HermodApi *api, HermodModule *self, GError **error)
     jmap_module = self;
     g_mime_init(); /* once, here on the main thread: the pool threads parse and build */
     upload = (gsize)api->setting_int(self, "max_upload_size");
+    jmap_submission_start(); /* what a restart left pending */
     /* Twice the request limit, so that the API answers a too-large
      * request with its own "limit" problem instead of the core's 413. */
     return mount(api, self, "/jmap", 2 * JMAP_MAX_SIZE_REQUEST, error) &&

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "jmap-submit.h"
 #include "jmap-util.h"
 
 void
@@ -285,6 +286,8 @@ jmap_changes(JmapCtx *ctx, JsonObject *args, const char *name, HermodMailKind ki
             jmap_store_error(ctx, error);
         return;
     }
+    if (kind == JMAP_KIND_IDENTITY)
+        jmap_identity_changes_fix(&c);
     changes_reply(ctx, name, since, kind, &c, prefix);
     jmap_api->mail->changes_clear(&c);
 }
