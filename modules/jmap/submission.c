@@ -18,8 +18,9 @@
  * start-up (record_due_accounts), sends each when due, and marks it
  * final only once the core queued it (a crash in between sends it
  * again: never lost).  A cancel and the sender's take are serialised by
- * the lock and the set of submissions being sent.  onSuccessUpdateEmail / onSuccessDestroyEmail run an
- * implicit Email/set after the creates, as the RFC describes.
+ * the lock and the set of submissions being sent.
+ * onSuccessUpdateEmail / onSuccessDestroyEmail run an implicit Email/set
+ * after the creates, as the RFC describes.
  */
 #include "autoconfig.h"
 
