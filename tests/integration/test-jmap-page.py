@@ -172,6 +172,96 @@ def anchor_errors_match():
     ht.check_equal([x[1]["type"] for x in r], ["invalidArguments"] * 2, "bad arguments")
 
 
+def apply_changes(old, qc):
+    """RFC 8620 5.6: drop every removed id, then insert each added one at
+    its index, lowest first."""
+    ids = [i for i in old if i not in set(qc["removed"])]
+    for a in sorted(qc["added"], key=lambda a: a["index"]):
+        ids.insert(a["index"], a["id"])
+    return ids
+
+
+def check_query_changes(what, method, args, change):
+    before = c.call(method + "/query", dict(args, calculateTotal=True))
+    change()
+    qc = c.call(method + "/queryChanges", dict(args, sinceQueryState=before["queryState"],
+                                                calculateTotal=True))
+    now = c.call(method + "/query", dict(args, calculateTotal=True))
+    ht.check_equal(qc["oldQueryState"], before["queryState"], what + ": old state")
+    ht.check_equal(qc["newQueryState"], now["queryState"], what + ": new state")
+    ht.check_equal(apply_changes(before["ids"], qc), now["ids"], what + ": patched list")
+    ht.check_equal(qc["total"], now["total"], what + ": total")
+    return qc
+
+
+@ht.test
+def email_query_changes_with_collapsed_threads():
+    inbox = c.inbox()
+    m = jt.imap(srv)
+
+    def reply_and_move():
+        m.select("INBOX")
+        append(m, "INBOX", 200, 900, 7)    # thread 7 gets a new newest email
+        append(m, "INBOX", 201, 5, 8)      # an old reply: thread 8's stand-in stays
+        m.uid("MOVE", "5", "Other")        # a stand-in may leave (UID 5: message 4)
+        m.uid("STORE", "7", "+FLAGS.SILENT", "(\\Deleted)")
+        m.expunge()
+
+    for collapse in (True, False):
+        args = {"filter": {"inMailbox": inbox}, "collapseThreads": collapse,
+                "sort": [{"property": "receivedAt", "isAscending": False}]}
+        check_query_changes("collapse %s" % collapse, "Email", args, reply_and_move)
+    args = {"filter": {"inMailbox": inbox, "someInThreadHaveKeyword": "$flagged"}}
+
+    def flag_one():
+        m.select("INBOX")
+        m.uid("STORE", "20", "+FLAGS.SILENT", "(\\Flagged)")
+
+    qc = check_query_changes("thread keyword", "Email", args, flag_one)
+    ht.check(len(qc["added"]) >= 2, "the flagged email's thread mates come in: %r" % qc)
+    m.logout()
+
+
+@ht.test
+def mailbox_query_changes():
+    args = {"filter": {"isSubscribed": True}}
+    state = {}
+
+    def create():
+        s = c.call("Mailbox/set", {"create": {"a": {"name": "Zeta"}, "b": {"name": "Alpha"}}})
+        state.update(s["created"])
+
+    check_query_changes("create", "Mailbox", args, create)
+
+    def rename_and_unsubscribe():
+        c.call("Mailbox/set", {"update": {state["a"]["id"]: {"name": "Beta"},
+                                          state["b"]["id"]: {"isSubscribed": False}}})
+
+    check_query_changes("rename, unsubscribe", "Mailbox", args, rename_and_unsubscribe)
+
+    def destroy():
+        c.call("Mailbox/set", {"destroy": [state["a"]["id"]]})
+
+    qc = check_query_changes("destroy", "Mailbox", args, destroy)
+    ht.check(state["a"]["id"] in qc["removed"], "destroyed is removed")
+
+    def deliver():
+        jt.smtp_send(srv, "x@remote.test", jt.USER, "Counts only")
+        srv.wait_message(jt.USER, b"Counts only")
+
+    qc = check_query_changes("a delivery", "Mailbox", args, deliver)
+    ht.check_equal((qc["removed"], qc["added"]), ([], []), "only counts changed: nothing to do")
+    q = c.call("Mailbox/query", {})
+    ht.check_equal(q["canCalculateChanges"], True, "canCalculateChanges")
+    r = c.request([["Mailbox/queryChanges", {"sinceQueryState": "nonsense"}, "a"],
+                   ["Mailbox/queryChanges", {"sinceQueryState": q["queryState"],
+                                             "maxChanges": 0}, "b"]])
+    ht.check_equal([x[1]["type"] for x in r], ["cannotCalculateChanges", "invalidArguments"],
+                   "queryChanges errors")
+    theirs = o.call("Mailbox/queryChanges", {"sinceQueryState": q["queryState"]}, want="error")
+    ht.check(theirs["type"] in ("cannotCalculateChanges",), "another account's state: %r" % theirs)
+
+
 @ht.test
 def another_account_gets_nothing_of_ours():
     inbox = c.inbox()
