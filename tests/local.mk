@@ -379,7 +379,8 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
 	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
-	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml
+	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml \
+	tests/abi/hermod-abi-1.12.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.
@@ -493,11 +494,15 @@ EXTRA_DIST += tests/integration/test-cert-reload.py
 # JMAP (modules/jmap): conformance with http.client (test-jmap.py), push
 # and cross-protocol (test-jmap-push.py), submission, identities and
 # vacation (test-jmap-submit.py), the v5 -> v6 store upgrade
-# (test-jmap-upgrade.py), and jmap-jam from npm (test-jmap-client.py).
+# (test-jmap-upgrade.py), the paged Email/query against the general one
+# (test-jmap-page.py), identities and submissions kept in the store across
+# restarts and SIGKILL (test-jmap-identity.py), and jmap-jam from npm (test-jmap-client.py).
 EXTRA_DIST += tests/integration/jmaptest.py
 TESTS += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py \
 	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
-	tests/integration/test-jmap-client.py
+	tests/integration/test-jmap-client.py tests/integration/test-jmap-page.py \
+	tests/integration/test-jmap-identity.py
+EXTRA_DIST += tests/integration/test-jmap-page.py tests/integration/test-jmap-identity.py
 EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.py \
 	tests/integration/test-jmap-push.py tests/integration/test-jmap-upgrade.py \
 	tests/integration/test-jmap-client.py tests/jmap-client/package.json \

@@ -43,7 +43,32 @@ struct HermodImport {
     guint64 msgs, bytes, skipped, skipped_bytes, failed;
     gint64 started, last_draw;
     gboolean is_tty;
+    GPtrArray *queue; /* Queued *: appended together by flush */
 };
+
+/* A message waiting for the next bulk append (a copy of the caller's). */
+typedef struct {
+    char *mailbox, *key;
+    GBytes *data; /* CRLF */
+    guint32 flags;
+    char **keywords;
+    gint64 internal_date;
+    guint64 size; /* as read */
+} Queued;
+
+#define QUEUE_MAX 200
+
+static void
+queued_free(gpointer p)
+{
+    Queued *q = p;
+
+    g_free(q->mailbox);
+    g_free(q->key);
+    g_bytes_unref(q->data);
+    g_strfreev(q->keywords);
+    g_free(q);
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -106,6 +131,7 @@ import_free(HermodImport *imp)
         hermod_store_unref(imp->store);
     g_hash_table_unref(imp->done);
     g_hash_table_unref(imp->mailboxes);
+    g_ptr_array_unref(imp->queue);
     g_free(imp->account);
     g_free(imp->source);
     g_free(imp);
@@ -120,6 +146,7 @@ hermod_import_new(HermodConfig *cfg, const char *address, const char *source, GE
     imp->source = g_strdup(source);
     imp->done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     imp->mailboxes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    imp->queue = g_ptr_array_new_with_free_func(queued_free);
     imp->started = g_get_monotonic_time();
     imp->is_tty = isatty(STDERR_FILENO);
     gboolean exists = FALSE;
@@ -238,41 +265,93 @@ ensure_mailbox(HermodImport *imp, const char *name, GError **error)
 }
 
 static gboolean
-log_key(HermodImport *imp, const HermodImportMessage *m, guint32 uid, GError **error)
+log_key(HermodImport *imp, const Queued *q, guint32 uid, GError **error)
 {
     sqlite3_reset(imp->insert);
     sqlite3_bind_text(imp->insert, 1, imp->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(imp->insert, 2, m->key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(imp->insert, 3, m->mailbox, -1, SQLITE_STATIC);
+    sqlite3_bind_text(imp->insert, 2, q->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(imp->insert, 3, q->mailbox, -1, SQLITE_STATIC);
     sqlite3_bind_int64(imp->insert, 4, uid);
     sqlite3_bind_int64(imp->insert, 5, g_get_real_time() / G_USEC_PER_SEC);
     if (sqlite3_step(imp->insert) != SQLITE_DONE)
         return db_fail(error, imp->db, "writing");
-    g_hash_table_add(imp->done, g_strdup(m->key));
+    return TRUE;
+}
+
+/* Append the queued messages in one bulk append (as few store commits as
+ * the batching allows), then log the keys of those it took. */
+static gboolean
+flush(HermodImport *imp, GError **error)
+{
+    guint n = imp->queue->len;
+    g_autofree const char **boxes = g_new0(const char *, n + 1);
+    g_autofree HermodStoreAppend *in = g_new0(HermodStoreAppend, n + 1);
+    g_autofree guint32 *uids = g_new0(guint32, n + 1);
+    GError *local = NULL;
+
+    if (n == 0)
+        return TRUE;
+    for (guint i = 0; i < n; i++) {
+        Queued *q = imp->queue->pdata[i];
+        boxes[i] = q->mailbox;
+        in[i] = (HermodStoreAppend){q->data, q->flags, (const char *const *)q->keywords,
+                                    q->internal_date};
+    }
+    hermod_store_append_many(imp->store, boxes, in, n, uids, &local);
+    /* One log transaction (without it each key commits alone). */
+    sqlite3_exec(imp->db, "BEGIN", NULL, NULL, NULL);
+    for (guint i = 0; i < n; i++) {
+        Queued *q = imp->queue->pdata[i];
+        if (uids[i] == 0) {
+            imp->failed++;
+            continue;
+        }
+        imp->msgs++;
+        imp->bytes += q->size;
+        if (local == NULL)
+            log_key(imp, q, uids[i], &local);
+    }
+    if (sqlite3_exec(imp->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK && local == NULL)
+        db_fail(&local, imp->db, "writing");
+    g_ptr_array_set_size(imp->queue, 0);
+    draw(imp, FALSE);
+    if (local != NULL) {
+        g_propagate_error(error, local);
+        return FALSE;
+    }
     return TRUE;
 }
 
 gboolean
 hermod_import_add(HermodImport *imp, const HermodImportMessage *m, GError **error)
 {
-    g_autoptr(GBytes) data = crlf(m->data);
-    HermodStoreAppend in = {data, m->flags, m->keywords, m->internal_date};
-    guint32 uid = 0;
+    Queued *q;
 
-    if (!ensure_mailbox(imp, m->mailbox, error) ||
-        !hermod_store_append_full(imp->store, m->mailbox, &in, &uid, NULL, error)) {
+    if (!ensure_mailbox(imp, m->mailbox, error)) {
         imp->failed++;
         return FALSE;
     }
-    imp->msgs++;
-    imp->bytes += g_bytes_get_size(m->data);
-    draw(imp, FALSE);
-    return log_key(imp, m, uid, error);
+    q = g_new0(Queued, 1);
+    q->mailbox = g_strdup(m->mailbox);
+    q->key = g_strdup(m->key);
+    q->data = crlf(m->data);
+    q->flags = m->flags;
+    q->keywords = g_strdupv((char **)m->keywords);
+    q->internal_date = m->internal_date;
+    q->size = g_bytes_get_size(m->data);
+    g_ptr_array_add(imp->queue, q);
+    g_hash_table_add(imp->done, g_strdup(m->key)); /* a later duplicate is skipped */
+    return imp->queue->len < QUEUE_MAX || flush(imp, error);
 }
 
 int
 hermod_import_finish(HermodImport *imp, GError *error)
 {
+    GError *last = NULL;
+
+    if (!flush(imp, &last) && error == NULL)
+        error = g_steal_pointer(&last);
+    g_clear_error(&last);
     double secs = (g_get_monotonic_time() - imp->started) / 1e6;
     g_autofree char *size = mb(imp->bytes);
     gboolean is_stopped = stop_requested != 0;

@@ -42,9 +42,11 @@ void hermod_import_set_totals(HermodImport *imp, guint64 messages, guint64 bytes
 gboolean hermod_import_has(HermodImport *imp, const char *key);
 /* Count a message that is skipped because hermod_import_has said so. */
 void hermod_import_skip(HermodImport *imp, guint64 bytes);
-/* Append m (creating its mailbox if need be), durably, then log its key.
- * A message the store refuses is counted as failed and FALSE returned with
- * error; the caller may go on with the next one. */
+/* Queue m (creating its mailbox if need be); every QUEUE_MAX messages,
+ * and at hermod_import_finish, the queue is appended in one bulk append
+ * (durably, in order) and the keys logged.  A message the store refuses
+ * is counted as failed and FALSE returned with error (from the call that
+ * appended it); the caller may go on with the next one. */
 gboolean hermod_import_add(HermodImport *imp, const HermodImportMessage *m, GError **error);
 /* TRUE once SIGINT or SIGTERM arrived: stop before the next message. */
 gboolean hermod_import_is_stopped(HermodImport *imp);

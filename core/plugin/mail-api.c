@@ -504,6 +504,52 @@ mail_vacation_set(HermodMailStore *store, const HermodVacation *v, GError **erro
     return ok;
 }
 
+static GPtrArray *
+mail_emails_page(HermodMailStore *store, HermodEmailPage *page, GError **error)
+{
+    GPtrArray *out = hermod_store_emails_page(STORE(store), page, error);
+
+    map_error(error);
+    return out;
+}
+
+static gboolean
+mail_record_put(HermodMailStore *store, HermodMailKind kind, guint64 id, gint64 due, GBytes *data,
+                GError **error)
+{
+    gboolean ok = hermod_store_record_put(STORE(store), (int)kind, id, due, data, error);
+
+    map_error(error);
+    return ok;
+}
+
+static GPtrArray *
+mail_records(HermodMailStore *store, HermodMailKind kind, GError **error)
+{
+    GPtrArray *out = hermod_store_records(STORE(store), (int)kind, error);
+
+    map_error(error);
+    return out;
+}
+
+static gboolean
+mail_record_delete(HermodMailStore *store, HermodMailKind kind, guint64 id, GError **error)
+{
+    gboolean ok = hermod_store_record_delete(STORE(store), (int)kind, id, error);
+
+    map_error(error);
+    return ok;
+}
+
+static GPtrArray *
+mail_record_due_accounts(GError **error)
+{
+    GPtrArray *out = hermod_store_record_due_accounts(error);
+
+    map_error(error);
+    return out;
+}
+
 const HermodMailApi hermod_mail_api = {
     .struct_size = sizeof(HermodMailApi),
     .open = mail_open,
@@ -545,4 +591,9 @@ const HermodMailApi hermod_mail_api = {
     .vacation_get = mail_vacation_get,
     .vacation_set = mail_vacation_set,
     .vacation_clear = hermod_store_vacation_clear,
+    .emails_page = mail_emails_page,
+    .record_put = mail_record_put,
+    .records = mail_records,
+    .record_delete = mail_record_delete,
+    .record_due_accounts = mail_record_due_accounts,
 };

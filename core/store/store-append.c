@@ -248,6 +248,86 @@ hermod_store_append_staged(HermodStore *store, const char *mailbox, const Hermod
     return TRUE;
 }
 
+/* Queue every job of jobs (in order, together: one batch unless a batch
+ * is already committing) and wait until all are done.  Returns what the
+ * batches led here changed.  (transfer full) */
+static GPtrArray *
+wait_for_all(HermodStore *store, StoreJob *jobs, gsize n)
+{
+    GPtrArray *changed = g_ptr_array_new_with_free_func(g_free);
+
+    g_mutex_lock(&store->batch_lock);
+    for (gsize i = 0; i < n; i++)
+        g_ptr_array_add(store->pending, &jobs[i]);
+    for (gsize i = 0; i < n; i++) {
+        while (!jobs[i].is_done) {
+            if (store->is_committing) {
+                g_cond_wait(&jobs[i].wake, &store->batch_lock);
+                continue;
+            }
+            g_autoptr(GPtrArray) led = lead(store);
+            for (guint j = 0; j < led->len; j++) {
+                if (!g_ptr_array_find_with_equal_func(changed, led->pdata[j], g_str_equal, NULL))
+                    g_ptr_array_add(changed, g_strdup(led->pdata[j]));
+            }
+        }
+    }
+    g_mutex_unlock(&store->batch_lock);
+    return changed;
+}
+
+gboolean
+hermod_store_append_many(HermodStore *store, const char *const *mailboxes,
+                         const HermodStoreAppend *in, gsize n, guint32 *out_uids, GError **error)
+{
+    StoreJob *jobs = g_new0(StoreJob, n);
+    HermodStoreAppend *copies = g_new0(HermodStoreAppend, n);
+    g_autoptr(GPtrArray) changed = NULL;
+    GError *first = NULL;
+    gsize staged = 0;
+
+    for (; staged < n; staged++) {
+        StoreJob *job = &jobs[staged];
+        gsize len = 0;
+        const char *p = g_bytes_get_data(in[staged].data, &len);
+        copies[staged] = in[staged];
+        if (copies[staged].internal_date == 0)
+            copies[staged].internal_date = g_get_real_time() / G_USEC_PER_SEC;
+        job->mailbox = mailboxes[staged];
+        job->in = &copies[staged];
+        job->size = len;
+        if (!hermod_store_file_stage(store, in[staged].data, &job->tmp, &first))
+            break;
+        job->summary = hermod_store_summary_parse(p != NULL ? p : "", len);
+        g_cond_init(&job->wake);
+    }
+    if (first == NULL)
+        changed = wait_for_all(store, jobs, n);
+    for (guint i = 0; changed != NULL && i < changed->len; i++) {
+        hermod_store_search_feed(store, changed->pdata[i]);
+        hermod_store_notify(store->account, changed->pdata[i]);
+    }
+    for (gsize i = 0; i < staged; i++) {
+        StoreJob *job = &jobs[i];
+        if (job->tmp != NULL)
+            g_unlink(job->tmp);
+        if (job->error != NULL && first == NULL)
+            first = g_steal_pointer(&job->error);
+        g_clear_error(&job->error);
+        if (out_uids != NULL)
+            out_uids[i] = job->uid;
+        g_free(job->tmp);
+        g_free(job->name);
+        hermod_store_summary_free(job->summary);
+        g_cond_clear(&job->wake);
+    }
+    g_free(jobs);
+    g_free(copies);
+    if (first != NULL)
+        g_propagate_error(error, first);
+    return first == NULL;
+}
+
 gboolean
 hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
                          guint32 *out_uid, guint32 *out_uidvalidity, GError **error)

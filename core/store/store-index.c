@@ -30,7 +30,7 @@
 #include "store/store-private.h"
 
 /* The schema this file writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
@@ -204,6 +204,51 @@ static const char schema_v8[] =
     "CREATE TABLE im_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version = 8;";
 
+/* Version 9 (JMAP): a paged "newest first" list of a mailbox, whole or
+ * one email per thread, read from the index alone.  messages_by_box_date
+ * covers the order and the thread (so the list of a mailbox's newest
+ * threads reads index pages only, and stops at the page), and
+ * mailbox_threads counts each thread's emails per mailbox, kept by
+ * triggers, so that the number of threads of a mailbox is a count of
+ * its rows.  records holds a module's own objects (JMAP identities and
+ * pending submissions), with a due time the sender waits for.  Written
+ * to run again over a half-downgraded store (IF NOT EXISTS, the thread
+ * counts recomputed). */
+/* clang-format off */
+#define BOX_THREAD_ADD(box, thread)                                                        \
+    "INSERT INTO mailbox_threads VALUES(" box ", " thread ", 1)"                           \
+    " ON CONFLICT(mailbox_id, thread_id) DO UPDATE SET n = n + 1;"
+#define BOX_THREAD_DROP(box, thread)                                                       \
+    "UPDATE mailbox_threads SET n = n - 1 WHERE mailbox_id = " box                         \
+    " AND thread_id = " thread ";"                                                         \
+    "DELETE FROM mailbox_threads WHERE mailbox_id = " box " AND thread_id = " thread       \
+    " AND n <= 0;"
+static const char schema_v9[] =
+    "CREATE INDEX IF NOT EXISTS messages_by_box_date ON messages(mailbox_id, internal_date, email_id,"
+    " thread_id);"
+    "DROP INDEX IF EXISTS messages_by_date;"
+    "CREATE TABLE IF NOT EXISTS mailbox_threads(mailbox_id INTEGER NOT NULL, thread_id INTEGER NOT NULL,"
+    " n INTEGER NOT NULL, PRIMARY KEY(mailbox_id, thread_id)) WITHOUT ROWID;"
+    "DELETE FROM mailbox_threads;"
+    "INSERT INTO mailbox_threads SELECT mailbox_id, thread_id, count(*) FROM messages"
+    " GROUP BY mailbox_id, thread_id;"
+    "CREATE TRIGGER IF NOT EXISTS box_threads_insert AFTER INSERT ON messages BEGIN "
+        BOX_THREAD_ADD("new.mailbox_id", "new.thread_id")
+    "END;"
+    "CREATE TRIGGER IF NOT EXISTS box_threads_delete AFTER DELETE ON messages BEGIN "
+        BOX_THREAD_DROP("old.mailbox_id", "old.thread_id")
+    "END;"
+    "CREATE TRIGGER IF NOT EXISTS box_threads_update AFTER UPDATE OF mailbox_id, thread_id ON messages"
+    " WHEN old.mailbox_id IS NOT new.mailbox_id OR old.thread_id IS NOT new.thread_id BEGIN "
+        BOX_THREAD_DROP("old.mailbox_id", "old.thread_id")
+        BOX_THREAD_ADD("new.mailbox_id", "new.thread_id")
+    "END;"
+    "CREATE TABLE IF NOT EXISTS records(kind INTEGER NOT NULL, id INTEGER NOT NULL,"
+    " due INTEGER NOT NULL DEFAULT 0, data BLOB NOT NULL, PRIMARY KEY(kind, id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS records_by_due ON records(due) WHERE due > 0;"
+    "PRAGMA user_version = 9;";
+/* clang-format on */
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -311,7 +356,8 @@ migrate_locked(HermodStore *store, GError **error)
            (version >= 6 || (hermod_store_exec(store, schema_v6, error) &&
                              hermod_store_thread_upgrade(store, error))) &&
            (version >= 7 || hermod_store_exec(store, schema_v7, error)) &&
-           (version >= 8 || hermod_store_exec(store, schema_v8, error));
+           (version >= 8 || hermod_store_exec(store, schema_v8, error)) &&
+           (version >= 9 || hermod_store_exec(store, schema_v9, error));
 }
 
 static gboolean

@@ -112,6 +112,25 @@ hermod_store_emails(HermodStore *store, gint64 mailbox_id, GError **error)
     return ok ? g_steal_pointer(&out) : NULL;
 }
 
+gboolean
+hermod_store_email_read_locked(HermodStore *store, guint64 id, HermodEmailInfo **out,
+                               GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, EMAIL_COLUMNS "WHERE m.email_id = ?", error);
+    int rc;
+
+    *out = NULL;
+    if (st == NULL)
+        return FALSE;
+    sqlite3_bind_int64(st, 1, (gint64)id);
+    rc = hermod_store_step(store, st, "reading an email", error);
+    if (rc == SQLITE_ROW)
+        *out = read_email(st);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
 /* One query per id, run with the lock held: for each value of ids. */
 static GPtrArray *
 emails_each(HermodStore *store, const char *sql, const char *mailbox, const guint64 *ids,
@@ -333,8 +352,9 @@ hermod_store_changes(HermodStore *store, int kind, guint64 since, guint max, Her
     return ok;
 }
 
-static gboolean
-log_locked(HermodStore *store, int kind, guint64 id, gboolean is_destroyed, GError **error)
+gboolean
+hermod_store_log_locked(HermodStore *store, int kind, guint64 id, gboolean is_destroyed,
+                        GError **error)
 {
     sqlite3_stmt *st = hermod_store_stmt(
         store,
@@ -373,7 +393,7 @@ hermod_store_change_log(HermodStore *store, int kind, guint64 id, gboolean is_de
     g_mutex_lock(&store->lock);
     ok = hermod_store_exec(store, "BEGIN IMMEDIATE", error);
     if (ok) {
-        ok = log_locked(store, kind, id, is_destroyed, error) &&
+        ok = hermod_store_log_locked(store, kind, id, is_destroyed, error) &&
              hermod_store_exec(store, "COMMIT", error);
         if (!ok)
             hermod_store_exec(store, "ROLLBACK", NULL);

@@ -196,4 +196,17 @@ gboolean hermod_store_file_recover(HermodStore *store, GError **error);
 
 G_END_DECLS
 
+/* The email of id into *out (NULL: none).  Lock held (store-jmap.c). */
+gboolean hermod_store_email_read_locked(HermodStore *store, guint64 id, HermodEmailInfo **out,
+                                        GError **error);
+
+/* Log a change of a module's object in the open transaction; no notify
+ * (store-jmap.c). */
+gboolean hermod_store_log_locked(HermodStore *store, int kind, guint64 id, gboolean is_destroyed,
+                                 GError **error);
+/* root/name (store.c): folders of the store beside the accounts' (a
+ * leading '.' that no account folder has).  NULL before set_root.
+ * (transfer full) */
+char *hermod_store_root_path(const char *name);
+
 #endif

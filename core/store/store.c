@@ -62,6 +62,17 @@ hermod_store_set_root(const char *data_dir)
     g_mutex_unlock(&cache_lock);
 }
 
+char *
+hermod_store_root_path(const char *name)
+{
+    char *out;
+
+    g_mutex_lock(&cache_lock);
+    out = root != NULL ? g_build_filename(root, name, NULL) : NULL;
+    g_mutex_unlock(&cache_lock);
+    return out;
+}
+
 /* One path component from a domain or local part: '/', '%', control
  * characters and a leading '.' are %XX-escaped, so no address can name
  * another folder. */

@@ -153,6 +153,13 @@ typedef struct {
 gboolean hermod_store_append_full(HermodStore *store, const char *mailbox,
                                   const HermodStoreAppend *in, guint32 *out_uid,
                                   guint32 *out_uidvalidity, GError **error);
+/* Append n messages, in[i] into mailboxes[i], in this order and as few
+ * commits as the batching allows (bulk import): staged one by one, then
+ * queued together.  out_uids (nullable, n long) gets each one's UID, 0
+ * for one that failed; FALSE with the first failure.  Blocking. */
+gboolean hermod_store_append_many(HermodStore *store, const char *const *mailboxes,
+                                  const HermodStoreAppend *in, gsize n, guint32 *out_uids,
+                                  GError **error);
 /* One mailbox's counters (transfer full), or NO_MAILBOX. */
 HermodStoreMailbox *hermod_store_mailbox_status(HermodStore *store, const char *name,
                                                 GError **error);
@@ -283,6 +290,10 @@ GPtrArray *hermod_store_emails_by_uid(HermodStore *store, const char *mailbox, c
 /* Emails of the threads, by thread id then oldest first.  (transfer full) */
 GPtrArray *hermod_store_thread_emails(HermodStore *store, const guint64 *threads, gsize n,
                                       GError **error);
+/* One page of a mailbox's emails, newest first, whole or one per thread
+ * (store-page.c; see HermodEmailPage).  NO_MESSAGE: the anchor is not
+ * in the list.  (transfer full) */
+GPtrArray *hermod_store_emails_page(HermodStore *store, HermodEmailPage *page, GError **error);
 /* The last change sequence number of kind (0: none yet). */
 gboolean hermod_store_state(HermodStore *store, int kind, guint64 *out_state, GError **error);
 /* Changes of kind after since, at most max objects (0: all); INVALID
@@ -294,6 +305,16 @@ void hermod_store_changes_clear(HermodMailChanges *changes);
  * and notify.  Blocking. */
 gboolean hermod_store_change_log(HermodStore *store, int kind, guint64 id, gboolean is_destroyed,
                                  GError **error);
+
+/* A module's own records (store-record.c; see HermodMailRecord): put
+ * and delete block, log the change and notify; delete fails with
+ * NO_MESSAGE when there is no such record.  records: by id (transfer
+ * full).  due_accounts: accounts that may have a due record. */
+gboolean hermod_store_record_put(HermodStore *store, int kind, guint64 id, gint64 due, GBytes *data,
+                                 GError **error);
+gboolean hermod_store_record_delete(HermodStore *store, int kind, guint64 id, GError **error);
+GPtrArray *hermod_store_records(HermodStore *store, int kind, GError **error);
+GPtrArray *hermod_store_record_due_accounts(GError **error);
 
 /* Uploaded blobs (store-blob.c): put stores data durably and gives its
  * id (64 hex digits, transfer full); get returns the bytes or fails with

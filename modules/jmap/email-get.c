@@ -4,7 +4,10 @@
  *
  * The metadata properties (id, blobId, threadId, mailboxIds, keywords,
  * size, receivedAt) come from the index alone; anything else parses the
- * message (email-parse.c), once per email.  Keywords are the IMAP flags
+ * message (email-parse.c), once per email.  A message list's properties
+ * (addresses, subject, dates, preview, hasAttachment) are parsed once
+ * per message and kept in the store's per-message cache, so opening a
+ * mailbox again reads one cache row per email instead of 50 messages.  Keywords are the IMAP flags
  * and keywords of the message: $seen is \Seen, and so on (ids.c).
  */
 #include "autoconfig.h"
@@ -31,6 +34,15 @@ static const char *const known_props[] = {
 
 static const char *const meta_props[] = {"id",       "blobId", "threadId",   "mailboxIds",
                                          "keywords", "size",   "receivedAt", NULL};
+
+/* What a message list shows: from the parsed message, the same for the
+ * message's whole life (its bytes never change), so kept in the store's
+ * per-message cache under LIST_FIELD once computed. */
+static const char *const list_props[] = {
+    "messageId", "inReplyTo", "references", "sender",        "from",    "to",     "cc",
+    "bcc",       "replyTo",   "subject",    "hasAttachment", "preview", "sentAt", NULL,
+};
+#define LIST_FIELD "jmap-list-1"
 
 JsonObject *
 jmap_keywords_json(const HermodEmailInfo *e)
@@ -95,6 +107,47 @@ jmap_email_load(JmapCtx *ctx, const HermodEmailInfo *e)
     return jmap_email_parse(data != NULL ? data : "", len);
 }
 
+/* The list properties of e (transfer full), from the cache or parsed
+ * (and then cached); NULL when the message cannot be read. */
+static JsonObject *
+list_view(JmapCtx *ctx, const HermodEmailInfo *e, const char *blob)
+{
+    g_autofree char *cached = jmap_api->mail->cache_get(ctx->store, e->mailbox, e->uid, LIST_FIELD);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(JmapEmail) parsed = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *text = NULL;
+    JmapViewOptions opt = {NULL, FALSE, FALSE, FALSE, 0, blob};
+    JsonObject *o;
+
+    if (cached != NULL && json_parser_load_from_data(parser, cached, -1, NULL) &&
+        JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+        return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+    if ((parsed = jmap_email_load(ctx, e)) == NULL)
+        return NULL;
+    o = json_object_new();
+    for (gsize i = 0; list_props[i] != NULL; i++) {
+        if (!jmap_email_property(parsed, list_props[i], &opt, o))
+            json_object_set_null_member(o, list_props[i]);
+    }
+    node = json_node_init_object(json_node_alloc(), o);
+    text = json_to_string(node, FALSE);
+    jmap_api->mail->cache_set(ctx->store, e->mailbox, e->uid, LIST_FIELD, text);
+    return o;
+}
+
+/* Only metadata and list properties? */
+static gboolean
+is_list_only(GPtrArray *props)
+{
+    for (guint i = 0; i < props->len; i++) {
+        if (!g_strv_contains(meta_props, props->pdata[i]) &&
+            !g_strv_contains(list_props, props->pdata[i]))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static JsonObject *
 email_json(JmapCtx *ctx, const HermodEmailInfo *e, GPtrArray *props, JmapViewOptions *opt)
 {
@@ -105,6 +158,21 @@ email_json(JmapCtx *ctx, const HermodEmailInfo *e, GPtrArray *props, JmapViewOpt
 
     for (guint i = 0; i < props->len; i++)
         need_parse |= !g_strv_contains(meta_props, props->pdata[i]);
+    if (need_parse && is_list_only(props)) {
+        g_autoptr(JsonObject) list = list_view(ctx, e, blob);
+        set_meta(e, "id", o);
+        for (guint i = 0; i < props->len; i++) {
+            const char *prop = props->pdata[i];
+            JsonNode *v = list != NULL ? json_object_get_member(list, prop) : NULL;
+            if (g_strv_contains(meta_props, prop))
+                set_meta(e, prop, o);
+            else if (v != NULL)
+                json_object_set_member(o, prop, json_node_copy(v));
+            else
+                json_object_set_null_member(o, prop);
+        }
+        return o;
+    }
     if (need_parse)
         parsed = jmap_email_load(ctx, e);
     opt->blob_prefix = blob;

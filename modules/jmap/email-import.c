@@ -2,8 +2,8 @@
  *
  * email-import.c - Email/import (RFC 8621 4.8: a blob of RFC 5322 bytes
  * becomes an email in one mailbox), Email/parse (4.9: a blob shown as
- * an Email without storing it) and Email/copy (4.7: one account per
- * login, so only within it: an IMAP COPY, a new email id).
+ * an Email without storing it) and Email/copy (4.7: between two
+ * accounts; one account per login and none shared, so only its errors).
  */
 #include "autoconfig.h"
 
@@ -150,76 +150,27 @@ jmap_email_parse_method(JmapCtx *ctx, JsonObject *args)
     jmap_reply(ctx, "Email/parse", out);
 }
 
-static JsonObject *
-copy_one(JmapCtx *ctx, JsonObject *o, JsonObject **out_made)
-{
-    const char *id = json_object_get_string_member_with_default(o, "id", NULL);
-    JsonObject *boxes = jmap_obj(o, "mailboxIds");
-    GList *ids = boxes != NULL ? json_object_get_members(boxes) : NULL;
-    const HermodMailboxInfo *mb =
-        ids != NULL && ids->next == NULL ? jmap_mailbox_by_id(ctx, ids->data) : NULL;
-    gboolean failed = FALSE;
-    HermodEmailInfo *e;
-    g_autoptr(GBytes) data = NULL;
-    JsonObject *err;
-
-    g_list_free(ids);
-    if (mb == NULL)
-        return jmap_set_error("invalidProperties", "mailboxIds must name one mailbox");
-    e = jmap_email_find(ctx, id, &failed);
-    if (e == NULL)
-        return jmap_set_error("notFound", "no email %s", id != NULL ? id : "(none)");
-    data = jmap_api->mail->read_message(ctx->store, e->mailbox, e->uid, NULL);
-    err = data != NULL ? jmap_email_append(ctx, mb, data, jmap_obj(o, "keywords"), e->internal_date,
-                                           out_made)
-                       : jmap_set_error("serverFail", "cannot read the email");
-    g_free(e->mailbox);
-    g_strfreev(e->keywords);
-    g_free(e->subject);
-    g_free(e->from);
-    g_free(e->to);
-    g_free(e);
-    return err;
-}
-
+/* Email/copy (RFC 8620 5.4, RFC 8621 4.7) copies between two accounts
+ * and its accountId "MUST be different to the fromAccountId".  Each
+ * login here is one JMAP account and none is shared with another, so
+ * there is never a second account to copy from: the same account is
+ * invalidArguments (a copy within it is Email/set of mailboxIds, or
+ * Email/import of its blob), any other id fromAccountNotFound. */
 void
 jmap_email_copy(JmapCtx *ctx, JsonObject *args)
 {
     const char *from = NULL;
-    JsonObject *create = NULL, *created, *not_created, *out;
-    g_autofree char *old = NULL, *now = NULL;
-    GList *members;
+    JsonObject *create = NULL;
 
     if (!jmap_arg_string(ctx, args, "fromAccountId", FALSE, &from) ||
         !jmap_check_account(ctx, args) || !jmap_arg_object(ctx, args, "create", &create))
         return;
-    if (from == NULL || strcmp(from, ctx->account_id) != 0) {
-        jmap_error(ctx, "fromAccountNotFound", "no account %s", from != NULL ? from : "(none)");
-        return;
-    }
-    if (jmap_mailboxes(ctx) == NULL || (old = jmap_kind_state(ctx, HERMOD_MAIL_KIND_EMAIL)) == NULL)
-        return;
-    created = json_object_new();
-    not_created = json_object_new();
-    members = create != NULL ? json_object_get_members(create) : NULL;
-    for (GList *l = members; l != NULL; l = l->next) {
-        JsonNode *n = json_object_get_member(create, l->data);
-        JsonObject *made = NULL;
-        JsonObject *err = JSON_NODE_HOLDS_OBJECT(n) ? copy_one(ctx, json_node_get_object(n), &made)
-                                                    : jmap_set_error("invalidProperties", "bad");
-        if (err != NULL)
-            json_object_set_object_member(not_created, l->data, err);
-        else
-            json_object_set_object_member(created, l->data, made);
-    }
-    g_list_free(members);
-    now = jmap_kind_state(ctx, HERMOD_MAIL_KIND_EMAIL);
-    out = json_object_new();
-    json_object_set_string_member(out, "fromAccountId", from);
-    json_object_set_string_member(out, "accountId", ctx->account_id);
-    json_object_set_string_member(out, "oldState", old);
-    json_object_set_string_member(out, "newState", now != NULL ? now : old);
-    json_object_set_object_member(out, "created", created);
-    json_object_set_object_member(out, "notCreated", not_created);
-    jmap_reply(ctx, "Email/copy", out);
+    if (from == NULL)
+        jmap_error(ctx, "invalidArguments", "fromAccountId is required");
+    else if (strcmp(from, ctx->account_id) == 0)
+        jmap_error(ctx, "invalidArguments",
+                   "accountId must differ from fromAccountId: within one account, set mailboxIds"
+                   " (Email/set) or import the blob (Email/import)");
+    else
+        jmap_error(ctx, "fromAccountNotFound", "no account %s is shared with this login", from);
 }

@@ -10,9 +10,13 @@
  * (text, body; and for from/to/cc/bcc/subject as a first cut, confirmed
  * against the parsed header), then the parsed message (hasAttachment,
  * header).  Sorts use the index's sort keys.  collapseThreads keeps the
- * first email of each thread.  queryChanges reports every email changed
- * since the old state as removed, and those now in the results as added
- * at their index (the RFC lets a server over-report removals).
+ * first email of each thread.  The common "a mailbox, newest first"
+ * (with or without collapseThreads) is answered from one page of the
+ * store's index instead (emails_page).  queryChanges reports every email
+ * changed since the old state, and every email of their threads, as
+ * removed, and those now in the results as added at their index (the
+ * RFC lets a server over-report removals); with the thread mates it
+ * holds for collapseThreads and the thread conditions too.
  */
 #include "autoconfig.h"
 
@@ -663,10 +667,123 @@ run_query(JmapCtx *ctx, JsonObject *args)
     return out;
 }
 
+/* --- the common shape, from one page of the index */
+
+/* Is the query "a mailbox, newest first" ({inMailbox} alone, no sort or
+ * receivedAt descending alone)?  Then emails_page answers it.  *box: the
+ * mailbox id (0: no such id, left to the general path). */
+static gboolean
+is_page_shape(JmapCtx *ctx, JsonObject *args, gint64 *box)
+{
+    JsonNode *f = json_object_get_member(args, "filter");
+    JsonNode *sort = json_object_get_member(args, "sort");
+    JsonNode *in, *c;
+    JsonObject *k;
+
+    if (f == NULL || !JSON_NODE_HOLDS_OBJECT(f) ||
+        json_object_get_size(json_node_get_object(f)) != 1)
+        return FALSE;
+    in = json_object_get_member(json_node_get_object(f), "inMailbox");
+    if (in == NULL || !JSON_NODE_HOLDS_VALUE(in) || json_node_get_value_type(in) != G_TYPE_STRING)
+        return FALSE;
+    *box = (gint64)jmap_id_parse('M', jmap_resolve_id(ctx, json_node_get_string(in)));
+    if (*box <= 0)
+        return FALSE;
+    if (sort == NULL || JSON_NODE_HOLDS_NULL(sort))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_ARRAY(sort) || json_array_get_length(json_node_get_array(sort)) != 1)
+        return FALSE;
+    c = json_array_get_element(json_node_get_array(sort), 0);
+    if (!JSON_NODE_HOLDS_OBJECT(c))
+        return FALSE;
+    k = json_node_get_object(c);
+    return g_strcmp0(json_object_get_string_member_with_default(k, "property", NULL),
+                     "receivedAt") == 0 &&
+           json_object_has_member(k, "isAscending") &&
+           JSON_NODE_HOLDS_VALUE(json_object_get_member(k, "isAscending")) &&
+           json_node_get_value_type(json_object_get_member(k, "isAscending")) == G_TYPE_BOOLEAN &&
+           !json_object_get_boolean_member(k, "isAscending") && json_object_get_size(k) == 2;
+}
+
+static void
+page_reply(JmapCtx *ctx, const char *state, GPtrArray *emails, const HermodEmailPage *page,
+           gboolean total, gint64 limit)
+{
+    JsonObject *out = json_object_new();
+    JsonArray *ids = json_array_new();
+
+    for (guint i = 0; i < emails->len; i++) {
+        g_autofree char *id = jmap_id('E', ((HermodEmailInfo *)emails->pdata[i])->email_id);
+        json_array_add_string_element(ids, id);
+    }
+    json_object_set_string_member(out, "accountId", ctx->account_id);
+    json_object_set_string_member(out, "queryState", state);
+    json_object_set_boolean_member(out, "canCalculateChanges", TRUE);
+    json_object_set_int_member(out, "position", (gint64)page->out_position);
+    json_object_set_array_member(out, "ids", ids);
+    if (total)
+        json_object_set_int_member(out, "total", (gint64)page->total);
+    if (limit >= 0)
+        json_object_set_int_member(out, "limit", limit);
+    jmap_reply(ctx, "Email/query", out);
+}
+
+/* Answer from emails_page; FALSE when the query is not of that shape
+ * (nothing sent).  The state is read before the page: a client that
+ * asks for changes since it may get some twice, never miss one. */
+static gboolean
+page_query(JmapCtx *ctx, JsonObject *args)
+{
+    HermodEmailPage page = {0};
+    const char *anchor = NULL;
+    gint64 limit = -1, position = 0, offset = 0;
+    gboolean total = FALSE;
+    g_autofree char *state = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) emails = NULL;
+
+    if (!is_page_shape(ctx, args, &page.mailbox_id))
+        return FALSE;
+    if (!jmap_check_account(ctx, args) ||
+        !jmap_arg_bool(ctx, args, "collapseThreads", &page.collapse_threads) ||
+        !jmap_arg_string(ctx, args, "anchor", TRUE, &anchor) ||
+        !jmap_arg_int(ctx, args, "position", G_MININT64, &position) ||
+        !jmap_arg_int(ctx, args, "anchorOffset", G_MININT64, &offset) ||
+        !jmap_arg_int(ctx, args, "limit", 0, &limit) ||
+        !jmap_arg_bool(ctx, args, "calculateTotal", &total) ||
+        (state = jmap_kind_state(ctx, HERMOD_MAIL_KIND_EMAIL)) == NULL)
+        return TRUE;
+    page.position = position;
+    page.anchor_offset = offset;
+    page.limit = limit < 0 ? 0 : (guint)MIN(limit, G_MAXUINT);
+    if (anchor != NULL && (page.anchor = jmap_id_parse('E', anchor)) == 0) {
+        jmap_error(ctx, "anchorNotFound", "%s is not in the results", anchor);
+        return TRUE;
+    }
+    if (limit == 0) {
+        page.limit = 1; /* the total and position, no ids */
+        emails = jmap_api->mail->emails_page(ctx->store, &page, &error);
+        if (emails != NULL)
+            g_ptr_array_set_size(emails, 0);
+    } else
+        emails = jmap_api->mail->emails_page(ctx->store, &page, &error);
+    if (emails == NULL && g_error_matches(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_NO_MESSAGE))
+        jmap_error(ctx, "anchorNotFound", "%s is not in the results", anchor);
+    else if (emails == NULL)
+        jmap_store_error(ctx, error);
+    else
+        page_reply(ctx, state, emails, &page, total, limit);
+    return TRUE;
+}
+
 void
 jmap_email_query(JmapCtx *ctx, JsonObject *args)
 {
-    g_autoptr(GArray) ids = run_query(ctx, args);
+    g_autoptr(GArray) ids = NULL;
+
+    if (page_query(ctx, args))
+        return;
+    ids = run_query(ctx, args);
 
     if (ids != NULL)
         jmap_query_reply(ctx, args, "Email/query", HERMOD_MAIL_KIND_EMAIL, ids, 'E', TRUE);
@@ -675,45 +792,71 @@ jmap_email_query(JmapCtx *ctx, JsonObject *args)
 /* --- Email/queryChanges */
 
 static void
-add_changed(GHashTable *set, GArray *a)
+add_id(GHashTable *set, guint64 id)
 {
-    for (guint i = 0; a != NULL && i < a->len; i++)
-        g_hash_table_add(set, &g_array_index(a, guint64, i));
+    if (!g_hash_table_contains(set, &id))
+        g_hash_table_add(set, g_memdup2(&id, sizeof id));
 }
 
 static void
-query_changes_reply(JmapCtx *ctx, const char *since, GArray *ids, GHashTable *changed,
-                    gboolean total)
+add_changed(GHashTable *set, GArray *a)
 {
-    JsonObject *out = json_object_new();
-    JsonArray *removed = json_array_new(), *added = json_array_new();
-    g_autofree char *state = jmap_kind_state(ctx, HERMOD_MAIL_KIND_EMAIL);
+    for (guint i = 0; a != NULL && i < a->len; i++)
+        add_id(set, g_array_index(a, guint64, i));
+}
+
+static void
+add_threads(GHashTable *threads, GArray *a)
+{
+    for (guint i = 0; a != NULL && i < a->len; i++)
+        add_id(threads, g_array_index(a, guint64, i));
+}
+
+/* Widen changed to every email of a thread that changed: which email
+ * stands for a thread (collapseThreads), and whether an email matches a
+ * thread condition (someInThreadHaveKeyword...), follow its thread
+ * mates.  The threads are those of the changed emails that still exist
+ * and those the change log has (a thread's last email destroyed, or a
+ * new one).  FALSE after a store failure (sent). */
+static gboolean
+widen_to_threads(JmapCtx *ctx, guint64 seq, const HermodMailChanges *c, GHashTable *changed)
+{
+    g_autoptr(GHashTable) threads =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    g_autoptr(GArray) existing = g_array_new(FALSE, FALSE, sizeof(guint64));
+    g_autoptr(GPtrArray) emails = NULL, mates = NULL;
+    g_autoptr(GArray) list = g_array_new(FALSE, FALSE, sizeof(guint64));
+    g_autoptr(GError) error = NULL;
+    HermodMailChanges tc;
     GHashTableIter it;
     gpointer key;
 
-    g_hash_table_iter_init(&it, changed);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        g_autofree char *id = jmap_id('E', *(guint64 *)key);
-        json_array_add_string_element(removed, id);
+    g_array_append_vals(existing, c->created->data, c->created->len);
+    g_array_append_vals(existing, c->updated->data, c->updated->len);
+    emails = jmap_api->mail->emails_get(ctx->store, (const guint64 *)existing->data, existing->len,
+                                        &error);
+    if (emails == NULL ||
+        !jmap_api->mail->changes(ctx->store, HERMOD_MAIL_KIND_THREAD, seq, 0, &tc, &error)) {
+        jmap_store_error(ctx, error);
+        return FALSE;
     }
-    for (guint i = 0; i < ids->len; i++) {
-        guint64 n = g_array_index(ids, guint64, i);
-        if (!g_hash_table_contains(changed, &n))
-            continue;
-        JsonObject *a = json_object_new();
-        g_autofree char *id = jmap_id('E', n);
-        json_object_set_string_member(a, "id", id);
-        json_object_set_int_member(a, "index", i);
-        json_array_add_object_element(added, a);
+    for (guint i = 0; i < emails->len; i++)
+        add_id(threads, ((HermodEmailInfo *)emails->pdata[i])->thread_id);
+    add_threads(threads, tc.created);
+    add_threads(threads, tc.updated);
+    jmap_api->mail->changes_clear(&tc);
+    g_hash_table_iter_init(&it, threads);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_array_append_val(list, *(guint64 *)key);
+    mates =
+        jmap_api->mail->thread_emails(ctx->store, (const guint64 *)list->data, list->len, &error);
+    if (mates == NULL) {
+        jmap_store_error(ctx, error);
+        return FALSE;
     }
-    json_object_set_string_member(out, "accountId", ctx->account_id);
-    json_object_set_string_member(out, "oldQueryState", since);
-    json_object_set_string_member(out, "newQueryState", state != NULL ? state : since);
-    json_object_set_array_member(out, "removed", removed);
-    json_object_set_array_member(out, "added", added);
-    if (total)
-        json_object_set_int_member(out, "total", ids->len);
-    jmap_reply(ctx, "Email/queryChanges", out);
+    for (guint i = 0; i < mates->len; i++)
+        add_id(changed, ((HermodEmailInfo *)mates->pdata[i])->email_id);
+    return TRUE;
 }
 
 void
@@ -725,7 +868,8 @@ jmap_email_query_changes(JmapCtx *ctx, JsonObject *args)
     gboolean total = FALSE, collapse = FALSE;
     g_autoptr(GError) error = NULL;
     g_autoptr(GArray) ids = NULL;
-    g_autoptr(GHashTable) changed = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autoptr(GHashTable) changed =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     HermodMailChanges c;
 
     if (!jmap_check_account(ctx, args) ||
@@ -742,19 +886,19 @@ jmap_email_query_changes(JmapCtx *ctx, JsonObject *args)
         jmap_error(ctx, "cannotCalculateChanges", "%s", error->message);
         return;
     }
-    if (collapse && c.created->len + c.updated->len + c.destroyed->len > 0) {
-        jmap_api->mail->changes_clear(&c);
-        jmap_error(ctx, "cannotCalculateChanges", "with collapseThreads, run the query again");
-        return;
-    }
-    if ((ids = run_query(ctx, args)) != NULL) {
-        add_changed(changed, c.created);
-        add_changed(changed, c.updated);
-        add_changed(changed, c.destroyed);
+    add_changed(changed, c.created);
+    add_changed(changed, c.updated);
+    add_changed(changed, c.destroyed);
+    if (g_hash_table_size(changed) > 0 && widen_to_threads(ctx, seq, &c, changed) &&
+        (ids = run_query(ctx, args)) != NULL) {
         if (max > 0 && g_hash_table_size(changed) > (guint64)max)
             jmap_error(ctx, "tooManyChanges", "%u changes", g_hash_table_size(changed));
         else
-            query_changes_reply(ctx, since, ids, changed, total);
+            jmap_query_changes_reply(ctx, "Email/queryChanges", HERMOD_MAIL_KIND_EMAIL, 'E', since,
+                                     ids, changed, total);
+    } else if (g_hash_table_size(changed) == 0 && (ids = run_query(ctx, args)) != NULL) {
+        jmap_query_changes_reply(ctx, "Email/queryChanges", HERMOD_MAIL_KIND_EMAIL, 'E', since, ids,
+                                 changed, total);
     }
     jmap_api->mail->changes_clear(&c);
 }

@@ -35,6 +35,11 @@ void jmap_keep_props(JsonObject *o, GPtrArray *props);
  * with prefix): position, anchor, anchorOffset, limit, calculateTotal. */
 void jmap_query_reply(JmapCtx *ctx, JsonObject *args, const char *name, HermodMailKind kind,
                       GArray *nums, char prefix, gboolean can_calculate_changes);
+/* A /queryChanges answer: every id of changed (guint64 * keys) removed,
+ * those of them in ids (the results now, in order) added at their index;
+ * the RFC lets a server over-report removals. */
+void jmap_query_changes_reply(JmapCtx *ctx, const char *name, HermodMailKind kind, char prefix,
+                              const char *since, GArray *ids, GHashTable *changed, gboolean total);
 void jmap_set_nullable_string(JsonObject *o, const char *member, const char *value);
 /* An id list as a JSON array. */
 JsonArray *jmap_id_array(GArray *numbers, char prefix);

@@ -249,32 +249,90 @@ by_sort_order(gconstpointer a, gconstpointer b)
     return d != 0 ? (d < 0 ? -1 : 1) : g_utf8_collate(x->name, y->name);
 }
 
-void
-jmap_mailbox_query(JmapCtx *ctx, JsonObject *args)
+/* The ids of the results in order; NULL after an error. */
+static GArray *
+query_ids(JmapCtx *ctx, JsonObject *args)
 {
     JsonObject *filter = NULL;
     GPtrArray *list;
     g_autoptr(GPtrArray) hits = g_ptr_array_new();
-    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+    GArray *ids;
 
     if (!jmap_check_account(ctx, args) || !jmap_arg_object(ctx, args, "filter", &filter) ||
         !filter_valid(ctx, filter) || (list = jmap_mailboxes(ctx)) == NULL)
-        return;
+        return NULL;
     for (guint i = 0; i < list->len; i++) {
         if (filter == NULL || match_filter(ctx, list->pdata[i], filter))
             g_ptr_array_add(hits, list->pdata[i]);
     }
     g_ptr_array_sort(hits, by_sort_order);
+    ids = g_array_new(FALSE, FALSE, sizeof(guint64));
     for (guint i = 0; i < hits->len; i++) {
         guint64 id = (guint64)((HermodMailboxInfo *)hits->pdata[i])->id;
         g_array_append_val(ids, id);
     }
-    jmap_query_reply(ctx, args, "Mailbox/query", HERMOD_MAIL_KIND_MAILBOX, ids, 'M', FALSE);
+    return ids;
 }
 
 void
+jmap_mailbox_query(JmapCtx *ctx, JsonObject *args)
+{
+    g_autoptr(GArray) ids = query_ids(ctx, args);
+
+    if (ids != NULL)
+        jmap_query_reply(ctx, args, "Mailbox/query", HERMOD_MAIL_KIND_MAILBOX, ids, 'M', TRUE);
+}
+
+static void
+add_all(GHashTable *set, GArray *a)
+{
+    for (guint i = 0; a != NULL && i < a->len; i++)
+        g_hash_table_add(set, &g_array_index(a, guint64, i));
+}
+
+/* RFC 8620 5.6 from the change log: every mailbox changed since the
+ * query state is reported removed, and added at its index when it is in
+ * the results now.  The filters and the sort look only at what a
+ * mailbox's own change logs (name, parent, role, subscription, sort
+ * order), so updates that only changed counts are left out. */
+void
 jmap_mailbox_query_changes(JmapCtx *ctx, JsonObject *args)
 {
-    if (jmap_check_account(ctx, args))
-        jmap_error(ctx, "cannotCalculateChanges", "Mailbox/query is cheap: run it again");
+    const char *since = NULL;
+    guint64 seq = 0;
+    gint64 max = 0;
+    gboolean total = FALSE;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) ids = NULL;
+    g_autoptr(GHashTable) changed = g_hash_table_new(g_int64_hash, g_int64_equal);
+    HermodMailChanges c;
+
+    if (!jmap_check_account(ctx, args) ||
+        !jmap_arg_string(ctx, args, "sinceQueryState", FALSE, &since) ||
+        !jmap_arg_int(ctx, args, "maxChanges", 1, &max) ||
+        !jmap_arg_bool(ctx, args, "calculateTotal", &total))
+        return;
+    if (since == NULL || !jmap_state_parse(since, &seq)) {
+        jmap_error(ctx, "cannotCalculateChanges", "sinceQueryState is not a state of ours");
+        return;
+    }
+    if (!jmap_api->mail->changes(ctx->store, HERMOD_MAIL_KIND_MAILBOX, seq, 0, &c, &error)) {
+        if (g_error_matches(error, HERMOD_MAIL_ERROR, HERMOD_MAIL_ERROR_INVALID))
+            jmap_error(ctx, "cannotCalculateChanges", "%s", error->message);
+        else
+            jmap_store_error(ctx, error);
+        return;
+    }
+    if ((ids = query_ids(ctx, args)) != NULL) {
+        add_all(changed, c.created);
+        if (!c.counts_only)
+            add_all(changed, c.updated);
+        add_all(changed, c.destroyed);
+        if (max > 0 && g_hash_table_size(changed) > (guint64)max)
+            jmap_error(ctx, "tooManyChanges", "%u changes", g_hash_table_size(changed));
+        else
+            jmap_query_changes_reply(ctx, "Mailbox/queryChanges", HERMOD_MAIL_KIND_MAILBOX, 'M',
+                                     since, ids, changed, total);
+    }
+    jmap_api->mail->changes_clear(&c);
 }

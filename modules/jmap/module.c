@@ -5,7 +5,7 @@
  *
  * JMAP (RFC 8620 core, RFC 8621 mail, submission, vacation response) on
  * the core's web server, over the same account stores IMAP and POP3 use
- * (HermodMailApi, ABI 1.7), so a change made over one protocol shows in
+ * (HermodMailApi, ABI 1.12), so a change made over one protocol shows in
  * the others at once.  It mounts /jmap/ (session, API, blobs, event
  * source; http.c) and /.well-known/jmap (a redirect to the session).
  * The webmail is its first client; any JMAP client is another.
@@ -49,10 +49,10 @@ jmap_init(const HermodApi *api, HermodModule *self, GError **error)
     gsize upload;
 
     if (!HERMOD_API_HAS(api, web) || api->web == NULL ||
-        !HERMOD_MAIL_API_HAS(api->mail, vacation_clear) ||
+        !HERMOD_MAIL_API_HAS(api->mail, record_due_accounts) ||
         !HERMOD_API_HAS(api, account_addresses)) {
         g_set_error(error, g_quark_from_static_string("jmap-error"), 0,
-                    "jmap needs the web server and mail store of ABI 1.7; this core offers %u.%u",
+                    "jmap needs the web server and mail store of ABI 1.12; this core offers %u.%u",
                     api->abi_major, api->abi_minor);
         return FALSE;
     }
@@ -60,6 +60,7 @@ jmap_init(const HermodApi *api, HermodModule *self, GError **error)
     jmap_module = self;
     g_mime_init(); /* once, here on the main thread: the pool threads parse and build */
     upload = (gsize)api->setting_int(self, "max_upload_size");
+    jmap_submission_start(); /* what a restart left pending */
     /* Twice the request limit, so that the API answers a too-large
      * request with its own "limit" problem instead of the core's 413. */
     return mount(api, self, "/jmap", 2 * JMAP_MAX_SIZE_REQUEST, error) &&

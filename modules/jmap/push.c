@@ -246,8 +246,13 @@ jmap_eventsource_request(HermodHttpRequest *req, const char *account)
     g_mutex_unlock(&lock);
     /* The first event gives the client the current states; after it,
      * only what changes.  A long-polling client (closeafter=state) waits
-     * for a change instead: its stream is primed without an event. */
+     * for a change instead: its stream records the states here, before
+     * the watch starts, so that every change from the request on ends
+     * it with one event (the queued wake-up below catches one made
+     * between the two). */
     s->is_primed = !s->close_after_state;
+    if (!s->is_primed)
+        send_changes(s);
     s->watch = jmap_api->mail->account_watch_add(account, on_change, s);
     on_change(account, NULL, s);
 }

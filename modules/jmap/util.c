@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "jmap-submit.h"
 #include "jmap-util.h"
 
 void
@@ -211,6 +212,41 @@ jmap_query_reply(JmapCtx *ctx, JsonObject *args, const char *name, HermodMailKin
     jmap_reply(ctx, name, out);
 }
 
+void
+jmap_query_changes_reply(JmapCtx *ctx, const char *name, HermodMailKind kind, char prefix,
+                         const char *since, GArray *ids, GHashTable *changed, gboolean total)
+{
+    JsonObject *out = json_object_new();
+    JsonArray *removed = json_array_new(), *added = json_array_new();
+    g_autofree char *state = jmap_kind_state(ctx, kind);
+    GHashTableIter it;
+    gpointer key;
+
+    g_hash_table_iter_init(&it, changed);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        g_autofree char *id = jmap_id(prefix, *(guint64 *)key);
+        json_array_add_string_element(removed, id);
+    }
+    for (guint i = 0; i < ids->len; i++) {
+        guint64 n = g_array_index(ids, guint64, i);
+        if (!g_hash_table_contains(changed, &n))
+            continue;
+        JsonObject *a = json_object_new();
+        g_autofree char *id = jmap_id(prefix, n);
+        json_object_set_string_member(a, "id", id);
+        json_object_set_int_member(a, "index", i);
+        json_array_add_object_element(added, a);
+    }
+    json_object_set_string_member(out, "accountId", ctx->account_id);
+    json_object_set_string_member(out, "oldQueryState", since);
+    json_object_set_string_member(out, "newQueryState", state != NULL ? state : since);
+    json_object_set_array_member(out, "removed", removed);
+    json_object_set_array_member(out, "added", added);
+    if (total)
+        json_object_set_int_member(out, "total", ids->len);
+    jmap_reply(ctx, name, out);
+}
+
 gboolean
 jmap_if_in_state(JmapCtx *ctx, JsonObject *args, HermodMailKind kind, char **out_old)
 {
@@ -285,6 +321,8 @@ jmap_changes(JmapCtx *ctx, JsonObject *args, const char *name, HermodMailKind ki
             jmap_store_error(ctx, error);
         return;
     }
+    if (kind == JMAP_KIND_IDENTITY)
+        jmap_identity_changes_fix(&c);
     changes_reply(ctx, name, since, kind, &c, prefix);
     jmap_api->mail->changes_clear(&c);
 }

@@ -2,7 +2,8 @@
  *
  * hermod/mailstore.h - an account's mailboxes and messages (ABI 1.1; 1.3
  * appended read_message; 1.7 email and thread ids, the change log and
- * account watches, uploaded blobs and the vacation reply for JMAP).
+ * account watches, uploaded blobs and the vacation reply for JMAP; 1.12
+ * paged email lists and module records).
  *
  * IMAP, POP3 and webmail reach the core's store through HermodMailApi, a
  * second append-only table that HermodApi.mail points to (HermodApi gained
@@ -156,6 +157,31 @@ typedef struct {
 } HermodVacation;
 
 #define HERMOD_VACATION_PERIOD (7 * 24 * 3600)
+
+/* ABI 1.12: one page of a mailbox's emails, newest first (internal
+ * date, then email id, descending: the order of emails), for
+ * emails_page.  The caller fills the "in" fields; emails_page fills the
+ * "out" ones. */
+typedef struct {
+    gint64 mailbox_id;         /* in: HermodMailboxInfo.id */
+    gboolean collapse_threads; /* in: only the newest email of each thread here */
+    gint64 position;           /* in: the first email's index; < 0: from the end */
+    guint64 anchor;            /* in: an email id, 0: none; then start at its index */
+    gint64 anchor_offset;      /* in: ... plus this (clamped at 0) */
+    guint limit;               /* in: at most this many, 0: no limit */
+    guint64 total;             /* out: the length of the whole list */
+    guint64 out_position;      /* out: the index of the first email given */
+} HermodEmailPage;
+
+/* ABI 1.12: a module's own object, kept in the account's store (records;
+ * JMAP identities and pending submissions).  data is the module's, the
+ * store never looks into it; due > 0 marks it as waiting for a time
+ * (record_due_accounts finds such accounts after a restart). */
+typedef struct {
+    guint64 id;
+    gint64 due;   /* seconds since the epoch, 0: nothing due */
+    GBytes *data; /* (transfer full with the record) */
+} HermodMailRecord;
 
 /* ABI 1.7: called on the store writer's thread (any thread) after a
  * change to the watched account; must be quick and must not call the
@@ -327,6 +353,29 @@ typedef struct {
     gboolean (*vacation_set)(HermodMailStore *store, const HermodVacation *vacation,
                              GError **error);
     void (*vacation_clear)(HermodVacation *vacation);
+
+    /* --- ABI 1.12: paged email lists, a module's own records (JMAP) --- */
+    /* One page of page->mailbox_id's emails, newest first, read from the
+     * index: its cost follows the page's end, not the mailbox (with
+     * collapse_threads: the walk to the page's last thread).  Fills
+     * page->total and page->out_position.  NO_MESSAGE when page->anchor
+     * is not in the list (collapsed: not the newest of its thread here).
+     * Element HermodEmailInfo* (transfer full, free with the array). */
+    GPtrArray *(*emails_page)(HermodMailStore *store, HermodEmailPage *page, GError **error);
+    /* Blocking.  Store (create or replace) the module's record id of kind
+     * (>= HERMOD_MAIL_KIND_MODULE) and log the change (change_log). */
+    gboolean (*record_put)(HermodMailStore *store, HermodMailKind kind, guint64 id, gint64 due,
+                           GBytes *data, GError **error);
+    /* The records of kind, by id; element HermodMailRecord* (transfer
+     * full, free with the array). */
+    GPtrArray *(*records)(HermodMailStore *store, HermodMailKind kind, GError **error);
+    /* Blocking.  Remove a record and log it destroyed; NO_MESSAGE when
+     * there is none. */
+    gboolean (*record_delete)(HermodMailStore *store, HermodMailKind kind, guint64 id,
+                              GError **error);
+    /* The accounts that may have a record with due > 0 (a superset),
+     * element char * (transfer full).  For a module starting up. */
+    GPtrArray *(*record_due_accounts)(GError **error);
 } HermodMailApi;
 
 #define HERMOD_MAIL_API_HAS(mail, member)                                                          \

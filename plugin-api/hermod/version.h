@@ -39,12 +39,16 @@
  *        second factor and password (webmail settings).
  *   1.11 HermodApi.conn_read_stream, scram_salt, scram_verify: input as a
  *        stream (XMPP), SCRAM-SHA-1/-256 against the directory's keys.
+ *   1.12 HermodMailApi.emails_page (a page of a mailbox's newest emails
+ *        or threads from the index), record_put, records, record_delete,
+ *        record_due_accounts (a module's own objects in the account
+ *        store: JMAP identities, pending submissions).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 11
+#define HERMOD_ABI_MINOR 12
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

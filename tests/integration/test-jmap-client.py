@@ -50,6 +50,10 @@ def jmap_jam_logs_in_lists_queries_sets_and_submits():
     ht.check_equal(out["subjects"], ["For jmap-jam"], "query + get by back-reference")
     ht.check_equal((out["seen"], out["uploadSize"], out["inSent"]), (True, 16, True), "set")
     ht.check_equal(out["foreign"], "accountNotFound", "a foreign account id")
+    ht.check_equal(out["identityUpdated"], ["I1"], "Identity/set")
+    ht.check_equal(out["identity"], ["Jam User", "-- \njam"], "the identity as stored")
+    ht.check_equal(out["pageTotal"], 1, "the inbox's threads")
+    ht.check_equal(out["mailboxAdded"], 1, "Mailbox/queryChanges shows the new mailbox")
     raw = srv.wait_message(jt.OTHER, b"Sent by jmap-jam")
     ht.check(b"Hello from jmap-jam." in raw and b"jam.txt" in raw, "delivered with attachment")
     with jt.imap(srv) as m:

@@ -188,12 +188,27 @@ def import_parse_and_copy():
     status, _, data = c.http("GET", "/jmap/download/%s/%s/m.eml" % (c.account, made["blobId"]))
     ht.check_equal(data, raw, "the stored bytes are the blob's")
     inbox = c.inbox()
-    s = c.call("Email/copy", {"fromAccountId": c.account,
-                              "create": {"k": {"id": made["id"], "mailboxIds": {inbox: True}}}})
-    ht.check(s["created"]["k"]["id"] != made["id"], "a copy is a new email")
-    s = c.call("Email/copy", {"fromAccountId": other.account or "aX", "create": {}},
-               want="error")
-    ht.check_equal(s["type"], "fromAccountNotFound", "copy from another account")
+    # Email/copy is between two accounts (RFC 8620 5.4: accountId "MUST
+    # be different to the fromAccountId"); no account is shared here.
+    other.connect()
+    r = c.request([
+        ["Email/copy", {"fromAccountId": c.account,
+                        "create": {"k": {"id": made["id"], "mailboxIds": {inbox: True}}}}, "a"],
+        ["Email/copy", {"fromAccountId": other.account,
+                        "create": {"k": {"id": made["id"], "mailboxIds": {inbox: True}}}}, "b"],
+        ["Email/copy", {"create": {}}, "c"],
+        ["Email/copy", {"fromAccountId": c.account, "accountId": other.account,
+                        "create": {}}, "d"]])
+    ht.check_equal([(x[0], x[1]["type"]) for x in r],
+                   [("error", "invalidArguments"), ("error", "fromAccountNotFound"),
+                    ("error", "invalidArguments"), ("error", "accountNotFound")],
+                   "Email/copy errors")
+    q = c.call("Email/query", {"filter": {"inMailbox": inbox}})
+    ht.check(made["id"] not in q["ids"], "nothing copied into INBOX")
+    r = other.request([["Email/copy", {"fromAccountId": c.account,
+                                       "create": {"k": {"id": made["id"],
+                                                        "mailboxIds": {"M1": True}}}}, "a"]])
+    ht.check_equal(r[0][1]["type"], "fromAccountNotFound", "another account cannot copy ours")
     status, _, _ = c.http("POST", "/jmap/upload/" + c.account, b"z" * (100 * 1024))
     ht.check_equal(status, 413, "an upload above max_upload_size")
     s = c.call("Email/import", {"emails": {"x": {"blobId": "Unope", "mailboxIds": {inbox: True}}}})

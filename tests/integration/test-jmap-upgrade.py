@@ -20,7 +20,8 @@ c = jt.Client(srv)
 V6_TRIGGERS = ("changes_msg_insert", "changes_msg_update", "changes_msg_delete",
                "changes_box_insert", "changes_box_update", "changes_box_count",
                "changes_box_delete")
-V6_INDEXES = ("messages_by_email", "messages_by_thread", "messages_by_date")
+V6_INDEXES = ("messages_by_email", "messages_by_thread")
+V9_TRIGGERS = ("box_threads_insert", "box_threads_delete", "box_threads_update")
 # Tables of later steps (v7 DAV, v8 IM history), dropped too so that the
 # store is a real v5 one and the upgrade runs v6, v7 and v8.
 LATER_TABLES = ("dav_collections", "dav_objects", "dav_changes", "dav_props", "im",
@@ -33,8 +34,21 @@ def index_db():
     return os.path.join(srv.data_dir, "mail", "example.test", "demo", "index.db")
 
 
+def to_v8(db):
+    """Undo schema step 9 (the paged list's index, thread counts, records)."""
+    for t in V9_TRIGGERS:
+        db.execute("DROP TRIGGER %s" % t)
+    db.execute("DROP INDEX messages_by_box_date")
+    db.execute("CREATE INDEX messages_by_date ON messages(mailbox_id, internal_date)")
+    db.execute("DROP TABLE mailbox_threads")
+    db.execute("DROP TABLE records")
+    db.execute("PRAGMA user_version = 8")
+
+
 def to_v5():
     db = sqlite3.connect(index_db())
+    to_v8(db)
+    db.execute("DROP INDEX messages_by_date")
     for t in V6_TRIGGERS:
         db.execute("DROP TRIGGER %s" % t)
     for i in V6_INDEXES:
@@ -72,7 +86,7 @@ def it_upgrades_on_first_start():
     srv.start()
     q = c.call("Email/query", {"sort": [{"property": "receivedAt", "isAscending": True}]})
     db = sqlite3.connect(index_db())
-    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 8,
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 9,
                    "schema version once the store was opened")
     db.close()
     ht.check_equal(len(q["ids"]), 3, "three emails")
@@ -92,6 +106,32 @@ def it_upgrades_on_first_start():
     with jt.imap(srv) as m:
         typ, data = m.select("INBOX")
         ht.check_equal(data[0], b"4", "IMAP sees all four")
+
+
+@ht.test
+def a_v8_store_upgrades_to_v9():
+    inbox = c.inbox()
+    before = c.call("Email/query", {"filter": {"inMailbox": inbox}, "collapseThreads": True,
+                                    "calculateTotal": True})
+    srv.stop()
+    db = sqlite3.connect(index_db())
+    to_v8(db)
+    db.commit()
+    db.close()
+    srv.start()
+    after = c.call("Email/query", {"filter": {"inMailbox": inbox}, "collapseThreads": True,
+                                   "calculateTotal": True})
+    db = sqlite3.connect(index_db())
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 9, "schema 9")
+    counts = db.execute("SELECT count(*), sum(n) FROM mailbox_threads").fetchone()
+    db.close()
+    ht.check_equal(counts, (2, 4), "thread counts from the old messages")
+    ht.check_equal((after["ids"], after["total"]), (before["ids"], 2), "same threads")
+    jt.smtp_send(srv, "e@remote.test", jt.USER, "Another new one")
+    srv.wait_message(jt.USER, b"Another new one")
+    q = c.call("Email/query", {"filter": {"inMailbox": inbox}, "collapseThreads": True,
+                               "calculateTotal": True})
+    ht.check_equal(q["total"], 3, "the triggers count a new thread")
 
 
 ht.main()

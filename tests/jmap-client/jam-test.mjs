@@ -84,6 +84,27 @@ out.submission = sent.created.s.id;
 const [moved] = await jam.api.Email.get({ accountId, ids: [draftId], properties: ["mailboxIds"] });
 out.inSent = moved.list[0].mailboxIds[byRole.sent] === true;
 
+// Identity/set: the login's identity takes a name and a signature.
+const [idSet] = await jam.api.Identity.set({
+  accountId,
+  update: { [identities.list[0].id]: { name: "Jam User", textSignature: "-- \njam" } },
+});
+out.identityUpdated = Object.keys(idSet.updated || {});
+const [idAfter] = await jam.api.Identity.get({ accountId, ids: [identities.list[0].id] });
+out.identity = [idAfter.list[0].name, idAfter.list[0].textSignature];
+
+// Opening the inbox as the webmail does (the store's paged list), and
+// Mailbox/queryChanges after a new mailbox.
+const [page] = await jam.api.Email.query({
+  accountId, filter: { inMailbox: byRole.inbox }, collapseThreads: true,
+  sort: [{ property: "receivedAt", isAscending: false }], limit: 5, calculateTotal: true,
+});
+out.pageTotal = page.total;
+const [mq] = await jam.api.Mailbox.query({ accountId });
+await jam.api.Mailbox.set({ accountId, create: { n: { name: "From jam" } } });
+const [mqc] = await jam.api.Mailbox.queryChanges({ accountId, sinceQueryState: mq.queryState });
+out.mailboxAdded = mqc.added.length;
+
 try {
   await jam.api.Email.get({ accountId: "aNOTMINE", ids: [draftId] });
   out.foreign = "accepted";
