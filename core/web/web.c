@@ -350,6 +350,7 @@ hermod_web_start(GError **error)
     MHD_set_panic_func(mhd_panic, NULL);
     hermod_web_mounts_freeze();
     hermod_web_guard_start();
+    hermod_web_tlsio_start();
     for (guint i = 0; i < web_listeners->len; i++) {
         WebListener *l = web_listeners->pdata[i];
         if (l->is_https && store == NULL) {
@@ -376,6 +377,7 @@ hermod_web_stop(void)
 {
     /* libmicrohttpd must not stop with a connection suspended. */
     hermod_web_sse_close_all();
+    hermod_web_tlsio_stop();
     hermod_web_jobs_wait(10000);
     for (guint i = 0; web_listeners != NULL && i < web_listeners->len; i++) {
         WebListener *l = web_listeners->pdata[i];
