@@ -53,6 +53,7 @@ typedef struct {
     HermodListenSocket sock;
     gboolean is_https;
     struct MHD_Daemon *mhd;
+    GThread *acceptor; /* web-accept.c */
 } WebListener;
 
 /* What web-conn.c tracks for each client connection (the daemon's
@@ -140,6 +141,11 @@ void hermod_web_guard_stop(void);
 /* The response about to be queued has its body in memory, not empty:
  * its header may wait for the body (web-tlsio.c). */
 void hermod_web_conn_hold_header(WebConn *conn);
+
+/* --- web-accept.c: accepting, and dealing connections out to workers */
+void hermod_web_acceptor_start(WebListener *l);
+/* Stop and join every listener's acceptor. */
+void hermod_web_acceptors_stop(GPtrArray *listeners);
 
 /* --- web-tlsio.c: the transport under an HTTPS connection's GnuTLS */
 typedef struct WebTlsIo WebTlsIo;
