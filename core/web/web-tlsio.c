@@ -59,6 +59,7 @@ struct WebTlsIo {
     int fd;
     gboolean is_handshake_done;
     gboolean is_parked;   /* suspended, its socket in the park's epoll set */
+    gint is_resuming;     /* resumed, libmicrohttpd has not run it since */
     gboolean hold_next;   /* hold the next write back */
     gsize in_off, in_len; /* read-ahead: in[in_off..in_len) unread */
     gsize held_len;
@@ -71,8 +72,27 @@ static int park_fd = -1;
 static GThread *park_thread;
 static GHashTable *parked; /* WebTlsIo* */
 static gboolean is_stopping;
+static gint n_resuming; /* connections resumed and not yet run again */
 
 /* --- pull */
+
+/* Resume io's connection (park_lock held). */
+static void
+resume_locked(WebTlsIo *io)
+{
+    if (g_atomic_int_compare_and_exchange(&io->is_resuming, FALSE, TRUE))
+        g_atomic_int_inc(&n_resuming);
+    MHD_resume_connection(io->mhd);
+}
+
+/* libmicrohttpd runs io's connection again (or closes it). */
+static void
+resumed(WebTlsIo *io)
+{
+    if (g_atomic_int_get(&io->is_resuming) &&
+        g_atomic_int_compare_and_exchange(&io->is_resuming, TRUE, FALSE))
+        g_atomic_int_add(&n_resuming, -1);
+}
 
 static void
 park(WebTlsIo *io)
@@ -86,8 +106,8 @@ park(WebTlsIo *io)
     }
     MHD_suspend_connection(io->mhd);
     if (epoll_ctl(park_fd, EPOLL_CTL_ADD, io->fd, &ev) != 0) {
+        resume_locked(io);
         g_mutex_unlock(&park_lock);
-        MHD_resume_connection(io->mhd);
         return;
     }
     io->is_parked = TRUE;
@@ -101,6 +121,7 @@ pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
     WebTlsIo *io = ptr;
     ssize_t n;
 
+    resumed(io);
     if (io->in_off == io->in_len && len < READ_AHEAD) {
         n = recv(io->fd, io->in, READ_AHEAD, 0);
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !io->is_handshake_done) {
@@ -218,7 +239,7 @@ unpark_locked(WebTlsIo *io)
     epoll_ctl(park_fd, EPOLL_CTL_DEL, io->fd, NULL);
     io->is_parked = FALSE;
     g_hash_table_remove(parked, io);
-    MHD_resume_connection(io->mhd);
+    resume_locked(io);
 }
 
 static gpointer
@@ -260,8 +281,6 @@ hermod_web_tlsio_stop(void)
 {
     GHashTableIter it;
     gpointer key;
-    guint n = 0;
-
     if (park_thread == NULL)
         return;
     g_mutex_lock(&park_lock);
@@ -271,19 +290,18 @@ hermod_web_tlsio_stop(void)
         WebTlsIo *io = key;
         epoll_ctl(park_fd, EPOLL_CTL_DEL, io->fd, NULL);
         io->is_parked = FALSE;
-        MHD_resume_connection(io->mhd);
+        resume_locked(io);
         g_hash_table_iter_remove(&it);
-        n++;
     }
     g_mutex_unlock(&park_lock);
     g_thread_join(park_thread);
     park_thread = NULL;
     close(park_fd);
     park_fd = -1;
-    /* As for event streams: let the web threads see the resumes before
-     * the daemons stop. */
-    if (n > 0)
-        g_usleep(200 * 1000);
+    /* libmicrohttpd must not stop with a connection suspended: wait (3 s
+     * at most) until the web threads have run every resumed one. */
+    for (guint i = 0; i < 300 && g_atomic_int_get(&n_resuming) > 0; i++)
+        g_usleep(10 * 1000);
 }
 
 /* --- a connection's io */
@@ -324,6 +342,7 @@ hermod_web_tlsio_free(WebTlsIo *io)
      * connection, and the park lets go of one before it resumes it. */
     if (io == NULL)
         return;
+    resumed(io);
     g_free(io->held);
     g_free(io);
 }

@@ -11,7 +11,8 @@
 # are open hermodd's CPU time (utime + stime from /proc/PID/stat) must
 # stay low, a bystander is served, a stalled client that finally sends
 # the rest of its ClientHello completes its handshake and its request,
-# and the stalled ones are dropped at [web] header_timeout.
+# the stalled ones are dropped at [web] header_timeout, and hermodd stops
+# cleanly with some parked.
 import os
 import socket
 import ssl
@@ -162,6 +163,22 @@ def stalled_clients_are_dropped_at_header_timeout():
         stalled[:] = [s for s in stalled if not s.is_closed()]
         time.sleep(0.2)
     ht.check(not stalled, "%d stalled clients still open after header_timeout" % len(stalled))
+    for s in stalled:
+        s.sock.close()
+
+
+@ht.test
+def stops_with_handshakes_parked():
+    # libmicrohttpd must not stop with a connection suspended: the parked
+    # ones are resumed first.
+    port = srv.port("webs")
+    for i in range(6):
+        s = Stalled(port)
+        s.sock.sendall(s.hello[:len(s.hello) // 2] if i % 2 else b"")
+        stalled.append(s)
+    time.sleep(0.5)
+    ht.check_equal(srv.stop(), 0, "hermodd's exit status")
+    ht.check("libmicrohttpd:" not in srv.stderr_text(), "libmicrohttpd panicked")
     for s in stalled:
         s.sock.close()
 
