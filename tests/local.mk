@@ -441,9 +441,9 @@ tests_modules_webprobe_la_LIBADD = $(GLIB_LIBS)
 TESTS += tests/integration/test-web-api.py tests/integration/test-web-modules.py
 EXTRA_DIST += tests/integration/test-web-api.py tests/integration/test-web-modules.py
 TESTS += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
-	tests/integration/test-web-http.py
+	tests/integration/test-web-http.py tests/integration/test-web-handshake.py
 EXTRA_DIST += tests/integration/test-web-modes.py tests/integration/test-web-tls.py \
-	tests/integration/test-web-http.py
+	tests/integration/test-web-http.py tests/integration/test-web-handshake.py
 
 # --- layers: core/'s include rules and "modules see only plugin-api/"
 TESTS += tests/layers/test-layers.sh

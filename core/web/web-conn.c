@@ -47,6 +47,7 @@ struct WebConn {
     const char *phase;
     const char *protocol; /* "http", "https": metrics */
     gboolean is_dropped;
+    WebTlsIo *tls; /* HTTPS: the session's transport, or NULL */
 };
 
 static GMutex lock;       /* guards conns, every WebConn's deadline, and the guard */
@@ -112,6 +113,8 @@ hermod_web_conn_notify(void *cls, struct MHD_Connection *connection, void **sock
         g_hash_table_add(conns, c);
         g_mutex_unlock(&lock);
         c->protocol = ((const WebListener *)cls)->is_https ? "https" : "http";
+        if (((const WebListener *)cls)->is_https)
+            c->tls = hermod_web_tlsio_attach(connection, c->fd);
         hermod_stats_add("hermod_connections", c->protocol, 1);
         hermod_stats_add("hermod_connections_total", c->protocol, 1);
         return;
@@ -123,6 +126,7 @@ hermod_web_conn_notify(void *cls, struct MHD_Connection *connection, void **sock
     g_mutex_unlock(&lock);
     hermod_stats_add("hermod_connections", c->protocol, -1);
     *socket_context = NULL;
+    hermod_web_tlsio_free(c->tls);
     g_free(c->session);
     g_free(c->peer);
     g_free(c);
@@ -147,6 +151,13 @@ const char *
 hermod_web_conn_peer(WebConn *conn)
 {
     return conn != NULL ? conn->peer : "unknown";
+}
+
+void
+hermod_web_conn_hold_header(WebConn *conn)
+{
+    if (conn != NULL)
+        hermod_web_tlsio_hold_next(conn->tls);
 }
 
 void

@@ -53,6 +53,7 @@ typedef struct {
     HermodListenSocket sock;
     gboolean is_https;
     struct MHD_Daemon *mhd;
+    GThread *acceptor; /* web-accept.c */
 } WebListener;
 
 /* What web-conn.c tracks for each client connection (the daemon's
@@ -105,9 +106,10 @@ struct HermodHttpRequest {
     gboolean is_body_done; /* the whole body was read */
     gboolean is_body_too_big;
     guint status;
-    guint64 bytes;    /* response body bytes, for the log */
-    WebJob *job_done; /* a finished job whose done runs next */
-    gpointer data;    /* the module's */
+    guint64 bytes;           /* response body bytes, for the log */
+    gboolean is_memory_body; /* the response's body is a buffer of bytes */
+    WebJob *job_done;        /* a finished job whose done runs next */
+    gpointer data;           /* the module's */
     GDestroyNotify data_free;
     GPtrArray *headers; /* extra response headers: name, value, name, ... */
     char *account;      /* who authenticated (log), or NULL */
@@ -136,6 +138,25 @@ void hermod_web_conn_request_done(WebConn *conn);
 /* Start and stop the thread that enforces the deadlines. */
 void hermod_web_guard_start(void);
 void hermod_web_guard_stop(void);
+/* The response about to be queued has its body in memory, not empty:
+ * its header may wait for the body (web-tlsio.c). */
+void hermod_web_conn_hold_header(WebConn *conn);
+
+/* --- web-accept.c: accepting, and dealing connections out to workers */
+void hermod_web_acceptor_start(WebListener *l);
+/* Stop and join every listener's acceptor. */
+void hermod_web_acceptors_stop(GPtrArray *listeners);
+
+/* --- web-tlsio.c: the transport under an HTTPS connection's GnuTLS */
+typedef struct WebTlsIo WebTlsIo;
+/* Take over the transport of connection's TLS session; NULL on plain
+ * HTTP.  (transfer full) */
+WebTlsIo *hermod_web_tlsio_attach(struct MHD_Connection *connection, int fd);
+void hermod_web_tlsio_free(WebTlsIo *io);
+void hermod_web_tlsio_hold_next(WebTlsIo *io);
+/* The thread that waits for parked handshakes; stop resumes them all. */
+void hermod_web_tlsio_start(void);
+void hermod_web_tlsio_stop(void);
 
 /* --- web-request.c: the libmicrohttpd callbacks */
 void *hermod_web_uri_log(void *cls, const char *uri, struct MHD_Connection *connection);
@@ -149,6 +170,11 @@ void hermod_web_completed(void *cls, struct MHD_Connection *connection, void **r
  * origin-form, has a bad escape, or decodes to NUL.  (transfer full)
  * Any thread; pure (the fuzz target drives it). */
 gboolean hermod_web_split_target(const char *target, char **out_path, char **out_query);
+/* An absolute-form target ("http://" or "https://", an authority without
+ * userinfo, then the rest): its authority and the origin form of the rest
+ * ("/" when the path is empty), both (transfer full); FALSE for anything
+ * else, with both NULL. */
+gboolean hermod_web_absolute_target(const char *target, char **out_authority, char **out_origin);
 /* Is the request smuggling-shaped?  Counts of the request's headers. */
 typedef struct {
     guint content_length;

@@ -163,6 +163,7 @@ hermod_web_respond(HermodHttpRequest *req, guint status, const char *content_typ
     }
     with_type(r, content_type);
     req->bytes = len;
+    req->is_memory_body = TRUE;
     hermod_web_reply(req, status, r);
 }
 

@@ -91,6 +91,31 @@ hermod_web_split_target(const char *target, char **out_path, char **out_query)
     return TRUE;
 }
 
+gboolean
+hermod_web_absolute_target(const char *target, char **out_authority, char **out_origin)
+{
+    const char *auth;
+    const char *end;
+
+    *out_authority = NULL;
+    *out_origin = NULL;
+    if (target == NULL)
+        return FALSE;
+    if (g_ascii_strncasecmp(target, "https://", 8) == 0)
+        auth = target + 8;
+    else if (g_ascii_strncasecmp(target, "http://", 7) == 0)
+        auth = target + 7;
+    else
+        return FALSE;
+    end = auth + strcspn(auth, "/?#");
+    if (end == auth || memchr(auth, '@', (gsize)(end - auth)) != NULL)
+        return FALSE;
+    *out_authority = g_strndup(auth, (gsize)(end - auth));
+    /* An empty path is "/" (RFC 9112 3.2.1). */
+    *out_origin = g_strconcat(*end == '/' ? "" : "/", end, NULL);
+    return TRUE;
+}
+
 static gboolean
 is_digits(const char *s, gsize len)
 {
@@ -196,6 +221,31 @@ count_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *valu
     return MHD_YES;
 }
 
+/* An absolute-form target ("GET https://host/path HTTP/1.1", RFC 9112
+ * 3.2.2): the server MUST accept it, and its authority stands for Host
+ * (the Host header is still required and checked, but ignored).  The
+ * target becomes the origin form, which the redirect repeats. */
+static gboolean
+absolute_form(HermodHttpRequest *req)
+{
+    g_autofree char *authority = NULL;
+    char *origin = NULL;
+    char *host;
+
+    if (!hermod_web_absolute_target(req->raw_uri, &authority, &origin))
+        return FALSE;
+    host = hermod_web_host_of(authority);
+    if (host == NULL) {
+        g_free(origin);
+        return FALSE;
+    }
+    g_free(req->host);
+    req->host = host;
+    g_free(req->raw_uri);
+    req->raw_uri = origin;
+    return TRUE;
+}
+
 /* NULL if the headers may go on, else why not. */
 static const char *
 check_headers(HermodHttpRequest *req, const char *version)
@@ -216,11 +266,13 @@ check_headers(HermodHttpRequest *req, const char *version)
         (counts.content_length > 0 &&
          g_ascii_strtoull(MHD_lookup_connection_value(req->mhd, MHD_HEADER_KIND, "Content-Length"),
                           NULL, 10) > 0);
-    if (!hermod_web_split_target(req->raw_uri, &req->path, &req->query))
-        return "a request target that is not an absolute path";
     host = MHD_lookup_connection_value(req->mhd, MHD_HEADER_KIND, "Host");
     if (host != NULL && (req->host = hermod_web_host_of(host)) == NULL)
         return "a Host that is not a host name";
+    if (req->raw_uri[0] != '/' && !absolute_form(req))
+        return "a request target that is neither an absolute path nor an absolute URI";
+    if (!hermod_web_split_target(req->raw_uri, &req->path, &req->query))
+        return "a request target that is not an absolute path";
     return NULL;
 }
 

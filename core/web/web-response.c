@@ -67,6 +67,9 @@ hermod_web_reply(HermodHttpRequest *req, guint status, struct MHD_Response *r)
     req->status = status;
     req->state = REQ_ANSWERED;
     hermod_web_count_status(status);
+    if (req->is_memory_body && req->bytes > 0 && status >= 200 && status != 204 && status != 304 &&
+        g_strcmp0(req->method, "HEAD") != 0)
+        hermod_web_conn_hold_header(req->conn);
     MHD_queue_response(req->mhd, status, r);
     MHD_destroy_response(r);
 }
@@ -86,6 +89,7 @@ void
 hermod_web_reply_text(HermodHttpRequest *req, guint status, const char *text)
 {
     req->bytes = strlen(text);
+    req->is_memory_body = TRUE;
     hermod_web_reply(req, status, text_response(text));
 }
 
@@ -97,6 +101,7 @@ hermod_web_reply_close(HermodHttpRequest *req, guint status, const char *text)
     if (r != NULL)
         MHD_add_response_header(r, "Connection", "close");
     req->bytes = strlen(text);
+    req->is_memory_body = TRUE;
     req->is_body_done = TRUE; /* "Connection: close" is added once */
     hermod_web_reply(req, status, r);
 }
@@ -117,6 +122,7 @@ hermod_web_reply_redirect(HermodHttpRequest *req)
     if (r != NULL)
         MHD_add_response_header(r, "Location", location);
     req->bytes = strlen(text);
+    req->is_memory_body = TRUE;
     hermod_web_reply(req, is_get ? MHD_HTTP_MOVED_PERMANENTLY : MHD_HTTP_PERMANENT_REDIRECT, r);
 }
 

@@ -27,7 +27,7 @@ const HermodSetting hermod_web_settings[] = {
      "HTTPS port written in redirects (0: the first HTTPS listener's; 443 is left out)"},
     {"threads", HERMOD_SETTING_INT, "0", 0, 256, NULL,
      "web threads per listening socket (0: one per core)"},
-    {"max_header_size", HERMOD_SETTING_SIZE, "32K", 8 * 1024, 16 * 1024 * 1024, NULL,
+    {"max_header_size", HERMOD_SETTING_SIZE, "16K", 8 * 1024, 16 * 1024 * 1024, NULL,
      "request line and headers together (cookies included); larger gets 431"},
     {"header_timeout", HERMOD_SETTING_DURATION, "20s", 1, 3600, NULL,
      "time for the request line and headers, from the connection or the previous "

@@ -329,6 +329,7 @@ from_bytes(HermodHttpRequest *req, int fd, GBytes *b)
 {
     close(fd);
     req->bytes = g_bytes_get_size(b);
+    req->is_memory_body = TRUE;
     return MHD_create_response_from_buffer_with_free_callback_cls(
         g_bytes_get_size(b), (void *)g_bytes_get_data(b, NULL),
         (MHD_ContentReaderFreeCallback)g_bytes_unref, b);

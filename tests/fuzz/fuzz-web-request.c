@@ -4,7 +4,8 @@
  *
  * libmicrohttpd parses HTTP; what Hermod adds on top is fuzzed here: the
  * first line of the input is a request target (split into path and query
- * and percent-decoded, NUL and bad escapes refused), each further line a
+ * and percent-decoded, NUL and bad escapes refused; an absolute-form one
+ * split into authority and origin form), each further line a
  * "Name: value" header counted for the smuggling checks, and every value
  * is also tried as a Host header and a file name for the MIME table.
  * Refusals are expected; crashes, leaks, undefined behaviour, and a
@@ -28,6 +29,14 @@ target(const char *line)
         g_assert(path != NULL && path[0] == '/');
         g_assert(strlen(path) <= strlen(line));
         g_assert(query == NULL || strchr(line, '?') != NULL);
+    } else {
+        g_assert(path == NULL && query == NULL);
+    }
+    g_free(path);
+    g_free(query);
+    if (hermod_web_absolute_target(line, &path, &query)) {
+        g_assert(path[0] != '\0' && strchr(path, '@') == NULL && strchr(path, '/') == NULL);
+        g_assert(query[0] == '/' && strlen(query) <= strlen(line));
     } else {
         g_assert(path == NULL && query == NULL);
     }

@@ -9,7 +9,8 @@
 # gets 413; the request-smuggling shapes (two Content-Length,
 # Content-Length with Transfer-Encoding, two Host, an odd
 # Transfer-Encoding) get 400 and a closed connection; a client dripping
-# its headers is dropped after [web] header_timeout.
+# its headers is dropped after [web] header_timeout; absolute-form request
+# targets (GET http://host/path) are served, bad ones get 400.
 import gzip
 import http.client
 import os
@@ -208,6 +209,50 @@ def dripping_headers_are_dropped():
     ht.check(2.5 < elapsed < 8, "dropped after %.1fs (header_timeout 3s)" % elapsed)
     ht.check("dropped: headers not complete" in srv.stderr_text(), "no log line for the drop")
     ht.check_equal(get("/").status, 200, "server still answers")
+
+
+def status_and_body(out):
+    head, _, body = out.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/1.1 ") else 0, body
+
+
+@ht.test
+def absolute_form_targets_are_accepted():
+    # RFC 9112 3.2.2: a server MUST accept a request target in absolute
+    # form; its authority stands for Host.
+    port = srv.port("web")
+    with open(os.path.join(ROOT, "page.txt"), "rb") as f:
+        page = f.read()
+    for target, want in ((b"http://127.0.0.1:%d/page.txt" % port, page),
+                         (b"HTTP://Other.Example/page.txt?v=1", page),
+                         (b"http://127.0.0.1:%d" % port, wt.PAGE),
+                         (b"http://127.0.0.1?x=1", wt.PAGE)):
+        out = wt.raw_request(port, b"GET %s HTTP/1.1\r\nHost: elsewhere.example\r\n"
+                             b"Connection: close\r\n\r\n" % target)
+        ht.check_equal(status_and_body(out), (200, want), target.decode())
+    out = wt.raw_request(srv.port("webs"), b"GET https://localhost/page.txt HTTP/1.1\r\n"
+                         b"Host: localhost\r\nConnection: close\r\n\r\n", tls=True)
+    ht.check_equal(status_and_body(out), (200, page), "absolute form over HTTPS")
+    c = conn()
+    for _ in range(2):  # the connection stays usable
+        c.putrequest("GET", "http://127.0.0.1:%d/page.txt" % port, skip_host=True)
+        c.putheader("Host", "127.0.0.1:%d" % port)
+        c.endheaders()
+        r = c.getresponse()
+        ht.check_equal((r.status, r.read()), (200, page), "http.client, absolute form")
+    c.close()
+
+
+@ht.test
+def bad_absolute_form_targets_get_400():
+    port = srv.port("web")
+    for target in (b"http://user@127.0.0.1/page.txt", b"http:///page.txt", b"ftp://a/page.txt",
+                   b"http://127.0.0.1/%00", b"http://bad!host/", b"http://a:b:c/",
+                   b"http://127.0.0.1/a#frag", b"page.txt"):
+        out = wt.raw_request(port, b"GET %s HTTP/1.1\r\nHost: a\r\n\r\n" % target)
+        ht.check_equal(status_and_body(out)[0], 400, target.decode())
+    out = wt.raw_request(port, b"GET http://127.0.0.1/ HTTP/1.1\r\n\r\n")
+    ht.check_equal(status_and_body(out)[0], 400, "HTTP/1.1 in absolute form without Host")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 # test-web-modes.py - the four [web] modes with curl against hermodd's
 # plain and TLS http listeners: what answers where, the redirect of plain
 # HTTP (301 for GET/HEAD, 308 for POST and PROPFIND, same host, path and
-# query, port left out only for 443, followed by curl -L to the page),
+# query, port left out only for 443, followed by curl -L to the page; an
+# absolute-form target's authority taken for Host),
 # the ACME challenge path on plain HTTP in every mode that has it, and
 # Strict-Transport-Security only on HTTPS in the https and redirect modes.
 import os
@@ -104,6 +105,17 @@ def redirect_followed_to_the_page():
     ht.check_equal(r.header("strict-transport-security"), "max-age=31536000", "HSTS on HTTPS")
     r = wt.curl(url, "-L", "-X", "POST", "--data", "x=1", *resolve)
     ht.check_equal(r.status, 405, "POST followed to a static file")
+
+
+@ht.test
+def redirect_of_an_absolute_form_target():
+    # The authority stands for Host (RFC 9112 3.2.2); Location repeats the
+    # path and query.
+    out = wt.raw_request(redirect.port("web"), b"GET http://%s/x/y?z=1 HTTP/1.1\r\n"
+                         b"Host: other.example\r\nConnection: close\r\n\r\n" % NAME.encode())
+    ht.check(out.startswith(b"HTTP/1.1 301"), "status: %r" % out[:40])
+    want = b"Location: https://%s:%d/x/y?z=1\r\n" % (NAME.encode(), redirect.port("webs"))
+    ht.check(want.lower() in out.lower(), "Location in %r" % out[:400])
 
 
 @ht.test
