@@ -309,13 +309,20 @@ hermod_store_search_index(HermodStore *store, const char *mailbox, GError **erro
     g_mutex_unlock(&store->lock);
     if (todo == NULL)
         return FALSE;
-    if (todo->len == 0)
-        return TRUE;
-    for (guint i = 0; i < todo->len; i++)
-        extract(store, &g_array_index(todo, Pending, i));
     ok = TRUE;
-    for (guint i = 0; ok && i < todo->len; i += INSERT_CHUNK)
+    /* Chunk by chunk, so that the text of a long backlog (the indexer
+     * waits for a burst to end) is never all in memory at once. */
+    for (guint i = 0; ok && i < todo->len; i += INSERT_CHUNK) {
+        guint end = MIN(todo->len, i + INSERT_CHUNK);
+        for (guint j = i; j < end; j++)
+            extract(store, &g_array_index(todo, Pending, j));
         ok = insert_chunk(store, todo, i, error);
+        for (guint j = i; j < end; j++) {
+            Pending *e = &g_array_index(todo, Pending, j);
+            g_clear_pointer(&e->headers, g_free);
+            g_clear_pointer(&e->body, g_free);
+        }
+    }
     return ok;
 }
 
