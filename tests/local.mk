@@ -429,6 +429,11 @@ TESTS += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 EXTRA_DIST += tests/integration/test-mbsync.py tests/integration/test-mutt.py \
 	tests/integration/test-curl-imap.py
 
+# IMAP SEARCH BODY/TEXT right after a burst of SMTP deliveries, before the
+# search indexer (which waits for the burst to end) has run.
+TESTS += tests/integration/test-search-fresh.py
+EXTRA_DIST += tests/integration/test-search-fresh.py
+
 # --- integration: the web server (core/web/) with curl, openssl s_client,
 # gnutls-cli and Python's http.client; webtest.py is their shared part.
 EXTRA_DIST += tests/integration/webtest.py

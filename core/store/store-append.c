@@ -74,10 +74,10 @@ place_one(HermodStore *store, StoreJob *job, guint64 quota, GError **error)
         return FALSE;
     }
     g_clear_pointer(&job->tmp, g_free);
-    if (!hermod_store_exec(store, "SAVEPOINT append", error))
+    if (!hermod_store_run(store, "SAVEPOINT append", error))
         goto fail;
     if (!hermod_store_index_add(store, &box, &row, error) ||
-        !hermod_store_exec(store, "RELEASE append", error)) {
+        !hermod_store_run(store, "RELEASE append", error)) {
         hermod_store_exec(store, "ROLLBACK TO append; RELEASE append", NULL);
         goto fail;
     }
@@ -127,7 +127,7 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     }
     g_mutex_lock(&store->lock);
     used = store->used;
-    if (!hermod_store_exec(store, "BEGIN IMMEDIATE", &error)) {
+    if (!hermod_store_run(store, "BEGIN IMMEDIATE", &error)) {
         fail_all(batch, error);
         g_mutex_unlock(&store->lock);
         return;
@@ -137,10 +137,10 @@ commit_batch(HermodStore *store, GPtrArray *batch)
         placed += place_one(store, job, quota, &job->error) ? 1 : 0;
     }
     if (placed == 0) {
-        hermod_store_exec(store, "ROLLBACK", NULL);
+        hermod_store_run(store, "ROLLBACK", NULL);
     } else if (!hermod_store_file_sync(store, &error) ||
-               !hermod_store_exec(store, "COMMIT", &error)) {
-        hermod_store_exec(store, "ROLLBACK", NULL);
+               !hermod_store_run(store, "COMMIT", &error)) {
+        hermod_store_run(store, "ROLLBACK", NULL);
         store->used = used;
         unplace(store, batch, error);
     }

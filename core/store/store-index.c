@@ -19,7 +19,20 @@
  * UID, so nothing acknowledged is lost and no UID changes meaning.  What a
  * power cut may cost: flag changes of its last moments, and MODSEQ values
  * of those lost commits may be handed out again (a CONDSTORE client then
- * refetches flags it already had).  A file whose UID is in "expunged" is
+ * refetches flags it already had).  Checkpoints: SQLite's automatic one
+ * runs inside the commit that crosses its threshold, with the store's lock
+ * held, and would copy pages back into index.db every ~100 appends (about
+ * 15 WAL pages each) while deliveries wait; the threshold is raised to
+ * WAL_CHECKPOINT_PAGES, and the indexer checkpoints after each pass, when
+ * a burst is over (store-search.c), so that the pages a burst rewrites
+ * again and again (meta, the mailbox row, the last leaf of each index) are
+ * copied once.  Temporary storage is in memory: each append of a batch
+ * runs in a savepoint (store-append.c), and SQLite keeps a savepoint's
+ * undo pages in memory only up to 64 KiB, then in a temporary file; an
+ * append touches 15-20 pages, so every batch created, wrote (about 40
+ * pwrite calls per message) and deleted a file.  Nothing durable lives
+ * there: it only undoes a failed append within its transaction.  A file
+ * whose UID is in "expunged" is
  * the leftover of an expunge and is deleted, never brought back.  The callers hold the store's
  * lock; this file never touches message files.
  */
@@ -28,6 +41,10 @@
 #include <string.h>
 
 #include "store/store-private.h"
+
+/* WAL pages before a commit checkpoints on its own (SQLite's default is
+ * 1000): a backstop, the indexer's checkpoint usually comes first. */
+#define WAL_CHECKPOINT_PAGES 10000
 
 /* The schema this file writes (PRAGMA user_version). */
 #define SCHEMA_VERSION 9
@@ -278,6 +295,21 @@ hermod_store_exec(HermodStore *store, const char *sql, GError **error)
     return FALSE;
 }
 
+gboolean
+hermod_store_run(HermodStore *store, const char *sql, GError **error)
+{
+    sqlite3_stmt *st = hermod_store_stmt(store, sql, error);
+    int rc;
+
+    if (st == NULL)
+        return FALSE;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        hermod_store_db_error(store, error, sql); /* before the reset clears the message */
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
 int
 hermod_store_step(HermodStore *store, sqlite3_stmt *st, const char *what, GError **error)
 {
@@ -390,11 +422,19 @@ hermod_store_index_open(HermodStore *store, GError **error)
         SQLITE_OK)
         return hermod_store_db_error(store, error, path);
     sqlite3_busy_timeout(store->db, 10000);
+    sqlite3_wal_autocheckpoint(store->db, WAL_CHECKPOINT_PAGES);
     return hermod_store_exec(store,
                              "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                             " PRAGMA foreign_keys=ON;",
+                             " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
                              error) &&
            migrate(store, error);
+}
+
+void
+hermod_store_index_checkpoint(HermodStore *store)
+{
+    /* PASSIVE: copies what no reader still needs, never waits for one. */
+    (void)sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 void

@@ -71,8 +71,15 @@ typedef struct {
 /* Open (create, migrate) dir/index.db into store->db. */
 gboolean hermod_store_index_open(HermodStore *store, GError **error);
 void hermod_store_index_close(HermodStore *store);
+/* Copy the WAL's pages back into index.db, as far as readers allow (best
+ * effort: a failure leaves them in the WAL, still durable). */
+void hermod_store_index_checkpoint(HermodStore *store);
 sqlite3_stmt *hermod_store_stmt(HermodStore *store, const char *sql, GError **error);
 gboolean hermod_store_exec(HermodStore *store, const char *sql, GError **error);
+/* One statement (a string literal: its prepared form is kept by address),
+ * stepped once: for the BEGIN, COMMIT and SAVEPOINT of every append, which
+ * hermod_store_exec would parse again at each call. */
+gboolean hermod_store_run(HermodStore *store, const char *sql, GError **error);
 gboolean hermod_store_db_error(HermodStore *store, GError **error, const char *what);
 /* One step of a read: SQLITE_ROW or SQLITE_DONE, or else st is reset and
  * HERMOD_STORE_ERROR_DB set ("store A: what: ...").  A scan is
