@@ -11,6 +11,7 @@
 // scheduling), exactly as for any CalDAV client.
 
 import { app } from './app.js';
+import { t } from './i18n.js';
 import { parse, events, prop, text, readTime, utcValue } from './ical.js';
 
 const NS = { D: 'DAV:', C: 'urn:ietf:params:xml:ns:caldav', A: 'http://apple.com/ns/ical/' };
@@ -43,7 +44,8 @@ export async function calendars() {
     if (comps.length && !comps.includes('VEVENT')) continue;
     const url = path(textOf(resp, NS.D, 'href'));
     const color = (textOf(resp, NS.A, 'calendar-color') || '').trim().slice(0, 7);
-    const name = textOf(resp, NS.D, 'displayname') || decodeURIComponent(url.split('/').filter(Boolean).pop());
+    const seg = decodeURIComponent(url.split('/').filter(Boolean).pop());
+    const name = textOf(resp, NS.D, 'displayname') || (seg === 'calendar' ? t('calendar.calendar') : seg);
     out.push({ url, name, color: /^#[0-9a-fA-F]{6}$/.test(color) ? color : PALETTE[out.length % PALETTE.length] });
   }
   return out;

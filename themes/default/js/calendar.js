@@ -123,7 +123,7 @@ function renderList() {
   }
 }
 
-const L = (tag, key, attrs = {}, ...kids) => h(tag, { ...attrs, text: t(key), dataset: { i18n: key } }, ...kids);
+const L = (tag, key, attrs = {}, ...kids) => h(tag, { ...attrs, text: t(key), dataset: { ...(attrs.dataset || {}), i18n: key } }, ...kids);
 const iconBtn = (id, key, glyph) => h('button', { id, type: 'button', class: 'icon-btn', 'aria-label': t(key), title: t(key), dataset: { i18nLabel: key } }, h('span', { 'aria-hidden': 'true', text: glyph }));
 
 function build() {
