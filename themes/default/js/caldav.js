@@ -45,7 +45,9 @@ export async function calendars() {
     const url = path(textOf(resp, NS.D, 'href'));
     const color = (textOf(resp, NS.A, 'calendar-color') || '').trim().slice(0, 7);
     const seg = decodeURIComponent(url.split('/').filter(Boolean).pop());
-    const name = textOf(resp, NS.D, 'displayname') || (seg === 'calendar' ? t('calendar.calendar') : seg);
+    const shown = textOf(resp, NS.D, 'displayname') || seg;
+    // The calendar the server made, under its plain name, in the user's language.
+    const name = shown === 'calendar' && seg === 'calendar' ? t('calendar.calendar') : shown;
     out.push({ url, name, color: /^#[0-9a-fA-F]{6}$/.test(color) ? color : PALETTE[out.length % PALETTE.length] });
   }
   return out;

@@ -16,13 +16,14 @@ import { openEditor, moveEvent } from './calendar-edit.js';
 const HOUR = 48; // px per hour in the time grid
 let focusKey = null;
 
-const fmtTime = (d) => new Intl.DateTimeFormat(lang, { timeZone: zone(), hour: '2-digit', minute: '2-digit' }).format(d);
+const timeFmt = () => new Intl.DateTimeFormat(lang, { timeZone: zone(), hour: 'numeric', minute: '2-digit' });
+const fmtTime = (d) => timeFmt().format(d);
 const fmtDay = (key, o) => new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...o }).format(new Date(`${key}T12:00:00Z`));
 export const evKey = (ev) => `${ev.href}|${ev.rid || ''}`;
 
 export function timeText(ev) {
   if (ev.allDay) return t('calendar.allDay');
-  return `${fmtTime(ev.start)} – ${fmtTime(ev.end)}`;
+  return ev.end > ev.start ? timeFmt().formatRange(ev.start, ev.end) : fmtTime(ev.start);
 }
 
 // Day keys an instance covers (an all-day event's end day is exclusive).
@@ -45,14 +46,17 @@ function label(ev) {
 
 function evButton(ev, cls, showTime = true) {
   const idx = cal.events.indexOf(ev);
-  const b = h('button', { type: 'button', class: `cal-ev ${cls}`, dataset: { idx: String(idx), key: evKey(ev) }, 'aria-label': label(ev), title: label(ev) },
-    showTime && !ev.allDay ? h('span', { class: 'cal-ev-time', text: fmtTime(ev.start) }) : null,
-    h('span', { class: 'cal-ev-title', text: ev.summary || t('calendar.noTitle') }),
-    ev.location && cls.includes('block') ? h('span', { class: 'cal-ev-where', text: ev.location }) : null);
+  const block = cls.includes('block');
+  const time = showTime && !ev.allDay ? h('span', { class: 'cal-ev-time', text: fmtTime(ev.start) }) : null;
+  const title = h('span', { class: 'cal-ev-title', text: ev.summary || t('calendar.noTitle') });
+  const b = h('button', { type: 'button', class: `cal-ev ${cls}${ev.allDay ? ' allday' : ''}`, dataset: { idx: String(idx), key: evKey(ev) }, 'aria-label': label(ev), title: label(ev) },
+    block ? [title, h('span', { class: 'cal-ev-meta', text: [fmtTime(ev.start), ev.location].filter(Boolean).join(' · ') })] : [time, title]);
   b.style.setProperty('--c', ev.cal.color);
   if (ev.status === 'CANCELLED') b.classList.add('cancelled');
   if (ev.mine === 'DECLINED') b.classList.add('declined');
-  if (ev.status === 'TENTATIVE' || ev.mine === 'TENTATIVE' || ev.mine === 'NEEDS-ACTION') b.classList.add('tentative');
+  // Not yet answered, or "maybe": drawn hatched.  A tentative placement
+  // the user has accepted since is solid.
+  if (ev.mine === 'TENTATIVE' || ev.mine === 'NEEDS-ACTION' || (!ev.mine && ev.status === 'TENTATIVE')) b.classList.add('tentative');
   return b;
 }
 
@@ -100,7 +104,7 @@ function timeGrid(days) {
   inner.style.height = `${24 * HOUR}px`;
   const gutter = h('div', { class: 'cal-gutter cal-hour-labels', 'aria-hidden': 'true' });
   for (let i = 1; i < 24; i++) {
-    const l = h('span', { text: new Intl.DateTimeFormat(lang, { timeZone: 'UTC', hour: 'numeric', minute: '2-digit' }).format(Date.UTC(2026, 0, 5, i)) });
+    const l = h('span', { text: new Intl.DateTimeFormat(lang, { timeZone: 'UTC', hour: 'numeric' }).format(Date.UTC(2026, 0, 5, i)) });
     l.style.top = `${i * HOUR}px`;
     gutter.append(l);
   }

@@ -140,7 +140,8 @@ function build() {
         iconBtn('cal-prev', 'calendar.previous', '‹'), iconBtn('cal-next', 'calendar.next', '›'),
         h('h2', { id: 'cal-heading', class: 'cal-heading', tabindex: '-1' }),
         views,
-        L('button', 'calendar.calendars', { id: 'cal-side-toggle', type: 'button', class: 'ghost cal-side-toggle', 'aria-controls': 'cal-side', 'aria-expanded': 'false' })),
+        h('button', { id: 'cal-side-toggle', type: 'button', class: 'icon-btn cal-side-toggle', 'aria-controls': 'cal-side', 'aria-expanded': 'false', 'aria-label': t('calendar.calendars'), title: t('calendar.calendars'), dataset: { i18nLabel: 'calendar.calendars' } },
+          h('span', { class: 'ico ico-calendar', 'aria-hidden': 'true' }))),
       h('p', { id: 'cal-missing', class: 'muted cal-missing', hidden: true, text: t('calendar.missing'), dataset: { i18n: 'calendar.missing' } }),
       h('div', { id: 'cal-body', class: 'cal-body' })));
   $('#app-view').append(view);
