@@ -199,6 +199,17 @@ const steps = {
     await ctx.close();
   },
 
+  async cancel_card(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await openMessage(page, 'Cancelled: Design review');
+    await page.waitForSelector('#invite-card.cancel .invite-actions button', { timeout: 15000 });
+    ok(/cancelled/i.test(await page.innerText('#invite-card')), 'the card says cancelled');
+    await shot(page, 'default-invite-cancel');
+    await page.click('#invite-card.cancel .invite-actions button');
+    await page.waitForFunction(() => /removed/i.test(document.querySelector('#invite-card .invite-status')?.textContent || ''), null, { timeout: 10000 });
+    await ctx.close();
+  },
+
   async ics_attachment(browser) {
     const { ctx, page } = await loggedIn(browser);
     await openMessage(page, 'Your talk slot');

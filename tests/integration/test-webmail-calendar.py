@@ -16,7 +16,8 @@
 #   and a later one deleted "this and the following" (UNTIL); bob's
 #   invitation (his CalDAV PUT with ATTENDEE demo) shown as a card in
 #   demo's mail, Accept puts PARTSTAT=ACCEPTED into bob's copy and bob's
-#   reply mail shows a reply card; an .ics attachment added to the
+#   reply mail shows a reply card, his cancellation a card that removes
+#   demo's copy; an .ics attachment added to the
 #   calendar; demo's web session refused on bob's calendars (nothing
 #   changed there); screenshots of every view in both themes, dark mode,
 #   the dialogs and the cards.
@@ -216,6 +217,15 @@ def another_users_calendar_is_refused():
 def screenshots_dark_and_phone():
     browser("dark")
     browser("mobile")
+
+
+@ht.test
+def cancellation_card_removes_the_event():
+    ht.check_equal(bob.req("DELETE", BCAL + "design.ics").status, 204, "bob cancels")
+    srv.wait_message(DEMO[0], b"Cancelled: Design review")
+    ht.check(event_with(caldav_calendar(), "Design review") is not None, "demo's copy before")
+    browser("cancel_card")
+    ht.check(event_with(caldav_calendar(), "Design review") is None, "demo's copy still there")
 
 
 ht.main()

@@ -12,7 +12,7 @@
 // Anything else (PUBLISH, no METHOD) offers "Add to calendar".  The
 // calendar data is fetched from the JMAP download URL and read as text.
 
-import { $, h, clear, showAlert, announce } from './dom.js';
+import { $, h, showAlert, announce } from './dom.js';
 import { t, lang } from './i18n.js';
 import { app } from './app.js';
 import { zone } from './calendar.js';
@@ -63,7 +63,7 @@ function details(el, inst, method) {
   const others = inst.attendees.filter((a) => a.email !== inst.organizer);
   if (others.length) {
     dl.append(L('dt', 'calendar.attendees'));
-    const dd = h('dd', {}, h('ul', { class: 'invite-people' }, ...others.map((a) => h('li', {}, h('span', { text: who(a) }),
+    const dd = h('dd', {}, h('ul', { class: 'invite-people' }, ...others.map((a) => h('li', { dataset: { email: a.email } }, h('span', { text: who(a) }),
       h('span', { class: `cal-ps ps-${a.partstat.toLowerCase()}`, text: t(`calendar.partstat.${a.partstat.toLowerCase()}`) })))));
     dl.append(dd);
   }
@@ -113,15 +113,24 @@ async function requestCard(el, vcal, inst, cals) {
   } else if (!inst.allDay) el.append(L('p', 'calendar.noConflicts', { class: 'invite-free' }));
   if (!inst.attendees.some((a) => a.email === me)) { s.textContent = t('calendar.notInvited'); return; }
   const bar = h('div', { class: 'invite-actions', role: 'group', 'aria-label': t('calendar.respond'), dataset: { i18nLabel: 'calendar.respond' } });
-  const show = (p) => { s.textContent = p && p !== 'NEEDS-ACTION' ? t('calendar.yourAnswerIs', { answer: t(`calendar.partstat.${p.toLowerCase()}`) }) : t('calendar.notAnswered'); };
-  for (const [p, key, cls] of [['ACCEPTED', 'calendar.accept', 'primary'], ['TENTATIVE', 'calendar.tentative', 'ghost'], ['DECLINED', 'calendar.decline', 'ghost']]) {
-    const b = L('button', key, { type: 'button', class: cls, dataset: { partstat: p, i18n: key } });
-    b.setAttribute('aria-pressed', String(ps === p));
+  // The answer as the user's calendar has it: the text, the pressed
+  // button, and the user's own line among the attendees.
+  const show = (p) => {
+    const answered = p && p !== 'NEEDS-ACTION';
+    s.textContent = answered ? t('calendar.yourAnswerIs', { answer: t(`calendar.partstat.${p.toLowerCase()}`) }) : t('calendar.notAnswered');
+    for (const x of bar.querySelectorAll('button')) {
+      x.setAttribute('aria-pressed', String(x.dataset.partstat === p));
+      x.className = !answered && x.dataset.partstat === 'ACCEPTED' ? 'primary' : 'ghost';
+    }
+    const badge = el.querySelector(`.invite-people li[data-email="${CSS.escape(me)}"] .cal-ps`);
+    if (badge && p) { badge.className = `cal-ps ps-${p.toLowerCase()}`; badge.textContent = t(`calendar.partstat.${p.toLowerCase()}`); }
+  };
+  for (const [p, key] of [['ACCEPTED', 'calendar.accept'], ['TENTATIVE', 'calendar.tentative'], ['DECLINED', 'calendar.decline']]) {
+    const b = L('button', key, { type: 'button', class: 'ghost', dataset: { partstat: p, i18n: key } });
     b.addEventListener('click', async () => {
       for (const x of bar.querySelectorAll('button')) x.disabled = true;
       try {
         await respond(vcal, inst, cals, p);
-        for (const x of bar.querySelectorAll('button')) x.setAttribute('aria-pressed', String(x.dataset.partstat === p));
         show(p);
         announce(t('calendar.answered'));
         document.dispatchEvent(new CustomEvent('hermod:calendar-changed'));

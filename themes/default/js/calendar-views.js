@@ -18,6 +18,8 @@ let focusKey = null;
 
 const timeFmt = () => new Intl.DateTimeFormat(lang, { timeZone: zone(), hour: 'numeric', minute: '2-digit' });
 const fmtTime = (d) => timeFmt().format(d);
+// "9 AM" on the hour, "9:30 AM" else: month cells are narrow.
+const shortTime = (d) => (wall(d, zone()).mm ? fmtTime(d) : new Intl.DateTimeFormat(lang, { timeZone: zone(), hour: 'numeric' }).format(d));
 const fmtDay = (key, o) => new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...o }).format(new Date(`${key}T12:00:00Z`));
 export const evKey = (ev) => `${ev.href}|${ev.rid || ''}`;
 
@@ -47,7 +49,7 @@ function label(ev) {
 function evButton(ev, cls, showTime = true) {
   const idx = cal.events.indexOf(ev);
   const block = cls.includes('block');
-  const time = showTime && !ev.allDay ? h('span', { class: 'cal-ev-time', text: fmtTime(ev.start) }) : null;
+  const time = showTime && !ev.allDay ? h('span', { class: 'cal-ev-time', text: cls.includes('chip') ? shortTime(ev.start) : fmtTime(ev.start) }) : null;
   const title = h('span', { class: 'cal-ev-title', text: ev.summary || t('calendar.noTitle') });
   const b = h('button', { type: 'button', class: `cal-ev ${cls}${ev.allDay ? ' allday' : ''}`, dataset: { idx: String(idx), key: evKey(ev) }, 'aria-label': label(ev), title: label(ev) },
     block ? [title, h('span', { class: 'cal-ev-meta', text: [fmtTime(ev.start), ev.location].filter(Boolean).join(' · ') })] : [time, title]);
@@ -140,16 +142,16 @@ function timeGrid(days) {
 function month() {
   const [s] = span();
   const { m } = keyParts(cal.anchor);
-  const grid = h('div', { class: 'cal-month', role: 'grid', 'aria-label': $('#cal-heading').textContent });
-  const row0 = h('div', { class: 'cal-month-head', role: 'row' });
-  for (let i = 0; i < 7; i++) row0.append(h('div', { role: 'columnheader', class: 'wd', text: fmtDay(addDays(s, i), { weekday: 'short' }) }));
+  const grid = h('div', { class: 'cal-month', role: 'region', 'aria-label': $('#cal-heading').textContent });
+  const row0 = h('div', { class: 'cal-month-head', 'aria-hidden': 'true' });
+  for (let i = 0; i < 7; i++) row0.append(h('div', { class: 'wd', text: fmtDay(addDays(s, i), { weekday: 'short' }) }));
   grid.append(row0);
   for (let w = 0; w < 6; w++) {
-    const row = h('div', { class: 'cal-month-row', role: 'row' });
+    const row = h('div', { class: 'cal-month-row' });
     for (let i = 0; i < 7; i++) {
       const d = addDays(s, w * 7 + i);
       const list = cal.events.filter((e) => daysOf(e).includes(d));
-      const cell = h('div', { role: 'gridcell', class: `cal-cell${keyParts(d).m !== m ? ' other' : ''}${d === today() ? ' today' : ''}`, dataset: { day: d } },
+      const cell = h('div', { class: `cal-cell${keyParts(d).m !== m ? ' other' : ''}${d === today() ? ' today' : ''}`, dataset: { day: d } },
         h('button', { type: 'button', class: 'cal-daynum', text: fmtDay(d, { day: 'numeric' }), 'aria-label': fmtDay(d, { dateStyle: 'full' }), onclick: () => go('day', d) }));
       for (const ev of list.slice(0, 3)) cell.append(evButton(ev, 'chip'));
       if (list.length > 3) cell.append(h('button', { type: 'button', class: 'cal-more', text: t('calendar.more', { n: list.length - 3 }), onclick: () => go('day', d) }));
