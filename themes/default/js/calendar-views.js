@@ -116,7 +116,9 @@ function timeGrid(days) {
     for (const s of layout(segmentsOf(d, cal.events))) {
       const b = evButton(s.ev, 'block');
       b.style.top = `${((s.a - s.s0) / 3600000) * HOUR}px`;
-      b.style.height = `${Math.max(((s.b - s.a) / 3600000) * HOUR - 2, 18)}px`;
+      const px = Math.max(((s.b - s.a) / 3600000) * HOUR - 2, 18);
+      b.style.height = `${px}px`;
+      if (px < 34) b.classList.add('short');
       b.style.left = `${(s.col / s.cols) * 100}%`;
       b.style.width = `calc(${100 / s.cols}% - 4px)`;
       col.append(b);

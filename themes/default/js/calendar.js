@@ -210,5 +210,7 @@ export function initCalendar() {
   document.addEventListener('hermod:folder', () => closeCalendar(true));
   $('#contacts-open').addEventListener('click', () => closeCalendar(false));
   document.addEventListener('hermod:calendar-changed', () => reload());
+  // A new language in the settings: headings, labels and dates again.
+  new MutationObserver(() => { if (cal.open) reload(); }).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
   import('./calendar-invite.js').then((m) => m.initInvite()).catch(() => {});
 }
