@@ -140,6 +140,7 @@ function split(vcal, inst) {
   const rid = ridOf(inst);
   const first = readTime(prop(m, 'DTSTART'), zone());
   if (!m || !prop(m, 'RRULE') || rid.date <= first.date) return null;
+  const nm = clone(m); // the new series keeps the rule as it was
   const rule = readRule(prop(m, 'RRULE').value).raw;
   delete rule.COUNT;
   rule.UNTIL = first.allDay ? dateValue(addDays(rid.day, -1)) : utcValue(new Date(rid.date.getTime() - 1000));
@@ -147,7 +148,6 @@ function split(vcal, inst) {
   vcal.comps = vcal.comps.filter((c) => !(c.name === 'VEVENT' && prop(c, 'RECURRENCE-ID') && readTime(prop(c, 'RECURRENCE-ID'), zone()).date >= rid.date));
   const next = clone(vcal);
   next.comps = next.comps.filter((c) => c.name !== 'VEVENT');
-  const nm = clone(m);
   setProp(nm, 'UID', crypto.randomUUID());
   setProp(nm, 'EXDATE', null);
   next.comps.push(nm);
@@ -167,12 +167,28 @@ function shiftMaster(m, inst, f) {
   return { ...f, start, end: new Date(start.getTime() + (f.end - f.start)) };
 }
 
+// When the whole series moves, its overrides keep pointing at their
+// occurrences: their RECURRENCE-IDs move by as much (timed events).
+function shiftOverrides(vcal, m, inst, f) {
+  const delta = f.allDay || inst.allDay ? 0 : f.start - inst.start;
+  if (!delta) return;
+  for (const o of events(vcal)) {
+    const p = prop(o, 'RECURRENCE-ID');
+    const r = p ? readTime(p, zone()) : null;
+    if (!r || r.allDay) continue;
+    const v = timeLike(prop(m, 'DTSTART'), new Date(r.date.getTime() + delta), null, zone());
+    p.value = v.value;
+    p.params = v.params;
+  }
+}
+
 async function change(inst, f, scope, timesOnly) {
   const obj = await getObject(inst.href);
   const vcal = parse(obj.text);
   const m = master(vcal);
   const apply = (ev, ff, rule) => (timesOnly ? (setTimes(ev, ff), setProp(ev, 'DTSTAMP', now())) : fill(ev, ff, rule));
   if (!inst.rid || scope === 'all') {
+    if (inst.rid) shiftOverrides(vcal, m, inst, f);
     apply(m, inst.rid ? shiftMaster(m, inst, f) : f, true);
   } else if (scope === 'this') {
     let o = override(vcal, inst);
