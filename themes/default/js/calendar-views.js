@@ -9,7 +9,7 @@
 
 import { $, h, clear } from './dom.js';
 import { t, lang } from './i18n.js';
-import { cal, span, zone, today, go, instantOf } from './calendar.js';
+import { cal, span, zone, today, go, instantOf, isPhone } from './calendar.js';
 import { addDays, dayOf, wall, fromWall, keyParts } from './ical.js';
 import { openEditor, moveEvent } from './calendar-edit.js';
 
@@ -285,6 +285,8 @@ function onClick(e) {
   if (e.target.closest('button')) return;
   const slot = e.target.closest('[data-day]');
   if (!slot) return;
+  // On a phone a month cell is too small to aim at: it opens its day.
+  if (slot.classList.contains('cal-cell') && isPhone()) { go('day', slot.dataset.day); return; }
   if (slot.classList.contains('cal-col')) {
     const r = slot.getBoundingClientRect();
     const min = Math.floor((((e.clientY - r.top) / r.height) * 1440) / 30) * 30;
