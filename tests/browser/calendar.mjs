@@ -130,6 +130,14 @@ const steps = {
     await page.mouse.up();
     await page.waitForFunction(() => /4:30|16:30/.test([...document.querySelectorAll('#cal-body .cal-ev')].find((e) => e.textContent.includes('Board review'))?.textContent || ''), null, { timeout: 10000 });
     await settled(page);
+    // a calendar hidden and shown again
+    await page.uncheck('#cal-list input[type=checkbox]');
+    await settled(page);
+    ok(await ev(page, 'Board review').count() === 0, 'a hidden calendar still shows its events');
+    await page.check('#cal-list input[type=checkbox]');
+    await settled(page);
+    await ev(page, 'Board review').first().waitFor();
+    ok(await page.getAttribute('#cal-body .cal-ev.block', 'aria-describedby') === 'cal-move-hint', 'the keyboard hint');
     for (const v of ['day', 'month', 'agenda']) {
       await page.click(`#cal-views [data-view="${v}"]`);
       await settled(page);

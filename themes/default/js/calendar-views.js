@@ -51,7 +51,7 @@ function evButton(ev, cls, showTime = true) {
   const block = cls.includes('block');
   const time = showTime && !ev.allDay ? h('span', { class: 'cal-ev-time', text: cls.includes('chip') ? shortTime(ev.start) : fmtTime(ev.start) }) : null;
   const title = h('span', { class: 'cal-ev-title', text: ev.summary || t('calendar.noTitle') });
-  const b = h('button', { type: 'button', class: `cal-ev ${cls}${ev.allDay ? ' allday' : ''}`, dataset: { idx: String(idx), key: evKey(ev) }, 'aria-label': label(ev), title: label(ev) },
+  const b = h('button', { type: 'button', class: `cal-ev ${cls}${ev.allDay ? ' allday' : ''}`, dataset: { idx: String(idx), key: evKey(ev) }, 'aria-label': label(ev), title: label(ev), 'aria-describedby': ev.isOrganizer ? 'cal-move-hint' : null },
     block ? [title, h('span', { class: 'cal-ev-meta', text: [fmtTime(ev.start), ev.location].filter(Boolean).join(' · ') })] : [time, title]);
   b.style.setProperty('--c', ev.cal.color);
   if (ev.status === 'CANCELLED') b.classList.add('cancelled');

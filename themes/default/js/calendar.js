@@ -143,7 +143,8 @@ function build() {
         h('button', { id: 'cal-side-toggle', type: 'button', class: 'icon-btn cal-side-toggle', 'aria-controls': 'cal-side', 'aria-expanded': 'false', 'aria-label': t('calendar.calendars'), title: t('calendar.calendars'), dataset: { i18nLabel: 'calendar.calendars' } },
           h('span', { class: 'ico ico-calendar', 'aria-hidden': 'true' }))),
       h('p', { id: 'cal-missing', class: 'muted cal-missing', hidden: true, text: t('calendar.missing'), dataset: { i18n: 'calendar.missing' } }),
-      h('div', { id: 'cal-body', class: 'cal-body' })));
+      h('div', { id: 'cal-body', class: 'cal-body' }),
+      h('p', { id: 'cal-move-hint', class: 'visually-hidden', text: t('calendar.moveHint'), dataset: { i18n: 'calendar.moveHint' } })));
   $('#app-view').append(view);
   const link = h('button', { id: 'calendar-open', class: 'folder contacts-link cal-link', type: 'button' },
     h('span', { class: 'ico ico-calendar', 'aria-hidden': 'true' }), L('span', 'calendar.title', { class: 'name' }));
