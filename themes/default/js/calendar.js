@@ -59,7 +59,7 @@ export function shownCalendars() {
 function heading() {
   const [s, e] = span();
   const fmt = (key, o) => new Intl.DateTimeFormat(lang, { timeZone: 'UTC', ...o }).format(new Date(`${key}T12:00:00Z`));
-  if (cal.view === 'day') return fmt(s, { dateStyle: 'full' });
+  if (cal.view === 'day') return fmt(s, { dateStyle: isPhone() ? 'medium' : 'full' });
   if (cal.view === 'month') return fmt(cal.anchor, { month: 'long', year: 'numeric' });
   const last = addDays(e, -1);
   return `${fmt(s, { day: 'numeric', month: 'short' })} – ${fmt(last, { day: 'numeric', month: 'short', year: 'numeric' })}`;
