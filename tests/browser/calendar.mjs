@@ -176,6 +176,18 @@ const steps = {
     await page.waitForSelector('#cal-editor', { state: 'hidden' });
     await settled(page);
     await page.waitForFunction(() => [...document.querySelectorAll('#cal-body .cal-ev')].filter((e) => e.textContent.includes('Standup')).length === 5, null, { timeout: 10000 });
+    // rename the fourth and the following: a new series from there
+    await ev(page, 'Standup').nth(3).click();
+    await page.waitForSelector('#cal-editor:not([hidden])');
+    ok(await page.inputValue('#ce-endsel') === 'until', 'the shortened series ends on a date');
+    await page.fill('#ce-title', 'Standup v2');
+    await page.click('#ce-save');
+    await page.waitForSelector('#cal-scope:not([hidden])');
+    await page.click('#cal-scope [data-scope="following"]');
+    await page.waitForSelector('#cal-editor', { state: 'hidden' });
+    await settled(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('#cal-body .cal-ev')].filter((e) => e.textContent.includes('Standup v2')).length === 2, null, { timeout: 10000 });
+    ok(await ev(page, 'Standup').count() === 5, `${await ev(page, 'Standup').count()} in all`);
     await ctx.close();
   },
 

@@ -12,8 +12,9 @@
 #   server; an event stored over CalDAV shown in the week view at the
 #   Berlin time; moved with the keyboard (Alt+Down) and by dragging, the
 #   new times read back; a daily event's second occurrence edited "only
-#   this one" (an override with its RECURRENCE-ID, the master unchanged)
-#   and a later one deleted "this and the following" (UNTIL); bob's
+#   this one" (an override with its RECURRENCE-ID, the master unchanged),
+#   the sixth deleted "this and the following" (UNTIL) and the fourth
+#   renamed "this and the following" (UNTIL, and a new series); bob's
 #   invitation (his CalDAV PUT with ATTENDEE demo) shown as a card in
 #   demo's mail, Accept puts PARTSTAT=ACCEPTED into bob's copy and bob's
 #   reply mail shows a reply card, his cancellation a card that removes
@@ -162,9 +163,14 @@ def recurring_edit_this_occurrence_and_delete_following():
     ht.check("SUMMARY:Standup\r\n" in master.replace("\n", "\r\n").replace("\r\r", "\r"),
              "master summary: " + master)
     ht.check("DTSTART:%s" % utc(start, 9) in master, "master start: " + master)
-    sixth = start + datetime.timedelta(days=5)
-    ht.check("UNTIL=%s" % utc(sixth, 8, 59).replace("5900Z", "5959Z") in master and
-             "COUNT" not in master, "this and following deleted: " + master)
+    fourth = start + datetime.timedelta(days=3)
+    ht.check("UNTIL=%s" % utc(fourth, 8, 59).replace("5900Z", "5959Z") in master and
+             "COUNT" not in master, "deleted from the sixth, renamed from the fourth: " + master)
+    new = event_with(caldav_calendar(), "Standup v2")
+    ht.check(new is not None and "UID:standup-1" not in [x.strip() for x in new.splitlines()],
+             "a new series: %r" % new)
+    ht.check("DTSTART:%s" % utc(fourth, 9) in new and "RRULE:FREQ=DAILY;UNTIL=" in new,
+             "the new series starts at the fourth: " + new)
 
 
 @ht.test

@@ -84,12 +84,18 @@ function setAttendees(ev, list) {
   }
 }
 
-function ruleValue(f, start) {
+// The rule the form says.  While the frequency stays, the parts the
+// form does not show (INTERVAL, BYDAY, WKST, ...) are kept as they were.
+function ruleValue(f) {
   if (!f.freq) return null;
   let r = `FREQ=${f.freq}`;
+  if (f.ruleRaw && f.ruleRaw.FREQ === f.freq) {
+    for (const [k, v] of Object.entries(f.ruleRaw)) if (!['FREQ', 'COUNT', 'UNTIL'].includes(k)) r += `;${k}=${v}`;
+  }
   if (f.ends === 'count' && f.count > 0) r += `;COUNT=${f.count}`;
-  if (f.ends === 'until' && f.until) r += `;UNTIL=${f.allDay ? dateValue(f.until) : utcValue(readTime({ value: `${dateValue(f.until)}T235959`, params: { TZID: zone() } }, zone()).date)}`;
-  return start ? r : r;
+  if (f.ends === 'until' && f.keepUntil) r += `;UNTIL=${f.keepUntil}`;
+  else if (f.ends === 'until' && f.until) r += `;UNTIL=${f.allDay ? dateValue(f.until) : utcValue(readTime({ value: `${dateValue(f.until)}T235959`, params: { TZID: zone() } }, zone()).date)}`;
+  return r;
 }
 
 // Everything the form says, into ev.  rule: also RRULE (a master).
@@ -98,7 +104,7 @@ function fill(ev, f, rule) {
   setText(ev, 'LOCATION', f.location);
   setText(ev, 'DESCRIPTION', f.description);
   setTimes(ev, f);
-  if (rule) setProp(ev, 'RRULE', ruleValue(f, true));
+  if (rule) setProp(ev, 'RRULE', ruleValue(f));
   setAlarm(ev, f.alarm, f.summary);
   setAttendees(ev, f.attendees);
   const seq = prop(ev, 'SEQUENCE');

@@ -167,7 +167,7 @@ export function fillForm({ inst, defaults, rule, alarm, calendars }) {
   $('#ce-allday').checked = allDay;
   $('#ce-sdate').value = s.day; $('#ce-stime').value = s.time;
   $('#ce-edate').value = e.day; $('#ce-etime').value = e.time;
-  current = { inst, sday: s.day };
+  current = { inst, sday: s.day, rule };
   $('#ce-freq').value = rule?.freq && ['DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'].includes(rule.freq) ? rule.freq : '';
   $('#ce-endsel').value = rule?.count ? 'count' : rule?.until ? 'until' : 'never';
   $('#ce-count').value = String(rule?.count || 10);
@@ -277,6 +277,9 @@ export function readForm(quiet = false) {
     summary: $('#ce-title').value.trim(), location: $('#ce-where').value.trim(), description: $('#ce-desc').value,
     allDay, freq: $('#ce-freq').value, ends: $('#ce-endsel').value, count: +$('#ce-count').value || 0, until: $('#ce-until').value,
     alarm: $('#ce-alarm').value, attendees: attendees.slice(), partstat: $('#ce-answer').value,
+    // the rule's own UNTIL, kept exactly while its day is not changed
+    ruleRaw: current?.rule?.raw || null,
+    keepUntil: current?.rule?.until && current.rule.until === $('#ce-until').value ? current.rule.raw.UNTIL : null,
     cal: (current?.inst?.cal) || { url: $('#ce-cal').value },
   };
   if (!f.summary && !quiet && !$('#ce-title').disabled) return err('calendar.needTitle');
