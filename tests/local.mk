@@ -520,6 +520,12 @@ EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
 	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py \
 	tests/integration/test-dav-litmus.py
+# The webmail's calendar and invitation card in Chromium (needs dav, jmap,
+# webmail; tests/browser/calendar.mjs), checked with python3-caldav.
+# Its iCalendar module (themes/default/js/ical.js) under node.
+TESTS += tests/integration/test-webmail-calendar.py tests/unit/webmail/test-ical.py
+EXTRA_DIST += tests/integration/test-webmail-calendar.py tests/browser/calendar.mjs \
+	tests/unit/webmail/test-ical.py tests/unit/webmail/ical-check.mjs
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)

@@ -15,7 +15,9 @@
  * What passes is applied exactly as a local invitation or reply is
  * (schedule-local.c: inbox copy, tentative placement, conflict notice,
  * organizer's copy updated, summary mail).  At most SCAN_MAX messages
- * per request, each at most MESSAGE_MAX bytes.
+ * per request, each at most MESSAGE_MAX bytes.  Mail that schedule.c
+ * sent between accounts of this server (X-Hermod-iTIP: applied) was
+ * applied when it was sent and is skipped.
  */
 #include "autoconfig.h"
 
@@ -156,6 +158,26 @@ save_seen(DavJob *job, gint64 inbox, guint64 modseq)
     dav_api->dav->props_update(job->store, inbox, "", changes, NULL);
 }
 
+/* An invitation or reply this server scheduled between its own accounts
+ * (schedule.c) arrives applied already: its header block says so.  A
+ * stranger who writes the header only keeps the mail from being
+ * applied automatically. */
+static gboolean
+is_applied(GBytes *data)
+{
+    const char *text = g_bytes_get_data(data, NULL);
+    gsize len = g_bytes_get_size(data);
+    const char *end = g_strstr_len(text, (gssize)len, "\r\n\r\n");
+    gsize head = end != NULL ? (gsize)(end - text) : len;
+
+    if (head >= 22 && g_ascii_strncasecmp(text, "X-Hermod-iTIP: applied", 22) == 0)
+        return TRUE;
+    for (gsize i = 0; i + 24 <= head; i++)
+        if (text[i] == '\n' && g_ascii_strncasecmp(text + i + 1, "X-Hermod-iTIP: applied", 22) == 0)
+            return TRUE;
+    return FALSE;
+}
+
 static void
 scan_one(DavJob *job, const HermodMsgInfo *m)
 {
@@ -167,6 +189,8 @@ scan_one(DavJob *job, const HermodMsgInfo *m)
     data = dav_api->mail->read_message(job->store, "INBOX", m->uid, NULL);
     if (data == NULL || g_strstr_len(g_bytes_get_data(data, NULL), (gssize)g_bytes_get_size(data),
                                      "alendar") == NULL)
+        return;
+    if (is_applied(data))
         return;
     if (parse_mail(data, &ical, &from))
         apply(job, ical, from);

@@ -89,10 +89,10 @@ begin(GString *out, const char *from, const char *to, const char *subject, const
 
 gboolean
 dav_imip_send(const char *from, const char *to, const char *method, const char *subject,
-              const char *readable, const char *ical, GError **error)
+              const char *readable, const char *ical, gboolean is_applied, GError **error)
 {
     g_autofree char *boundary = g_strdup_printf("=_hermod_%08x", g_random_int());
-    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) out = g_string_new(is_applied ? "X-Hermod-iTIP: applied\r\n" : NULL);
 
     begin(out, from, to, subject, boundary);
     g_string_append_printf(out, "%s\r\n--%s\r\n", readable, boundary);

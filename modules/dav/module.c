@@ -44,6 +44,9 @@ const HermodSetting dav_settings[] = {
      "mail an invited account that is busy at the proposed time"},
     {"organizer_summary", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
      "mail the organizer a summary once every attendee has answered"},
+    {"local_invitation_mail", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
+     "also mail local accounts the invitations, cancellations and replies scheduled for them, "
+     "so that they show in their mail (the webmail's invitation card)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -95,29 +95,41 @@ set_status(icalcomponent *vcal, const char *address, const char *status)
         }
 }
 
+/* method to to as iMIP mail; is_applied: to is a local account whose
+ * calendar has it already (the mail is for reading it, in the webmail
+ * as an invitation card). */
+static gboolean
+mail_one(DavJob *job, const char *to, const char *method, icalcomponent *vcal, gboolean is_applied)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *text = dav_sched_message(vcal, method);
+    icalcomponent *main = dav_sched_main(vcal);
+    const char *summary = main != NULL ? icalcomponent_get_summary(main) : NULL;
+    g_autofree char *what = main != NULL ? dav_describe(main) : g_strdup("");
+    g_autofree char *subject = g_strdup_printf("%s: %s",
+                                               strcmp(method, "REQUEST") == 0  ? "Invitation"
+                                               : strcmp(method, "CANCEL") == 0 ? "Cancelled"
+                                                                               : "Reply",
+                                               summary != NULL ? summary : "(no title)");
+
+    if (dav_imip_send(job->account, to, method, subject, what, text, is_applied, &error))
+        return TRUE;
+    dav_api->log(HERMOD_LOG_WARNING, job->session, "dav: iMIP %s to <%s> failed: %s", method, to,
+                 error->message);
+    return FALSE;
+}
+
 /* Send method to one attendee or organizer; the SCHEDULE-STATUS. */
 static const char *
 send_one(DavJob *job, const char *to, const char *method, icalcomponent *vcal)
 {
-    g_autoptr(GError) error = NULL;
-    g_autofree char *text = NULL, *what = NULL, *subject = NULL;
-    icalcomponent *main = dav_sched_main(vcal);
-    const char *summary = main != NULL ? icalcomponent_get_summary(main) : NULL;
-
-    if (dav_sched_is_account(to))
-        return dav_sched_deliver_local(job, to, method, vcal, job->account);
-    text = dav_sched_message(vcal, method);
-    what = main != NULL ? dav_describe(main) : g_strdup("");
-    subject = g_strdup_printf("%s: %s",
-                              strcmp(method, "REQUEST") == 0  ? "Invitation"
-                              : strcmp(method, "CANCEL") == 0 ? "Cancelled"
-                                                              : "Reply",
-                              summary != NULL ? summary : "(no title)");
-    if (dav_imip_send(job->account, to, method, subject, what, text, &error))
-        return "1.1";
-    dav_api->log(HERMOD_LOG_WARNING, job->session, "dav: iMIP %s to <%s> failed: %s", method, to,
-                 error->message);
-    return "5.1";
+    if (dav_sched_is_account(to)) {
+        const char *status = dav_sched_deliver_local(job, to, method, vcal, job->account);
+        if (dav_api->setting_int(dav_module, "local_invitation_mail"))
+            mail_one(job, to, method, vcal, TRUE);
+        return status;
+    }
+    return mail_one(job, to, method, vcal, FALSE) ? "1.1" : "5.1";
 }
 
 /* The attendees to schedule: SCHEDULE-AGENT SERVER, not the organizer.

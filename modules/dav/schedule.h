@@ -27,9 +27,11 @@ gboolean dav_sched_is_account(const char *address);
 const char *dav_sched_deliver_local(DavJob *job, const char *account, const char *method,
                                     icalcomponent *vcal, const char *from);
 
-/* Mail (imip.c).  Blocking (msg_submit). */
+/* Mail (imip.c).  Blocking (msg_submit).  is_applied: to is a local
+ * account that has the message applied already; the mail says so in
+ * X-Hermod-iTIP: applied, and imip-in.c leaves it alone. */
 gboolean dav_imip_send(const char *from, const char *to, const char *method, const char *subject,
-                       const char *readable, const char *ical, GError **error);
+                       const char *readable, const char *ical, gboolean is_applied, GError **error);
 gboolean dav_notice_send(const char *from, const char *to, const char *subject,
                          const char *readable, GError **error);
 /* What, when, where and who of comp, for a person.  (transfer full) */
