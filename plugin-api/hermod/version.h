@@ -39,12 +39,16 @@
  *        second factor and password (webmail settings).
  *   1.11 HermodApi.conn_read_stream, scram_salt, scram_verify: input as a
  *        stream (XMPP), SCRAM-SHA-1/-256 against the directory's keys.
+ *   1.13 HermodApi.delivery_watch_add/remove, addr_account: modules see
+ *        local deliveries (iMIP applied on arrival) and map an alias to
+ *        its account (calendar user addresses); HermodDavApi
+ *        props_objects, cal_limit, cal_instances.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 11
+#define HERMOD_ABI_MINOR 13
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does
