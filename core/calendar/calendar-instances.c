@@ -77,8 +77,8 @@ has_prop(icalcomponent *c, icalproperty_kind kind)
 }
 
 /* DTEND - DTSTART, else DURATION, else a day for a DATE, else 0. */
-static gint64
-length_of(icalcomponent *c)
+gint64
+cal_length(icalcomponent *c)
 {
     struct icaltimetype start = icalcomponent_get_dtstart(c);
     icalproperty *p;
@@ -95,20 +95,45 @@ length_of(icalcomponent *c)
 }
 
 /* RFC 4791 9.9 for an instance [s, e]: zero length counts at its start. */
-static gboolean
-overlaps(gint64 s, gint64 e, gint64 start, gint64 end)
+gboolean
+cal_overlaps_span(gint64 s, gint64 e, gint64 start, gint64 end)
 {
     if (e == s)
         return start <= s && end > s;
     return start < e && end > s;
 }
 
+/* RFC 4791 9.9's VTODO table for an instance [s, e] of a VTODO with a
+ * DTSTART: with DURATION, with DUE, or alone (an instant). */
+static gboolean
+todo_overlaps(icalcomponent *c, gint64 s, gint64 e, gint64 start, gint64 end)
+{
+    if (has_prop(c, ICAL_DURATION_PROPERTY))
+        return start <= e && (end > s || end >= e);
+    if (has_prop(c, ICAL_DUE_PROPERTY))
+        return (start < e || start <= s) && (end > s || end >= e);
+    return start <= s && end > s;
+}
+
 static void
 emit(Walk *w, icalcomponent *c, gint64 s, gint64 e, gint64 rid, gboolean is_recurring)
 {
     CalInstance inst = {c, s, e, rid, is_recurring, has_prop(c, ICAL_RECURRENCEID_PROPERTY)};
+    gboolean hit = icalcomponent_isa(c) == ICAL_VTODO_COMPONENT
+                       ? todo_overlaps(c, s, e, w->start, w->end)
+                       : cal_overlaps_span(s, e, w->start, w->end);
 
-    if (!w->is_stopped && overlaps(s, e, w->start, w->end) && !w->fn(&inst, w->data))
+    if (!w->is_stopped && hit && !w->fn(&inst, w->data))
+        w->is_stopped = TRUE;
+}
+
+/* The same test for a walk without instances (todo_without_start). */
+static void
+emit_window(Walk *w, icalcomponent *c)
+{
+    CalInstance inst = {c, w->start, w->end, 0, FALSE, FALSE};
+
+    if (!w->is_stopped && !w->fn(&inst, w->data))
         w->is_stopped = TRUE;
 }
 
@@ -125,24 +150,31 @@ on_recurrence(icalcomponent *c, struct icaltime_span *span, void *data)
     emit(w, c, s, s + w->length, s, TRUE);
 }
 
-/* A VTODO without DTSTART: by DUE, else COMPLETED or CREATED, else always. */
+/* A VTODO without DTSTART (RFC 4791 9.9): by DUE, else by COMPLETED
+ * and CREATED, else always. */
 static void
 todo_without_start(Walk *w, icalcomponent *c)
 {
-    icalproperty *p = icalcomponent_get_first_property(c, ICAL_COMPLETED_PROPERTY);
-    gint64 t;
+    icalproperty *done = icalcomponent_get_first_property(c, ICAL_COMPLETED_PROPERTY);
+    icalproperty *made = icalcomponent_get_first_property(c, ICAL_CREATED_PROPERTY);
+    gint64 t = done != NULL ? cal_timet(icalproperty_get_completed(done)) : 0;
+    gint64 m = made != NULL ? cal_timet(icalproperty_get_created(made)) : 0;
+    gboolean hit;
 
     if (has_prop(c, ICAL_DUE_PROPERTY)) {
         t = cal_timet(icalcomponent_get_due(c));
-        if (!w->is_stopped && w->start < t && w->end >= t)
-            emit(w, c, w->start, w->end, 0, FALSE);
-        return;
+        hit = w->start < t && w->end >= t;
+    } else if (done != NULL && made != NULL) {
+        hit = (w->start <= m || w->start <= t) && (w->end >= m || w->end >= t);
+    } else if (done != NULL) {
+        hit = w->start <= t && w->end >= t;
+    } else if (made != NULL) {
+        hit = w->end > m;
+    } else {
+        hit = TRUE;
     }
-    if (p == NULL)
-        p = icalcomponent_get_first_property(c, ICAL_CREATED_PROPERTY);
-    t = p != NULL ? cal_timet(icalproperty_get_completed(p)) : 0;
-    if (p == NULL || (w->start <= t && w->end >= t))
-        emit(w, c, w->start, w->end, 0, FALSE);
+    if (hit)
+        emit_window(w, c);
 }
 
 static gboolean
@@ -167,7 +199,7 @@ walk_master(Walk *w, icalcomponent *c)
         return;
     }
     s = cal_timet(dtstart);
-    w->length = length_of(c);
+    w->length = cal_length(c);
     if (!has_prop(c, ICAL_RRULE_PROPERTY) && !has_prop(c, ICAL_RDATE_PROPERTY)) {
         emit(w, c, s, s + w->length, 0, FALSE);
         return;
@@ -249,7 +281,7 @@ cal_instances(icalcomponent *vcal, icalcomponent_kind kind, gint64 start, gint64
             if (unused != NULL)
                 g_hash_table_destroy(unused);
             gint64 s = cal_timet(icalcomponent_get_dtstart(c));
-            emit(&w, c, s, s + length_of(c), cal_prop_timet(c, ICAL_RECURRENCEID_PROPERTY),
+            emit(&w, c, s, s + cal_length(c), cal_prop_timet(c, ICAL_RECURRENCEID_PROPERTY),
                  has_master);
             continue;
         }

@@ -35,6 +35,11 @@ gint64 cal_timet(struct icaltimetype t);
 /* cal_timet of c's first property of kind, TZID resolved in c's
  * VCALENDAR; 0 when c has none. */
 gint64 cal_prop_timet(icalcomponent *c, icalproperty_kind kind);
+/* An instance's length: DTEND - DTSTART (DUE - DTSTART for a VTODO),
+ * else DURATION, else a day for a DATE, else 0. */
+gint64 cal_length(icalcomponent *c);
+/* RFC 4791 9.9 for an instance [s, e) (zero length: s counts). */
+gboolean cal_overlaps_span(gint64 s, gint64 e, gint64 start, gint64 end);
 /* Call fn for every instance of every component of kind
  * (ICAL_ANY_COMPONENT: VEVENT, VTODO, VJOURNAL) that overlaps [start,
  * end) by RFC 4791 9.9, in no particular order. */

@@ -99,6 +99,12 @@ hermod_calendar_span(const char *ical, gint64 *out_start, gint64 *out_end, GErro
     *out_end = s.is_any ? s.end : G_MAXINT64;
     if (*out_end == *out_start)
         *out_end = *out_start + 1;
+    /* RFC 4791 9.9's VTODO rules take some ranges that only touch an
+     * instance's edge: one second more each side for the prefilter. */
+    if (s.is_any && icalcomponent_get_first_component(vcal, ICAL_VTODO_COMPONENT) != NULL) {
+        *out_start = *out_start > G_MININT64 ? *out_start - 1 : *out_start;
+        *out_end = *out_end < G_MAXINT64 ? *out_end + 1 : *out_end;
+    }
     icalcomponent_free(vcal);
     return TRUE;
 }
@@ -130,6 +136,34 @@ hermod_calendar_overlaps(const char *ical, const char *component, gint64 start, 
     } else if (kind != ICAL_NO_COMPONENT) {
         cal_instances(vcal, kind, start, end, found, out);
     }
+    icalcomponent_free(vcal);
+    return TRUE;
+}
+
+static gboolean
+add_period(const CalInstance *inst, gpointer data)
+{
+    HermodCalPeriod p = {inst->start, inst->end, 0};
+
+    g_array_append_val((GArray *)data, p);
+    return TRUE;
+}
+
+gboolean
+hermod_calendar_instances(const char *ical, const char *component, GArray *out, GError **error)
+{
+    icalcomponent_kind kind = icalcomponent_string_to_kind(component);
+    icalcomponent *vcal;
+
+    if (kind != ICAL_VEVENT_COMPONENT && kind != ICAL_VJOURNAL_COMPONENT) {
+        g_set_error(error, HERMOD_CALENDAR_ERROR, HERMOD_CALENDAR_ERROR_INVALID,
+                    "instances of %s are not plain periods", component);
+        return FALSE;
+    }
+    vcal = cal_parse(ical, error);
+    if (vcal == NULL)
+        return FALSE;
+    cal_instances(vcal, kind, CAL_TIME_MIN, CAL_TIME_MAX, add_period, out);
     icalcomponent_free(vcal);
     return TRUE;
 }

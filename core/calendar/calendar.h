@@ -36,6 +36,16 @@ gboolean hermod_calendar_overlaps(const char *ical, const char *component, gint6
 /* RFC 4791 9.6.5: instances in [start, end) as separate components with
  * RECURRENCE-ID, times in UTC.  (transfer full) */
 char *hermod_calendar_expand(const char *ical, gint64 start, gint64 end, GError **error);
+/* RFC 4791 9.6.6: the object with only the overridden components that
+ * impact [start, end) (their own or their original time overlaps it, or
+ * a RANGE=THISANDFUTURE override starts before end); masters and
+ * everything else kept.  (transfer full) */
+char *hermod_calendar_limit(const char *ical, gint64 start, gint64 end, GError **error);
+/* Every instance of the VEVENTs (or VJOURNALs) of ical between the years
+ * 1800 and 2400 as HermodCalPeriod (type 0), appended to out; INVALID
+ * for another component. */
+gboolean hermod_calendar_instances(const char *ical, const char *component, GArray *out,
+                                   GError **error);
 /* Busy periods (HermodCalPeriod) of opaque, not cancelled events inside
  * [start, end), clipped to it, appended to out. */
 gboolean hermod_calendar_busy(const char *ical, gint64 start, gint64 end, GArray *out,

@@ -14,5 +14,6 @@ core_mailflow_libhermod_mailflow_la_SOURCES = \
 	core/mailflow/queue-route.c core/mailflow/queue-route.h \
 	core/mailflow/queue-deliver.c core/mailflow/queue-deliver.h \
 	core/mailflow/queue-settle.c core/mailflow/smtp-client.c \
-	core/mailflow/smtp-client.h core/mailflow/vacation.c core/mailflow/vacation.h
+	core/mailflow/smtp-client.h core/mailflow/vacation.c core/mailflow/vacation.h \
+	core/mailflow/delivery-watch.c core/mailflow/delivery-watch.h
 EXTRA_DIST += core/mailflow/README

@@ -23,6 +23,7 @@
 
 #include "directory/directory.h"
 #include "lib/stats.h"
+#include "mailflow/delivery-watch.h"
 #include "mailflow/dsn.h"
 #include "lib/log.h"
 #include "mailflow/message.h"
@@ -265,6 +266,7 @@ store_one(Submission *s, const HermodQueueRcpt *r, GBytes *data, GError **error)
         hermod_stats_add("hermod_messages_delivered_total", "local", 1);
         if (hook != NULL)
             hook(r->address, data);
+        hermod_delivery_watch_notify(r->address, s->msg->sender, data);
         if (r->notify & HERMOD_NOTIFY_SUCCESS)
             g_ptr_array_add(s->delivered, dsn_rcpt_new(r, HERMOD_DSN_DELIVERED, "2.0.0", NULL));
         hermod_vacation_after_delivery(s->msg->session, r->address, s->msg->sender, data);

@@ -119,6 +119,30 @@ props(HermodMailStore *store, gint64 collection_id, const char *object, GError *
     return out;
 }
 
+static GPtrArray *
+props_objects(HermodMailStore *store, gint64 collection_id, GError **error)
+{
+    GPtrArray *out = hermod_store_dav_props_objects(STORE(store), collection_id, error);
+
+    mapped(out != NULL, error);
+    return out;
+}
+
+static char *
+cal_limit(const char *ical, gint64 start, gint64 end, GError **error)
+{
+    char *out = hermod_calendar_limit(ical, start, end, error);
+
+    mapped(out != NULL, error);
+    return out;
+}
+
+static gboolean
+cal_instances_of(const char *ical, const char *component, GArray *out, GError **error)
+{
+    return mapped(hermod_calendar_instances(ical, component, out, error), error);
+}
+
 static gboolean
 props_update(HermodMailStore *store, gint64 collection_id, const char *object, GPtrArray *changes,
              GError **error)
@@ -177,4 +201,7 @@ const HermodDavApi hermod_dav_api = {
     .cal_overlaps = cal_overlaps,
     .cal_expand = cal_expand,
     .cal_busy = cal_busy,
+    .props_objects = props_objects,
+    .cal_limit = cal_limit,
+    .cal_instances = cal_instances_of,
 };

@@ -24,6 +24,7 @@
 #include "net/listener.h"
 #include "lib/log.h"
 #include "plugin/mail-api.h"
+#include "mailflow/delivery-watch.h"
 #include "mailflow/message.h"
 #include "plugin/module-api.h"
 #include "plugin/module.h"
@@ -172,6 +173,32 @@ account_addresses(const char *account, GError **error)
     return g_steal_pointer(&out);
 }
 
+/* The one account address leads to, owned by it as a sender; NULL with
+ * error unset when there is none.  Blocking (SQLite). */
+static char *
+addr_account(const char *address, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) targets = hermod_directory_resolve(address, &err);
+    gboolean owns = FALSE;
+    const char *account;
+
+    if (targets == NULL) {
+        if (!g_error_matches(err, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB))
+            return NULL;
+        g_propagate_error(error, g_steal_pointer(&err));
+        return NULL;
+    }
+    if (targets->len != 1)
+        return NULL;
+    account = targets->pdata[0];
+    if (!hermod_directory_account_exists(account, &owns, error))
+        return NULL;
+    if (!owns || !hermod_directory_owns(address, account, &owns, error) || !owns)
+        return NULL;
+    return g_strdup(account);
+}
+
 static const HermodApi api = {
     .struct_size = sizeof(HermodApi),
     .abi_major = HERMOD_ABI_MAJOR,
@@ -239,6 +266,10 @@ static const HermodApi api = {
     .conn_read_stream = hermod_conn_read_stream,
     .scram_salt = hermod_auth_scram_salt,
     .scram_verify = hermod_auth_scram_verify,
+
+    .delivery_watch_add = hermod_delivery_watch_add,
+    .delivery_watch_remove = hermod_delivery_watch_remove,
+    .addr_account = addr_account,
 };
 
 const HermodApi *

@@ -362,6 +362,28 @@ hermod_store_dav_props(HermodStore *store, gint64 collection_id, const char *obj
     return g_steal_pointer(&out);
 }
 
+GPtrArray *
+hermod_store_dav_props_objects(HermodStore *store, gint64 collection_id, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&store->lock);
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT DISTINCT object FROM dav_props WHERE "
+                                         "collection_id = ? AND object != '' ORDER BY object",
+                                         error);
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+    int rc;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, collection_id);
+    while ((rc = hermod_store_step(store, st, "reading properties", error)) == SQLITE_ROW)
+        g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
+    if (rc != SQLITE_DONE)
+        return NULL;
+    sqlite3_reset(st);
+    return g_steal_pointer(&out);
+}
+
 typedef struct {
     gint64 collection_id;
     const char *object;

@@ -48,6 +48,7 @@ GPtrArray *hermod_store_dav_props(HermodStore *store, gint64 collection_id, cons
 gboolean hermod_store_dav_props_update(HermodStore *store, gint64 collection_id, const char *object,
                                        GPtrArray *changes, GError **error);
 void hermod_store_dav_prop_free(HermodDavProp *p);
+GPtrArray *hermod_store_dav_props_objects(HermodStore *store, gint64 collection_id, GError **error);
 void hermod_store_dav_change_free(HermodDavChange *c);
 
 /* --- shared by store-dav*.c (lock held unless said otherwise) */

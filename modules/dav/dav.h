@@ -76,7 +76,18 @@ typedef struct {
     GPtrArray *resp_headers; /* name, value, name, value ... */
     HermodMailStore *store;  /* the account's, opened by the job */
     gboolean is_internal;    /* COPY/MOVE: no scheduling */
+    GPtrArray *addresses;    /* dav_job_addresses, once asked */
+    GHashTable *dead_names;  /* dav_prefetch_dead: members with dead props */
+    gint64 dead_coll;        /* ... of this collection */
 } DavJob;
+
+/* A job with no request, for work the module does by itself (iMIP that
+ * arrived by mail).  (transfer full) */
+DavJob *dav_job_new_internal(const char *account, const char *session);
+void dav_job_free(DavJob *job);
+/* The account's calendar user addresses, lower case: the login first,
+ * then its aliases (transfer none, kept in the job). */
+GPtrArray *dav_job_addresses(DavJob *job);
 
 const char *dav_header(DavJob *job, const char *name);
 /* Depth: 0, 1 or -1 (infinity); def when absent. */
@@ -137,6 +148,9 @@ const char *const *dav_prop_names(const DavResource *res);
  * in 404.  keys NULL: allprop; names_only: propname. */
 void dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean names_only,
                   GString *out);
+/* Before answering for many members of c: read once which of them have
+ * dead properties, so that dav_response asks the store only for those. */
+void dav_prefetch_dead(DavJob *job, const HermodDavCollection *c);
 /* A <response> with just a status, for href. */
 void dav_response_status(GString *out, const char *href, guint status);
 const char *dav_reason(guint status);
@@ -177,13 +191,21 @@ void dav_locks_discovery(const char *path, GString *out);
 /* The ETag of the member at path (decoded), or NULL.  (transfer full) */
 char *dav_etag_of(DavJob *job, const char *path);
 void dav_lock(DavJob *job, DavPath *path);
+/* Does an instance of o's component (VEVENT, VJOURNAL) overlap [start,
+ * end) (RFC 4791 9.9)?  From the instances kept for o's ETag, or worked
+ * out from text and kept (instances.c); FALSE when o is not one to keep
+ * (unbounded, another component): ask the core instead. */
+gboolean dav_instances_overlap(const HermodDavObject *o, const char *component, const char *text,
+                               gint64 start, gint64 end, gboolean *out);
+void dav_instances_clear(void);
 /* POST of a VFREEBUSY request to the schedule outbox (outbox.c). */
 void dav_post(DavJob *job, DavPath *path);
 void dav_unlock(DavJob *job, DavPath *path);
 
-/* Apply iMIP that arrived in the account's INBOX since the last look
- * (imip-in.c). */
-void dav_imip_scan(DavJob *job);
+/* Apply iMIP as it is delivered into an account's INBOX (imip-in.c):
+ * start and stop watching deliveries. */
+void dav_imip_start(void);
+void dav_imip_stop(void);
 
 /* --- methods --- */
 void dav_propfind(DavJob *job, DavPath *path);

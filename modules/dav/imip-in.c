@@ -4,20 +4,21 @@
  * updates and cancellations from organizers elsewhere, and replies from
  * attendees elsewhere, applied to the account's calendar.
  *
- * There is no delivery hook in the ABI, so the account's INBOX is looked
- * at when the account next makes a DAV request (clients poll; the
- * webmail asks on every view): messages newer than the last one seen
- * (its MODSEQ is kept as a property of the schedule inbox) that carry a
- * text/calendar part (GMime finds and decodes it) with METHOD REQUEST or
- * CANCEL from the event's ORGANIZER, to one of its attendees, or REPLY
- * from the ATTENDEE it answers for.  The From address must be that
- * organizer or attendee; anything else is left alone as plain mail.
- * What passes is applied exactly as a local invitation or reply is
- * (schedule-local.c: inbox copy, tentative placement, conflict notice,
- * organizer's copy updated, summary mail).  At most SCAN_MAX messages
- * per request, each at most MESSAGE_MAX bytes.  Mail that schedule.c
- * sent between accounts of this server (X-Hermod-iTIP: applied) was
- * applied when it was sent and is skipped.
+ * Applied as it is delivered: the core tells the module of every local
+ * delivery into an INBOX (HermodApi.delivery_watch_add, ABI 1.13); a
+ * message of at most MESSAGE_MAX bytes that mentions "calendar" is
+ * queued for one thread of the module's own (the delivery is not held
+ * up; arrivals are applied in order), which looks for a text/calendar
+ * part (GMime finds and decodes it) with METHOD REQUEST or CANCEL from
+ * the event's ORGANIZER, to one of its attendees (any of the account's
+ * addresses), or REPLY from the ATTENDEE it answers for.  The From
+ * address must be that organizer or attendee; anything else is left
+ * alone as plain mail.  What passes is applied exactly as a local
+ * invitation or reply is (schedule-local.c: inbox copy, tentative
+ * placement or the account's decline rules, conflict notice,
+ * organizer's copy updated, summary mail).
+ * Mail that schedule.c sent between accounts of this server
+ * (X-Hermod-iTIP: applied) was applied when it was sent and is skipped.
  */
 #include "autoconfig.h"
 
@@ -27,9 +28,7 @@
 
 #include "dav/schedule.h"
 
-#define SCAN_MAX    200
 #define MESSAGE_MAX (2 * 1024 * 1024)
-#define SEEN_KEY    "{urn:hermod:dav}imip-seen"
 
 typedef struct {
     GString *ical; /* the first text/calendar part, decoded */
@@ -90,15 +89,11 @@ parse_mail(GBytes *data, char **out_ical, char **out_from)
 }
 
 static gboolean
-has_attendee(icalcomponent *main, const char *address)
+has_attendee(icalcomponent *main, GPtrArray *mine)
 {
-    for (icalproperty *p = icalcomponent_get_first_property(main, ICAL_ATTENDEE_PROPERTY);
-         p != NULL; p = icalcomponent_get_next_property(main, ICAL_ATTENDEE_PROPERTY)) {
-        g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
-        if (a != NULL && strcmp(a, address) == 0)
-            return TRUE;
-    }
-    return FALSE;
+    g_autofree char *me = dav_sched_me(main, mine);
+
+    return me != NULL;
 }
 
 /* Apply one iTIP message that came by mail from from. */
@@ -118,12 +113,13 @@ apply(DavJob *job, const char *ical, const char *from)
         att != NULL ? dav_cal_address(icalproperty_get_attendee(att)) : NULL;
 
     if ((method == ICAL_METHOD_REQUEST || method == ICAL_METHOD_CANCEL) && organizer != NULL &&
-        strcmp(organizer, from) == 0 && has_attendee(main, job->account))
+        strcmp(organizer, from) == 0 && has_attendee(main, dav_job_addresses(job)))
         dav_sched_deliver_local(job, job->account,
-                                method == ICAL_METHOD_REQUEST ? "REQUEST" : "CANCEL", vcal, from);
+                                method == ICAL_METHOD_REQUEST ? "REQUEST" : "CANCEL", vcal, from,
+                                NULL);
     else if (method == ICAL_METHOD_REPLY && attendee != NULL && strcmp(attendee, from) == 0 &&
-             organizer != NULL && strcmp(organizer, job->account) == 0)
-        dav_sched_deliver_local(job, job->account, "REPLY", vcal, from);
+             organizer != NULL && dav_addr_in(dav_job_addresses(job), organizer))
+        dav_sched_deliver_local(job, job->account, "REPLY", vcal, from, NULL);
     else if (method != ICAL_METHOD_NONE)
         dav_api->log(HERMOD_LOG_INFO, job->session,
                      "dav: iMIP from <%s> to %s not applied (not its organizer or attendee)", from,
@@ -132,30 +128,21 @@ apply(DavJob *job, const char *ical, const char *from)
         icalcomponent_free(vcal);
 }
 
-static guint64
-seen_of(DavJob *job, gint64 inbox)
-{
-    g_autoptr(GPtrArray) props = dav_api->dav->props(job->store, inbox, "", NULL);
+typedef struct {
+    char *account;
+    GBytes *message;
+} Arrival;
 
-    for (guint i = 0; props != NULL && i < props->len; i++) {
-        const HermodDavProp *p = props->pdata[i];
-        const char *gt = strchr(p->xml, '>');
-        if (strcmp(p->name, SEEN_KEY) == 0 && gt != NULL)
-            return g_ascii_strtoull(gt + 1, NULL, 10);
-    }
-    return 0;
-}
+static GMutex lock;
+static GThreadPool *pool; /* one thread: arrivals in delivery order */
+static guint watch;
 
 static void
-save_seen(DavJob *job, gint64 inbox, guint64 modseq)
+arrival_free(Arrival *a)
 {
-    g_autoptr(GPtrArray) changes = g_ptr_array_new();
-    g_autofree char *xml = g_strdup_printf(
-        "<X:imip-seen xmlns:X=\"urn:hermod:dav\">%" G_GUINT64_FORMAT "</X:imip-seen>", modseq);
-    HermodDavProp p = {(char *)SEEN_KEY, xml};
-
-    g_ptr_array_add(changes, &p);
-    dav_api->dav->props_update(job->store, inbox, "", changes, NULL);
+    g_free(a->account);
+    g_bytes_unref(a->message);
+    g_free(a);
 }
 
 /* An invitation or reply this server scheduled between its own accounts
@@ -178,42 +165,76 @@ is_applied(GBytes *data)
     return FALSE;
 }
 
+/* On the pool: one delivered message. */
 static void
-scan_one(DavJob *job, const HermodMsgInfo *m)
+work(gpointer data, gpointer unused)
 {
-    g_autoptr(GBytes) data = NULL;
+    Arrival *a = data;
     g_autofree char *ical = NULL, *from = NULL;
+    g_autofree char *session = g_strdup_printf("imip-%s", a->account);
+    DavJob *job;
 
-    if (m->size > MESSAGE_MAX)
+    if (is_applied(a->message) || !parse_mail(a->message, &ical, &from)) {
+        arrival_free(a);
         return;
-    data = dav_api->mail->read_message(job->store, "INBOX", m->uid, NULL);
-    if (data == NULL || g_strstr_len(g_bytes_get_data(data, NULL), (gssize)g_bytes_get_size(data),
-                                     "alendar") == NULL)
-        return;
-    if (is_applied(data))
-        return;
-    if (parse_mail(data, &ical, &from))
+    }
+    job = dav_job_new_internal(a->account, session);
+    if (dav_job_store(job))
         apply(job, ical, from);
+    dav_job_free(job);
+    arrival_free(a);
+}
+
+/* On the delivering thread: queue what may be iMIP. */
+static void
+on_delivery(const char *account, const char *sender, GBytes *message, gpointer unused)
+{
+    gsize size = g_bytes_get_size(message);
+    Arrival *a;
+
+    if (size > MESSAGE_MAX || dav_module == NULL ||
+        !dav_api->setting_int(dav_module, "scheduling") ||
+        g_strstr_len(g_bytes_get_data(message, NULL), (gssize)size, "alendar") == NULL)
+        return;
+    a = g_new0(Arrival, 1);
+    a->account = g_strdup(account);
+    a->message = g_bytes_ref(message);
+    g_mutex_lock(&lock);
+    if (pool != NULL)
+        g_thread_pool_push(pool, a, NULL);
+    else
+        arrival_free(a);
+    g_mutex_unlock(&lock);
 }
 
 void
-dav_imip_scan(DavJob *job)
+dav_imip_start(void)
 {
-    HermodDavCollection *inbox = NULL;
-    g_autoptr(GPtrArray) msgs = NULL;
-    guint64 seen, top;
-
-    if (!dav_api->setting_int(dav_module, "scheduling") || !dav_job_store(job) ||
-        !dav_api->dav->collection(job->store, "cal", "inbox", &inbox, NULL) || inbox == NULL)
+    if (!HERMOD_API_HAS(dav_api, delivery_watch_add)) {
+        dav_api->log(HERMOD_LOG_WARNING, NULL,
+                     "dav: this core (ABI %u.%u) has no delivery watch: iMIP that arrives "
+                     "by mail is not applied to calendars",
+                     dav_api->abi_major, dav_api->abi_minor);
         return;
-    seen = top = seen_of(job, inbox->id);
-    msgs = dav_api->mail->messages(job->store, "INBOX", seen, NULL);
-    for (guint i = 0; msgs != NULL && i < msgs->len && i < SCAN_MAX; i++) {
-        const HermodMsgInfo *m = msgs->pdata[i];
-        scan_one(job, m);
-        top = MAX(top, m->modseq);
     }
-    if (top > seen)
-        save_seen(job, inbox->id, top);
-    dav_api->dav->collection_free(inbox);
+    g_mutex_lock(&lock);
+    if (pool == NULL)
+        pool = g_thread_pool_new(work, NULL, 1, FALSE, NULL);
+    g_mutex_unlock(&lock);
+    watch = dav_api->delivery_watch_add(on_delivery, NULL);
+}
+
+void
+dav_imip_stop(void)
+{
+    GThreadPool *p;
+
+    if (watch != 0)
+        dav_api->delivery_watch_remove(watch);
+    watch = 0;
+    g_mutex_lock(&lock);
+    p = g_steal_pointer(&pool);
+    g_mutex_unlock(&lock);
+    if (p != NULL)
+        g_thread_pool_free(p, FALSE, TRUE);
 }

@@ -42,6 +42,10 @@ const HermodSetting dav_settings[] = {
      "cancellations"},
     {"conflict_notices", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
      "mail an invited account that is busy at the proposed time"},
+    {"decline_conflicts", HERMOD_SETTING_BOOL, "false", 0, 0, NULL,
+     "answer DECLINED to a new invitation that overlaps an event already on the calendar"},
+    {"decline_recurring", HERMOD_SETTING_BOOL, "false", 0, 0, NULL,
+     "answer DECLINED to a new invitation to a recurring event"},
     {"organizer_summary", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
      "mail the organizer a summary once every attendee has answered"},
     {"local_invitation_mail", HERMOD_SETTING_BOOL, "true", 0, 0, NULL,
@@ -77,13 +81,18 @@ dav_init(const HermodApi *api, HermodModule *self, GError **error)
     LIBXML_TEST_VERSION;
     icalerror_set_errors_are_fatal(0);
     g_mime_init();
-    return mount_one(self, DAV_ROOT, error) && mount_one(self, "/.well-known/caldav", error) &&
-           mount_one(self, "/.well-known/carddav", error);
+    if (!mount_one(self, DAV_ROOT, error) || !mount_one(self, "/.well-known/caldav", error) ||
+        !mount_one(self, "/.well-known/carddav", error))
+        return FALSE;
+    dav_imip_start();
+    return TRUE;
 }
 
 static void
 dav_shutdown(HermodModule *self)
 {
+    dav_imip_stop();
+    dav_instances_clear();
     dav_module = NULL;
 }
 

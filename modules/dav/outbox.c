@@ -45,18 +45,19 @@ static void
 one_response(DavJob *job, GString *out, const char *attendee, gint64 start, gint64 end)
 {
     g_autofree char *address = dav_cal_address(attendee);
+    g_autofree char *account = address != NULL ? dav_sched_account(address) : NULL;
     g_autoptr(GArray) periods = g_array_new(FALSE, FALSE, sizeof(HermodCalPeriod));
     g_autoptr(GString) fb = NULL;
 
     g_string_append(out, "<C:response><C:recipient><D:href>");
     dav_xml_escape(out, attendee);
     g_string_append(out, "</D:href></C:recipient>");
-    if (address == NULL || !dav_sched_is_account(address)) {
+    if (account == NULL) {
         g_string_append(out, "<C:request-status>3.7;Invalid calendar user</C:request-status>"
                              "</C:response>");
         return;
     }
-    busy_of(address, start, end, periods);
+    busy_of(account, start, end, periods);
     fb = dav_freebusy_text(periods, start, end);
     g_string_append(out, "<C:request-status>2.0;Success</C:request-status><C:calendar-data>");
     dav_xml_escape(out, fb->str);
@@ -103,7 +104,7 @@ dav_post(DavJob *job, DavPath *path)
                icaltime_is_null_time(icalcomponent_get_dtend(fb))) {
         dav_precondition(job, 400, NS_CAL, "valid-calendar-data",
                          "a VFREEBUSY with DTSTART and DTEND");
-    } else if (organizer == NULL || strcmp(organizer, job->account) != 0) {
+    } else if (organizer == NULL || !dav_addr_in(dav_job_addresses(job), organizer)) {
         dav_precondition(job, 403, NS_CAL, "organizer-allowed", "the ORGANIZER must be you");
     } else {
         answer(job, fb);

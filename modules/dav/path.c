@@ -94,9 +94,7 @@ dav_path_parse(const char *path)
 static void
 add_segment(GString *out, const char *s, gboolean is_dir)
 {
-    g_autofree char *esc = g_uri_escape_string(s, "@!$&'()*+,;=:~", FALSE);
-
-    g_string_append(out, esc);
+    g_string_append_uri_escaped(out, s, "@!$&'()*+,;=:~", FALSE);
     if (is_dir)
         g_string_append_c(out, '/');
 }
@@ -114,7 +112,9 @@ dav_href(const char *owner, const char *home, const char *collection, const char
         add_segment(out, owner, TRUE);
     if (collection != NULL)
         add_segment(out, collection, TRUE);
-    if (object != NULL) {
+    if (object != NULL && strchr(object, '/') == NULL) {
+        add_segment(out, object, FALSE);
+    } else if (object != NULL) {
         g_auto(GStrv) parts = g_strsplit(object, "/", -1);
         for (guint i = 0; parts[i] != NULL; i++) {
             if (i > 0)

@@ -94,6 +94,8 @@ collection_members(DavJob *job, const Wanted *w, DavPath *path, HermodDavCollect
         return FALSE;
     }
     g_ptr_array_set_free_func(list, (GDestroyNotify)dav_api->dav->object_free);
+    if (list->len > 1)
+        dav_prefetch_dead(job, c);
     for (guint i = 0; i < list->len; i++) {
         HermodDavObject *o = list->pdata[i];
         DavPath p = {DAV_PATH_OBJECT, path->owner, path->home, c->name, o->name, FALSE};

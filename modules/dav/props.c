@@ -178,8 +178,15 @@ principal_prop(DavJob *job, const DavResource *res, const char *key, GString *ou
         href = dav_href(job->account, "cal", "outbox", NULL);
         tag = "C:schedule-outbox-URL";
     } else if (strcmp(key, C("calendar-user-address-set")) == 0) {
-        href = g_strconcat("mailto:", job->account, NULL);
-        tag = "C:calendar-user-address-set";
+        GPtrArray *mine = dav_job_addresses(job);
+        g_string_append(out, "<C:calendar-user-address-set>");
+        for (guint i = 0; i < mine->len; i++) {
+            g_string_append(out, "<D:href>mailto:");
+            dav_xml_escape(out, mine->pdata[i]);
+            g_string_append(out, "</D:href>");
+        }
+        g_string_append(out, "</C:calendar-user-address-set>");
+        return TRUE;
     } else {
         return FALSE;
     }

@@ -7,7 +7,9 @@
  * Queries read the collection's objects once, prefiltered by the store
  * on the time span of the query's top time-range, then test each object
  * with filter.c.  calendar-data with an expand element is the core's
- * expansion of the object (HermodDavApi.cal_expand).  Sync tokens are
+ * expansion of the object (HermodDavApi.cal_expand), with
+ * limit-recurrence-set the object without the overrides outside the
+ * range (cal_limit).  Sync tokens are
  * "urn:hermod:sync:ID:N": ID the collection (a token of another or a
  * deleted collection is foreign), N its change number; a token ahead of
  * the collection or not ours is 403 DAV:valid-sync-token.
@@ -23,6 +25,8 @@ typedef struct {
     GPtrArray *keys;     /* property keys asked for */
     gboolean has_expand; /* calendar-data/expand */
     gint64 expand_start, expand_end;
+    gboolean has_limit; /* calendar-data/limit-recurrence-set */
+    gint64 limit_start, limit_end;
 } Props;
 
 static void
@@ -31,11 +35,14 @@ props_read(xmlNode *root, Props *out)
     xmlNode *prop = dav_xml_child(root, NS_DAV, "prop");
     xmlNode *cd = dav_xml_child(prop, NS_CAL, "calendar-data");
     xmlNode *ex = dav_xml_child(cd, NS_CAL, "expand");
+    xmlNode *lim = dav_xml_child(cd, NS_CAL, "limit-recurrence-set");
 
     out->keys = g_ptr_array_new_with_free_func(g_free);
     for (xmlNode *n = dav_xml_first(prop); n != NULL; n = dav_xml_next(n))
         g_ptr_array_add(out->keys, dav_xml_key(n));
     out->has_expand = ex != NULL && dav_time_range(ex, &out->expand_start, &out->expand_end);
+    out->has_limit = lim != NULL && HERMOD_DAV_API_HAS(dav_api->dav, cal_limit) &&
+                     dav_time_range(lim, &out->limit_start, &out->limit_end);
 }
 
 static void
@@ -58,6 +65,10 @@ emit(DavJob *job, DavPath *path, const HermodDavCollection *c, const HermodDavOb
     if (props->has_expand && o->data != NULL) {
         text = g_strndup(g_bytes_get_data(o->data, NULL), g_bytes_get_size(o->data));
         expanded = dav_api->dav->cal_expand(text, props->expand_start, props->expand_end, NULL);
+        res.data = expanded;
+    } else if (props->has_limit && o->data != NULL) {
+        text = g_strndup(g_bytes_get_data(o->data, NULL), g_bytes_get_size(o->data));
+        expanded = dav_api->dav->cal_limit(text, props->limit_start, props->limit_end, NULL);
         res.data = expanded;
     }
     dav_response(job, &res, props->keys, FALSE, job->out);
@@ -100,10 +111,41 @@ simple_range(xmlNode *filter, char **out_name)
     return tr;
 }
 
-/* Does text pass filter?  The common time-range query is one overlap
- * test of the core (one parse) instead of the whole filter walk. */
+/* Does a line of text start with property name (any case)? */
 static gboolean
-passes(xmlNode *filter, gboolean is_cal, const char *text)
+has_property(const char *text, const char *name)
+{
+    gsize n = strlen(name);
+
+    for (const char *l = text; l != NULL && *l != '\0'; l = strchr(l, '\n'), l = l ? l + 1 : l)
+        if (g_ascii_strncasecmp(l, name, n) == 0 && (l[n] == ':' || l[n] == ';'))
+            return TRUE;
+    return FALSE;
+}
+
+/* One VEVENT without recurrence and of positive length: its only
+ * instance is the store's span, so the RFC 4791 9.9 test is the span's
+ * (no parse).  FALSE when the object is not that simple. */
+static gboolean
+span_decides(const HermodDavObject *o, const char *comp, const char *text, gint64 s, gint64 e,
+             gboolean *out)
+{
+    if (g_ascii_strcasecmp(comp, "VEVENT") != 0 || o->first_start == G_MININT64 ||
+        o->last_end == G_MAXINT64 || o->last_end <= o->first_start || has_property(text, "RRULE") ||
+        has_property(text, "RDATE") || has_property(text, "EXRULE") ||
+        has_property(text, "RECURRENCE-ID") || g_strstr_len(text, -1, "BEGIN:VTODO") != NULL ||
+        g_strstr_len(text, -1, "BEGIN:VJOURNAL") != NULL ||
+        g_strstr_len(text, -1, "BEGIN:VEVENT") == NULL)
+        return FALSE;
+    *out = s < o->last_end && e > o->first_start;
+    return TRUE;
+}
+
+/* Does text pass filter?  The common time-range query is one overlap
+ * test of the core (one parse; none for a simple event) instead of the
+ * whole filter walk. */
+static gboolean
+passes(xmlNode *filter, gboolean is_cal, const HermodDavObject *o, const char *text)
 {
     g_autofree char *comp = NULL;
     xmlNode *tr = is_cal ? simple_range(filter, &comp) : NULL;
@@ -111,7 +153,10 @@ passes(xmlNode *filter, gboolean is_cal, const char *text)
     gboolean hit = FALSE;
 
     if (tr != NULL && dav_time_range(tr, &s, &e))
-        return dav_api->dav->cal_overlaps(text, comp, s, e, &hit, NULL) && hit;
+        return span_decides(o, comp, text, s, e, &hit) ||
+                       dav_instances_overlap(o, comp, text, s, e, &hit)
+                   ? hit
+                   : dav_api->dav->cal_overlaps(text, comp, s, e, &hit, NULL) && hit;
     return is_cal ? dav_cal_filter(filter, text) : dav_card_filter(filter, text);
 }
 
@@ -136,13 +181,15 @@ query(DavJob *job, DavPath *path, HermodDavCollection *c, xmlNode *root, gboolea
         return;
     }
     g_ptr_array_set_free_func(list, (GDestroyNotify)dav_api->dav->object_free);
+    if (list->len > 1)
+        dav_prefetch_dead(job, c);
     props_read(root, &props);
     begin(job);
     for (guint i = 0; i < list->len; i++) {
         HermodDavObject *o = list->pdata[i];
         g_autofree char *text =
             g_strndup(g_bytes_get_data(o->data, NULL), g_bytes_get_size(o->data));
-        if (passes(filter, is_cal, text))
+        if (passes(filter, is_cal, o, text))
             emit(job, path, c, o, &props);
     }
     dav_ms_end(job->out);
@@ -211,6 +258,8 @@ sync_collection(DavJob *job, DavPath *path, HermodDavCollection *c, xmlNode *roo
         return;
     }
     g_ptr_array_set_free_func(changes, (GDestroyNotify)dav_api->dav->change_free);
+    if (changes->len > 1)
+        dav_prefetch_dead(job, c);
     props_read(root, &props);
     begin(job);
     for (guint i = 0; i < changes->len; i++) {

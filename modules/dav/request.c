@@ -37,11 +37,9 @@ dav_classes(void)
                                                           : DAV_CLASSES;
 }
 
-static void
-job_free(gpointer data)
+void
+dav_job_free(DavJob *job)
 {
-    DavJob *job = data;
-
     g_free(job->method);
     g_free(job->path);
     g_free(job->account);
@@ -56,7 +54,32 @@ job_free(gpointer data)
     g_ptr_array_unref(job->resp_headers);
     if (job->store != NULL)
         dav_api->mail->unref(job->store);
+    if (job->addresses != NULL)
+        g_ptr_array_unref(job->addresses);
+    if (job->dead_names != NULL)
+        g_hash_table_unref(job->dead_names);
     g_free(job);
+}
+
+static void
+job_free(gpointer data)
+{
+    dav_job_free(data);
+}
+
+DavJob *
+dav_job_new_internal(const char *account, const char *session)
+{
+    DavJob *job = g_new0(DavJob, 1);
+
+    job->method = g_strdup("IMIP");
+    job->path = g_strdup(DAV_ROOT "/");
+    job->account = g_strdup(account);
+    job->session = g_strdup(session);
+    job->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    job->resp_headers = g_ptr_array_new_with_free_func(g_free);
+    job->is_internal = FALSE;
+    return job;
 }
 
 static void
@@ -98,8 +121,6 @@ dispatch(DavJob *job)
         dav_text(job, 403, "Forbidden: that is another account's\n");
         return;
     }
-    if (path->kind != DAV_PATH_ROOT)
-        dav_imip_scan(job);
     if (!writes_allowed(job, path))
         return;
     if (strcmp(m, "PROPFIND") == 0)

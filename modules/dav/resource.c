@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dav/dav.h"
+#include "dav/schedule.h"
 
 const char *
 dav_header(DavJob *job, const char *name)
@@ -123,6 +124,36 @@ dav_job_store(DavJob *job)
     }
     return ensure(job, "cal", "calendar", HERMOD_DAV_KIND_CALENDAR, "VEVENT,VTODO") &&
            ensure(job, "card", "contacts", HERMOD_DAV_KIND_ADDRESSBOOK, NULL);
+}
+
+GPtrArray *
+dav_addresses_of(const char *account)
+{
+    g_autoptr(GError) error = NULL;
+    GPtrArray *list =
+        dav_api->account_addresses != NULL ? dav_api->account_addresses(account, &error) : NULL;
+
+    if (list == NULL) {
+        if (error != NULL)
+            dav_api->log(HERMOD_LOG_WARNING, NULL, "dav: the addresses of %s: %s", account,
+                         error->message);
+        list = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(list, g_strdup(account));
+    }
+    for (guint i = 0; i < list->len; i++) {
+        char *low = g_ascii_strdown(list->pdata[i], -1);
+        g_free(list->pdata[i]);
+        list->pdata[i] = low;
+    }
+    return list;
+}
+
+GPtrArray *
+dav_job_addresses(DavJob *job)
+{
+    if (job->addresses == NULL)
+        job->addresses = dav_addresses_of(job->account);
+    return job->addresses;
 }
 
 gboolean

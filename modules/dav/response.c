@@ -55,10 +55,10 @@ propstat(GString *out, GString *props, guint status)
 {
     if (props->len == 0)
         return;
-    g_string_append_printf(out,
-                           "<D:propstat><D:prop>%s</D:prop>"
-                           "<D:status>HTTP/1.1 %u %s</D:status></D:propstat>",
-                           props->str, status, dav_reason(status));
+    g_string_append(out, "<D:propstat><D:prop>");
+    g_string_append_len(out, props->str, (gssize)props->len);
+    g_string_append_printf(out, "</D:prop><D:status>HTTP/1.1 %u %s</D:status></D:propstat>", status,
+                           dav_reason(status));
 }
 
 static const HermodDavProp *
@@ -72,11 +72,30 @@ find_dead(GPtrArray *dead, const char *key)
     return NULL;
 }
 
+void
+dav_prefetch_dead(DavJob *job, const HermodDavCollection *c)
+{
+    g_autoptr(GPtrArray) names = NULL;
+
+    g_clear_pointer(&job->dead_names, g_hash_table_unref);
+    job->dead_coll = 0;
+    if (job->store == NULL || !HERMOD_DAV_API_HAS(dav_api->dav, props_objects) ||
+        (names = dav_api->dav->props_objects(job->store, c->id, NULL)) == NULL)
+        return;
+    job->dead_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < names->len; i++)
+        g_hash_table_add(job->dead_names, g_strdup(names->pdata[i]));
+    job->dead_coll = c->id;
+}
+
 static GPtrArray *
 dead_props(DavJob *job, const DavResource *res)
 {
     if (res->coll == NULL || job->store == NULL ||
         (res->path->kind != DAV_PATH_COLLECTION && res->path->kind != DAV_PATH_OBJECT))
+        return NULL;
+    if (res->obj != NULL && job->dead_names != NULL && job->dead_coll == res->coll->id &&
+        !g_hash_table_contains(job->dead_names, res->obj->name))
         return NULL;
     return dav_api->dav->props(job->store, res->coll->id, res->obj != NULL ? res->obj->name : "",
                                NULL);
@@ -87,20 +106,22 @@ one(DavJob *job, const DavResource *res, const char *key, GPtrArray *dead, gbool
     GString *found, GString *missing)
 {
     const HermodDavProp *d = find_dead(dead, key);
-    g_autoptr(GString) value = g_string_new(NULL);
+    gsize at = found->len;
 
     if (d != NULL && !names_only) {
         g_string_append(found, d->xml);
         return;
     }
-    if (d == NULL && !dav_prop_live(job, res, key, value)) {
+    /* The live value goes straight into found; taken back if absent. */
+    if (d == NULL && !dav_prop_live(job, res, key, found)) {
+        g_string_truncate(found, at);
         dav_xml_empty(missing, key);
         return;
     }
-    if (names_only)
+    if (names_only) {
+        g_string_truncate(found, at);
         dav_xml_empty(found, key);
-    else
-        g_string_append_len(found, value->str, value->len);
+    }
 }
 
 void

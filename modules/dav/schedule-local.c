@@ -8,11 +8,15 @@
  * default calendar as STATUS:TENTATIVE (the copy named after a hash of
  * the UID, never the UID itself); an update replaces the copy but keeps
  * the account's own PARTSTAT.  If the account is busy then, it gets a
- * conflict notice naming both events (conflict_notices).  CANCEL marks
- * the copy CANCELLED.  REPLY updates the replying attendee's PARTSTAT in
- * the organizer's copy, and once nobody is left to answer the organizer
- * gets a summary mail (organizer_summary).  Runs in the job of the
- * request that caused it, on the work pool.
+ * conflict notice naming both events (conflict_notices), and with
+ * decline_conflicts the invitation is answered DECLINED; with
+ * decline_recurring so is a recurring one.  CANCEL marks the copy
+ * CANCELLED.  Each of auto_schedule, conflict_notices, decline_conflicts
+ * and decline_recurring is the [dav] setting unless the account set its
+ * own: a dead property {urn:hermod:dav}NAME ("true"/"false", dashes for
+ * underscores) on its schedule inbox (PROPPATCH).  REPLY updates the replying attendee's PARTSTAT
+ * in the organizer's copy, and once nobody is left to answer the organizer gets a summary mail
+ * (organizer_summary).  Runs in the job of the request that caused it, on the work pool.
  */
 #include "autoconfig.h"
 
@@ -27,7 +31,29 @@ typedef struct {
     HermodMailStore *store;
     icalcomponent *vcal; /* the message (transfer none) */
     const char *uid;
+    char *me;     /* the account's address among the attendees */
+    gint64 inbox; /* its schedule inbox, 0 if none */
+    char *answer; /* DECLINED when a rule declined the request */
 } Target;
+
+/* The account's own choice (a dead property on its inbox), else [dav]. */
+static gboolean
+rule(Target *t, const char *setting)
+{
+    g_autofree char *dashed = g_strdelimit(g_strdup(setting), "_", '-');
+    g_autofree char *key = g_strconcat("{urn:hermod:dav}", dashed, NULL);
+    g_autoptr(GPtrArray) props =
+        t->inbox != 0 ? dav_api->dav->props(t->store, t->inbox, "", NULL) : NULL;
+
+    for (guint i = 0; props != NULL && i < props->len; i++) {
+        const HermodDavProp *p = props->pdata[i];
+        const char *gt = strchr(p->xml, '>');
+        if (strcmp(p->name, key) != 0 || gt == NULL || gt[-1] == '/')
+            continue;
+        return g_ascii_strncasecmp(gt + 1, "true", 4) == 0 || gt[1] == '1';
+    }
+    return dav_api->setting_int(dav_module, setting) != 0;
+}
 
 static HermodDavCollection *
 collection(HermodMailStore *store, const char *name, HermodDavKind kind)
@@ -199,18 +225,26 @@ apply_request(Target *t)
     find_copy(t, &coll, &obj);
     if (obj != NULL) {
         icalcomponent *old = parse_object(obj);
-        mine = old != NULL ? partstat(old, t->account) : NULL;
+        mine = old != NULL ? partstat(old, t->me) : NULL;
         if (old != NULL)
             icalcomponent_free(old);
         if (mine != NULL)
-            set_partstat(copy, t->account, mine, NULL);
+            set_partstat(copy, t->me, mine, NULL);
     } else {
+        gboolean notices = rule(t, "conflict_notices"), decline = rule(t, "decline_conflicts");
         coll = collection(t->store, "calendar", HERMOD_DAV_KIND_CALENDAR);
         if (icalcomponent_get_first_property(main, ICAL_STATUS_PROPERTY) == NULL)
             icalcomponent_set_status(main, ICAL_STATUS_TENTATIVE);
-        other = dav_api->setting_int(dav_module, "conflict_notices") ? conflict(t, main) : NULL;
-        if (other != NULL)
+        other = notices || decline ? conflict(t, main) : NULL;
+        if (other != NULL && notices)
             notice_conflict(t, main, other);
+        if ((other != NULL && decline) ||
+            (rule(t, "decline_recurring") &&
+             (icalcomponent_get_first_property(main, ICAL_RRULE_PROPERTY) != NULL ||
+              icalcomponent_get_first_property(main, ICAL_RDATE_PROPERTY) != NULL))) {
+            t->answer = g_strdup("DECLINED");
+            set_partstat(copy, t->me, t->answer, NULL);
+        }
     }
     text = as_text(copy);
     if (coll != NULL) {
@@ -300,40 +334,85 @@ apply_reply(Target *t, const char *from)
     dav_api->dav->collection_free(coll);
 }
 
+/* Answer the organizer: t->answer for t->me, as a REPLY. */
+static void
+reply_answer(Target *t, char **out_partstat)
+{
+    icalcomponent *reply = icalcomponent_new_clone(t->vcal);
+    icalcomponent *main = dav_sched_main(reply);
+    icalproperty *org = icalcomponent_get_first_property(main, ICAL_ORGANIZER_PROPERTY);
+    g_autofree char *organizer =
+        org != NULL ? dav_cal_address(icalproperty_get_organizer(org)) : NULL;
+
+    dav_api->log(HERMOD_LOG_INFO, t->job->session, "dav: %s declines %s (%s)", t->me, t->uid,
+                 "its scheduling rules");
+    if (out_partstat != NULL) {
+        *out_partstat = g_strdup(t->answer);
+    } else if (organizer != NULL) {
+        set_partstat(reply, t->me, t->answer, NULL);
+        for (icalcomponent *c = icalcomponent_get_first_component(reply, ICAL_ANY_COMPONENT);
+             c != NULL; c = icalcomponent_get_next_component(reply, ICAL_ANY_COMPONENT)) {
+            g_autoptr(GPtrArray) drop = g_ptr_array_new();
+            for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY);
+                 p != NULL; p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+                g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
+                if (a == NULL || strcmp(a, t->me) != 0)
+                    g_ptr_array_add(drop, p);
+            }
+            for (guint i = 0; i < drop->len; i++) {
+                icalcomponent_remove_property(c, drop->pdata[i]);
+                icalproperty_free(drop->pdata[i]);
+            }
+        }
+        dav_sched_send(t->job, t->me, organizer, "REPLY", reply, NULL);
+    }
+    icalcomponent_free(reply);
+}
+
 const char *
 dav_sched_deliver_local(DavJob *job, const char *account, const char *method, icalcomponent *vcal,
-                        const char *from)
+                        const char *from, char **out_partstat)
 {
     g_autoptr(GError) error = NULL;
-    Target t = {job, account, NULL, vcal, NULL};
+    g_autoptr(GPtrArray) mine = dav_addresses_of(account);
+    Target t = {job, account, NULL, vcal, NULL, NULL, 0, NULL};
     icalcomponent *main = dav_sched_main(vcal);
     HermodDavCollection *inbox;
     g_autofree char *msg = NULL, *uuid = NULL, *name = NULL;
 
     t.uid = main != NULL ? icalcomponent_get_uid(main) : NULL;
+    t.me = dav_sched_me(main, mine);
+    if (t.me == NULL)
+        t.me = g_strdup(account);
     t.store = dav_api->mail->open(account, &error);
     if (t.store == NULL || t.uid == NULL) {
         dav_api->log(HERMOD_LOG_WARNING, job->session, "dav: cannot schedule for %s: %s", account,
                      error != NULL ? error->message : "no UID");
         if (t.store != NULL)
             dav_api->mail->unref(t.store);
+        g_free(t.me);
         return "5.1";
     }
     inbox = collection(t.store, "inbox", HERMOD_DAV_KIND_INBOX);
     msg = dav_sched_message(vcal, method);
     uuid = g_uuid_string_random();
     name = g_strdup_printf("itip-%s.ics", uuid);
+    t.inbox = inbox != NULL ? inbox->id : 0;
     if (inbox != NULL)
         put_text(t.store, inbox->id, name, msg, NULL, NULL);
-    if (strcmp(method, "REQUEST") == 0 && dav_api->setting_int(dav_module, "auto_schedule"))
+    if (strcmp(method, "REQUEST") == 0 && rule(&t, "auto_schedule"))
         apply_request(&t);
-    else if (strcmp(method, "CANCEL") == 0 && dav_api->setting_int(dav_module, "auto_schedule"))
+    else if (strcmp(method, "CANCEL") == 0 && rule(&t, "auto_schedule"))
         apply_cancel(&t);
     else if (strcmp(method, "REPLY") == 0)
         apply_reply(&t, from);
     dav_api->log(HERMOD_LOG_INFO, job->session, "dav: %s from %s delivered to %s", method, from,
                  account);
+    if (t.answer != NULL)
+        reply_answer(&t, out_partstat);
     dav_api->dav->collection_free(inbox);
     dav_api->mail->unref(t.store);
+    g_free(t.me);
+    g_free(t.answer);
     return inbox != NULL ? "1.2" : "5.1";
 }

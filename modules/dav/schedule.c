@@ -10,7 +10,10 @@
  * the outcome (1.2 delivered, 1.1 sent by mail, 5.1 failed) in the
  * organizer's copy, which is then stored again as libical writes it.
  * An attendee's PUT that changes their own PARTSTAT sends REPLY to the
- * organizer (whose copy is updated when local).  The organizer's DELETE
+ * organizer (whose copy is updated when local).  Any of the account's
+ * addresses (login and aliases, HermodApi.account_addresses) is the
+ * account as organizer or attendee; an alias attendee is delivered to
+ * its account.  The organizer's DELETE
  * sends CANCEL.  Failures are logged and recorded; they never fail the
  * client's request, which is already stored.
  */
@@ -67,12 +70,46 @@ dav_sched_message(icalcomponent *vcal, const char *method)
     return text;
 }
 
-gboolean
-dav_sched_is_account(const char *address)
+char *
+dav_sched_account(const char *address)
 {
-    /* Local, and its own owner: an account (an alias owns nothing). */
-    return dav_api->addr_lookup(address, NULL) == HERMOD_ADDR_LOCAL &&
-           dav_api->addr_check_owner(address, address, NULL) == HERMOD_AUTH_OK;
+    g_autoptr(GError) error = NULL;
+    char *account;
+
+    if (dav_api->addr_lookup(address, NULL) != HERMOD_ADDR_LOCAL)
+        return NULL;
+    if (!HERMOD_API_HAS(dav_api, addr_account))
+        /* Its own owner: an account (an alias owns nothing). */
+        return dav_api->addr_check_owner(address, address, NULL) == HERMOD_AUTH_OK
+                   ? g_ascii_strdown(address, -1)
+                   : NULL;
+    account = dav_api->addr_account(address, &error);
+    if (error != NULL)
+        dav_api->log(HERMOD_LOG_WARNING, NULL, "dav: who is <%s>: %s", address, error->message);
+    return account;
+}
+
+gboolean
+dav_addr_in(GPtrArray *addresses, const char *address)
+{
+    for (guint i = 0; address != NULL && i < addresses->len; i++)
+        if (strcmp(addresses->pdata[i], address) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+char *
+dav_sched_me(icalcomponent *main, GPtrArray *addresses)
+{
+    for (icalproperty *p =
+             main != NULL ? icalcomponent_get_first_property(main, ICAL_ATTENDEE_PROPERTY) : NULL;
+         p != NULL; p = icalcomponent_get_next_property(main, ICAL_ATTENDEE_PROPERTY)) {
+        char *a = dav_cal_address(icalproperty_get_attendee(p));
+        if (dav_addr_in(addresses, a))
+            return a;
+        g_free(a);
+    }
+    return NULL;
 }
 
 static char *
@@ -95,11 +132,12 @@ set_status(icalcomponent *vcal, const char *address, const char *status)
         }
 }
 
-/* method to to as iMIP mail; is_applied: to is a local account whose
- * calendar has it already (the mail is for reading it, in the webmail
- * as an invitation card). */
+/* method from from to to as iMIP mail; is_applied: to is a local account
+ * whose calendar has it already (the mail is for reading it, in the
+ * webmail as an invitation card). */
 static gboolean
-mail_one(DavJob *job, const char *to, const char *method, icalcomponent *vcal, gboolean is_applied)
+mail_one(DavJob *job, const char *from, const char *to, const char *method, icalcomponent *vcal,
+         gboolean is_applied)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *text = dav_sched_message(vcal, method);
@@ -112,24 +150,27 @@ mail_one(DavJob *job, const char *to, const char *method, icalcomponent *vcal, g
                                                                                : "Reply",
                                                summary != NULL ? summary : "(no title)");
 
-    if (dav_imip_send(job->account, to, method, subject, what, text, is_applied, &error))
+    if (dav_imip_send(from, to, method, subject, what, text, is_applied, &error))
         return TRUE;
     dav_api->log(HERMOD_LOG_WARNING, job->session, "dav: iMIP %s to <%s> failed: %s", method, to,
                  error->message);
     return FALSE;
 }
 
-/* Send method to one attendee or organizer; the SCHEDULE-STATUS. */
-static const char *
-send_one(DavJob *job, const char *to, const char *method, icalcomponent *vcal)
+const char *
+dav_sched_send(DavJob *job, const char *from, const char *to, const char *method,
+               icalcomponent *vcal, char **out_partstat)
 {
-    if (dav_sched_is_account(to)) {
-        const char *status = dav_sched_deliver_local(job, to, method, vcal, job->account);
+    g_autofree char *account = dav_sched_account(to);
+
+    if (account != NULL) {
+        const char *status =
+            dav_sched_deliver_local(job, account, method, vcal, from, out_partstat);
         if (dav_api->setting_int(dav_module, "local_invitation_mail"))
-            mail_one(job, to, method, vcal, TRUE);
+            mail_one(job, from, to, method, vcal, TRUE);
         return status;
     }
-    return mail_one(job, to, method, vcal, FALSE) ? "1.1" : "5.1";
+    return mail_one(job, from, to, method, vcal, FALSE) ? "1.1" : "5.1";
 }
 
 /* The attendees to schedule: SCHEDULE-AGENT SERVER, not the organizer.
@@ -163,15 +204,34 @@ as_text(icalcomponent *vcal)
     return text;
 }
 
-static char *
-organizer_put(DavJob *job, icalcomponent *vcal, icalcomponent *main)
+/* Set PARTSTAT of address in every component. */
+static void
+set_partstat(icalcomponent *vcal, const char *address, const char *partstat)
 {
-    g_autoptr(GPtrArray) list = attendees(main, job->account);
+    for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c != NULL;
+         c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT))
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY);
+             p != NULL; p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
+            if (a != NULL && strcmp(a, address) == 0)
+                icalproperty_set_parameter_from_string(p, "PARTSTAT", partstat);
+        }
+}
+
+static char *
+organizer_put(DavJob *job, icalcomponent *vcal, icalcomponent *main, const char *organizer)
+{
+    g_autoptr(GPtrArray) list = attendees(main, organizer);
 
     if (list->len == 0)
         return NULL;
-    for (guint i = 0; i < list->len; i++)
-        set_status(vcal, list->pdata[i], send_one(job, list->pdata[i], "REQUEST", vcal));
+    for (guint i = 0; i < list->len; i++) {
+        g_autofree char *answer = NULL;
+        const char *to = list->pdata[i];
+        set_status(vcal, to, dav_sched_send(job, organizer, to, "REQUEST", vcal, &answer));
+        if (answer != NULL)
+            set_partstat(vcal, to, answer);
+    }
     return as_text(vcal);
 }
 
@@ -214,19 +274,20 @@ static void
 attendee_put(DavJob *job, icalcomponent *vcal, icalcomponent *main, const char *old_text,
              const char *organizer)
 {
-    g_autofree char *now = partstat_of(main, job->account);
+    g_autofree char *me = dav_sched_me(main, dav_job_addresses(job));
+    g_autofree char *now = me != NULL ? partstat_of(main, me) : NULL;
     g_autofree char *before = NULL;
     icalcomponent *old = old_text != NULL ? icalparser_parse_string(old_text) : NULL;
 
-    if (old != NULL && dav_sched_main(old) != NULL)
-        before = partstat_of(dav_sched_main(old), job->account);
+    if (me != NULL && old != NULL && dav_sched_main(old) != NULL)
+        before = partstat_of(dav_sched_main(old), me);
     if (old != NULL)
         icalcomponent_free(old);
     if (now == NULL || g_strcmp0(now, before) == 0 ||
         (before == NULL && strcmp(now, "NEEDS-ACTION") == 0))
         return;
-    only_me(vcal, job->account);
-    send_one(job, organizer, "REPLY", vcal);
+    only_me(vcal, me);
+    dav_sched_send(job, me, organizer, "REPLY", vcal, NULL);
 }
 
 char *
@@ -240,8 +301,8 @@ dav_schedule_put(DavJob *job, const char *old_text, const char *new_text)
         org != NULL ? dav_cal_address(icalproperty_get_organizer(org)) : NULL;
     char *updated = NULL;
 
-    if (organizer != NULL && strcmp(organizer, job->account) == 0)
-        updated = organizer_put(job, vcal, main);
+    if (organizer != NULL && dav_addr_in(dav_job_addresses(job), organizer))
+        updated = organizer_put(job, vcal, main, organizer);
     else if (organizer != NULL)
         attendee_put(job, vcal, main, old_text, organizer);
     if (vcal != NULL)
@@ -259,11 +320,11 @@ dav_schedule_delete(DavJob *job, const char *old_text)
     g_autofree char *organizer =
         org != NULL ? dav_cal_address(icalproperty_get_organizer(org)) : NULL;
 
-    if (organizer != NULL && strcmp(organizer, job->account) == 0) {
+    if (organizer != NULL && dav_addr_in(dav_job_addresses(job), organizer)) {
         g_autoptr(GPtrArray) list = attendees(main, organizer);
         icalcomponent_set_status(main, ICAL_STATUS_CANCELLED);
         for (guint i = 0; i < list->len; i++)
-            send_one(job, list->pdata[i], "CANCEL", vcal);
+            dav_sched_send(job, organizer, list->pdata[i], "CANCEL", vcal, NULL);
     }
     if (vcal != NULL)
         icalcomponent_free(vcal);

@@ -142,6 +142,12 @@ void
 dav_xml_escape(GString *out, const char *s)
 {
     for (const char *p = s; p != NULL && *p != '\0'; p++) {
+        gsize run = strcspn(p, "&<>\"\r");
+        if (run > 0) {
+            g_string_append_len(out, p, (gssize)run);
+            p += run - 1;
+            continue;
+        }
         switch (*p) {
         case '&':
             g_string_append(out, "&amp;");

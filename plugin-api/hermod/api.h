@@ -82,6 +82,15 @@ typedef struct HermodMessage HermodMessage;
 typedef void (*HermodWorkFunc)(gpointer data);
 typedef void (*HermodDoneFunc)(HermodConn *conn, gpointer data);
 
+/* ABI 1.13: called after a message was delivered into a local account's
+ * INBOX (account canonical; sender the envelope sender, "" for the null
+ * sender; message the stored bytes, transfer none: g_bytes_ref to keep
+ * them), on the delivering thread, before the delivery is answered.  It
+ * must return quickly and must not call the store or submit mail: queue
+ * the work (a GThreadPool of the module's own). */
+typedef void (*HermodDeliveryFunc)(const char *account, const char *sender, GBytes *message,
+                                   gpointer data);
+
 /* Completion of auth_check, on the connection's loop thread.  account is
  * the canonical account address on HERMOD_AUTH_OK, else NULL; transfer none. */
 typedef void (*HermodAuthFunc)(HermodConn *conn, HermodAuthResult result, const char *account,
@@ -320,6 +329,22 @@ struct HermodApi {
      * SCRAM keys is logged but not counted: no password was guessed). */
     void (*scram_verify)(HermodConn *conn, const HermodScramRequest *req, HermodScramFunc done,
                          gpointer data);
+
+    /* --- ABI 1.13: delivery watches and alias owners (modules/dav) --- */
+    /* Call fn(account, sender, message, data) after every local delivery
+     * into an INBOX (SMTP, LMTP, submission, msg_submit; not IMAP APPEND
+     * or JMAP import, which are the account's own).  Any thread; returns
+     * an id > 0 for delivery_watch_remove, after which fn is no longer
+     * called (a call in progress has returned).  Remove it at unload. */
+    guint (*delivery_watch_add)(HermodDeliveryFunc fn, gpointer data);
+    void (*delivery_watch_remove)(guint id);
+    /* The account address leads to: itself for an account, the only
+     * target of an alias that the target owns as a sender (as in
+     * account_addresses); NULL with error unset for anything else (an
+     * unknown or remote address, a list alias), NULL with error set when
+     * the directory could not be read.  Blocking (the directory): call
+     * from a work function.  (transfer full) */
+    char *(*addr_account)(const char *address, GError **error);
 };
 
 /* Does the running core's table have member? */

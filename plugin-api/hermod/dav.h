@@ -196,6 +196,24 @@ typedef struct {
     /* Busy periods of the object inside [start, end) (TRANSP:OPAQUE,
      * not CANCELLED); element HermodCalPeriod, appended to out. */
     gboolean (*cal_busy)(const char *ical, gint64 start, gint64 end, GArray *out, GError **error);
+
+    /* --- ABI 1.13 --- */
+    /* The names of the collection's objects that have dead properties, in
+     * name order (one read for a PROPFIND of every member); element char *
+     * (transfer full).  Blocking. */
+    GPtrArray *(*props_objects)(HermodMailStore *store, gint64 collection_id, GError **error);
+    /* RFC 4791 9.6.6 limit-recurrence-set: the object with its masters
+     * and only the overridden components that impact [start, end) (their
+     * own or their original time overlaps it; RANGE=THISANDFUTURE ones
+     * that start before end).  (transfer full) */
+    char *(*cal_limit)(const char *ical, gint64 start, gint64 end, GError **error);
+    /* Every instance [start, end) of the object's components named
+     * component ("VEVENT" or "VJOURNAL"; INVALID otherwise) from the year
+     * 1800 to 2400, element HermodCalPeriod (type 0) appended to out: what
+     * a caller may keep to test time ranges by RFC 4791 9.9 (an instance
+     * of zero length overlaps when start <= its start < end) without
+     * parsing the object again.  Call it only for bounded rules. */
+    gboolean (*cal_instances)(const char *ical, const char *component, GArray *out, GError **error);
 } HermodDavApi;
 
 /* Does the running core's dav table have member? */

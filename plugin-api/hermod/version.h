@@ -43,12 +43,16 @@
  *        or threads from the index), record_put, records, record_delete,
  *        record_due_accounts (a module's own objects in the account
  *        store: JMAP identities, pending submissions).
+ *   1.13 HermodApi.delivery_watch_add/remove, addr_account: modules see
+ *        local deliveries (iMIP applied on arrival) and map an alias to
+ *        its account (calendar user addresses); HermodDavApi
+ *        props_objects, cal_limit, cal_instances.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 12
+#define HERMOD_ABI_MINOR 13
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

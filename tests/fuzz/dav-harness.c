@@ -55,6 +55,10 @@ dav_fuzz_job_free(DavJob *job)
     g_bytes_unref(job->body);
     g_hash_table_unref(job->headers);
     g_ptr_array_unref(job->resp_headers);
+    if (job->addresses != NULL)
+        g_ptr_array_unref(job->addresses);
+    if (job->dead_names != NULL)
+        g_hash_table_unref(job->dead_names);
     if (job->out != NULL)
         g_string_free(job->out, TRUE);
     g_free(job);

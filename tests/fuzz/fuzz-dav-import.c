@@ -36,6 +36,7 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
         hermod_calendar_overlaps(text, "VEVENT", START, END, &hit, NULL);
         hermod_calendar_overlaps(text, "VTODO", START, END, &hit, NULL);
         hermod_calendar_busy(text, START, END, busy, NULL);
+        g_free(hermod_calendar_limit(text, START, END, NULL));
         if (expanded != NULL)
             hermod_calendar_span(expanded, &s, &e, NULL);
     }

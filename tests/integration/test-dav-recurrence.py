@@ -8,7 +8,13 @@
 # DTEND, an override moved into another week, instants on a window's
 # edge.  For every event and every window of a sweep, the server's
 # answer (which events match; which instance starts expand gives) must
-# equal the oracle's.
+# equal the oracle's.  limit-recurrence-set (RFC 4791 9.6.6) over the
+# same sweep: the master and exactly the overrides whose own instance
+# the oracle puts in the window or whose original time overlaps it.
+# VTODOs (RFC 4791 9.9's table: DTSTART with DUE, DURATION or alone, DUE
+# alone, COMPLETED and/or CREATED, none, a weekly rule) over day windows
+# and windows touching each edge, against a Python reading of the table
+# (and the oracle's instances for the rule).
 import datetime
 import os
 import sys
@@ -98,6 +104,98 @@ SUMMARY:Every other day, over midnight"""),
 }
 
 
+def todo_cal(*lines):
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hermod tests//EN\r\nBEGIN:VTODO\r\n"
+            "DTSTAMP:20240101T000000Z\r\n" + "\r\n".join(lines) +
+            "\r\nSUMMARY:Todo\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
+
+
+TODOS = {
+    "todo-start-due": todo_cal("UID:todo-start-due", "DTSTART:20240301T090000Z",
+                               "DUE:20240301T110000Z"),
+    "todo-start-duration": todo_cal("UID:todo-start-duration", "DTSTART:20240302T090000Z",
+                                    "DURATION:PT2H"),
+    "todo-start-only": todo_cal("UID:todo-start-only", "DTSTART:20240303T090000Z"),
+    "todo-due-only": todo_cal("UID:todo-due-only", "DUE:20240304T120000Z"),
+    "todo-completed-created": todo_cal("UID:todo-completed-created",
+                                       "COMPLETED:20240306T100000Z", "CREATED:20240305T080000Z"),
+    "todo-completed": todo_cal("UID:todo-completed", "COMPLETED:20240307T100000Z"),
+    "todo-created": todo_cal("UID:todo-created", "CREATED:20240308T080000Z"),
+    "todo-zero": todo_cal("UID:todo-zero", "DTSTART:20240309T120000Z", "DUE:20240309T120000Z"),
+    "todo-none": todo_cal("UID:todo-none"),
+    "todo-weekly": todo_cal("UID:todo-weekly", "DTSTART:20240311T090000Z",
+                            "DUE:20240311T100000Z", "RRULE:FREQ=WEEKLY;COUNT=4"),
+}
+
+
+def utc(text):
+    return datetime.datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def todo_props(text):
+    return {k: v for k, v in (line.split(":", 1) for line in text.split("\r\n") if ":" in line)}
+
+
+def todo_instances(p):
+    """(DTSTART, end) of each instance: the rule is weekly COUNT=n."""
+    if "DTSTART" not in p:
+        return [None]
+    s = utc(p["DTSTART"])
+    e = utc(p["DUE"]) if "DUE" in p else s + datetime.timedelta(hours=2) \
+        if "DURATION" in p else s
+    n = int(p["RRULE"].rsplit("=", 1)[1]) if "RRULE" in p else 1
+    week = datetime.timedelta(days=7)
+    return [(s + k * week, e + k * week) for k in range(n)]
+
+
+def rfc_todo_match(text, start, end):
+    """RFC 4791 9.9, the VTODO table, row by row."""
+    p = todo_props(text)
+    for inst in todo_instances(p):
+        if inst is None:
+            if "DUE" in p:
+                hit = start < utc(p["DUE"]) <= end
+            elif "COMPLETED" in p and "CREATED" in p:
+                cr, co = utc(p["CREATED"]), utc(p["COMPLETED"])
+                hit = (start <= cr or start <= co) and (end >= cr or end >= co)
+            elif "COMPLETED" in p:
+                hit = start <= utc(p["COMPLETED"]) <= end
+            elif "CREATED" in p:
+                hit = end > utc(p["CREATED"])
+            else:
+                hit = True
+        else:
+            s, e = inst
+            if "DURATION" in p:
+                hit = start <= e and (end > s or end >= e)
+            elif "DUE" in p:
+                hit = (start < e or start <= s) and (end > s or end >= e)
+            else:
+                hit = start <= s < end
+        if hit:
+            return True
+    return False
+
+
+def todo_windows():
+    """Day windows through March 2024 and an hour each side of every
+    time in the corpus (windows that touch an edge)."""
+    out = []
+    day = datetime.datetime(2024, 2, 28, tzinfo=UTC)
+    while day < datetime.datetime(2024, 4, 10, tzinfo=UTC):
+        out.append((day, day + datetime.timedelta(days=1)))
+        day += datetime.timedelta(days=1)
+    hour = datetime.timedelta(hours=1)
+    for text in TODOS.values():
+        p = todo_props(text)
+        times = [utc(v) for k, v in p.items() if k in ("DTSTART", "DUE", "COMPLETED", "CREATED")]
+        for inst in todo_instances(p):
+            times += list(inst) if inst else []
+        for t in times:
+            out += [(t - hour, t), (t, t + hour), (t - hour, t + hour)]
+    return out
+
+
 def windows():
     """Day windows through Jan-Apr 2024, week windows through 2024, and
     a few long ones."""
@@ -139,7 +237,7 @@ def utc_start(ev):
 @ht.test
 def daemon_starts_and_takes_the_corpus():
     srv.start()
-    for name, text in CORPUS.items():
+    for name, text in list(CORPUS.items()) + list(TODOS.items()):
         ht.check_equal(me.put(CAL + name + ".ics", text).status, 201, name)
 
 
@@ -180,6 +278,105 @@ def time_range_and_expand_match_the_oracle():
         if got != want:
             mismatches.append("%s..%s: server %r oracle %r" % (stamp(start), stamp(end),
                                                                got, want))
+    ht.check(not mismatches, "%d of %d windows differ:\n%s" % (len(mismatches), len(ws),
+                                                              "\n".join(mismatches[:8])))
+
+
+def limited_answer(start, end):
+    """name -> (has a master, {RECURRENCE-IDs in UTC}) of the objects a
+    time-range query with limit-recurrence-set returns."""
+    icalendar, _ = oracle()
+    q = dt.calendar_query(stamp(start), stamp(end), props=(
+        '<C:calendar-data><C:limit-recurrence-set start="%s" end="%s"/></C:calendar-data>'
+        % (stamp(start), stamp(end))))
+    got = {}
+    for href, (_, props) in dt.responses(dt.multistatus(me.report(CAL, q))).items():
+        cal = icalendar.Calendar.from_ical(props[dt.tag("C", "calendar-data")].text)
+        evs = list(cal.walk("VEVENT"))
+        rids = {utc_start({"DTSTART": e["RECURRENCE-ID"]}) for e in evs if "RECURRENCE-ID" in e}
+        got[href.rsplit("/", 1)[1][:-4]] = (any("RECURRENCE-ID" not in e for e in evs), rids)
+    return got
+
+
+def limited_want(start, end):
+    """The oracle's instances decide the overrides that are in the window
+    at their own time; the original time (RECURRENCE-ID plus the
+    master's length) is the other way in."""
+    icalendar, rie = oracle()
+    want = {}
+    for name, text in CORPUS.items():
+        cal = icalendar.Calendar.from_ical(text)
+        evs = list(cal.walk("VEVENT"))
+        if not rie.of(cal).between(start, end):
+            continue
+        master = [e for e in evs if "RECURRENCE-ID" not in e]
+        length = (master[0]["DTEND"].dt - master[0]["DTSTART"].dt) if master and \
+            "DTEND" in master[0] else datetime.timedelta(0)
+        own = {(utc_start(e), utc_start({"DTSTART": e["RECURRENCE-ID"]}))
+               for e in rie.of(cal).between(start, end) if "RECURRENCE-ID" in e}
+        rids = set()
+        for o in (e for e in evs if "RECURRENCE-ID" in e):
+            rid = utc_start({"DTSTART": o["RECURRENCE-ID"]})
+            if (utc_start(o), rid) in own or (start < rid + length and end > rid):
+                rids.add(rid)
+        want[name] = (bool(master), rids)
+    return want
+
+
+@ht.test
+def limit_recurrence_set_keeps_master_and_overrides_in_range():
+    oracle()
+    ws = windows()
+    mismatches = []
+    seen_without, seen_with = 0, 0
+    for start, end in ws:
+        got, want = limited_answer(start, end), limited_want(start, end)
+        if got != want:
+            mismatches.append("%s..%s: server %r want %r" % (stamp(start), stamp(end), got, want))
+        for name in ("dst-weekly", "moved-far"):
+            if name in got:
+                seen_with += bool(got[name][1])
+                seen_without += not got[name][1]
+    ht.check(not mismatches, "%d of %d windows differ:\n%s" % (len(mismatches), len(ws),
+                                                              "\n".join(mismatches[:8])))
+    ht.check(seen_with > 0 and seen_without > 0,
+             "the sweep saw overrides both kept (%d) and left out (%d)" % (seen_with, seen_without))
+
+
+def todo_answer(start, end):
+    q = dt.calendar_query(stamp(start), stamp(end), comp="VTODO")
+    return {href.rsplit("/", 1)[1][:-4] for href in dt.responses(dt.multistatus(me.report(CAL, q)))}
+
+
+@ht.test
+def vtodo_time_ranges_follow_the_rfc_table():
+    ws = todo_windows()
+    mismatches = []
+    for start, end in ws:
+        got = todo_answer(start, end)
+        want = {name for name, text in TODOS.items() if rfc_todo_match(text, start, end)}
+        if got != want:
+            mismatches.append("%s..%s: server %r table %r" % (stamp(start), stamp(end),
+                                                             sorted(got), sorted(want)))
+    ht.check(not mismatches, "%d of %d windows differ:\n%s" % (len(mismatches), len(ws),
+                                                              "\n".join(mismatches[:8])))
+
+
+@ht.test
+def recurring_vtodo_matches_the_oracle():
+    icalendar, rie = oracle()
+    cal = icalendar.Calendar.from_ical(TODOS["todo-weekly"])
+    try:
+        instances = rie.of(cal, components=["VTODO"]).between
+    except TypeError:
+        raise ht.Skip("this recurring_ical_events has no VTODO support")
+    ws = todo_windows()
+    mismatches = []
+    for start, end in ws:
+        got = "todo-weekly" in todo_answer(start, end)
+        want = bool(instances(start, end))
+        if got != want:
+            mismatches.append("%s..%s: server %r oracle %r" % (stamp(start), stamp(end), got, want))
     ht.check(not mismatches, "%d of %d windows differ:\n%s" % (len(mismatches), len(ws),
                                                               "\n".join(mismatches[:8])))
 

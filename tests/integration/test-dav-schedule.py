@@ -208,6 +208,9 @@ def imip_invitation_and_reply_arriving_as_mail_are_applied():
     forged = invite.replace("ext-1", "ext-forged")
     imip_mail("mallory@remote.test", "bob@example.test", "REQUEST", forged)
     srv.wait_message("bob@example.test", b"iMIP REQUEST mallory@remote.test")
+    ht.wait_until(lambda: "to bob@example.test not applied" in srv.stderr_text() and
+                  "REQUEST from eve@remote.test delivered to bob" in srv.stderr_text(),
+                  what="both applied or refused on delivery")
     q = dt.calendar_query("20240920T000000Z", "20240921T000000Z", props="<C:calendar-data/>")
     got = bob.report(BCAL, q).body.decode()
     ht.check("ext-1" in got and "STATUS:TENTATIVE" in got, "invitation applied: " + got)
@@ -222,6 +225,8 @@ def imip_invitation_and_reply_arriving_as_mail_are_applied():
                       "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@remote.test", summary="Ask Carol")
     imip_mail("carol@remote.test", "demo@example.test", "REPLY", reply)
     srv.wait_message("demo@example.test", b"iMIP REPLY carol@remote.test")
+    ht.wait_until(lambda: "REPLY from carol@remote.test delivered to demo" in srv.stderr_text(),
+                  what="reply applied on delivery")
     mine = demo.req("GET", DCAL + "carol.ics").body.decode().replace("\r\n ", "")
     line = [x for x in mine.splitlines() if "mailto:carol@" in x][0]
     ht.check("PARTSTAT=ACCEPTED" in line, "organizer's copy after the mailed reply: " + line)

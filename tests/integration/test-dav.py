@@ -338,6 +338,28 @@ def bad_xml_is_a_400_and_a_dtd_is_refused():
 
 
 @ht.test
+def locks_are_lost_on_restart_as_rfc_4918_allows():
+    """Locks live in memory (RFC 4918 6.6: a client must not assume a
+    lock still exists): after a restart the old token no longer holds
+    (412) and the resource is writable without it."""
+    path = HOME + "files/locked.txt"
+    ht.check_equal(me.put(path, "v1", ctype="text/plain").status, 201, "PUT")
+    r = me.req("LOCK", path, '<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/>'
+               '</D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+               ["Content-Type: application/xml", "Timeout: Second-600"])
+    ht.check_equal(r.status, 200, "LOCK")
+    token = r.header("lock-token")
+    ht.check(token and "opaquelocktoken:" in token, "token %r" % token)
+    ht.check_equal(me.put(path, "v2", ctype="text/plain").status, 423, "locked")
+    srv.stop()
+    srv.start()
+    ht.check_equal(me.put(path, "v3", "If: (%s)" % token, ctype="text/plain").status, 412,
+                   "the old token after a restart")
+    ht.check_equal(me.put(path, "v4", ctype="text/plain").status, 204, "unlocked now")
+    ht.check_equal(me.req("GET", path).body, b"v4", "written")
+
+
+@ht.test
 def daemon_survived():
     ht.check(srv.is_running(), "hermodd still running")
 
