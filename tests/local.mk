@@ -379,7 +379,7 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/hermod-abi-1.1.xml tests/abi/hermod-abi-1.2.xml tests/abi/hermod-abi-1.3.xml \
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
 	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
-	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml
+	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml tests/abi/hermod-abi-1.14.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.
@@ -510,6 +510,9 @@ EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
 	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py \
 	tests/integration/test-dav-litmus.py
+# --- integration: calendar reminders (modules/dav remind*.c, core/calendar)
+TESTS += tests/integration/test-reminders.py
+EXTRA_DIST += tests/integration/test-reminders.py
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)

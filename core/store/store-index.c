@@ -30,7 +30,7 @@
 #include "store/store-private.h"
 
 /* The schema this file writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 11
 
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
@@ -204,6 +204,16 @@ static const char schema_v8[] =
     "CREATE TABLE im_settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "PRAGMA user_version = 8;";
 
+/* Version 11: calendar reminders (store-reminder.c): per calendar
+ * object, the time up to which its alarms were handed out and the ETag
+ * it had then, so that a restart neither loses nor repeats one. */
+static const char schema_v11[] =
+    "CREATE TABLE dav_reminders(collection_id INTEGER NOT NULL"
+    " REFERENCES dav_collections(id) ON DELETE CASCADE, object TEXT NOT NULL,"
+    " fired_until INTEGER NOT NULL, etag TEXT, PRIMARY KEY(collection_id, object))"
+    " WITHOUT ROWID;"
+    "PRAGMA user_version = 11;";
+
 static const struct {
     const char *name;
     const char *special_use;
@@ -311,7 +321,8 @@ migrate_locked(HermodStore *store, GError **error)
            (version >= 6 || (hermod_store_exec(store, schema_v6, error) &&
                              hermod_store_thread_upgrade(store, error))) &&
            (version >= 7 || hermod_store_exec(store, schema_v7, error)) &&
-           (version >= 8 || hermod_store_exec(store, schema_v8, error));
+           (version >= 8 || hermod_store_exec(store, schema_v8, error)) &&
+           (version >= 11 || hermod_store_exec(store, schema_v11, error));
 }
 
 static gboolean

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dav/remind.h"
 #include "dav/schedule.h"
 
 typedef struct {
@@ -333,6 +334,7 @@ dav_sched_deliver_local(DavJob *job, const char *account, const char *method, ic
         apply_reply(&t, from);
     dav_api->log(HERMOD_LOG_INFO, job->session, "dav: %s from %s delivered to %s", method, from,
                  account);
+    dav_remind_changed(account);
     dav_api->dav->collection_free(inbox);
     dav_api->mail->unref(t.store);
     return inbox != NULL ? "1.2" : "5.1";

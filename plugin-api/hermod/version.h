@@ -39,12 +39,15 @@
  *        second factor and password (webmail settings).
  *   1.11 HermodApi.conn_read_stream, scram_salt, scram_verify: input as a
  *        stream (XMPP), SCRAM-SHA-1/-256 against the directory's keys.
+ *   1.14 HermodDavApi.cal_alarms, cal_alarm_free, reminder_get/set/prune,
+ *        HermodImApi.deliver_notice, im_json: calendar reminders (dav
+ *        module) and one JSON shape for IMs.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 11
+#define HERMOD_ABI_MINOR 14
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does
