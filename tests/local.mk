@@ -513,6 +513,9 @@ EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 # --- integration: calendar reminders (modules/dav remind*.c, core/calendar)
 TESTS += tests/integration/test-reminders.py
 EXTRA_DIST += tests/integration/test-reminders.py
+# --- integration: the IM panel in the webmail page (Chromium, slixmpp)
+TESTS += tests/integration/test-webmail-im.py
+EXTRA_DIST += tests/integration/test-webmail-im.py tests/browser/webmail-im.mjs
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)

@@ -13,6 +13,7 @@ import { initReader } from './reader.js';
 import { initCompose } from './compose.js';
 import { initSettings } from './settings.js';
 import { initContacts } from './contacts.js';
+import { initImDock } from './im-dock.js';
 import { logout } from './main.js';
 
 export const app = {
@@ -181,6 +182,7 @@ export async function startApp(session) {
   initCompose();
   initSettings();
   initContacts();
+  initImDock(app).catch(() => {});
   await loadMailboxes();
   const ids = await app.jmap.call('Identity/get', { ids: null }).catch(() => ({ list: [] }));
   app.identities = ids.list;
