@@ -8,7 +8,8 @@
 # XMPP client's reply is pushed live to the webmail tab and is in its
 # conversation history; typing passes both ways (webmail "typing",
 # XEP-0085 chat states); the webmail's presence (away) reaches the XMPP
-# client; logging out of XMPP shows as offline in the webmail.
+# client; logging out of XMPP shows as offline in the webmail; a webmail
+# login stores the SCRAM keys of an account that had none.
 import base64
 import http.client
 import json
@@ -194,6 +195,25 @@ def xmpp_logout_is_offline_in_the_webmail():
     xt.run(state["alice"].close())
     state["tab"].next("presence", lambda d: d["account"] == ALICE and d["presence"] == "offline")
     state["tab"].close()
+
+
+@ht.test
+def webmail_login_gives_a_pre_scram_account_its_keys():
+    # An account whose password was set before SCRAM keys existed.
+    db = os.path.join(srv.data_dir, "hermod.db")
+    ht.run(["sqlite3", db, "DELETE FROM account_settings WHERE key LIKE 'scram-%%' AND "
+            "account_id = (SELECT id FROM accounts WHERE address = '%s')" % ALICE])
+    c = xt.Client(srv.port("xmpp"), ALICE + "/before", PW[ALICE], mech="SCRAM-SHA-256")
+    try:
+        xt.run(c.login())
+        raise AssertionError("SCRAM without keys logged in")
+    except xt.LoginFailed:
+        pass
+    xt.run(c.close())
+    web_login(ALICE)  # the password, once, over the webmail's login
+    for mech in ("SCRAM-SHA-256", "SCRAM-SHA-1"):
+        c = xt.run(xt.Client(srv.port("xmpp"), ALICE + "/after", PW[ALICE], mech=mech).login())
+        xt.run(c.close())
 
 
 if __name__ == "__main__":
