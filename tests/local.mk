@@ -39,7 +39,7 @@ EXTRA_DIST += tests/integration/test-imap-compress.py
 TESTS += tests/integration/test-imsem.py tests/integration/test-webim.py \
 	tests/integration/test-im-panel.py
 EXTRA_DIST += tests/integration/test-imsem.py tests/integration/test-webim.py \
-	tests/integration/test-im-panel.py tests/integration/cdp.py \
+	tests/integration/test-im-panel.py tests/integration/cdp.py tests/integration/webimtest.py \
 	tests/integration/im-panel/index.html tests/integration/im-panel/harness.js
 # ABI 1.2 keeps 1.1 modules: a descriptor claiming 1.1 passes the loader.
 check_LTLIBRARIES += tests/abi/minor-1-1.la
