@@ -206,9 +206,10 @@ static const char schema_v8[] =
 
 /* Version 11: calendar reminders (store-reminder.c): per calendar
  * object, the time up to which its alarms were handed out and the ETag
- * it had then, so that a restart neither loses nor repeats one. */
+ * it had then, so that a restart neither loses nor repeats one.  IF NOT
+ * EXISTS: a store taken back to an older version kept the table. */
 static const char schema_v11[] =
-    "CREATE TABLE dav_reminders(collection_id INTEGER NOT NULL"
+    "CREATE TABLE IF NOT EXISTS dav_reminders(collection_id INTEGER NOT NULL"
     " REFERENCES dav_collections(id) ON DELETE CASCADE, object TEXT NOT NULL,"
     " fired_until INTEGER NOT NULL, etag TEXT, PRIMARY KEY(collection_id, object))"
     " WITHOUT ROWID;"
