@@ -39,7 +39,7 @@ EXTRA_DIST += tests/integration/test-imap-compress.py
 TESTS += tests/integration/test-imsem.py tests/integration/test-webim.py \
 	tests/integration/test-im-panel.py
 EXTRA_DIST += tests/integration/test-imsem.py tests/integration/test-webim.py \
-	tests/integration/test-im-panel.py tests/integration/cdp.py \
+	tests/integration/test-im-panel.py tests/integration/cdp.py tests/integration/webimtest.py \
 	tests/integration/im-panel/index.html tests/integration/im-panel/harness.js
 # ABI 1.2 keeps 1.1 modules: a descriptor claiming 1.1 passes the loader.
 check_LTLIBRARIES += tests/abi/minor-1-1.la
@@ -380,7 +380,8 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/hermod-abi-1.4.xml tests/abi/hermod-abi-1.5.xml \
 	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
 	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml \
-	tests/abi/hermod-abi-1.12.xml tests/abi/hermod-abi-1.13.xml
+	tests/abi/hermod-abi-1.12.xml tests/abi/hermod-abi-1.13.xml \
+	tests/abi/hermod-abi-1.14.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.
@@ -527,6 +528,12 @@ EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 TESTS += tests/integration/test-webmail-calendar.py tests/unit/webmail/test-ical.py
 EXTRA_DIST += tests/integration/test-webmail-calendar.py tests/browser/calendar.mjs \
 	tests/unit/webmail/test-ical.py tests/unit/webmail/ical-check.mjs
+# --- integration: calendar reminders (modules/dav remind*.c, core/calendar)
+TESTS += tests/integration/test-reminders.py
+EXTRA_DIST += tests/integration/test-reminders.py
+# --- integration: the IM panel in the webmail page (Chromium, slixmpp)
+TESTS += tests/integration/test-webmail-im.py
+EXTRA_DIST += tests/integration/test-webmail-im.py tests/browser/webmail-im.mjs
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)

@@ -51,6 +51,14 @@ gboolean hermod_calendar_instances(const char *ical, const char *component, GArr
 gboolean hermod_calendar_busy(const char *ical, gint64 start, gint64 end, GArray *out,
                               GError **error);
 
+/* HermodDavApi.cal_alarms (calendar-alarms.c): alarms due in (after,
+ * until] appended to out (element HermodCalAlarm *, free with
+ * hermod_calendar_alarm_free), the next one within a year after until
+ * in *out_next (nullable; G_MAXINT64: none). */
+gboolean hermod_calendar_alarms(const char *ical, gint64 after, gint64 until, GPtrArray *out,
+                                gint64 *out_next, GError **error);
+void hermod_calendar_alarm_free(HermodCalAlarm *a);
+
 G_END_DECLS
 
 #endif

@@ -10,5 +10,6 @@ core_calendar_libhermod_calendar_la_LIBADD = $(ICAL_LIBS)
 core_calendar_libhermod_calendar_la_SOURCES = \
 	core/calendar/calendar.h core/calendar/calendar-instances.c \
 	core/calendar/calendar-instances.h core/calendar/calendar.c core/calendar/calendar-expand.c \
-	core/calendar/calendar-limit.c
+	core/calendar/calendar-limit.c \
+	core/calendar/calendar-alarms.c
 EXTRA_DIST += core/calendar/README

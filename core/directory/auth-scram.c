@@ -94,9 +94,10 @@ verify_keys(ScramJob *job, const HermodScramKeys *keys)
     job->result = HERMOD_AUTH_FAILED;
     if (keys->account != NULL && !keys->is_real) {
         /* Nothing was guessed: the account simply has no keys yet. */
-        hermod_log(HERMOD_LOG_NOTICE, job->session,
-                   "auth: %s %s login %s: no SCRAM keys (set the password again)", job->protocol,
-                   job->mechanism, keys->account);
+        hermod_log(
+            HERMOD_LOG_NOTICE, job->session,
+            "auth: %s %s login %s: no SCRAM keys (log in once with the password, or set it again)",
+            job->protocol, job->mechanism, keys->account);
         return;
     }
     hermod_auth_note_failure(job->protocol, job->session, job->ip, job->login, keys->account);

@@ -324,6 +324,22 @@ log_failure(const char *protocol, const char *session, const char *ip, const cha
                protocol, shown, ip != NULL ? ip : "-", who);
 }
 
+/* An account whose password predates SCRAM gets its keys at its next
+ * password login, so that SCRAM clients work without a password reset.
+ * A failure only costs SCRAM (logged); the login stands. */
+static void
+scram_upgrade(const char *session, const char *account, const char *password)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean done = FALSE;
+
+    if (!hermod_directory_scram_upgrade(account, password != NULL ? password : "", &done, &error))
+        hermod_log(HERMOD_LOG_WARNING, session, "auth: SCRAM keys for %s: %s", account,
+                   error->message);
+    else if (done)
+        hermod_log(HERMOD_LOG_INFO, session, "auth: SCRAM keys for %s stored at login", account);
+}
+
 HermodAuthResult
 hermod_auth_verify(const char *protocol, const char *session, const char *ip, const char *login,
                    const char *password, char **out_account)
@@ -345,6 +361,7 @@ hermod_auth_verify(const char *protocol, const char *session, const char *ip, co
     if (account != NULL) {
         hermod_log(HERMOD_LOG_INFO, session, "auth: %s login %s from %s", protocol, account,
                    ip != NULL ? ip : "-");
+        scram_upgrade(session, account, password);
         *out_account = account;
         return HERMOD_AUTH_OK;
     }

@@ -9,10 +9,11 @@
  * the password or SaltedPassword -- as account_settings rows named
  * "scram-sha-1" and "scram-sha-256" ("iterations:salt:storedkey:serverkey",
  * base64).  Accounts whose password was set before this existed have no
- * such rows until their password is set again; SCRAM fails for them and
- * PLAIN still works.  PBKDF2, HMAC and the hashes are GnuTLS's.  The
- * password is used as given (UTF-8), without SASLprep: identical for
- * ASCII passwords, which is what clients send unchanged.
+ * such rows until their next password login (PLAIN, LOGIN, the webmail:
+ * hermod_directory_scram_upgrade, from auth.c) or until their password
+ * is set again; until then SCRAM fails for them and PLAIN still works.  PBKDF2, HMAC and the hashes
+ * are GnuTLS's.  The password is used as given (UTF-8), without SASLprep: identical for ASCII
+ * passwords, which is what clients send unchanged.
  *
  * For a login that has no credentials, hermod_directory_scram_get makes up
  * a salt derived from the login and a per-process secret, so that the
@@ -222,6 +223,26 @@ hermod_directory_scram_get(const char *login, const char *mechanism, HermodScram
     }
     fake_keys(h, login, out);
     out->account = exists ? g_steal_pointer(&canon) : NULL;
+    return TRUE;
+}
+
+gboolean
+hermod_directory_scram_upgrade(const char *canon, const char *password, gboolean *out_done,
+                               GError **error)
+{
+    *out_done = FALSE;
+    for (guint i = 0; i < G_N_ELEMENTS(hashes); i++) {
+        HermodScramKeys keys;
+        gboolean ok = hermod_directory_scram_get(canon, hashes[i].mechanism, &keys, error);
+        gboolean is_real = keys.is_real;
+        hermod_scram_keys_clear(&keys);
+        if (!ok)
+            return FALSE;
+        if (!is_real) {
+            *out_done = TRUE;
+            return hermod_directory_scram_set(canon, password, error);
+        }
+    }
     return TRUE;
 }
 

@@ -116,6 +116,11 @@ gboolean hermod_directory_scram_is_mechanism(const char *mechanism);
 /* Derive and store the keys of every mechanism for the account canon
  * (canonical address).  Slow (PBKDF2). */
 gboolean hermod_directory_scram_set(const char *canon, const char *password, GError **error);
+/* After a successful password login of canon: when a mechanism's keys
+ * are missing (a password set before SCRAM support), derive and store
+ * them all from password, *out_done TRUE.  Slow only then. */
+gboolean hermod_directory_scram_upgrade(const char *canon, const char *password, gboolean *out_done,
+                                        GError **error);
 /* The keys of login for mechanism (one hermod_directory_scram_is_mechanism
  * accepts) in *out, real or made up; a lookup (FALSE only when the
  * directory cannot be read). */

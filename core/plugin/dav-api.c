@@ -179,6 +179,37 @@ cal_busy(const char *ical, gint64 start, gint64 end, GArray *out, GError **error
     return mapped(hermod_calendar_busy(ical, start, end, out, error), error);
 }
 
+static gboolean
+cal_alarms(const char *ical, gint64 after, gint64 until, GPtrArray *out, gint64 *out_next,
+           GError **error)
+{
+    return mapped(hermod_calendar_alarms(ical, after, until, out, out_next, error), error);
+}
+
+static gboolean
+reminder_get(HermodMailStore *store, gint64 collection_id, const char *object, gboolean *out_found,
+             gint64 *out_fired_until, char **out_etag, GError **error)
+{
+    return mapped(hermod_store_reminder_get(STORE(store), collection_id, object, out_found,
+                                            out_fired_until, out_etag, error),
+                  error);
+}
+
+static gboolean
+reminder_set(HermodMailStore *store, gint64 collection_id, const char *object, gint64 fired_until,
+             const char *etag, GError **error)
+{
+    return mapped(
+        hermod_store_reminder_set(STORE(store), collection_id, object, fired_until, etag, error),
+        error);
+}
+
+static gboolean
+reminder_prune(HermodMailStore *store, gint64 collection_id, GError **error)
+{
+    return mapped(hermod_store_reminder_prune(STORE(store), collection_id, error), error);
+}
+
 const HermodDavApi hermod_dav_api = {
     .struct_size = sizeof(HermodDavApi),
     .collections = collections,
@@ -204,4 +235,10 @@ const HermodDavApi hermod_dav_api = {
     .props_objects = props_objects,
     .cal_limit = cal_limit,
     .cal_instances = cal_instances_of,
+    /* ABI 1.14 */
+    .cal_alarms = cal_alarms,
+    .cal_alarm_free = hermod_calendar_alarm_free,
+    .reminder_get = reminder_get,
+    .reminder_set = reminder_set,
+    .reminder_prune = reminder_prune,
 };

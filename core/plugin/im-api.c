@@ -9,6 +9,7 @@
 #include "autoconfig.h"
 
 #include "im/im-broadcast.h"
+#include "im/im-json.h"
 #include "im/im-session.h"
 #include "im/im.h"
 #include "plugin/im-api.h"
@@ -36,4 +37,7 @@ const HermodImApi hermod_im_api = {
     .broadcast_take = hermod_im_broadcast_take,
     .setting_get = hermod_im_setting_get,
     .setting_set = hermod_im_setting_set,
+    /* ABI 1.14 */
+    .deliver_notice = hermod_im_deliver_notice,
+    .im_json = hermod_im_json_im,
 };

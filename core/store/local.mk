@@ -15,5 +15,5 @@ core_store_libhermod_store_la_SOURCES = \
 	core/store/store-watch.c core/store/store-thread.c core/store/store-jmap.c core/store/store-page.c \
 	core/store/store-record.c \
 	core/store/store-blob.c core/store/store-vacation.c core/store/store-im.c core/store/store-im.h \
-	core/store/store-dav.c core/store/store-dav.h core/store/store-dav-object.c
+	core/store/store-dav.c core/store/store-dav.h core/store/store-dav-object.c core/store/store-reminder.c
 EXTRA_DIST += core/store/README

@@ -53,6 +53,15 @@ void hermod_store_dav_change_free(HermodDavChange *c);
 
 /* --- shared by store-dav*.c (lock held unless said otherwise) */
 
+/* Reminder records (store-reminder.c, schema 11): HermodDavApi's
+ * reminder_get, reminder_set, reminder_prune. */
+gboolean hermod_store_reminder_get(HermodStore *store, gint64 collection_id, const char *object,
+                                   gboolean *out_found, gint64 *out_fired_until, char **out_etag,
+                                   GError **error);
+gboolean hermod_store_reminder_set(HermodStore *store, gint64 collection_id, const char *object,
+                                   gint64 fired_until, const char *etag, GError **error);
+gboolean hermod_store_reminder_prune(HermodStore *store, gint64 collection_id, GError **error);
+
 /* Is name a member name: segments joined by '/' (a trailing '/' names a
  * subcollection of a plain collection), none empty, "." or "..", nor
  * over 255 bytes; UTF-8 without control characters, at most 1024

@@ -47,7 +47,7 @@
 #define WAL_CHECKPOINT_PAGES 10000
 
 /* The schema this file writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
@@ -265,6 +265,16 @@ static const char schema_v9[] =
     "CREATE INDEX IF NOT EXISTS records_by_due ON records(due) WHERE due > 0;"
     "PRAGMA user_version = 9;";
 /* clang-format on */
+/* Version 10: calendar reminders (store-reminder.c): per calendar
+ * object, the time up to which its alarms were handed out and the ETag
+ * it had then, so that a restart neither loses nor repeats one.  IF NOT
+ * EXISTS: a store taken back to an older version kept the table. */
+static const char schema_v10[] =
+    "CREATE TABLE IF NOT EXISTS dav_reminders(collection_id INTEGER NOT NULL"
+    " REFERENCES dav_collections(id) ON DELETE CASCADE, object TEXT NOT NULL,"
+    " fired_until INTEGER NOT NULL, etag TEXT, PRIMARY KEY(collection_id, object))"
+    " WITHOUT ROWID;"
+    "PRAGMA user_version = 10;";
 
 static const struct {
     const char *name;
@@ -389,7 +399,8 @@ migrate_locked(HermodStore *store, GError **error)
                              hermod_store_thread_upgrade(store, error))) &&
            (version >= 7 || hermod_store_exec(store, schema_v7, error)) &&
            (version >= 8 || hermod_store_exec(store, schema_v8, error)) &&
-           (version >= 9 || hermod_store_exec(store, schema_v9, error));
+           (version >= 9 || hermod_store_exec(store, schema_v9, error)) &&
+           (version >= 10 || hermod_store_exec(store, schema_v10, error));
 }
 
 static gboolean

@@ -15,7 +15,8 @@
  * or the core's web session cookie with its CSRF header, so that the
  * webmail reaches the same data from the browser.  Objects live in the
  * account's store (HermodApi.dav, ABI 1.9); recurrence and time-range
- * arithmetic is the core's (core/calendar/).
+ * arithmetic is the core's (core/calendar/).  Calendar reminders
+ * (remind.c) fire the events' alarms as IMs and mail.
  */
 #include "autoconfig.h"
 
@@ -23,6 +24,7 @@
 #include <libical/ical.h>
 
 #include "dav/dav.h"
+#include "dav/remind.h"
 
 const HermodApi *dav_api;
 HermodModule *dav_module;
@@ -85,6 +87,7 @@ dav_init(const HermodApi *api, HermodModule *self, GError **error)
         !mount_one(self, "/.well-known/carddav", error))
         return FALSE;
     dav_imip_start();
+    dav_remind_start();
     return TRUE;
 }
 
@@ -93,6 +96,7 @@ dav_shutdown(HermodModule *self)
 {
     dav_imip_stop();
     dav_instances_clear();
+    dav_remind_stop();
     dav_module = NULL;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dav/dav.h"
+#include "dav/remind.h"
 
 #define ALLOW                                                                                      \
     "OPTIONS, GET, HEAD, POST, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, MKCALENDAR, REPORT, "      \
@@ -154,7 +155,12 @@ dispatch(DavJob *job)
 static void
 job_run(gpointer data)
 {
-    dispatch(data);
+    DavJob *job = data;
+
+    dispatch(job);
+    if (job->status < 300 && strcmp(job->method, "GET") != 0 &&
+        strcmp(job->method, "PROPFIND") != 0 && strcmp(job->method, "REPORT") != 0)
+        dav_remind_changed(job->account); /* a write may have changed its alarms */
 }
 
 static void

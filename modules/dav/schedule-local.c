@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dav/remind.h"
 #include "dav/schedule.h"
 
 typedef struct {
@@ -410,6 +411,7 @@ dav_sched_deliver_local(DavJob *job, const char *account, const char *method, ic
                  account);
     if (t.answer != NULL)
         reply_answer(&t, out_partstat);
+    dav_remind_changed(account);
     dav_api->dav->collection_free(inbox);
     dav_api->mail->unref(t.store);
     g_free(t.me);

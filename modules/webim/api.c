@@ -58,26 +58,6 @@ webim_json_error(const char *type, const char *message)
     return webim_json_finish(b);
 }
 
-void
-webim_add_im(JsonBuilder *b, const HermodIm *im)
-{
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_int_value(b, im->id);
-    json_builder_set_member_name(b, "time");
-    json_builder_add_int_value(b, im->time / 1000);
-    add_string(b, "sender", im->sender);
-    add_string(b, "recipient", im->recipient);
-    add_string(b, "text", im->text);
-    add_string(b, "source", im->source);
-    add_string(b, "thread", im->thread);
-    json_builder_set_member_name(b, "outgoing");
-    json_builder_add_boolean_value(b, im->is_outgoing);
-    json_builder_set_member_name(b, "read");
-    json_builder_add_boolean_value(b, (im->flags & HERMOD_IM_FLAG_READ) != 0);
-    json_builder_end_object(b);
-}
-
 static void
 fail(WebimCall *c, guint status, const char *type, const char *message)
 {
@@ -169,13 +149,16 @@ work_history(gpointer p)
         fail(c, 503, "serverFail", error->message);
         return;
     }
-    JsonBuilder *b = json_builder_new();
-    json_builder_begin_array(b);
-    for (guint i = 0; i < list->len; i++)
-        webim_add_im(b, list->pdata[i]);
-    json_builder_end_array(b);
+    /* the hub's own JSON for each IM: the event stream's shape */
+    GString *out = g_string_new("[");
+    for (guint i = 0; i < list->len; i++) {
+        g_autofree char *one = webim_api->im->im_json(list->pdata[i]);
+        g_string_append(out, i > 0 ? "," : "");
+        g_string_append(out, one);
+    }
+    g_string_append_c(out, ']');
     c->status = 200;
-    c->out = webim_json_finish(b);
+    c->out = g_string_free(out, FALSE);
 }
 
 static void

@@ -26,9 +26,10 @@ webim_init(const HermodApi *api, HermodModule *self, GError **error)
         .on_request = webim_on_request,
     };
 
-    if (!HERMOD_API_HAS(api, im) || api->im == NULL || api->web == NULL) {
+    if (!HERMOD_API_HAS(api, im) || api->im == NULL || api->web == NULL ||
+        !HERMOD_IM_API_HAS(api->im, im_json)) {
         g_set_error(error, g_quark_from_static_string("webim-error"), 0,
-                    "webim needs the web server and IM hub of ABI 1.8; this core offers %u.%u",
+                    "webim needs the web server and IM hub of ABI 1.14; this core offers %u.%u",
                     api->abi_major, api->abi_minor);
         return FALSE;
     }

@@ -42,7 +42,6 @@ void webim_events_forget(WebimCall *c);
 
 /* --- JSON helpers (api.c) --- */
 char *webim_json_error(const char *type, const char *message);
-void webim_add_im(JsonBuilder *b, const HermodIm *im);
 char *webim_json_finish(JsonBuilder *b);
 
 G_END_DECLS

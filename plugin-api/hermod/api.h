@@ -320,7 +320,8 @@ struct HermodApi {
      * (BLOCKED).  The keys are those the directory stored when the
      * password was last set; an account whose password predates SCRAM
      * support has none, gets made-up ones, and cannot log in with SCRAM
-     * until its password is set again (PLAIN still works). */
+     * until its next password login (PLAIN, LOGIN, the webmail), which
+     * stores its keys, or until its password is set again. */
     void (*scram_salt)(HermodConn *conn, const HermodScramRequest *req, HermodScramFunc done,
                        gpointer data);
     /* SCRAM, last step: check req->proof over req->auth_message.  A wrong

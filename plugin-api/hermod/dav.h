@@ -124,6 +124,26 @@ typedef struct {
     guint type; /* 0 BUSY, 1 BUSY-TENTATIVE, 2 BUSY-UNAVAILABLE */
 } HermodCalPeriod;
 
+/* An alarm that comes due (cal_alarms, ABI 1.14). */
+typedef enum {
+    HERMOD_CAL_ALARM_DISPLAY = 0, /* DISPLAY, AUDIO and unknown actions */
+    HERMOD_CAL_ALARM_EMAIL = 1,
+} HermodCalAlarmAction;
+
+typedef struct {
+    gint64 trigger;       /* when it comes due */
+    gint64 start, end;    /* the instance it reminds of */
+    gint64 recurrence_id; /* the instance's, or 0 when the event does not recur */
+    HermodCalAlarmAction action;
+    /* Which alarm: the VALARM's place in its component, or -1 for a
+     * client's snooze (X-MOZ-SNOOZE-TIME). */
+    gint index;
+    char *uid;         /* nullable */
+    char *summary;     /* the event's SUMMARY, nullable */
+    char *description; /* the alarm's DESCRIPTION, nullable */
+    char *location;    /* nullable */
+} HermodCalAlarm;
+
 typedef struct {
     guint32 struct_size; /* sizeof (HermodDavApi) in the running core */
 
@@ -214,6 +234,34 @@ typedef struct {
      * of zero length overlaps when start <= its start < end) without
      * parsing the object again.  Call it only for bounded rules. */
     gboolean (*cal_instances)(const char *ical, const char *component, GArray *out, GError **error);
+
+    /* --- ABI 1.14: calendar reminders --- */
+    /* The alarms (VALARM) of every instance of every VEVENT and VTODO
+     * that come due in (after, until], appended to out (element
+     * HermodCalAlarm *, freed by cal_alarm_free: give out that free
+     * function), and in *out_next the first one due after until within
+     * a year (G_MAXINT64: none).  TRIGGER relative to the start or end
+     * (RELATED=END) of each instance or absolute (once); an alarm whose
+     * ACKNOWLEDGED, or the component's X-MOZ-LASTACK, is at or after
+     * its time is left out; a client's X-MOZ-SNOOZE-TIME (and
+     * X-MOZ-SNOOZE-TIME-<recurrence id in microseconds> on a recurring
+     * master) is an alarm of its own, index -1.  Offsets beyond a year
+     * are not looked for.  INVALID for text that is not iCalendar. */
+    gboolean (*cal_alarms)(const char *ical, gint64 after, gint64 until, GPtrArray *out,
+                           gint64 *out_next, GError **error);
+    void (*cal_alarm_free)(HermodCalAlarm *a);
+    /* Blocking.  The time up to which the reminders of an object were
+     * handed out (fired), and its ETag then: TRUE with *out_found FALSE
+     * when nothing was recorded.  *out_etag (transfer full) nullable. */
+    gboolean (*reminder_get)(HermodMailStore *store, gint64 collection_id, const char *object,
+                             gboolean *out_found, gint64 *out_fired_until, char **out_etag,
+                             GError **error);
+    /* Blocking.  Record it durably (etag nullable). */
+    gboolean (*reminder_set)(HermodMailStore *store, gint64 collection_id, const char *object,
+                             gint64 fired_until, const char *etag, GError **error);
+    /* Blocking.  Drop the records of objects of the collection that are
+     * no longer there. */
+    gboolean (*reminder_prune)(HermodMailStore *store, gint64 collection_id, GError **error);
 } HermodDavApi;
 
 /* Does the running core's dav table have member? */

@@ -134,7 +134,8 @@ typedef struct {
     HermodConn *conn;          /* nullable: see above */
     /* nullable.  Without on_im and on_presence the hub sends
      *   event: im        data: {"id","time","account","sender","recipient",
-     *                           "text","source","outgoing","thread","group"}
+     *                           "text","source","outgoing","read","thread",
+     *                           "group"} (im_json, ABI 1.14)
      *   event: presence  data: {"account","resource","client":"web"|"xmpp",
      *                           "presence":"online"|"away"|..|"offline","status"}
      * (JSON, time in milliseconds) and ends the session once a send fails
@@ -284,6 +285,20 @@ typedef struct {
     /* Blocking.  value NULL unsets.  INVALID for an unknown key. */
     gboolean (*setting_set)(const char *account, const char *key, const char *value,
                             GError **error);
+
+    /* --- ABI 1.14 --- */
+    /* Blocking.  deliver for a notice from the server itself (calendar
+     * reminders, new-mail notices): req->sender is shown as the sender
+     * but never gets a copy, even when it is a local address, and
+     * req->recipient must be set (no group).  out_id nullable.  Same
+     * errors as deliver; dedupe_key works the same. */
+    gboolean (*deliver_notice)(const HermodImSend *req, gint64 *out_id, GError **error);
+    /* One IM as the JSON object the hub's event stream sends ("event:
+     * im" above: id, time in milliseconds, account, sender, recipient,
+     * text, source, outgoing, read, thread, group), and hermodctl im
+     * history --json writes: the one shape every IM reader gets (the
+     * webmail's history too).  No newline.  (transfer full) */
+    char *(*im_json)(const HermodIm *im);
 } HermodImApi;
 
 /* Does the running core's IM table have member? */

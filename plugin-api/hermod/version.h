@@ -47,12 +47,15 @@
  *        local deliveries (iMIP applied on arrival) and map an alias to
  *        its account (calendar user addresses); HermodDavApi
  *        props_objects, cal_limit, cal_instances.
+ *   1.14 HermodDavApi.cal_alarms, cal_alarm_free, reminder_get/set/prune,
+ *        HermodImApi.deliver_notice, im_json: calendar reminders (dav
+ *        module) and one JSON shape for IMs.
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 13
+#define HERMOD_ABI_MINOR 14
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

@@ -32,7 +32,10 @@ LLVMFuzzerTestOneInput(const guint8 *data, size_t size)
         gboolean hit = FALSE;
         g_autoptr(GArray) busy = g_array_new(FALSE, FALSE, sizeof(HermodCalPeriod));
         g_autofree char *expanded = hermod_calendar_expand(text, START, END, NULL);
-        gint64 s, e;
+        g_autoptr(GPtrArray) alarms =
+            g_ptr_array_new_with_free_func((GDestroyNotify)hermod_calendar_alarm_free);
+        gint64 s, e, next;
+        hermod_calendar_alarms(text, START, END, alarms, &next, NULL);
         hermod_calendar_overlaps(text, "VEVENT", START, END, &hit, NULL);
         hermod_calendar_overlaps(text, "VTODO", START, END, &hit, NULL);
         hermod_calendar_busy(text, START, END, busy, NULL);

@@ -24,7 +24,7 @@ V6_INDEXES = ("messages_by_email", "messages_by_thread")
 V9_TRIGGERS = ("box_threads_insert", "box_threads_delete", "box_threads_update")
 # Tables of later steps (v7 DAV, v8 IM history), dropped too so that the
 # store is a real v5 one and the upgrade runs v6, v7 and v8.
-LATER_TABLES = ("dav_collections", "dav_objects", "dav_changes", "dav_props", "im",
+LATER_TABLES = ("dav_reminders", "dav_collections", "dav_objects", "dav_changes", "dav_props", "im",
                 "im_settings")
 V6_TABLES = ("thread_refs", "thread_subjects", "changes", "vacation", "vacation_replies")
 V6_COLUMNS = ("email_id", "thread_id", "subject", "sort_from", "sort_to")
@@ -86,7 +86,7 @@ def it_upgrades_on_first_start():
     srv.start()
     q = c.call("Email/query", {"sort": [{"property": "receivedAt", "isAscending": True}]})
     db = sqlite3.connect(index_db())
-    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 9,
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 10,
                    "schema version once the store was opened")
     db.close()
     ht.check_equal(len(q["ids"]), 3, "three emails")

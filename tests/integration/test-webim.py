@@ -11,120 +11,25 @@
 # hermodctl im broadcast shown once; 401 without a session, 403 without
 # the CSRF token, 400 for bad JSON, 422 for an unknown recipient, 404
 # for an unknown route.
-import base64
-import http.client
-import json
 import os
-import queue
-import re
-import socket
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hermodtest as ht  # noqa: E402
-import webtest as wt  # noqa: E402
+import webimtest as wi  # noqa: E402
 
 ALICE, BOB, CAROL = "alice@example.test", "bob@example.test", "carol@example.test"
 PW = {ALICE: "alice-pw-1", BOB: "bob-pw-1", CAROL: "carol-pw-1"}
-PROBE_DIR = os.path.join(ht.BUILDDIR, "tests", "modules", ".libs")
 
-srv = wt.web_daemon("webim", "both")
-srv.users = dict(PW)
-srv.sections["core"]["modules"] = "smtp;imsem;webim;webprobe"
-srv.sections["core"]["module_dir"] = ";".join(p for p in (ht.MODULE_DIR, PROBE_DIR) if p)
-srv.sections["webprobe"] = {"file": os.path.join(srv.data_dir, "www", "index.html")}
+srv = wi.webim_daemon("webim", PW, "smtp;imsem;webim")
 srv.sections["imsem"] = {"scan_interval": "2s"}
 DROP = os.path.join(srv.data_dir, "im", "drop")
-sessions = {}
-
-
-def https():
-    return http.client.HTTPSConnection("127.0.0.1", srv.port("webs"), timeout=ht.TIMEOUT,
-                                       context=ht.client_tls_context())
-
-
-def request(method, path, user=None, body=None, csrf=True, raw=None):
-    headers = {}
-    if user is not None:
-        token, token_csrf = sessions[user]
-        headers["Cookie"] = "__Host-hermod_session=" + token
-        if csrf and method == "POST":
-            headers["X-CSRF-Token"] = token_csrf
-    if body is not None or raw is not None:
-        headers["Content-Type"] = "application/json"
-    c = https()
-    c.request(method, path, body=raw if raw is not None else
-              (json.dumps(body).encode() if body is not None else None), headers=headers)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    ht.check_equal(r.getheader("content-type"), "application/json", "%s %s type" % (method, path))
-    return r.status, json.loads(data)
-
-
-def login(user):
-    auth = "Basic " + base64.b64encode(("%s:%s" % (user, PW[user])).encode()).decode()
-    c = https()
-    c.request("POST", "/t/login", headers={"Authorization": auth})
-    r = c.getresponse()
-    data = r.read().decode()
-    c.close()
-    m = re.match(r"__Host-hermod_session=([0-9a-f]{64});", r.getheader("set-cookie") or "")
-    ht.check(r.status == 200 and m, "login %s: %s %r" % (user, r.status, data))
-    sessions[user] = (m.group(1), data.split()[2])
-
-
-class Stream:
-    """A tab's EventSource: events read on a thread into a queue."""
-
-    def __init__(self, user):
-        self.conn = https()
-        self.conn.request("GET", "/im/api/events",
-                          headers={"Cookie": "__Host-hermod_session=" + sessions[user][0],
-                                   "Accept": "text/event-stream"})
-        self.resp = self.conn.getresponse()
-        ht.check_equal(self.resp.status, 200, "events status")
-        self.events = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        kind, data = self.next("hello")
-        self.resource = data["resource"]
-
-    def _read(self):
-        kind, data = None, []
-        try:
-            for line in self.resp.fp:
-                line = line.decode().rstrip("\r\n")
-                if line.startswith("event:"):
-                    kind = line[6:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].strip())
-                elif line == "" and data:
-                    self.events.put((kind, json.loads("\n".join(data))))
-                    kind, data = None, []
-        except (OSError, ValueError):
-            pass
-
-    def next(self, kind, match=lambda d: True, timeout=ht.TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError("no %s event in %ss" % (kind, timeout))
-            try:
-                k, d = self.events.get(timeout=left)
-            except queue.Empty:
-                continue
-            if k == kind and match(d):
-                return k, d
-
-    def close(self):
-        try:
-            self.conn.sock.shutdown(socket.SHUT_RDWR)  # wakes the reading thread
-        except OSError:
-            pass
-        self.conn.close()
+web = wi.Web(srv)
+sessions = web.sessions
+https = web.https
+request = web.request
+login = web.login
+Stream = web.stream
 
 
 streams = {}
@@ -132,7 +37,7 @@ streams = {}
 
 @ht.setup
 def start():
-    ht.check(os.path.exists(os.path.join(PROBE_DIR, "webprobe.so")), "webprobe.so not built")
+    wi.need_probe()
     srv.start()
     for user in PW:
         login(user)

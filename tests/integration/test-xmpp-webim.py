@@ -8,21 +8,14 @@
 # XMPP client's reply is pushed live to the webmail tab and is in its
 # conversation history; typing passes both ways (webmail "typing",
 # XEP-0085 chat states); the webmail's presence (away) reaches the XMPP
-# client; logging out of XMPP shows as offline in the webmail.
-import base64
-import http.client
-import json
+# client; logging out of XMPP shows as offline in the webmail; a webmail
+# login stores the SCRAM keys of an account that had none.
 import os
-import queue
-import re
-import socket
 import sys
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hermodtest as ht  # noqa: E402
-import webtest as wt  # noqa: E402
+import webimtest as wi  # noqa: E402
 
 try:
     import xmpptest as xt  # noqa: E402
@@ -31,107 +24,25 @@ except ImportError:  # python3-slixmpp missing
 
 ALICE, BOB = "alice@example.test", "bob@example.test"
 PW = {ALICE: "alice-pw-1", BOB: "bob-pw-1"}
-PROBE_DIR = os.path.join(ht.BUILDDIR, "tests", "modules", ".libs")
-
-srv = wt.web_daemon("xmpp-webim", "both")
-srv.users = dict(PW)
+srv = wi.webim_daemon("xmpp-webim", PW, "smtp;webim;xmpp")
 srv.ports["xmpp"] = ht.free_port()
-srv.sections["core"]["modules"] = "smtp;webim;webprobe;xmpp"
-srv.sections["core"]["module_dir"] = ";".join(p for p in (ht.MODULE_DIR, PROBE_DIR) if p)
-srv.sections["webprobe"] = {"file": os.path.join(srv.data_dir, "www", "index.html")}
 srv.sections["listener xmpp"] = {"protocol": "xmpp", "address": "127.0.0.1",
                                  "port": str(srv.ports["xmpp"]), "tls": "starttls"}
-sessions = {}
+web = wi.Web(srv)
+request = web.request
+web_login = web.login
 state = {}
 
 
-def https():
-    return http.client.HTTPSConnection("127.0.0.1", srv.port("webs"), timeout=ht.TIMEOUT,
-                                       context=ht.client_tls_context())
-
-
-def request(method, path, user, body=None):
-    token, csrf = sessions[user]
-    headers = {"Cookie": "__Host-hermod_session=" + token}
-    if method == "POST":
-        headers["X-CSRF-Token"] = csrf
-        headers["Content-Type"] = "application/json"
-    c = https()
-    c.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-              headers=headers)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, json.loads(data)
-
-
-def web_login(user):
-    auth = "Basic " + base64.b64encode(("%s:%s" % (user, PW[user])).encode()).decode()
-    c = https()
-    c.request("POST", "/t/login", headers={"Authorization": auth})
-    r = c.getresponse()
-    data = r.read().decode()
-    c.close()
-    m = re.match(r"__Host-hermod_session=([0-9a-f]{64});", r.getheader("set-cookie") or "")
-    ht.check(r.status == 200 and m, "login %s: %s %r" % (user, r.status, data))
-    sessions[user] = (m.group(1), data.split()[2])
-
-
-class Stream:
-    """A webmail tab's event stream, read on a thread into a queue."""
-
-    def __init__(self, user):
-        self.conn = https()
-        self.conn.request("GET", "/im/api/events",
-                          headers={"Cookie": "__Host-hermod_session=" + sessions[user][0],
-                                   "Accept": "text/event-stream"})
-        self.resp = self.conn.getresponse()
-        ht.check_equal(self.resp.status, 200, "events status")
-        self.events = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-        self.resource = self.next("hello")["resource"]
-
-    def _read(self):
-        kind, data = None, []
-        try:
-            for line in self.resp.fp:
-                line = line.decode().rstrip("\r\n")
-                if line.startswith("event:"):
-                    kind = line[6:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].strip())
-                elif line == "" and data:
-                    self.events.put((kind, json.loads("\n".join(data))))
-                    kind, data = None, []
-        except (OSError, ValueError):
-            pass
-
-    def next(self, kind, match=lambda d: True, timeout=ht.TIMEOUT):
-        """The next event of kind matching; the XMPP clients keep running."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            xt.pump(0.05)
-            try:
-                k, d = self.events.get_nowait()
-            except queue.Empty:
-                continue
-            if k == kind and match(d):
-                return d
-        raise AssertionError("no %s event in %ss" % (kind, timeout))
-
-    def close(self):
-        try:
-            self.conn.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.conn.close()
+def Stream(user):
+    return web.stream(user, pump=xt.pump)
 
 
 @ht.setup
 def start():
     if xt is None:
         raise ht.Skip("python3-slixmpp is not installed")
-    ht.check(os.path.exists(os.path.join(PROBE_DIR, "webprobe.so")), "webprobe.so not built")
+    wi.need_probe()
     srv.start()
     web_login(BOB)
     state["tab"] = Stream(BOB)
@@ -158,7 +69,7 @@ def webmail_im_reaches_xmpp():
 @ht.test
 def xmpp_reply_reaches_the_webmail_live_and_in_history():
     state["alice"].send(BOB, "reply from xmpp")
-    d = state["tab"].next("im", lambda d: d["text"] == "reply from xmpp")
+    _, d = state["tab"].next("im", lambda d: d["text"] == "reply from xmpp")
     ht.check_equal((d["sender"], d["source"], d["outgoing"]), (ALICE, "xmpp", False), "pushed")
     status, hist = request("GET", "/im/api/history?with=%s" % ALICE, BOB)
     ht.check_equal([m["text"] for m in hist][-2:], ["from the webmail", "reply from xmpp"],
@@ -175,7 +86,7 @@ def typing_both_ways():
     m = alice.x.make_message(mto=BOB, mtype="chat")
     m["chat_state"] = "composing"
     m.send()
-    d = state["tab"].next("transient", lambda d: d["from"] == ALICE)
+    _, d = state["tab"].next("transient", lambda d: d["from"] == ALICE)
     ht.check_equal((d["kind"], d["payload"]), ("chatstate", "composing"), "XMPP chat state")
 
 
@@ -194,6 +105,25 @@ def xmpp_logout_is_offline_in_the_webmail():
     xt.run(state["alice"].close())
     state["tab"].next("presence", lambda d: d["account"] == ALICE and d["presence"] == "offline")
     state["tab"].close()
+
+
+@ht.test
+def webmail_login_gives_a_pre_scram_account_its_keys():
+    # An account whose password was set before SCRAM keys existed.
+    db = os.path.join(srv.data_dir, "hermod.db")
+    ht.run(["sqlite3", db, "DELETE FROM account_settings WHERE key LIKE 'scram-%%' AND "
+            "account_id = (SELECT id FROM accounts WHERE address = '%s')" % ALICE])
+    c = xt.Client(srv.port("xmpp"), ALICE + "/before", PW[ALICE], mech="SCRAM-SHA-256")
+    try:
+        xt.run(c.login())
+        raise AssertionError("SCRAM without keys logged in")
+    except xt.LoginFailed:
+        pass
+    xt.run(c.close())
+    web_login(ALICE)  # the password, once, over the webmail's login
+    for mech in ("SCRAM-SHA-256", "SCRAM-SHA-1"):
+        c = xt.run(xt.Client(srv.port("xmpp"), ALICE + "/after", PW[ALICE], mech=mech).login())
+        xt.run(c.close())
 
 
 if __name__ == "__main__":

@@ -285,7 +285,7 @@ def chat_state_passes_unstored():
 
 
 @ht.test
-def scram_needs_keys_plain_still_works():
+def scram_keys_come_with_the_next_plain_login():
     # An account whose password predates SCRAM keys: drop its rows.
     db = os.path.join(srv.data_dir, "hermod.db")
     ht.run(["sqlite3", db, "DELETE FROM account_settings WHERE key LIKE 'scram-%' AND "
@@ -297,9 +297,13 @@ def scram_needs_keys_plain_still_works():
     except xt.LoginFailed:
         pass
     xt.run(c.close())
-    ht.check("no SCRAM keys (set the password again)" in srv.stderr_text(), "logged")
+    ht.check("no SCRAM keys (log in once with the password" in srv.stderr_text(), "logged")
+    # A password login stores the keys: SCRAM works from then on, no reset.
     close(login(CAROL + "/plain-only", mech="PLAIN"))
-    srv.ctl("user", "passwd", CAROL, input=PW[CAROL] + "\n")
+    ht.check("SCRAM keys for carol@example.test stored at login" in srv.stderr_text(),
+             "upgrade logged")
+    close(login(CAROL + "/scram-256", mech="SCRAM-SHA-256"))
+    close(login(CAROL + "/scram-1", mech="SCRAM-SHA-1"))
     close(login(CAROL + "/scram-again", mech="SCRAM-SHA-256"))
 
 

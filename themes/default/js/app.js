@@ -14,6 +14,7 @@ import { initCompose } from './compose.js';
 import { initSettings } from './settings.js';
 import { initContacts } from './contacts.js';
 import { initCalendar } from './calendar.js';
+import { initImDock } from './im-dock.js';
 import { logout } from './main.js';
 
 export const app = {
@@ -183,6 +184,7 @@ export async function startApp(session) {
   initSettings();
   initContacts();
   initCalendar();
+  initImDock(app).catch(() => {});
   await loadMailboxes();
   const ids = await app.jmap.call('Identity/get', { ids: null }).catch(() => ({ list: [] }));
   app.identities = ids.list;

@@ -10,6 +10,9 @@
 //
 //   import { ImPanel } from './im.js';
 //   new ImPanel(document.querySelector('#im'), { csrf, t }).start();
+//
+// onUnread(n), when given, hears the total of unread IMs whenever it
+// changes (the webmail's badge, im-dock.js).
 
 const API = '/im/api/';
 
@@ -51,8 +54,9 @@ function el(tag, attrs = {}, ...children) {
 }
 
 export class ImPanel {
-  constructor(root, { csrf = '', t = defaultT, locale } = {}) {
+  constructor(root, { csrf = '', t = defaultT, locale, onUnread } = {}) {
     this.root = root;
+    this.onUnread = onUnread;
     this.csrf = csrf;
     this.t = t;
     this.locale = locale;
@@ -156,6 +160,7 @@ export class ImPanel {
       el('span', { class: `im-dot im-${c.presence}`, 'aria-hidden': 'true' }),
       el('span', { class: 'im-name', text: c.address }),
       c.unread ? el('span', { class: 'im-unread', 'aria-hidden': 'true', text: String(c.unread) }) : '');
+    this.onUnread?.([...this.contacts.values()].reduce((n, x) => n + (x.unread || 0), 0));
   }
 
   async openConversation(address) {
