@@ -203,6 +203,113 @@ const steps = {
     await ctx.close();
   },
 
+  async forward_attached(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await openBySubject(page, 'Planted over SMTP');
+    await page.click('[data-reply="attach"]');
+    await page.waitForSelector('#compose:not([hidden])');
+    ok(await page.inputValue('#compose-subject') === 'Fwd: Planted over SMTP', 'forward subject');
+    const att = await page.textContent('#compose-attachments');
+    ok(att.includes('Planted over SMTP.eml'), `attachment list: ${att}`);
+    ok(!(await page.inputValue('#compose-body')).includes('came in over SMTP'), 'the original inline too');
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-to', 'focus not on To');
+    await page.fill('#compose-to', USER);
+    await page.fill('#compose-subject', 'Fwd: Planted over SMTP (attached)');
+    await shot(page, 'default-forward-attached');
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast:not([hidden])', { timeout: 15000 });
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async folders(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    let nativeDialog = false;
+    page.on('dialog', async (d) => { nativeDialog = true; await d.dismiss(); });
+    const dialog = page.locator('dialog[open]');
+    const focusedLabel = () => page.evaluate(() => {
+      const a = document.activeElement;
+      return a && a.id ? document.querySelector(`label[for="${a.id}"]`)?.textContent : null;
+    });
+    // New folder by keyboard; Escape cancels and focus goes back.
+    await page.focus('#folder-new');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    ok(await dialog.getAttribute('aria-labelledby') !== null, 'the dialog has no name');
+    ok(await focusedLabel() === 'Folder name', `focus in the dialog: ${await focusedLabel()}`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    ok(await page.evaluate(() => document.activeElement.id) === 'folder-new', 'focus not back on "New folder"');
+    // An empty name is an error in role=alert, the dialog stays.
+    await page.click('#folder-new');
+    await dialog.waitFor();
+    await dialog.locator('button[type=submit]').click();
+    const err = dialog.locator('[role=alert]');
+    await err.waitFor({ state: 'visible' });
+    ok(/empty/i.test(await err.textContent()), `error: ${await err.textContent()}`);
+    await shot(page, 'default-folder-new-error');
+    await page.keyboard.type('Projects');
+    ok(await dialog.locator('button', { hasText: 'Cancel' }).count() === 1, 'no Cancel button');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder:has-text("Projects")');
+    // A subfolder inside it.
+    await page.click('#folder-new');
+    await dialog.waitFor();
+    await dialog.getByLabel('Folder name').fill('Old stuff');
+    await dialog.getByLabel('Place in').selectOption({ label: 'Projects' });
+    await shot(page, 'default-folder-new');
+    await dialog.getByRole('button', { name: 'Create folder' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder.depth-1:has-text("Old stuff")');
+    // Rename by the folder's menu button.
+    await page.getByRole('button', { name: 'Rename or delete Projects' }).click();
+    await dialog.waitFor();
+    await dialog.getByLabel('Folder name').fill('Projects 2026');
+    await shot(page, 'default-folder-edit');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder:has-text("Projects 2026")');
+    // Move a message there by dragging its row onto the folder.
+    const row = page.locator('#message-list .row', { hasText: 'Drag me' });
+    await row.dragTo(page.locator('#folder-list .folder', { hasText: 'Projects 2026' }));
+    await page.waitForFunction(() => ![...document.querySelectorAll('#message-list .row')].some((r) => r.textContent.includes('Drag me')));
+    await page.locator('#folder-list .folder', { hasText: 'Projects 2026' }).click();
+    await page.waitForSelector('#message-list .row:has-text("Drag me")');
+    // Move the subfolder to the top level by its menu, then drag it back in.
+    await page.getByRole('button', { name: 'Rename or delete Old stuff' }).click();
+    await dialog.waitFor();
+    await dialog.getByLabel('Place in').selectOption({ label: 'Top level' });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder.depth-0:has-text("Old stuff"), #folder-list .folder:not([class*="depth-"]):has-text("Old stuff")');
+    await page.locator('#folder-list .folder', { hasText: 'Old stuff' }).dragTo(page.locator('#folder-list .folder', { hasText: 'Projects 2026' }));
+    await page.waitForSelector('#folder-list .folder.depth-1:has-text("Old stuff")');
+    // Deleting a folder with mail in it is refused in the dialog.
+    await page.getByRole('button', { name: 'Rename or delete Projects 2026' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await page.waitForSelector('dialog[open] .dialog-text');
+    ok(await page.evaluate(() => document.activeElement.textContent) === 'Cancel', 'a delete question does not start on Cancel');
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await err.waitFor({ state: 'visible' });
+    await shot(page, 'default-folder-delete-refused');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // An empty one goes.
+    await page.getByRole('button', { name: 'Rename or delete Old stuff' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await page.waitForSelector('dialog[open] .dialog-text');
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => ![...document.querySelectorAll('#folder-list .folder')].some((f) => f.textContent.includes('Old stuff')));
+    ok(await page.evaluate(() => document.activeElement?.classList.contains('folder') || document.activeElement?.id === 'folder-new'), 'focus lost after deleting');
+    ok(!nativeDialog, 'a window.prompt/confirm was used');
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
   async undo_send(browser) {
     const { ctx, page } = await loggedIn(browser);
     await page.click('#compose-btn');

@@ -14,6 +14,7 @@ import { initCompose } from './compose.js';
 import { initSettings } from './settings.js';
 import { initContacts } from './contacts.js';
 import { logout } from './main.js';
+import { openDialog } from './dialog.js';
 
 export const app = {
   jmap: null, account: '', csrf: '', mailboxes: [], byId: new Map(), current: null,
@@ -58,17 +59,29 @@ function folderItem(m, depth) {
   btn.addEventListener('drop', (e) => {
     e.preventDefault();
     btn.classList.remove('drop-target');
+    const folder = app.byId.get(e.dataTransfer.getData('application/x-hermod-folder'));
+    if (folder) {
+      moveFolder(folder, m.id).then((err) => err && showAlert(err)).catch((err) => showAlert(t('folders.failed', { reason: err.message })));
+      return;
+    }
     const ids = JSON.parse(e.dataTransfer.getData('application/x-hermod-emails') || '[]');
     if (ids.length) moveEmails(ids, m.id);
   });
+  if (!m.role) {
+    btn.draggable = true;
+    btn.addEventListener('dragstart', (e) => {
+      e.dataTransfer.setData('application/x-hermod-folder', m.id);
+      e.dataTransfer.effectAllowed = 'move';
+    });
+  }
   const li = h('li', {}, btn);
   if (depth) btn.classList.add(`depth-${Math.min(depth, 4)}`);
   btn.style.paddingLeft = `${10 + depth * 16}px`;
   if (!m.role) {
     li.append(h('button', {
       class: 'icon-btn folder-menu', type: 'button', 'aria-label': t('folders.menu', { name: m.name }),
-      title: t('folders.menu', { name: m.name }), onclick: () => folderMenu(m),
-    }, '⋯'));
+      title: t('folders.menu', { name: m.name }), 'aria-haspopup': 'dialog', onclick: () => folderMenu(m),
+    }, h('span', { class: 'ico ico-more', 'aria-hidden': 'true' })));
     li.classList.add('with-menu');
   }
   return li;
@@ -110,36 +123,102 @@ export async function openFolder(id) {
   await loadList(true);
 }
 
-async function folderMenu(m) {
-  const action = prompt(t('folders.prompt', { name: m.name }), m.name);
-  if (action === null) return;
-  try {
-    if (action === '') {
-      if (!confirm(t('folders.confirmDelete', { name: m.name }))) return;
-      const r = await app.jmap.call('Mailbox/set', { destroy: [m.id], onDestroyRemoveEmails: false });
-      if (r.notDestroyed?.[m.id]) throw new Error(r.notDestroyed[m.id].description || r.notDestroyed[m.id].type);
-      if (app.current === m.id) await openFolder(roleBox('inbox').id);
-    } else if (action !== m.name) {
-      const r = await app.jmap.call('Mailbox/set', { update: { [m.id]: { name: action } } });
-      if (r.notUpdated?.[m.id]) throw new Error(r.notUpdated[m.id].description || r.notUpdated[m.id].type);
+// The folders m may be put into: the top level and every folder but m
+// and those below it, indented by depth.
+function parentOptions(m) {
+  const out = [{ value: '', text: t('folders.topLevel') }];
+  const walk = (parentId, depth) => {
+    for (const x of app.mailboxes.filter((y) => (y.parentId || null) === parentId)) {
+      if (m && x.id === m.id) continue;
+      out.push({ value: x.id, text: `${'\u00a0\u00a0'.repeat(depth)}${folderName(x)}` });
+      if (depth < 8) walk(x.id, depth + 1);
     }
-    await loadMailboxes();
-  } catch (e) {
-    showAlert(t('folders.failed', { reason: e.message }));
-  }
+  };
+  walk(null, 0);
+  return out;
+}
+
+function setError(r, key, id) {
+  const e = r[key]?.[id];
+  if (!e) return null;
+  if (e.type === 'mailboxHasEmail') return t('folders.notEmpty');
+  if (e.type === 'mailboxHasChild') return t('folders.hasChildren');
+  return t('folders.failed', { reason: e.description || e.type });
+}
+
+function folderButton(id) { return id && $(`#folder-list .folder[data-id="${CSS.escape(id)}"]`); }
+
+// Move folder m below parentId (null: top level).
+export async function moveFolder(m, parentId) {
+  if (parentId === m.id || (m.parentId || null) === (parentId || null)) return null;
+  const r = await app.jmap.call('Mailbox/set', { update: { [m.id]: { parentId: parentId || null } } });
+  const err = setError(r, 'notUpdated', m.id);
+  if (err) return err;
+  await loadMailboxes();
+  announce(t('folders.moved', { name: m.name, folder: parentId ? folderName(app.byId.get(parentId)) : t('folders.topLevel') }));
+  return null;
+}
+
+async function deleteFolder(m) {
+  await openDialog({
+    title: t('folders.deleteTitle', { name: m.name }), text: t('folders.confirmDelete', { name: m.name }),
+    okLabel: t('folders.delete'), danger: true,
+    returnTo: () => folderButton(app.current) || $('#folder-new'),
+    onSubmit: async () => {
+      try {
+        const r = await app.jmap.call('Mailbox/set', { destroy: [m.id], onDestroyRemoveEmails: false });
+        const err = setError(r, 'notDestroyed', m.id);
+        if (err) return err;
+      } catch (e) { return t('folders.failed', { reason: e.message }); }
+      if (app.current === m.id) await openFolder(roleBox('inbox').id);
+      await loadMailboxes();
+      announce(t('folders.deleted', { name: m.name }));
+      return null;
+    },
+  });
+}
+
+async function folderMenu(m) {
+  const r = await openDialog({
+    title: t('folders.editTitle', { name: m.name }), okLabel: t('settings.save'),
+    fields: [{ name: 'name', label: t('folders.name'), value: m.name },
+      { name: 'parent', type: 'select', label: t('folders.parent'), options: parentOptions(m), value: m.parentId || '' }],
+    extra: [{ label: t('folders.delete'), danger: true, action: 'delete', onClick: async () => null }],
+    onSubmit: async (v) => {
+      try {
+        const update = {};
+        if (v.name !== m.name) update.name = v.name;
+        if ((v.parent || null) !== (m.parentId || null)) update.parentId = v.parent || null;
+        if (!Object.keys(update).length) return null;
+        const res = await app.jmap.call('Mailbox/set', { update: { [m.id]: update } });
+        const err = setError(res, 'notUpdated', m.id);
+        if (err) return err;
+        await loadMailboxes();
+        announce(t('folders.saved', { name: v.name }));
+        return null;
+      } catch (e) { return t('folders.failed', { reason: e.message }); }
+    },
+  });
+  if (r?.action === 'delete') await deleteFolder(m);
 }
 
 async function newFolder() {
-  const name = prompt(t('folders.newPrompt'));
-  if (!name) return;
-  try {
-    const r = await app.jmap.call('Mailbox/set', { create: { n: { name, parentId: null } } });
-    if (r.notCreated?.n) throw new Error(r.notCreated.n.description || r.notCreated.n.type);
-    await loadMailboxes();
-    announce(t('folders.created', { name }));
-  } catch (e) {
-    showAlert(t('folders.failed', { reason: e.message }));
-  }
+  const here = app.byId.get(app.current);
+  await openDialog({
+    title: t('folders.new'), okLabel: t('folders.create'),
+    fields: [{ name: 'name', label: t('folders.name'), value: '' },
+      { name: 'parent', type: 'select', label: t('folders.parent'), options: parentOptions(null), value: here && !here.role ? here.id : '' }],
+    onSubmit: async (v) => {
+      try {
+        const r = await app.jmap.call('Mailbox/set', { create: { n: { name: v.name, parentId: v.parent || null } } });
+        const err = setError(r, 'notCreated', 'n');
+        if (err) return err;
+        await loadMailboxes();
+        announce(t('folders.created', { name: v.name }));
+        return null;
+      } catch (e) { return t('folders.failed', { reason: e.message }); }
+    },
+  });
 }
 
 function startPush() {

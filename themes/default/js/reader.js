@@ -14,7 +14,7 @@ import { prefs, savePrefs, isDark } from './prefs.js';
 import { act } from './list.js';
 import { startReply } from './compose.js';
 
-const FULL = ['id', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'cc', 'bcc', 'replyTo', 'subject', 'sentAt', 'receivedAt',
+const FULL = ['id', 'blobId', 'size', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'cc', 'bcc', 'replyTo', 'subject', 'sentAt', 'receivedAt',
   'messageId', 'inReplyTo', 'references', 'attachments', 'hasAttachment', 'textBody', 'htmlBody', 'bodyValues', 'preview'];
 let current = null;
 
