@@ -220,7 +220,7 @@ wm_serve_theme_file(HermodHttpRequest *req, const char *theme, const char *rel)
         serve_page(req, theme, path);
         return;
     }
-    WM_WEB->resp_header(req, "Cache-Control", "no-cache");
+    /* The core adds ETag, Last-Modified, Cache-Control: no-cache, 304 and gzip. */
     if (!WM_WEB->respond_file(req, 200, type_of(rel), path))
         wm_reply(req, 404, "text/plain; charset=utf-8", "Not Found\n");
 }

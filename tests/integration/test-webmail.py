@@ -195,6 +195,24 @@ def override_folder_with_the_phone_theme():
 
 
 @ht.test
+def theme_files_are_compressed_and_revalidated():
+    import gzip
+    with open(os.path.join(THEMES, "default", "js", "list.js"), "rb") as f:
+        want = f.read()
+    r, data = request("GET", "/themes/mobile/js/list.js", {"Accept-Encoding": "gzip"})
+    ht.check_equal(r.getheader("Content-Encoding"), "gzip", "Content-Encoding")
+    ht.check_equal(gzip.decompress(data), want, "the file through gzip")
+    ht.check(len(data) < len(want) / 2, "gzip: %d of %d bytes" % (len(data), len(want)))
+    etag = r.getheader("ETag")
+    ht.check(etag is not None and r.getheader("Last-Modified") is not None, "no validators")
+    ht.check_equal(r.getheader("Cache-Control"), "no-cache", "Cache-Control")
+    r, data = request("GET", "/themes/mobile/js/list.js", {"If-None-Match": etag})
+    ht.check_equal((r.status, data), (304, b""), "revalidation")
+    r, data = request("GET", "/themes/default/js/list.js")
+    ht.check(r.getheader("Content-Encoding") is None and data == want, "plain without gzip")
+
+
+@ht.test
 def nothing_outside_the_themes():
     for path in ("/themes/default/../../README", "/themes/default/%2e%2e/%2e%2e/README",
                  "/themes/../README", "/themes/default/.hidden", "/themes/nosuch/index.html",

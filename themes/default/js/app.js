@@ -18,8 +18,25 @@ import { openDialog } from './dialog.js';
 
 export const app = {
   jmap: null, account: '', csrf: '', mailboxes: [], byId: new Map(), current: null,
-  identities: [], search: null,
+  identities: [], search: null, dragging: false, deferred: new Set(),
 };
+
+// While a row or a folder is being dragged, re-rendering (push, a
+// finished action) would pull the drag source or the drop target out of
+// the page and lose the drop: such renders wait for the drag to end.
+export function whenNotDragging(fn) {
+  if (!app.dragging) return false;
+  app.deferred.add(fn);
+  return true;
+}
+
+function dragEnded() {
+  if (!app.dragging) return;
+  app.dragging = false;
+  const fns = [...app.deferred];
+  app.deferred.clear();
+  for (const fn of fns) fn();
+}
 
 const ROLE_ORDER = ['inbox', 'drafts', 'sent', 'archive', 'junk', 'trash'];
 const ROLE_ICON = { inbox: 'inbox', drafts: 'draft', sent: 'send', archive: 'archive', junk: 'junk', trash: 'trash' };
@@ -88,6 +105,7 @@ function folderItem(m, depth) {
 }
 
 function renderFolders() {
+  if (whenNotDragging(renderFolders)) return;
   const ul = $('#folder-list');
   clear(ul);
   const walk = (parentId, depth) => {
@@ -251,6 +269,9 @@ export async function startApp(session) {
   $('#account-name').textContent = app.account;
   $('#logout').addEventListener('click', () => logout(app.csrf));
   $('#folder-new').addEventListener('click', newFolder);
+  document.addEventListener('dragstart', () => { app.dragging = true; });
+  document.addEventListener('dragend', () => setTimeout(dragEnded, 0));
+  document.addEventListener('drop', () => setTimeout(dragEnded, 0));
   $('#nav-toggle').addEventListener('click', () => {
     const open = $('#sidebar').classList.toggle('open');
     $('#nav-toggle').setAttribute('aria-expanded', String(open));

@@ -19,7 +19,7 @@
 import { $, $$, h, clear, showAlert, announce, shortName } from './dom.js';
 import { t, formatDate, formatNumber } from './i18n.js';
 import { Jmap } from './jmap.js';
-import { app, roleBox, loadMailboxes } from './app.js';
+import { app, roleBox, loadMailboxes, whenNotDragging } from './app.js';
 import { prefs, savePrefs } from './prefs.js';
 import { openMessage } from './reader.js';
 import { confirmDialog } from './dialog.js';
@@ -121,6 +121,7 @@ function row(e, i) {
 }
 
 function render() {
+  if (whenNotDragging(render)) return;
   const box = $('#message-list');
   const focusedId = document.activeElement?.closest?.('.row')?.dataset.id;
   clear(box);
