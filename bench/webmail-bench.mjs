@@ -43,7 +43,7 @@ async function fresh() {
 async function paintedAfter(page, click, selector) {
   const t0 = Date.now();
   await click();
-  await page.waitForSelector(selector, { state: 'visible', timeout: 60000 });
+  await page.waitForSelector(selector, { state: 'visible', timeout: 240000 });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   return Date.now() - t0;
 }

@@ -107,6 +107,10 @@ function folderItem(m, depth) {
 function renderFolders() {
   if (whenNotDragging(renderFolders)) return;
   const ul = $('#folder-list');
+  // Keep focus on the same folder (or its menu button) across the render.
+  const had = ul.contains(document.activeElement) ? document.activeElement : null;
+  const hadId = had?.closest('li')?.querySelector('.folder')?.dataset.id;
+  const hadMenu = had?.classList.contains('folder-menu');
   clear(ul);
   const walk = (parentId, depth) => {
     for (const m of app.mailboxes.filter((x) => (x.parentId || null) === parentId)) {
@@ -115,6 +119,11 @@ function renderFolders() {
     }
   };
   walk(null, 0);
+  if (had) {
+    const b = folderButton(hadId) || folderButton(app.current);
+    const target = hadMenu && b ? b.closest('li').querySelector('.folder-menu') || b : b;
+    if (target) target.focus();
+  }
 }
 
 function fillMoveSelect() {

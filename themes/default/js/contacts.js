@@ -134,6 +134,8 @@ function fillCompletion() {
 }
 
 export async function openContacts() {
+  for (const b of document.querySelectorAll('#folder-list .folder')) b.setAttribute('aria-current', 'false');
+  $('#contacts-open').setAttribute('aria-current', 'page');
   $('#main').hidden = true;
   $('#contacts-view').hidden = false;
   $('#sidebar').classList.remove('open');
@@ -149,6 +151,7 @@ export async function openContacts() {
 }
 
 export function closeContacts() {
+  $('#contacts-open').removeAttribute('aria-current');
   $('#contacts-view').hidden = true;
   $('#main').hidden = false;
 }

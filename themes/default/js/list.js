@@ -25,7 +25,7 @@ import { openMessage } from './reader.js';
 import { confirmDialog } from './dialog.js';
 
 const PROPS = ['id', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'subject', 'receivedAt', 'preview', 'hasAttachment', 'size'];
-const list = { emails: [], total: 0, position: 0, selected: new Set(), anchor: null, snippets: new Map(), threads: new Map(), openId: null, loading: null };
+const list = { emails: [], total: 0, position: 0, selected: new Set(), anchor: null, snippets: new Map(), threads: new Map(), openId: null, loading: null, focusAfter: -1 };
 let observer = null;
 
 function filter() {
@@ -132,7 +132,11 @@ function render() {
   $('#list-count').textContent = t('list.count', { shown: formatNumber(list.emails.length), total: formatNumber(list.total) });
   $('#select-all').checked = list.emails.length > 0 && list.selected.size === list.emails.length;
   const again = focusedId && box.querySelector(`.row[data-id="${CSS.escape(focusedId)}"]`);
-  if (again) { again.tabIndex = 0; again.focus(); } else if (box.firstElementChild?.classList.contains('row')) box.firstElementChild.tabIndex = 0;
+  const all = rows();
+  if (again) { again.tabIndex = 0; again.focus(); } else if (list.focusAfter >= 0) {
+    if (all.length) focusRow(all[Math.min(list.focusAfter, all.length - 1)]); else box.focus();
+  } else if (all.length) all[0].tabIndex = 0;
+  list.focusAfter = -1;
 }
 
 function rows() { return $$('#message-list .row'); }
@@ -186,11 +190,12 @@ async function open(id) {
   list.openId = id;
   for (const x of rows()) x.classList.toggle('current', x.dataset.id === id);
   const e = list.emails.find((x) => x.id === id);
+  const hint = e ? { ...e } : null;
   if (e && !e.keywords?.$seen) {
     e.keywords = { ...e.keywords, $seen: true };
     $(`#message-list .row[data-id="${CSS.escape(id)}"]`)?.classList.remove('unread');
   }
-  await openMessage(id);
+  await openMessage(id, hint);
 }
 
 function onClick(ev) {
@@ -243,6 +248,10 @@ export async function moveEmails(ids, mailboxId) {
 }
 
 function afterChange(ids) {
+  // Focus goes to the row that takes the place of the first one gone
+  // (when focus was in the list or on a control that acted on it).
+  const inList = document.activeElement?.closest?.('#message-list, .list-toolbar, .reader-toolbar') || document.activeElement === document.body;
+  list.focusAfter = inList ? list.emails.findIndex((e) => ids.includes(e.id)) : -1;
   for (const id of ids) list.selected.delete(id);
   if (ids.includes(list.openId)) { list.openId = null; document.dispatchEvent(new CustomEvent('hermod:closed')); }
   loadMailboxes().catch(() => {});
