@@ -310,6 +310,93 @@ const steps = {
     await ctx.close();
   },
 
+  async accessibility(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    // Every visible control has an accessible name; every field a label.
+    const unnamed = () => page.evaluate(() => {
+      const vis = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
+      const name = (el) => (el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent || '').trim()
+        || (el.getAttribute('aria-labelledby') || '').split(' ').map((id) => document.getElementById(id)?.textContent || '').join('').trim();
+      const labelled = (el) => name(el) || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent.trim()) || el.closest('label')?.textContent.trim();
+      const bad = [];
+      for (const el of document.querySelectorAll('button, a[href], [role=option], [role=textbox]')) if (vis(el) && !name(el)) bad.push(el.outerHTML.slice(0, 80));
+      for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) if (vis(el) && !labelled(el) && el.getAttribute('aria-hidden') !== 'true') bad.push(el.outerHTML.slice(0, 80));
+      return bad;
+    });
+    let bad = await unnamed();
+    ok(bad.length === 0, `unnamed in the inbox: ${bad}`);
+    // Landmarks.
+    for (const sel of ['main', 'nav', '[role=search]', '[role=listbox]', '[role=toolbar]']) ok(await page.locator(sel).count() >= 1, `no ${sel}`);
+    // Rows say where they are.
+    const first = page.locator('#message-list .row').first();
+    ok(await first.getAttribute('aria-posinset') === '1', 'aria-posinset');
+    ok(Number(await first.getAttribute('aria-setsize')) >= await page.locator('#message-list .row').count(), 'aria-setsize');
+    // Keyboard: the list, a message, back to the list.
+    await page.focus('#message-list');
+    ok(await page.evaluate(() => document.activeElement.classList.contains('row')), 'focus on the list lands on a row');
+    await page.keyboard.press('ArrowDown');
+    const second = await page.evaluate(() => document.activeElement.getAttribute('aria-posinset'));
+    ok(second === '2', `ArrowDown went to ${second}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#reader-message:not([hidden])');
+    bad = await unnamed();
+    ok(bad.length === 0, `unnamed in the reader: ${bad}`);
+    // Compose: Escape closes it and focus comes back.
+    await page.click('#compose-btn');
+    await page.waitForSelector('#compose:not([hidden])');
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-to', 'compose does not start in To');
+    bad = await unnamed();
+    ok(bad.length === 0, `unnamed in compose: ${bad}`);
+    // Sending without a recipient is an error in role=alert, focus on To.
+    await page.fill('#compose-subject', 'No one to send to');
+    await page.click('#compose-send');
+    await page.waitForSelector('#alert:not([hidden])');
+    ok(await page.getAttribute('#alert', 'role') === 'alert', 'the alert region');
+    ok(/recipient/i.test(await page.textContent('#alert')), `alert: ${await page.textContent('#alert')}`);
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-to', 'focus not on To after the error');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#compose', { state: 'hidden' });
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-btn', 'focus after closing compose');
+    // Settings: a modal that keeps Tab inside and gives focus back.
+    await page.click('#open-settings');
+    await page.waitForSelector('#settings:not([hidden])');
+    bad = await unnamed();
+    ok(bad.length === 0, `unnamed in settings: ${bad}`);
+    for (let i = 0; i < 60; i++) await page.keyboard.press('Tab');
+    ok(await page.evaluate(() => document.querySelector('#settings').contains(document.activeElement)), 'Tab left the settings');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#settings', { state: 'hidden' });
+    ok(await page.evaluate(() => document.activeElement.id) === 'open-settings', 'focus after closing settings');
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async mobile_views(browser) {
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const { ctx, page } = await loggedIn(browser, { viewport: { width: 375, height: 667 }, userAgent: iphone, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'dark' });
+    ok(await page.getAttribute('html', 'data-theme') === 'mobile', 'not the phone theme');
+    await shot(page, 'mobile-dark-inbox');
+    await openBySubject(page, 'Planted over SMTP');
+    await shot(page, 'mobile-dark-reader');
+    // Back returns to the list with focus on the message's row.
+    await page.click('#reader-back');
+    await page.waitForSelector('#list-pane', { state: 'visible' });
+    ok(await page.evaluate(() => document.activeElement?.classList.contains('current')), 'focus not on the row after Back');
+    await page.click('#nav-toggle');
+    await page.click('#folder-new');
+    await page.waitForSelector('dialog[open]');
+    const box = await page.locator('dialog[open]').boundingBox();
+    ok(box.x >= 0 && box.x + box.width <= 375, `dialog off screen: ${JSON.stringify(box)}`);
+    await shot(page, 'mobile-dark-folder-dialog');
+    await page.keyboard.press('Escape');
+    await page.click('#open-settings');
+    await page.waitForSelector('#settings:not([hidden])');
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+    ok(sw <= 375, `horizontal scrolling in settings: ${sw}`);
+    await shot(page, 'mobile-dark-settings');
+    await ctx.close();
+  },
+
   async undo_send(browser) {
     const { ctx, page } = await loggedIn(browser);
     await page.click('#compose-btn');

@@ -312,4 +312,14 @@ def mobile_theme_at_375x667():
     browser("mobile")
 
 
+@ht.test
+def accessibility_names_keyboard_and_focus():
+    browser("accessibility")
+
+
+@ht.test
+def phone_views_in_dark_mode():
+    browser("mobile_views")
+
+
 ht.main()
