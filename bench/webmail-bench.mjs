@@ -117,4 +117,6 @@ try {
   process.exitCode = 1;
 } finally {
   await browser.close();
+  process.stdin.destroy(); // the SMTP step's reader must not keep node alive
 }
+process.exit(process.exitCode || 0);
