@@ -81,6 +81,22 @@ async function folder(page, role) {
   await page.waitForTimeout(300);
 }
 
+// HTML drag and drop through playwright: on a loaded machine the page
+// may not have started the drag before the pointer arrives, so a drag
+// whose effect (done, a page function) did not show is tried again, up
+// to three times.
+async function dragUntil(page, src, dst, done, arg) {
+  for (let i = 0; ; i++) {
+    await src.dragTo(dst);
+    try {
+      await page.waitForFunction(done, arg, { timeout: 10000 });
+      return;
+    } catch (e) {
+      if (i === 2) throw e;
+    }
+  }
+}
+
 function totp(secretB32, stepOffset = 0) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
@@ -272,8 +288,8 @@ const steps = {
     await page.waitForSelector('#folder-list .folder:has-text("Projects 2026")');
     // Move a message there by dragging its row onto the folder.
     const row = page.locator('#message-list .row', { hasText: 'Drag me' });
-    await row.dragTo(page.locator('#folder-list .folder', { hasText: 'Projects 2026' }));
-    await page.waitForFunction(() => ![...document.querySelectorAll('#message-list .row')].some((r) => r.textContent.includes('Drag me')));
+    await dragUntil(page, row, page.locator('#folder-list .folder', { hasText: 'Projects 2026' }),
+      () => ![...document.querySelectorAll('#message-list .row')].some((r) => r.textContent.includes('Drag me')));
     await page.locator('#folder-list .folder', { hasText: 'Projects 2026' }).click();
     await page.waitForSelector('#message-list .row:has-text("Drag me")');
     // Move the subfolder to the top level by its menu, then drag it back in.
@@ -283,8 +299,8 @@ const steps = {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.waitForSelector('#folder-list .folder.depth-0:has-text("Old stuff"), #folder-list .folder:not([class*="depth-"]):has-text("Old stuff")');
-    await page.locator('#folder-list .folder', { hasText: 'Old stuff' }).dragTo(page.locator('#folder-list .folder', { hasText: 'Projects 2026' }));
-    await page.waitForSelector('#folder-list .folder.depth-1:has-text("Old stuff")');
+    await dragUntil(page, page.locator('#folder-list .folder', { hasText: 'Old stuff' }), page.locator('#folder-list .folder', { hasText: 'Projects 2026' }),
+      () => !!document.querySelector('#folder-list .folder.depth-1') && document.querySelector('#folder-list .folder.depth-1').textContent.includes('Old stuff'));
     // Deleting a folder with mail in it is refused in the dialog.
     await page.getByRole('button', { name: 'Rename or delete Projects 2026' }).click();
     await dialog.waitFor();

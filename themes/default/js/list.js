@@ -25,7 +25,7 @@ import { openMessage } from './reader.js';
 import { confirmDialog } from './dialog.js';
 
 const PROPS = ['id', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'subject', 'receivedAt', 'preview', 'hasAttachment', 'size'];
-const list = { emails: [], total: 0, position: 0, selected: new Set(), anchor: null, snippets: new Map(), threads: new Map(), openId: null, loading: null, focusAfter: -1 };
+const list = { emails: [], total: 0, position: 0, selected: new Set(), anchor: null, snippets: new Map(), threads: new Map(), openId: null, loading: null, focusAfter: -1, seq: 0 };
 let observer = null;
 
 function filter() {
@@ -44,13 +44,17 @@ export async function loadList(reset, keepPosition = false) {
   ];
   if (collapse) calls.push(['Thread/get', { '#ids': { resultOf: 'g', name: 'Email/get', path: '/list/*/threadId' } }, 't']);
   if (app.search) calls.push(['SearchSnippet/get', { filter: app.search, '#emailIds': { resultOf: 'q', name: 'Email/query', path: '/ids' } }, 's']);
+  // Answers can come back out of order (a push's reload and an action's):
+  // only the newest request's answer is shown.
+  const seq = ++list.seq;
   let res;
   try {
     res = await app.jmap.request(calls);
   } catch (e) {
-    showAlert(t('list.failed'));
+    if (seq === list.seq) showAlert(t('list.failed'));
     return;
   }
+  if (seq !== list.seq) return;
   const q = Jmap.check(res, 'q');
   const got = Jmap.check(res, 'g').list;
   const byId = new Map(got.map((e) => [e.id, e]));
