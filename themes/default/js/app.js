@@ -139,14 +139,18 @@ export function refreshHeading() {
   document.title = `${m ? folderName(m) : ''} – ${app.account}`;
 }
 
+function markFolder(id) {
+  for (const b of $$('.folder')) b.setAttribute('aria-current', b.dataset.id === id ? 'true' : 'false');
+  refreshHeading();
+}
+
 export async function openFolder(id) {
   document.dispatchEvent(new CustomEvent('hermod:folder'));
   app.current = id;
   app.search = null;
   $('#search-input').value = '';
-  for (const b of $$('.folder')) b.setAttribute('aria-current', b.dataset.id === id ? 'true' : 'false');
   $('#sidebar').classList.remove('open');
-  refreshHeading();
+  markFolder(id);
   await loadList(true);
 }
 
@@ -290,10 +294,23 @@ export async function startApp(session) {
   initCompose();
   initSettings();
   initContacts();
+  // The inbox's id from the last visit lets its first page load beside
+  // Mailbox/get (which counts every folder: the slow call of a big
+  // account) instead of after it.
+  const key = `hermod.inbox:${app.account}`;
+  const remembered = localStorage.getItem(key);
+  let early = null;
+  if (remembered) {
+    app.current = remembered;
+    early = loadList(true).then(() => true, () => false);
+  }
+  const identities = app.jmap.call('Identity/get', { ids: null }).catch(() => ({ list: [] }));
   await loadMailboxes();
-  const ids = await app.jmap.call('Identity/get', { ids: null }).catch(() => ({ list: [] }));
-  app.identities = ids.list;
-  await openFolder((roleBox('inbox') || app.mailboxes[0]).id);
+  app.identities = (await identities).list;
+  const inbox = (roleBox('inbox') || app.mailboxes[0]).id;
+  localStorage.setItem(key, inbox);
+  if (early && inbox === remembered && await early) markFolder(inbox);
+  else await openFolder(inbox);
   startPush();
   $('#message-list').focus();
 }
