@@ -258,9 +258,11 @@ function startPush() {
     const mine = changed[app.jmap.accountId];
     if (!mine || !(mine.Email || mine.Mailbox || mine.Thread)) return;
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      await loadMailboxes().catch(() => {});
-      if (!app.search) await loadList(false, true).catch(() => {});
+    // The list first and the folder counts beside it: new mail shows
+    // without waiting for Mailbox/get (slow on a big account).
+    timer = setTimeout(() => {
+      if (!app.search) loadList(false, true).catch(() => {});
+      loadMailboxes().catch(() => {});
     }, 150);
   });
 }
