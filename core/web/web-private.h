@@ -14,6 +14,8 @@
 #ifndef HERMOD_CORE_WEB_PRIVATE_H
 #define HERMOD_CORE_WEB_PRIVATE_H
 
+#include <sys/stat.h>
+
 #include <microhttpd.h>
 #include <hermod/web.h>
 
@@ -231,6 +233,11 @@ void hermod_web_sse_tick(void);
 /* Serve path (decoded, below the mount) from dir: the builtin of static
  * mounts. */
 void hermod_web_static_serve(HermodHttpRequest *req, const WebMount *mount);
+/* The plugin API's respond_file with status 200: fd (open on path, st
+ * its fstat; taken) answered like a static file of type: ETag and
+ * Last-Modified with 304, gzip for text types when asked. */
+void hermod_web_static_answer_file(HermodHttpRequest *req, const char *path, int fd,
+                                   const struct stat *st, const char *type);
 /* /.well-known/acme-challenge/TOKEN from [web] acme_dir. */
 void hermod_web_acme_serve(HermodHttpRequest *req, const WebMount *mount);
 /* The MIME type of a file name (transfer none). */

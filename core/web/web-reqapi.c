@@ -184,6 +184,11 @@ hermod_web_respond_file(HermodHttpRequest *req, guint status, const char *conten
         close(fd);
         return TRUE;
     }
+    if (status == MHD_HTTP_OK) {
+        hermod_web_static_answer_file(
+            req, path, fd, &st, content_type != NULL ? content_type : hermod_web_mime_type(path));
+        return TRUE;
+    }
     r = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
     with_type(r, content_type != NULL ? content_type : hermod_web_mime_type(path));
     req->bytes = (guint64)st.st_size;

@@ -383,6 +383,40 @@ add_validators(struct MHD_Response *r, const char *etag, time_t mtime, gboolean 
                             is_versioned ? "public, max-age=31536000, immutable" : "no-cache");
 }
 
+/* The answer for fd (rel below root, st its status; taken): 304 when the
+ * client has this version, else the bytes (gzip-compressed when is_text
+ * and the client accepts it), with the validators. */
+static void
+answer_fd(HermodHttpRequest *req, const char *root, const char *rel, int fd, const struct stat *st,
+          const char *type, gboolean is_text)
+{
+    char etag[64];
+    struct MHD_Response *r;
+    gboolean is_gzip;
+
+    g_snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st->st_size,
+               (unsigned long long)st->st_mtim.tv_sec * 1000000000ull + st->st_mtim.tv_nsec);
+    if (is_not_modified(req, etag, st->st_mtime)) {
+        close(fd);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        add_validators(r, etag, st->st_mtime, is_versioned(req, rel));
+        hermod_web_reply(req, MHD_HTTP_NOT_MODIFIED, r);
+        return;
+    }
+    r = file_body(req, root, rel, fd, st, is_text, &is_gzip);
+    if (r == NULL) {
+        hermod_web_reply_text(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "Internal Server Error\n");
+        return;
+    }
+    MHD_add_response_header(r, "Content-Type", type);
+    if (is_text)
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+    if (is_gzip)
+        MHD_add_response_header(r, "Content-Encoding", "gzip");
+    add_validators(r, etag, st->st_mtime, is_versioned(req, rel));
+    hermod_web_reply(req, MHD_HTTP_OK, r);
+}
+
 /* Serve rel below root: the whole answer, 404 included. */
 static void
 serve_file(HermodHttpRequest *req, const char *root, const char *rel)
@@ -391,36 +425,31 @@ serve_file(HermodHttpRequest *req, const char *root, const char *rel)
     struct stat st;
     int fd = hermod_web_open_below(root, rel, &status, &st);
     int mi = mime_index(rel);
-    char etag[64];
-    struct MHD_Response *r;
-    gboolean is_text = mi >= 0 && mime_types[mi].is_text;
-    gboolean is_gzip;
 
     if (fd < 0) {
         hermod_web_reply_text(req, status, "Not Found\n");
         return;
     }
-    g_snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
-               (unsigned long long)st.st_mtim.tv_sec * 1000000000ull + st.st_mtim.tv_nsec);
-    if (is_not_modified(req, etag, st.st_mtime)) {
-        close(fd);
-        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-        add_validators(r, etag, st.st_mtime, is_versioned(req, rel));
-        hermod_web_reply(req, MHD_HTTP_NOT_MODIFIED, r);
-        return;
-    }
-    r = file_body(req, root, rel, fd, &st, is_text, &is_gzip);
-    if (r == NULL) {
-        hermod_web_reply_text(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "Internal Server Error\n");
-        return;
-    }
-    MHD_add_response_header(r, "Content-Type", hermod_web_mime_type(rel));
-    if (is_text)
-        MHD_add_response_header(r, "Vary", "Accept-Encoding");
-    if (is_gzip)
-        MHD_add_response_header(r, "Content-Encoding", "gzip");
-    add_validators(r, etag, st.st_mtime, is_versioned(req, rel));
-    hermod_web_reply(req, MHD_HTTP_OK, r);
+    answer_fd(req, root, rel, fd, &st, hermod_web_mime_type(rel),
+              mi >= 0 && mime_types[mi].is_text);
+}
+
+/* Is a response of this type worth compressing? */
+static gboolean
+type_is_text(const char *type)
+{
+    return g_str_has_prefix(type, "text/") || strstr(type, "json") != NULL ||
+           strstr(type, "javascript") != NULL || strstr(type, "xml") != NULL;
+}
+
+void
+hermod_web_static_answer_file(HermodHttpRequest *req, const char *path, int fd,
+                              const struct stat *st, const char *type)
+{
+    g_autofree char *root = g_path_get_dirname(path);
+    g_autofree char *rel = g_path_get_basename(path);
+
+    answer_fd(req, root, rel, fd, st, type, type_is_text(type));
 }
 
 static gboolean

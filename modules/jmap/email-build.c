@@ -186,6 +186,29 @@ text_part(Build *b, JsonObject *part, const char *subtype)
     return GMIME_OBJECT(tp);
 }
 
+/* data (a whole message) as a message/rfc822 part, or NULL when it
+ * does not parse. */
+static GMimeObject *
+message_part(GBytes *data, const char *name, const char *disp)
+{
+    GMimeStream *s =
+        g_mime_stream_mem_new_with_buffer(g_bytes_get_data(data, NULL), g_bytes_get_size(data));
+    GMimeParser *parser = g_mime_parser_new_with_stream(s);
+    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+    GMimeMessagePart *mp;
+
+    g_object_unref(parser);
+    g_object_unref(s);
+    if (msg == NULL)
+        return NULL;
+    mp = g_mime_message_part_new_with_message("rfc822", msg);
+    g_object_unref(msg);
+    g_mime_object_set_disposition(GMIME_OBJECT(mp), disp != NULL ? disp : "attachment");
+    if (name != NULL)
+        g_mime_object_set_content_disposition_parameter(GMIME_OBJECT(mp), "filename", name);
+    return GMIME_OBJECT(mp);
+}
+
 static GMimeObject *
 blob_part(Build *b, JsonObject *part, const char *type)
 {
@@ -202,6 +225,12 @@ blob_part(Build *b, JsonObject *part, const char *type)
     if (data == NULL) {
         fail(b, "blobNotFound", "no blob %s", blob != NULL ? blob : "(none)");
         return NULL;
+    }
+    if (g_ascii_strcasecmp(type, "message/rfc822") == 0) {
+        GMimeObject *m = message_part(data, name, disp);
+        if (m == NULL)
+            fail(b, "invalidProperties", "blob %s is not a message", blob);
+        return m;
     }
     p = g_mime_part_new_with_type(tt[0], tt[1] != NULL ? tt[1] : "octet-stream");
     s = g_mime_stream_mem_new_with_buffer(g_bytes_get_data(data, NULL), g_bytes_get_size(data));

@@ -81,10 +81,17 @@ disposition(JmapPart *p)
     return g_mime_object_get_disposition(p->object);
 }
 
+/* The file name: a leaf part's (disposition filename, else type name);
+ * for an attached message/rfc822 the same two parameters. */
 static const char *
 part_name(JmapPart *p)
 {
-    return GMIME_IS_PART(p->object) ? g_mime_part_get_filename(GMIME_PART(p->object)) : NULL;
+    const char *name;
+
+    if (GMIME_IS_PART(p->object))
+        return g_mime_part_get_filename(GMIME_PART(p->object));
+    name = g_mime_object_get_content_disposition_parameter(p->object, "filename");
+    return name != NULL ? name : g_mime_object_get_content_type_parameter(p->object, "name");
 }
 
 static gboolean

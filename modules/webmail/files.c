@@ -9,6 +9,19 @@
  * an admin customises a page, a style sheet or a translation by copying
  * it there and editing the copy; updates never overwrite it.
  *
+ * A theme may build on another: THEME/theme.ini saying
+ *
+ *     [theme]
+ *     parent = default
+ *
+ * makes every file the theme lacks come from the parent (and its
+ * parent, up to WM_THEME_DEPTH levels), override folder first at each
+ * level.  The phone theme is the default theme's page and scripts with
+ * its own css/theme.css, so a fix to the markup lands once.  In
+ * index.html "@THEME@" stands for the theme being served, so the one page
+ * says data-theme="mobile" and links /themes/mobile/css/theme.css when
+ * served as the phone theme.
+ *
  * Paths are checked one component at a time before anything is opened:
  * letters, digits, '-', '_' and '.', never a leading '.', so "..",
  * hidden files and anything outside the two folders are 404.  Symbolic
@@ -21,6 +34,10 @@
 #include <sys/stat.h>
 
 #include "webmail.h"
+
+#define WM_THEME_DEPTH  4
+#define WM_PAGE_MAX     (1024 * 1024) /* index.html read into memory */
+#define WM_THEME_MARKER "@THEME@"
 
 static gboolean
 component_ok(const char *c)
@@ -88,39 +105,124 @@ type_of(const char *rel)
     return "application/octet-stream";
 }
 
+/* The path of rel in theme's own folders (override first), or NULL.
+ * (transfer full) */
+static char *
+own_file(const char *theme, const char *rel)
+{
+    const char *roots[] = {wm_api->setting_string(wm_module, "override_dir"),
+                           wm_api->setting_string(wm_module, "themes_dir")};
+
+    for (guint i = 0; i < G_N_ELEMENTS(roots); i++) {
+        g_autofree char *root = NULL;
+        if (roots[i] == NULL || *roots[i] == '\0')
+            continue;
+        root = g_build_filename(roots[i], theme, NULL);
+        if (is_plain_file_below(root, rel))
+            return g_build_filename(root, rel, NULL);
+    }
+    return NULL;
+}
+
+/* The parent named by theme's theme.ini, or NULL for none (or a bad
+ * file, which is logged).  (transfer full) */
+static char *
+theme_parent(const char *theme)
+{
+    g_autofree char *path = own_file(theme, "theme.ini");
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autoptr(GError) error = NULL;
+    char *parent;
+
+    if (path == NULL)
+        return NULL;
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error)) {
+        wm_api->log(HERMOD_LOG_WARNING, NULL, "webmail: %s: %s", path, error->message);
+        return NULL;
+    }
+    parent = g_key_file_get_string(kf, "theme", "parent", NULL);
+    if (parent != NULL && (!component_ok(g_strstrip(parent)) || strcmp(parent, theme) == 0)) {
+        wm_api->log(HERMOD_LOG_WARNING, NULL, "webmail: %s: bad parent \"%s\"", path, parent);
+        g_clear_pointer(&parent, g_free);
+    }
+    return parent;
+}
+
+/* The path of rel in theme or the themes it builds on, nearest first.
+ * (transfer full) */
+static char *
+find_file(const char *theme, const char *rel)
+{
+    g_autofree char *name = g_strdup(theme);
+
+    for (guint depth = 0; name != NULL && depth < WM_THEME_DEPTH; depth++) {
+        char *path = own_file(name, rel);
+        char *parent;
+        if (path != NULL)
+            return path;
+        parent = theme_parent(name);
+        g_free(name);
+        name = parent;
+    }
+    return NULL;
+}
+
 gboolean
 wm_theme_exists(const char *name)
 {
     const char *dir = wm_api->setting_string(wm_module, "themes_dir");
-    g_autofree char *path = NULL;
+    g_autofree char *page = NULL;
+    g_autofree char *ini = NULL;
 
     if (name == NULL || !component_ok(name))
         return FALSE;
-    path = g_build_filename(dir, name, "index.html", NULL);
-    return g_file_test(path, G_FILE_TEST_IS_REGULAR);
+    page = g_build_filename(dir, name, "index.html", NULL);
+    ini = g_build_filename(dir, name, "theme.ini", NULL);
+    return g_file_test(page, G_FILE_TEST_IS_REGULAR) || g_file_test(ini, G_FILE_TEST_IS_REGULAR);
+}
+
+/* index.html with WM_THEME_MARKER replaced by theme (a checked name:
+ * letters, digits, '-', '_', '.', so safe inside an attribute). */
+static void
+serve_page(HermodHttpRequest *req, const char *theme, const char *path)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) pieces = NULL;
+    g_autofree char *page = NULL;
+    g_autoptr(GBytes) body = NULL;
+    gsize len = 0;
+
+    if (!g_file_get_contents(path, &text, &len, &error) || len > WM_PAGE_MAX) {
+        wm_api->log(HERMOD_LOG_WARNING, NULL, "webmail: %s: %s", path,
+                    error != NULL ? error->message : "too big");
+        wm_reply(req, 500, "text/plain; charset=utf-8", "Internal Server Error\n");
+        return;
+    }
+    pieces = g_strsplit(text, WM_THEME_MARKER, -1);
+    page = g_strjoinv(theme, pieces);
+    WM_WEB->resp_header(req, "Cache-Control", "no-cache");
+    len = strlen(page);
+    body = g_bytes_new_take(g_steal_pointer(&page), len);
+    WM_WEB->respond(req, 200, "text/html; charset=utf-8", body);
 }
 
 void
 wm_serve_theme_file(HermodHttpRequest *req, const char *theme, const char *rel)
 {
-    const char *roots[] = {wm_api->setting_string(wm_module, "override_dir"),
-                           wm_api->setting_string(wm_module, "themes_dir")};
+    g_autofree char *path = NULL;
 
-    if (!component_ok(theme) || !rel_ok(rel)) {
+    if (!component_ok(theme) || !rel_ok(rel) || (path = find_file(theme, rel)) == NULL) {
         wm_reply(req, 404, "text/plain; charset=utf-8", "Not Found\n");
         return;
     }
-    for (guint i = 0; i < G_N_ELEMENTS(roots); i++) {
-        g_autofree char *root = g_build_filename(roots[i], theme, NULL);
-        g_autofree char *path = NULL;
-        if (roots[i] == NULL || *roots[i] == '\0' || !is_plain_file_below(root, rel))
-            continue;
-        path = g_build_filename(root, rel, NULL);
-        WM_WEB->resp_header(req, "Cache-Control", "no-cache");
-        if (WM_WEB->respond_file(req, 200, type_of(rel), path))
-            return;
+    if (strcmp(rel, "index.html") == 0) {
+        serve_page(req, theme, path);
+        return;
     }
-    wm_reply(req, 404, "text/plain; charset=utf-8", "Not Found\n");
+    /* The core adds ETag, Last-Modified, Cache-Control: no-cache, 304 and gzip. */
+    if (!WM_WEB->respond_file(req, 200, type_of(rel), path))
+        wm_reply(req, 404, "text/plain; charset=utf-8", "Not Found\n");
 }
 
 static gboolean

@@ -127,7 +127,9 @@ typedef struct {
     void (*resp_header)(HermodHttpRequest *req, const char *name, const char *value);
     /* body nullable (no body); the core takes a ref. */
     void (*respond)(HermodHttpRequest *req, guint status, const char *content_type, GBytes *body);
-    /* A file's contents; FALSE (nothing sent) if path cannot be opened. */
+    /* A file's contents; FALSE (nothing sent) if path cannot be opened.
+     * With status 200 it is answered like mount_static's files: ETag and
+     * Last-Modified with 304, gzip for text types when asked. */
     gboolean (*respond_file)(HermodHttpRequest *req, guint status, const char *content_type,
                              const char *path);
     /* A body of unknown length, pulled by read (chunked); free (nullable)

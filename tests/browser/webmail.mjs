@@ -81,6 +81,22 @@ async function folder(page, role) {
   await page.waitForTimeout(300);
 }
 
+// HTML drag and drop through playwright: on a loaded machine the page
+// may not have started the drag before the pointer arrives, so a drag
+// whose effect (done, a page function) did not show is tried again, up
+// to three times.
+async function dragUntil(page, src, dst, done, arg) {
+  for (let i = 0; ; i++) {
+    await src.dragTo(dst);
+    try {
+      await page.waitForFunction(done, arg, { timeout: 10000 });
+      return;
+    } catch (e) {
+      if (i === 2) throw e;
+    }
+  }
+}
+
 function totp(secretB32, stepOffset = 0) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
@@ -200,6 +216,200 @@ const steps = {
     await page.fill('#compose-to', USER);
     await page.click('#compose-send');
     await page.waitForSelector('#toast:not([hidden])', { timeout: 15000 });
+    await ctx.close();
+  },
+
+  async forward_attached(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    await openBySubject(page, 'Planted over SMTP');
+    await page.click('[data-reply="attach"]');
+    await page.waitForSelector('#compose:not([hidden])');
+    ok(await page.inputValue('#compose-subject') === 'Fwd: Planted over SMTP', 'forward subject');
+    const att = await page.textContent('#compose-attachments');
+    ok(att.includes('Planted over SMTP.eml'), `attachment list: ${att}`);
+    ok(!(await page.inputValue('#compose-body')).includes('came in over SMTP'), 'the original inline too');
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-to', 'focus not on To');
+    await page.fill('#compose-to', USER);
+    await page.fill('#compose-subject', 'Fwd: Planted over SMTP (attached)');
+    await shot(page, 'default-forward-attached');
+    await page.click('#compose-send');
+    await page.waitForSelector('#toast:not([hidden])', { timeout: 15000 });
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async folders(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    let nativeDialog = false;
+    page.on('dialog', async (d) => { nativeDialog = true; await d.dismiss(); });
+    const dialog = page.locator('dialog[open]');
+    const focusedLabel = () => page.evaluate(() => {
+      const a = document.activeElement;
+      return a && a.id ? document.querySelector(`label[for="${a.id}"]`)?.textContent : null;
+    });
+    // New folder by keyboard; Escape cancels and focus goes back.
+    await page.focus('#folder-new');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    ok(await dialog.getAttribute('aria-labelledby') !== null, 'the dialog has no name');
+    ok(await focusedLabel() === 'Folder name', `focus in the dialog: ${await focusedLabel()}`);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    ok(await page.evaluate(() => document.activeElement.id) === 'folder-new', 'focus not back on "New folder"');
+    // An empty name is an error in role=alert, the dialog stays.
+    await page.click('#folder-new');
+    await dialog.waitFor();
+    await dialog.locator('button[type=submit]').click();
+    const err = dialog.locator('[role=alert]');
+    await err.waitFor({ state: 'visible' });
+    ok(/empty/i.test(await err.textContent()), `error: ${await err.textContent()}`);
+    await shot(page, 'default-folder-new-error');
+    await page.keyboard.type('Projects');
+    ok(await dialog.locator('button', { hasText: 'Cancel' }).count() === 1, 'no Cancel button');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder:has-text("Projects")');
+    // A subfolder inside it.
+    await page.click('#folder-new');
+    await dialog.waitFor();
+    await dialog.getByLabel('Folder name').fill('Old stuff');
+    await dialog.getByLabel('Place in').selectOption({ label: 'Projects' });
+    await shot(page, 'default-folder-new');
+    await dialog.getByRole('button', { name: 'Create folder' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder.depth-1:has-text("Old stuff")');
+    // Rename by the folder's menu button.
+    await page.getByRole('button', { name: 'Rename or delete Projects' }).click();
+    await dialog.waitFor();
+    await dialog.getByLabel('Folder name').fill('Projects 2026');
+    await shot(page, 'default-folder-edit');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder:has-text("Projects 2026")');
+    // Move a message there by dragging its row onto the folder.
+    const row = page.locator('#message-list .row', { hasText: 'Drag me' });
+    await dragUntil(page, row, page.locator('#folder-list .folder', { hasText: 'Projects 2026' }),
+      () => ![...document.querySelectorAll('#message-list .row')].some((r) => r.textContent.includes('Drag me')));
+    await page.locator('#folder-list .folder', { hasText: 'Projects 2026' }).click();
+    await page.waitForSelector('#message-list .row:has-text("Drag me")');
+    // Move the subfolder to the top level by its menu, then drag it back in.
+    await page.getByRole('button', { name: 'Rename or delete Old stuff' }).click();
+    await dialog.waitFor();
+    await dialog.getByLabel('Place in').selectOption({ label: 'Top level' });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForSelector('#folder-list .folder.depth-0:has-text("Old stuff"), #folder-list .folder:not([class*="depth-"]):has-text("Old stuff")');
+    await dragUntil(page, page.locator('#folder-list .folder', { hasText: 'Old stuff' }), page.locator('#folder-list .folder', { hasText: 'Projects 2026' }),
+      () => !!document.querySelector('#folder-list .folder.depth-1') && document.querySelector('#folder-list .folder.depth-1').textContent.includes('Old stuff'));
+    // Deleting a folder with mail in it is refused in the dialog.
+    await page.getByRole('button', { name: 'Rename or delete Projects 2026' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await page.waitForSelector('dialog[open] .dialog-text');
+    ok(await page.evaluate(() => document.activeElement.textContent) === 'Cancel', 'a delete question does not start on Cancel');
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await err.waitFor({ state: 'visible' });
+    await shot(page, 'default-folder-delete-refused');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // An empty one goes.
+    await page.getByRole('button', { name: 'Rename or delete Old stuff' }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await page.waitForSelector('dialog[open] .dialog-text');
+    await dialog.getByRole('button', { name: 'Delete folder' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction(() => ![...document.querySelectorAll('#folder-list .folder')].some((f) => f.textContent.includes('Old stuff')));
+    ok(await page.evaluate(() => document.activeElement?.classList.contains('folder') || document.activeElement?.id === 'folder-new'), 'focus lost after deleting');
+    ok(!nativeDialog, 'a window.prompt/confirm was used');
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async accessibility(browser) {
+    const { ctx, page } = await loggedIn(browser);
+    // Every visible control has an accessible name; every field a label.
+    const unnamed = () => page.evaluate(() => {
+      const vis = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
+      const name = (el) => (el.getAttribute('aria-label') || el.getAttribute('title') || el.textContent || '').trim()
+        || (el.getAttribute('aria-labelledby') || '').split(' ').map((id) => document.getElementById(id)?.textContent || '').join('').trim();
+      const labelled = (el) => name(el) || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)?.textContent.trim()) || el.closest('label')?.textContent.trim();
+      const bad = [];
+      for (const el of document.querySelectorAll('button, a[href], [role=option], [role=textbox]')) if (vis(el) && !name(el)) bad.push(el.outerHTML.slice(0, 80));
+      for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) if (vis(el) && !labelled(el) && el.getAttribute('aria-hidden') !== 'true') bad.push(el.outerHTML.slice(0, 80));
+      return bad;
+    });
+    let bad = await unnamed();
+    ok(bad.length === 0, `unnamed in the inbox: ${bad}`);
+    // Landmarks.
+    for (const sel of ['main', 'nav', '[role=search]', '[role=listbox]', '[role=toolbar]']) ok(await page.locator(sel).count() >= 1, `no ${sel}`);
+    // Rows say where they are.
+    const first = page.locator('#message-list .row').first();
+    ok(await first.getAttribute('aria-posinset') === '1', 'aria-posinset');
+    ok(Number(await first.getAttribute('aria-setsize')) >= await page.locator('#message-list .row').count(), 'aria-setsize');
+    // Keyboard: the list, a message, back to the list.
+    await page.focus('#message-list');
+    ok(await page.evaluate(() => document.activeElement.classList.contains('row')), 'focus on the list lands on a row');
+    await page.keyboard.press('ArrowDown');
+    const second = await page.evaluate(() => document.activeElement.getAttribute('aria-posinset'));
+    ok(second === '2', `ArrowDown went to ${second}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#reader-message:not([hidden])');
+    bad = await unnamed();
+    ok(bad.length === 0, `unnamed in the reader: ${bad}`);
+    // Compose: Escape closes it and focus comes back.
+    await page.click('#compose-btn');
+    await page.waitForSelector('#compose:not([hidden])');
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-to', 'compose does not start in To');
+    bad = await unnamed();
+    ok(bad.length === 0, `unnamed in compose: ${bad}`);
+    // Sending without a recipient is an error in role=alert, focus on To.
+    await page.fill('#compose-subject', 'No one to send to');
+    await page.click('#compose-send');
+    await page.waitForSelector('#alert:not([hidden])');
+    ok(await page.getAttribute('#alert', 'role') === 'alert', 'the alert region');
+    ok(/recipient/i.test(await page.textContent('#alert')), `alert: ${await page.textContent('#alert')}`);
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-to', 'focus not on To after the error');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#compose', { state: 'hidden' });
+    ok(await page.evaluate(() => document.activeElement.id) === 'compose-btn', 'focus after closing compose');
+    // Settings: a modal that keeps Tab inside and gives focus back.
+    await page.click('#open-settings');
+    await page.waitForSelector('#settings:not([hidden])');
+    bad = await unnamed();
+    ok(bad.length === 0, `unnamed in settings: ${bad}`);
+    for (let i = 0; i < 60; i++) await page.keyboard.press('Tab');
+    ok(await page.evaluate(() => document.querySelector('#settings').contains(document.activeElement)), 'Tab left the settings');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#settings', { state: 'hidden' });
+    ok(await page.evaluate(() => document.activeElement.id) === 'open-settings', 'focus after closing settings');
+    ok(page.errors.length === 0, `errors: ${page.errors}`);
+    await ctx.close();
+  },
+
+  async mobile_views(browser) {
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const { ctx, page } = await loggedIn(browser, { viewport: { width: 375, height: 667 }, userAgent: iphone, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'dark' });
+    ok(await page.getAttribute('html', 'data-theme') === 'mobile', 'not the phone theme');
+    await shot(page, 'mobile-dark-inbox');
+    await openBySubject(page, 'Planted over SMTP');
+    await shot(page, 'mobile-dark-reader');
+    // Back returns to the list with focus on the message's row.
+    await page.click('#reader-back');
+    await page.waitForSelector('#list-pane', { state: 'visible' });
+    ok(await page.evaluate(() => document.activeElement?.classList.contains('current')), 'focus not on the row after Back');
+    await page.click('#nav-toggle');
+    await page.click('#folder-new');
+    await page.waitForSelector('dialog[open]');
+    const box = await page.locator('dialog[open]').boundingBox();
+    ok(box.x >= 0 && box.x + box.width <= 375, `dialog off screen: ${JSON.stringify(box)}`);
+    await shot(page, 'mobile-dark-folder-dialog');
+    await page.keyboard.press('Escape');
+    await page.click('#open-settings');
+    await page.waitForSelector('#settings:not([hidden])');
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+    ok(sw <= 375, `horizontal scrolling in settings: ${sw}`);
+    await shot(page, 'mobile-dark-settings');
     await ctx.close();
   },
 

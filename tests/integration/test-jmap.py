@@ -418,6 +418,36 @@ def upload_and_blob_copy():
 
 
 @ht.test
+def forward_as_attachment_embeds_the_original():
+    eid = deliver("Original to forward", "Original body line.\r\n")
+    e = c.call("Email/get", {"ids": [eid], "properties": ["blobId", "size"]})["list"][0]
+    drafts = c.mailboxes()["drafts"]["id"]
+    s = c.call("Email/set", {"create": {"f": {
+        "mailboxIds": {drafts: True}, "subject": "Fwd: Original to forward",
+        "textBody": [{"partId": "t", "type": "text/plain"}],
+        "bodyValues": {"t": {"value": "see the original"}},
+        "attachments": [{"blobId": e["blobId"], "type": "message/rfc822",
+                         "name": "Original to forward.eml"}]}}})
+    fid = s["created"]["f"]["id"]
+    f = c.call("Email/get", {"ids": [fid], "properties": ["blobId", "attachments"]})["list"][0]
+    ht.check_equal([(a["type"], a["name"]) for a in f["attachments"]],
+                   [("message/rfc822", "Original to forward.eml")], "the attachment")
+    status, _, raw = c.http("GET", "/jmap/download/%s/%s/f.eml" % (c.account, f["blobId"]))
+    ht.check_equal(status, 200, "download of the forward")
+    import email as emaillib
+    import email.policy
+    m = emaillib.message_from_bytes(raw, policy=email.policy.default)
+    part = [p for p in m.iter_parts()][1]
+    ht.check_equal(part.get_content_type(), "message/rfc822", "part type")
+    ht.check(part.get("Content-Transfer-Encoding", "7bit").lower() != "base64",
+             "message/rfc822 in base64")
+    inner = part.get_content()
+    ht.check_equal(inner["Subject"], "Original to forward", "the original inside")
+    ht.check_equal(inner["From"], "sender@remote.test", "its sender")
+    ht.check("Original body line." in inner.get_body(("plain",)).get_content(), "its text")
+
+
+@ht.test
 def another_account_sees_nothing_of_ours():
     other = jt.Client(srv, jt.OTHER, jt.OTHER_PASSWORD)
     other.connect()

@@ -11,7 +11,11 @@
 #   message with scripts, handlers, SVG, frames and a tracking pixel shown
 #   sanitised with images blocked; compose with an attachment, the
 #   attachment checked over IMAP byte for byte in Sent and INBOX; reply
-#   (In-Reply-To, References) and forward headers over IMAP; undo send
+#   (In-Reply-To, References) and forward headers over IMAP; forward as
+#   attachment (a message/rfc822 part holding the original, checked over
+#   IMAP); folder create/rename/move/delete in dialogs (labelled fields,
+#   Escape, focus back, errors in role=alert), a message dragged onto a
+#   folder and a folder dragged into another, seen over IMAP; undo send
 #   (the message back in Drafts, never delivered); search with
 #   a highlighted snippet; delete to Trash and move to Archive, seen over
 #   IMAP; an autosaved draft in Drafts; settings (signature) and the
@@ -82,6 +86,7 @@ def daemon_starts_with_mail():
         f.write(bytes(range(256)) * 40 + b"\x00\xff end")
     srv.start()
     plant("Move me", "Please file this.")
+    plant("Drag me", "Drag this one into a folder.")
     plant("Delete me", "Throw this away.")
     plant("Search target", "The word zanzibar is only here.")
     plant("HTML with tricks",
@@ -188,6 +193,44 @@ def reply_and_forward_headers():
 
 
 @ht.test
+def forward_as_attachment():
+    browser("forward_attached")
+    f = by_subject("INBOX", "Fwd: Planted over SMTP (attached)")
+    ht.check_equal(f.get_content_type(), "multipart/mixed", "the forward's type")
+    parts = list(f.iter_parts())
+    ht.check_equal([p.get_content_type() for p in parts], ["text/plain", "message/rfc822"], "parts")
+    att = parts[1]
+    ht.check_equal(att.get_content_disposition(), "attachment", "disposition")
+    ht.check_equal(att.get_filename(), "Planted over SMTP.eml", "file name")
+    ht.check(att.get("Content-Transfer-Encoding", "7bit").lower() in ("7bit", "8bit", "binary"),
+             "message/rfc822 encoded as %s" % att.get("Content-Transfer-Encoding"))
+    inner = att.get_content()
+    ht.check_equal(inner["Message-ID"], PLANTED_ID, "the original's Message-ID")
+    ht.check_equal(inner["Subject"], "Planted over SMTP", "the original's Subject")
+    ht.check("This message came in over SMTP." in inner.get_body(("plain",)).get_content(),
+             "the original's text")
+    ht.check("came in over SMTP" not in parts[0].get_content(), "the original inline too")
+
+
+@ht.test
+def folder_dialogs_and_moving():
+    browser("folders")
+    c = imap()
+    try:
+        typ, data = c.list()
+        names = [line.decode() for line in data]
+        ht.check(any('"Projects 2026"' in n or n.endswith(" Projects 2026") for n in names),
+                 "no Projects 2026 in %r" % names)
+        ht.check(not any("Old stuff" in n for n in names), "Old stuff not deleted: %r" % names)
+        ht.check(not any(n.endswith(" Projects") or '"Projects"' in n for n in names),
+                 "the old name is still there: %r" % names)
+    finally:
+        c.logout()
+    ht.check(any(m["Subject"] == "Drag me" for m in messages("Projects 2026")),
+             "the dragged message is not in Projects 2026")
+
+
+@ht.test
 def undo_send():
     browser("undo_send")
     d = by_subject("Drafts", "Second thoughts")
@@ -267,6 +310,16 @@ def logout_kills_the_old_cookie():
 @ht.test
 def mobile_theme_at_375x667():
     browser("mobile")
+
+
+@ht.test
+def accessibility_names_keyboard_and_focus():
+    browser("accessibility")
+
+
+@ht.test
+def phone_views_in_dark_mode():
+    browser("mobile_views")
 
 
 ht.main()

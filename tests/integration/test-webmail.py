@@ -140,6 +140,79 @@ def phones_get_the_mobile_theme():
 
 
 @ht.test
+def the_phone_theme_builds_on_the_default_one():
+    # One page for both: the phone theme has no index.html of its own.
+    ht.check(not os.path.exists(os.path.join(THEMES, "mobile", "index.html")),
+             "a copy of the page in themes/mobile")
+    r, desk = request("GET", "/", {"Cookie": "hermod_theme=default"})
+    r, phone = request("GET", "/", {"Cookie": "hermod_theme=mobile"})
+    ht.check(b'href="/themes/mobile/css/theme.css"' in phone, "the phone layer not linked")
+    ht.check(b'href="/themes/default/css/theme.css"' in desk, "the desktop layer not linked")
+    ht.check_equal(phone.replace(b'data-theme="mobile"', b'data-theme="default"')
+                   .replace(b"/themes/mobile/css/", b"/themes/default/css/"), desk,
+                   "the two pages differ")
+    ht.check(b"@THEME@" not in phone, "the theme marker left in the page")
+    r, data = request("GET", "/themes/mobile/css/theme.css")
+    ht.check(r.status == 200 and b"44px" in data, "the phone style sheet")
+    # Files the phone theme lacks come from its parent.
+    r, data = request("GET", "/themes/mobile/js/main.js")
+    ht.check_equal(r.status, 200, "main.js through the parent")
+    r, data = request("GET", "/themes/mobile/index.html")
+    ht.check(r.status == 200 and b'data-theme="mobile"' in data, "/themes/mobile/index.html")
+
+
+@ht.test
+def override_folder_with_the_phone_theme():
+    over = os.path.join(srv.data_dir, "themes")
+    with open(os.path.join(THEMES, "default", "index.html"), "rb") as f:
+        page = f.read()
+    # The admin's default page serves both themes...
+    os.makedirs(os.path.join(over, "mobile", "css"), exist_ok=True)
+    with open(os.path.join(over, "default", "index.html"), "wb") as f:
+        f.write(page.replace(b"<title>Mail</title>", b"<title>Acme Mail</title>"))
+    for theme in ("default", "mobile"):
+        r, data = request("GET", "/", {"Cookie": "hermod_theme=" + theme})
+        ht.check(b"<title>Acme Mail</title>" in data, "the admin's page for %s" % theme)
+        ht.check(('data-theme="%s"' % theme).encode() in data, "theme marker in the admin's page")
+    # ...a phone-only copy wins for the phone theme alone...
+    with open(os.path.join(over, "mobile", "index.html"), "wb") as f:
+        f.write(page.replace(b"<title>Mail</title>", b"<title>Acme Phone</title>"))
+    r, data = request("GET", "/", {"Cookie": "hermod_theme=mobile"})
+    ht.check(b"<title>Acme Phone</title>" in data, "the admin's phone page")
+    r, data = request("GET", "/", {"Cookie": "hermod_theme=default"})
+    ht.check(b"<title>Acme Mail</title>" in data, "the phone copy reached the desktop")
+    # ...and a copy of the phone style sheet changes only the phone theme.
+    with open(os.path.join(over, "mobile", "css", "theme.css"), "w") as f:
+        f.write("/* acme phone */\n")
+    r, data = request("GET", "/themes/mobile/css/theme.css")
+    ht.check_equal(data, b"/* acme phone */\n", "the admin's phone style sheet")
+    r, data = request("GET", "/themes/default/css/theme.css")
+    ht.check(b"acme" not in data, "the phone style sheet reached the desktop")
+    for p in ("default/index.html", "mobile/index.html", "mobile/css/theme.css"):
+        os.unlink(os.path.join(over, p))
+    r, data = request("GET", "/", {"Cookie": "hermod_theme=mobile"})
+    ht.check(b"<title>Mail</title>" in data, "the shipped page again")
+
+
+@ht.test
+def theme_files_are_compressed_and_revalidated():
+    import gzip
+    with open(os.path.join(THEMES, "default", "js", "list.js"), "rb") as f:
+        want = f.read()
+    r, data = request("GET", "/themes/mobile/js/list.js", {"Accept-Encoding": "gzip"})
+    ht.check_equal(r.getheader("Content-Encoding"), "gzip", "Content-Encoding")
+    ht.check_equal(gzip.decompress(data), want, "the file through gzip")
+    ht.check(len(data) < len(want) / 2, "gzip: %d of %d bytes" % (len(data), len(want)))
+    etag = r.getheader("ETag")
+    ht.check(etag is not None and r.getheader("Last-Modified") is not None, "no validators")
+    ht.check_equal(r.getheader("Cache-Control"), "no-cache", "Cache-Control")
+    r, data = request("GET", "/themes/mobile/js/list.js", {"If-None-Match": etag})
+    ht.check_equal((r.status, data), (304, b""), "revalidation")
+    r, data = request("GET", "/themes/default/js/list.js")
+    ht.check(r.getheader("Content-Encoding") is None and data == want, "plain without gzip")
+
+
+@ht.test
 def nothing_outside_the_themes():
     for path in ("/themes/default/../../README", "/themes/default/%2e%2e/%2e%2e/README",
                  "/themes/../README", "/themes/default/.hidden", "/themes/nosuch/index.html",

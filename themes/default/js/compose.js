@@ -100,7 +100,14 @@ function prefixed(prefix, subject) {
 export function startReply(e, kind) {
   reset();
   const mine = new Set([app.account.toLowerCase(), ...app.identities.map((i) => i.email.toLowerCase())]);
-  if (kind === 'forward') {
+  if (kind === 'attach') {
+    // The original, whole, as a message/rfc822 attachment: its JMAP blob.
+    $('#compose-subject').value = prefixed('Fwd', e.subject);
+    $('#compose-body').value = signature();
+    const name = `${(e.subject || t('list.noSubject')).replace(/[\\/:*?"<>|\x00-\x1f]+/g, ' ').trim().slice(0, 80) || 'message'}.eml`;
+    c.attachments = [{ blobId: e.blobId, name, type: 'message/rfc822', size: e.size, done: true }];
+    c.keywordOnSend = { id: e.id, keyword: '$forwarded' };
+  } else if (kind === 'forward') {
     $('#compose-subject').value = prefixed('Fwd', e.subject);
     const fwd = `\n\n${t('compose.forwarded')}\n${t('field.from')}: ${addressText(e.from)}\n${t('field.subject')}: ${e.subject || ''}\n${t('field.to')}: ${addressText(e.to)}\n\n`;
     const text = (e.textBody || []).map((p) => e.bodyValues?.[p.partId]?.value || '').join('\n');
@@ -122,10 +129,10 @@ export function startReply(e, kind) {
     c.keywordOnSend = { id: e.id, keyword: '$answered' };
   }
   const own = app.identities.find((i) => [...(e.to || []), ...(e.cc || [])].some((a) => a.email.toLowerCase() === i.email.toLowerCase()));
-  open(t(kind === 'forward' ? 'reader.forward' : kind === 'all' ? 'reader.replyAll' : 'reader.reply'));
+  open(t(kind === 'attach' ? 'reader.forwardAttached' : kind === 'forward' ? 'reader.forward' : kind === 'all' ? 'reader.replyAll' : 'reader.reply'));
   if (own) $('#compose-from').value = own.id;
   const body = $('#compose-body');
-  if (kind === 'forward') $('#compose-to').focus();
+  if (kind === 'forward' || kind === 'attach') $('#compose-to').focus();
   else { body.focus(); body.setSelectionRange(0, 0); }
 }
 

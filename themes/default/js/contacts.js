@@ -11,6 +11,7 @@ import { $, h, clear, showAlert, announce } from './dom.js';
 import { t } from './i18n.js';
 import { app } from './app.js';
 import { parseVCard, writeVCard } from './vcard.js';
+import { confirmDialog } from './dialog.js';
 
 const NS = { D: 'DAV:', C: 'urn:ietf:params:xml:ns:carddav' };
 const book = { url: null, cards: [], group: '', editing: null };
@@ -106,7 +107,9 @@ async function save(ev) {
 
 async function remove() {
   const c = book.editing;
-  if (!c || !confirm(t('contacts.confirmDelete', { name: c.fn || c.emails[0] || '' }))) return;
+  if (!c) return;
+  const name = c.fn || c.emails[0] || '';
+  if (!await confirmDialog({ title: t('action.delete'), text: t('contacts.confirmDelete', { name }), okLabel: t('action.delete') })) return;
   const r = await dav('DELETE', c.href, undefined, c.etag ? { 'If-Match': c.etag } : {});
   if (!r.ok) { showAlert(t('contacts.failed', { status: r.status })); return; }
   $('#contact-form').hidden = true;
@@ -131,6 +134,8 @@ function fillCompletion() {
 }
 
 export async function openContacts() {
+  for (const b of document.querySelectorAll('#folder-list .folder')) b.setAttribute('aria-current', 'false');
+  $('#contacts-open').setAttribute('aria-current', 'page');
   $('#main').hidden = true;
   $('#contacts-view').hidden = false;
   $('#sidebar').classList.remove('open');
@@ -146,6 +151,7 @@ export async function openContacts() {
 }
 
 export function closeContacts() {
+  $('#contacts-open').removeAttribute('aria-current');
   $('#contacts-view').hidden = true;
   $('#main').hidden = false;
 }

@@ -5,16 +5,28 @@
 // (checkbox, Shift/Ctrl-click, Space), keyboard (arrows, Enter, Delete),
 // drag to a folder, the toolbar actions, and search with snippets
 // (SearchSnippet/get).
+//
+// Paging, not virtual scrolling, for big folders (100,000 messages): the
+// rows in the page are real DOM rows, so a screen reader's browse mode,
+// find-in-page and text selection see them, and each row says where it
+// is ("3 of 100,000": aria-posinset/aria-setsize from the query's
+// total).  A page is one Email/query (standard position/limit) plus one
+// Email/get for those ids only, so the cost does not grow with the
+// folder.  The next page comes by "Load more", by scrolling near the end
+// (an IntersectionObserver on the last rows) or by the keyboard
+// (ArrowDown or PageDown past the last loaded row).
 
 import { $, $$, h, clear, showAlert, announce, shortName } from './dom.js';
 import { t, formatDate, formatNumber } from './i18n.js';
 import { Jmap } from './jmap.js';
-import { app, roleBox, loadMailboxes } from './app.js';
+import { app, roleBox, loadMailboxes, whenNotDragging } from './app.js';
 import { prefs, savePrefs } from './prefs.js';
 import { openMessage } from './reader.js';
+import { confirmDialog } from './dialog.js';
 
 const PROPS = ['id', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'subject', 'receivedAt', 'preview', 'hasAttachment', 'size'];
-const list = { emails: [], total: 0, position: 0, selected: new Set(), anchor: null, snippets: new Map(), threads: new Map(), openId: null };
+const list = { emails: [], total: 0, position: 0, selected: new Set(), anchor: null, snippets: new Map(), threads: new Map(), openId: null, loading: null, focusAfter: -1, seq: 0 };
+let observer = null;
 
 function filter() {
   if (app.search) return app.search;
@@ -32,13 +44,17 @@ export async function loadList(reset, keepPosition = false) {
   ];
   if (collapse) calls.push(['Thread/get', { '#ids': { resultOf: 'g', name: 'Email/get', path: '/list/*/threadId' } }, 't']);
   if (app.search) calls.push(['SearchSnippet/get', { filter: app.search, '#emailIds': { resultOf: 'q', name: 'Email/query', path: '/ids' } }, 's']);
+  // Answers can come back out of order (a push's reload and an action's):
+  // only the newest request's answer is shown.
+  const seq = ++list.seq;
   let res;
   try {
     res = await app.jmap.request(calls);
   } catch (e) {
-    showAlert(t('list.failed'));
+    if (seq === list.seq) showAlert(t('list.failed'));
     return;
   }
+  if (seq !== list.seq) return;
   const q = Jmap.check(res, 'q');
   const got = Jmap.check(res, 'g').list;
   const byId = new Map(got.map((e) => [e.id, e]));
@@ -86,7 +102,7 @@ function localSnippet(text) {
   return out;
 }
 
-function row(e) {
+function row(e, i) {
   const unread = !e.keywords?.$seen;
   const inSent = app.current && (app.byId.get(app.current)?.role === 'sent' || app.byId.get(app.current)?.role === 'drafts');
   const who = inSent ? shortName(e.to) : shortName(e.from);
@@ -97,6 +113,7 @@ function row(e) {
   const r = h('div', {
     class: `row${unread ? ' unread' : ''}${list.openId === e.id ? ' current' : ''}`, role: 'option', tabindex: '-1',
     'aria-selected': selected ? 'true' : 'false', 'aria-label': label, draggable: 'true', dataset: { id: e.id },
+    'aria-posinset': String(i + 1), 'aria-setsize': String(Math.max(list.total, list.emails.length)),
   },
   h('input', { type: 'checkbox', class: 'sel', tabindex: '-1', 'aria-label': t('list.select', { subject: e.subject || t('list.noSubject') }), checked: selected }),
   h('span', { class: 'who', text: who || t('list.noSender') }),
@@ -108,19 +125,57 @@ function row(e) {
 }
 
 function render() {
+  if (whenNotDragging(render)) return;
   const box = $('#message-list');
   const focusedId = document.activeElement?.closest?.('.row')?.dataset.id;
   clear(box);
   if (!list.emails.length) box.append(h('div', { class: 'list-empty', text: app.search ? t('search.none') : t('list.empty') }));
-  for (const e of list.emails) box.append(row(e));
+  list.emails.forEach((e, i) => box.append(row(e, i)));
+  watchEnd();
   $('#list-more').hidden = list.emails.length >= list.total;
   $('#list-count').textContent = t('list.count', { shown: formatNumber(list.emails.length), total: formatNumber(list.total) });
   $('#select-all').checked = list.emails.length > 0 && list.selected.size === list.emails.length;
   const again = focusedId && box.querySelector(`.row[data-id="${CSS.escape(focusedId)}"]`);
-  if (again) { again.tabIndex = 0; again.focus(); } else if (box.firstElementChild?.classList.contains('row')) box.firstElementChild.tabIndex = 0;
+  const all = rows();
+  if (again) { again.tabIndex = 0; again.focus(); } else if (list.focusAfter >= 0) {
+    if (all.length) focusRow(all[Math.min(list.focusAfter, all.length - 1)]); else box.focus();
+  } else if (all.length) all[0].tabIndex = 0;
+  list.focusAfter = -1;
 }
 
 function rows() { return $$('#message-list .row'); }
+
+function hasMore() { return list.emails.length < list.total; }
+
+// The next page, once at a time; resolves when it is rendered.
+function loadMore() {
+  if (!hasMore()) return Promise.resolve();
+  if (!list.loading) {
+    announce(t('list.loadingMore'));
+    list.loading = loadList(false).finally(() => { list.loading = null; });
+  }
+  return list.loading;
+}
+
+// Scrolling near the end of the loaded rows fetches the next page.
+function watchEnd() {
+  if (typeof IntersectionObserver === 'undefined') return;
+  if (!observer) {
+    observer = new IntersectionObserver((entries) => {
+      if (entries.some((x) => x.isIntersecting)) loadMore();
+    }, { root: $('#message-list'), rootMargin: '0px 0px 400px 0px' });
+  }
+  observer.disconnect();
+  const all = rows();
+  if (hasMore() && all.length) observer.observe(all[Math.max(0, all.length - 5)]);
+}
+
+// Focus the row at index i, loading pages until it exists (or the end).
+async function focusIndex(i) {
+  let all = rows();
+  if (i >= all.length && hasMore()) { await loadMore(); all = rows(); }
+  if (all.length) focusRow(all[Math.max(0, Math.min(i, all.length - 1))]);
+}
 
 function setSelected(id, on) {
   if (on) list.selected.add(id); else list.selected.delete(id);
@@ -139,11 +194,12 @@ async function open(id) {
   list.openId = id;
   for (const x of rows()) x.classList.toggle('current', x.dataset.id === id);
   const e = list.emails.find((x) => x.id === id);
+  const hint = e ? { ...e } : null;
   if (e && !e.keywords?.$seen) {
     e.keywords = { ...e.keywords, $seen: true };
     $(`#message-list .row[data-id="${CSS.escape(id)}"]`)?.classList.remove('unread');
   }
-  await openMessage(id);
+  await openMessage(id, hint);
 }
 
 function onClick(ev) {
@@ -168,10 +224,12 @@ function onKey(ev) {
   const all = rows();
   if (!all.length) return;
   const i = r ? all.indexOf(r) : -1;
-  if (ev.key === 'ArrowDown' || ev.key === 'j') { ev.preventDefault(); focusRow(all[Math.min(i + 1, all.length - 1)]); }
+  if (ev.key === 'ArrowDown' || ev.key === 'j') { ev.preventDefault(); focusIndex(i + 1); }
   else if (ev.key === 'ArrowUp' || ev.key === 'k') { ev.preventDefault(); focusRow(all[Math.max(i - 1, 0)]); }
+  else if (ev.key === 'PageDown') { ev.preventDefault(); focusIndex(i + 10); }
+  else if (ev.key === 'PageUp') { ev.preventDefault(); focusRow(all[Math.max(i - 10, 0)]); }
   else if (ev.key === 'Home') { ev.preventDefault(); focusRow(all[0]); }
-  else if (ev.key === 'End') { ev.preventDefault(); focusRow(all[all.length - 1]); }
+  else if (ev.key === 'End') { ev.preventDefault(); focusIndex(all.length - 1); }
   else if (r && ev.key === 'Enter') { ev.preventDefault(); open(r.dataset.id); }
   else if (r && ev.key === ' ') { ev.preventDefault(); setSelected(r.dataset.id, !list.selected.has(r.dataset.id)); }
   else if (r && ev.key === 'Delete') { ev.preventDefault(); act('delete', targets(r.dataset.id)); }
@@ -194,6 +252,10 @@ export async function moveEmails(ids, mailboxId) {
 }
 
 function afterChange(ids) {
+  // Focus goes to the row that takes the place of the first one gone
+  // (when focus was in the list or on a control that acted on it).
+  const inList = document.activeElement?.closest?.('#message-list, .list-toolbar, .reader-toolbar') || document.activeElement === document.body;
+  list.focusAfter = inList ? list.emails.findIndex((e) => ids.includes(e.id)) : -1;
   for (const id of ids) list.selected.delete(id);
   if (ids.includes(list.openId)) { list.openId = null; document.dispatchEvent(new CustomEvent('hermod:closed')); }
   loadMailboxes().catch(() => {});
@@ -222,7 +284,7 @@ export async function act(action, ids) {
     else if (action === 'junk') await (here?.role === 'junk' ? moveTo(ids, 'inbox') : moveTo(ids, 'junk'));
     else if (action === 'delete') {
       if (here?.role === 'trash' || !roleBox('trash')) {
-        if (!confirm(t('action.confirmDestroy', { n: ids.length }))) return;
+        if (!await confirmDialog({ title: t('action.delete'), text: t('action.confirmDestroy', { n: ids.length }), okLabel: t('action.delete') })) return;
         const r = await app.jmap.call('Email/set', { destroy: ids });
         if (Object.keys(r.notDestroyed || {}).length) showAlert(t('action.failed'));
         announce(t('action.destroyed', { n: ids.length }));
@@ -282,7 +344,7 @@ export function initList() {
     ev.dataTransfer.setData('application/x-hermod-emails', JSON.stringify(ids));
     ev.dataTransfer.effectAllowed = 'move';
   });
-  $('#list-more').addEventListener('click', () => loadList(false));
+  $('#list-more').addEventListener('click', () => loadMore());
   $('#select-all').addEventListener('change', (ev) => { for (const e of list.emails) setSelected(e.id, ev.target.checked); });
   for (const b of $$('.list-toolbar [data-action]')) b.addEventListener('click', () => act(b.dataset.action, targets()));
   $('#move-select').addEventListener('change', async (ev) => {

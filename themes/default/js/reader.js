@@ -14,7 +14,7 @@ import { prefs, savePrefs, isDark } from './prefs.js';
 import { act } from './list.js';
 import { startReply } from './compose.js';
 
-const FULL = ['id', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'cc', 'bcc', 'replyTo', 'subject', 'sentAt', 'receivedAt',
+const FULL = ['id', 'blobId', 'size', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'cc', 'bcc', 'replyTo', 'subject', 'sentAt', 'receivedAt',
   'messageId', 'inReplyTo', 'references', 'attachments', 'hasAttachment', 'textBody', 'htmlBody', 'bodyValues', 'preview'];
 let current = null;
 
@@ -42,8 +42,11 @@ function fitFrame() {
 
 function showBody(e, images) {
   const f = $('#reader-body');
+  const url = bodyUrl(e, images);
+  if (f.dataset.url === url) return; // already loading (openMessage started it)
+  f.dataset.url = url;
   f.style.height = '320px';
-  f.src = bodyUrl(e, images);
+  f.src = url;
 }
 
 function attachmentItem(a) {
@@ -72,12 +75,20 @@ function render(e) {
   showBody(e, senderAllowed(e));
 }
 
-export async function openMessage(id) {
+// hint: the list's copy of the email (id, from), so that the body starts
+// loading at once, beside the Email/get; marking it seen is a request of
+// its own that nothing waits for.
+export async function openMessage(id, hint) {
   try {
-    const r = await app.jmap.request([
+    if (hint) {
+      $('#reader-body').dataset.url = '';
+      showBody(hint, senderAllowed(hint));
+    }
+    const got = app.jmap.request([
       ['Email/get', { ids: [id], properties: FULL, fetchTextBodyValues: true, maxBodyValueBytes: 262144 }, 'g'],
-      ['Email/set', { update: { [id]: { 'keywords/$seen': true } } }, 's'],
     ]);
+    if (!hint?.keywords?.$seen) app.jmap.call('Email/set', { update: { [id]: { 'keywords/$seen': true } } }).catch(() => {});
+    const r = await got;
     const e = r.g[1].list?.[0];
     if (!e) { showAlert(t('reader.gone')); return; }
     current = e;
@@ -93,6 +104,7 @@ export function currentEmail() { return current; }
 
 function close() {
   current = null;
+  $('#reader-body').dataset.url = '';
   $('#reader-message').hidden = true;
   $('#reader-empty').hidden = false;
   $('#main').classList.remove('reading');
