@@ -103,6 +103,7 @@ struct HermodHttpRequest {
     char *host;       /* Host without port, lower case, or NULL */
     GByteArray *body; /* buffered body (mounts without on_body) */
     gsize body_len;   /* bytes received so far */
+    gsize body_dropped; /* bytes read and dropped past body_max */
     gsize body_max;
     gboolean has_body;     /* Content-Length > 0 or chunked */
     gboolean is_body_done; /* the whole body was read */

@@ -31,6 +31,13 @@
 #include "lib/log.h"
 #include "web/web-private.h"
 
+/* How far past its limit a body is still read (and dropped) so that the
+ * client sees the 413; beyond it the connection closes at once. */
+#define WEB_DRAIN_MAX (1024 * 1024)
+/* A chunked body is read to its end before the 413, up to this much past
+ * the limit. */
+#define WEB_DRAIN_ABORT (64 * 1024 * 1024)
+
 /* --- pure helpers (the fuzz target drives these) */
 
 static int
@@ -334,8 +341,15 @@ on_headers(HermodHttpRequest *req, const char *method, const char *version)
     if (!req->has_body || !route(req))
         return MHD_YES;
     length = MHD_lookup_connection_value(req->mhd, MHD_HEADER_KIND, "Content-Length");
-    if (length != NULL && g_ascii_strtoull(length, NULL, 10) > req->body_max)
-        hermod_web_reply_close(req, MHD_HTTP_CONTENT_TOO_LARGE, "Payload Too Large\n");
+    if (length != NULL && g_ascii_strtoull(length, NULL, 10) > req->body_max) {
+        /* A little over the limit: read and drop the rest, so the client,
+         * still sending, reads the 413 instead of a reset (nginx lingers
+         * the same way).  Far over it: answer and close at once. */
+        if (g_ascii_strtoull(length, NULL, 10) - req->body_max <= WEB_DRAIN_MAX)
+            req->is_body_too_big = TRUE;
+        else
+            hermod_web_reply_close(req, MHD_HTTP_CONTENT_TOO_LARGE, "Payload Too Large\n");
+    }
     return MHD_YES;
 }
 
@@ -358,6 +372,16 @@ on_body(HermodHttpRequest *req, const char *data, size_t *size)
     }
     if (req->is_body_too_big || n > req->body_max - req->body_len) {
         req->is_body_too_big = TRUE;
+        req->body_dropped += n;
+        /* libmicrohttpd 0.9.75 cannot answer in the middle of a body, so a
+         * chunked one is read to its end; past this much, drop the
+         * connection instead. */
+        if (req->body_dropped > WEB_DRAIN_ABORT) {
+            hermod_log(HERMOD_LOG_INFO, hermod_web_conn_session(req->conn),
+                       "http %s: dropped: body more than %d MB past its limit",
+                       hermod_web_conn_peer(req->conn), WEB_DRAIN_ABORT >> 20);
+            return MHD_NO;
+        }
         return MHD_YES;
     }
     req->body_len += n;

@@ -109,7 +109,7 @@ def it_upgrades_on_first_start():
 
 
 @ht.test
-def a_v8_store_upgrades_to_v9():
+def a_v8_store_upgrades_to_current():
     inbox = c.inbox()
     before = c.call("Email/query", {"filter": {"inMailbox": inbox}, "collapseThreads": True,
                                     "calculateTotal": True})
@@ -122,7 +122,7 @@ def a_v8_store_upgrades_to_v9():
     after = c.call("Email/query", {"filter": {"inMailbox": inbox}, "collapseThreads": True,
                                    "calculateTotal": True})
     db = sqlite3.connect(index_db())
-    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 9, "schema 9")
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 10, "schema current")
     counts = db.execute("SELECT count(*), sum(n) FROM mailbox_threads").fetchone()
     db.close()
     ht.check_equal(counts, (2, 4), "thread counts from the old messages")
