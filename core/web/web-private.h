@@ -100,9 +100,9 @@ struct HermodHttpRequest {
     char *path;     /* percent-decoded, without the query */
     char *query;    /* raw, after '?', or NULL */
     const char *method;
-    char *host;       /* Host without port, lower case, or NULL */
-    GByteArray *body; /* buffered body (mounts without on_body) */
-    gsize body_len;   /* bytes received so far */
+    char *host;         /* Host without port, lower case, or NULL */
+    GByteArray *body;   /* buffered body (mounts without on_body) */
+    gsize body_len;     /* bytes received so far */
     gsize body_dropped; /* bytes read and dropped past body_max */
     gsize body_max;
     gboolean has_body;     /* Content-Length > 0 or chunked */
