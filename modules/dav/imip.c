@@ -115,22 +115,89 @@ dav_notice_send(const char *from, const char *to, const char *subject, const cha
     return submit(from, to, out, error);
 }
 
+/* One time of an event for people: "Wed 9 Dec 2026 10:00", with its zone
+ * (" UTC", " (Europe/Berlin)") when with_zone; a date alone for a DATE. */
+static void
+append_time(GString *out, struct icaltimetype t, gboolean with_day, gboolean with_zone)
+{
+    g_autoptr(GDateTime) dt = g_date_time_new_utc(t.year, t.month, t.day, t.hour, t.minute, 0);
+    g_autofree char *day = NULL, *clock = NULL;
+    const char *tzid;
+
+    if (dt == NULL) {
+        g_string_append(out, icaltime_as_ical_string(t));
+        return;
+    }
+    day = g_date_time_format(dt, "%a %-d %b %Y");
+    if (with_day)
+        g_string_append(out, day);
+    if (t.is_date)
+        return;
+    clock = g_date_time_format(dt, "%H:%M");
+    g_string_append_printf(out, "%s%s", with_day ? " " : "", clock);
+    tzid = t.zone != NULL ? icaltimezone_get_tzid((icaltimezone *)t.zone) : NULL;
+    if (!with_zone)
+        return;
+    if (icaltime_is_utc(t))
+        g_string_append(out, " UTC");
+    else if (tzid != NULL)
+        g_string_append_printf(out, " (%s)", tzid);
+}
+
+static gboolean
+same_zone(struct icaltimetype a, struct icaltimetype b)
+{
+    return a.zone == b.zone || (icaltime_is_utc(a) && icaltime_is_utc(b));
+}
+
+/* "When:" of an event: its start, and its end when it has one (the end's
+ * day only when it differs; an all-day end is exclusive in iCalendar). */
+static void
+append_when(GString *out, icalcomponent *comp)
+{
+    struct icaltimetype start = icalcomponent_get_dtstart(comp);
+    struct icaltimetype end = icalcomponent_get_dtend(comp);
+    gboolean has_end = !icaltime_is_null_time(end) && start.is_date == end.is_date;
+
+    g_string_append(out, "When:  ");
+    if (has_end && start.is_date) {
+        icaltime_adjust(&end, -1, 0, 0, 0);
+        has_end = icaltime_compare_date_only(start, end) < 0;
+    } else if (has_end) {
+        has_end = icaltime_compare(start, end) < 0;
+    }
+    append_time(out, start, TRUE, !has_end || !same_zone(start, end));
+    if (has_end) {
+        g_string_append(out, " \u2013 ");
+        append_time(out, end,
+                    start.is_date || start.year != end.year || start.month != end.month ||
+                        start.day != end.day,
+                    TRUE);
+    }
+    g_string_append(out, "\r\n");
+}
+
 char *
 dav_describe(icalcomponent *comp)
 {
     const char *summary = icalcomponent_get_summary(comp);
-    struct icaltimetype start = icalcomponent_get_dtstart(comp);
     const char *loc = icalcomponent_get_location(comp);
     icalproperty *org = icalcomponent_get_first_property(comp, ICAL_ORGANIZER_PROPERTY);
     GString *out = g_string_new(NULL);
 
     g_string_append_printf(out, "Event: %s\r\n", summary != NULL ? summary : "(no title)");
-    if (!icaltime_is_null_time(start))
-        g_string_append_printf(out, "When:  %s%s\r\n", icaltime_as_ical_string(start),
-                               start.zone != NULL ? " (local time of the event)" : "");
+    if (!icaltime_is_null_time(icalcomponent_get_dtstart(comp)))
+        append_when(out, comp);
+    if (icalcomponent_get_first_property(comp, ICAL_RRULE_PROPERTY) != NULL)
+        g_string_append(out, "Repeats: yes (see the attached invitation)\r\n");
     if (loc != NULL)
         g_string_append_printf(out, "Where: %s\r\n", loc);
-    if (org != NULL)
-        g_string_append_printf(out, "Organizer: %s\r\n", icalproperty_get_organizer(org));
+    if (org != NULL) {
+        const char *who = icalproperty_get_organizer(org);
+
+        if (g_ascii_strncasecmp(who, "mailto:", 7) == 0)
+            who += 7;
+        g_string_append_printf(out, "Organizer: %s\r\n", who);
+    }
     return g_string_free(out, FALSE);
 }

@@ -99,6 +99,8 @@ def organizer_put_invites_local_and_external_attendees():
     ht.check_equal(rcpts, ["carol@remote.test"], "envelope")
     ht.check(b"method=REQUEST" in data and b"METHOD:REQUEST" in data, "text/calendar part")
     ht.check(b"text/plain" in data and b"Event: Planning" in data, "readable part")
+    ht.check("When:  Tue 10 Sep 2024 09:00 \u2013 10:00 UTC\r\n".encode() in data and
+             b"Organizer: demo@example.test\r\n" in data, "readable time and organizer: %r" % data)
     raw = srv.wait_message("bob@example.test", b"Conflict: Planning overlaps Dentist")
     ht.check(b"Dentist" in raw, "conflict notice")
 
