@@ -18,6 +18,14 @@
 #
 # It deliberately knows nothing of SMTP beyond a raw line client: the tests
 # use real clients (smtplib, swaks, curl, gnutls-cli, openssl).
+#
+# Threads.  A socket that a thread reads (an event stream's reader) is
+# closed only after that thread stopped: shut it down (which wakes the
+# thread), join the thread, then close.  Closed under a thread still in
+# recv, its descriptor number goes to the next socket the script opens,
+# and the old thread's reads take that connection's bytes: a TLS client
+# then sees "bad record MAC", a lost event or a failed handshake that
+# look like the server's fault (test-jmap-push.py's Events.close()).
 
 import os
 import re

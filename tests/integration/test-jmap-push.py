@@ -3,12 +3,14 @@
 # test-jmap-push.py - JMAP push over EventSource (RFC 8620 7.3) driven by
 # the store watches that wake IMAP IDLE: a StateChange after an SMTP
 # delivery and after an IMAP STORE, types filtering, ping events at the
-# asked interval, closeafter=state ending the stream after one change,
-# and another account's changes never reaching this stream.
+# asked interval, closeafter=state ending the stream after one change
+# (20 rounds, each beside a stream its client left), streams ending while
+# new TLS connections start, and another account's changes never
+# reaching this stream.
+import http.client
 import json
 import os
 import socket
-import ssl
 import sys
 import threading
 import time
@@ -95,10 +97,21 @@ class Events:
                              what=what)
 
     def close(self):
+        """Ends the stream from this side.  The socket is shut down first,
+        which wakes the reader thread (its recv sees the end), and closed
+        only once that thread has stopped.  Closing it under a blocked
+        reader frees the descriptor number while the thread still polls
+        it: the next socket this process opens gets that number, and the
+        old thread's TLS reads then take the new connection's records (the
+        new client sees a bad record MAC, a lost event, or a broken
+        handshake)."""
         try:
-            self.sock.close()
+            socket.socket.shutdown(self.sock, socket.SHUT_RDWR)
         except OSError:
             pass
+        self.thread.join(ht.TIMEOUT)
+        ht.check(not self.thread.is_alive(), "the stream's reader stopped")
+        self.sock.close()
 
 
 def changed(e):
@@ -145,37 +158,86 @@ def types_ping_and_closeafter():
     ev.close()
 
 
+ROUNDS = 20  # closeafter_state
+PARALLEL = 8  # streams at once in many_streams_and_new_connections
+PAGE = (b"0123456789abcdef" * 64 + b"\n") * 22  # webtest's page.txt
+
+
 @ht.test
 def closeafter_state():
     # closeafter=state (RFC 8620 7.3): the server ends the response after
     # pushing a state event: nothing before a change, then exactly one
-    # state event (for the delivery), then the end of the response.
-    # Known defect (issue 11 note): now and then the stream ends without
-    # its event reaching the client (a bad record MAC, or the end alone)
-    # when the server closes it right after the event.  Such attempts are
-    # reported and tried again, 3 at most, and skip with the reason when
-    # all fail that way; any other outcome is checked strictly.
-    lost = []
-    for attempt in range(3):
+    # state event (for the delivery), then the end of the response.  Each
+    # round first has another stream of the account left by its client
+    # mid-stream (the server finds out at its next write), so streams end
+    # on both sides while the next connection starts; every round must
+    # get its event.
+    for r in range(ROUNDS):
+        left = Events("types=*&closeafter=no&ping=0")
+        left.wait(lambda e: e[0] == "state", "round %d: the left stream's first event" % r)
+        left.close()
         once = Events("types=*&closeafter=state&ping=0")
-        ht.wait_until(lambda: once.started, what="the stream's response head")
-        time.sleep(0.5)
+        ht.wait_until(lambda: once.started, what="round %d: the stream's response head" % r)
+        time.sleep(0.2)
         ht.check_equal((once.events, once.closed), ([], False),
-                       "no event and no end before a change")
-        jt.smtp_send(srv, "a@remote.test", jt.USER, "Push two %d" % attempt)
-        ht.wait_until(lambda: once.closed, what="the stream to end after one state event")
+                       "round %d: no event and no end before a change" % r)
+        jt.smtp_send(srv, "a@remote.test", jt.USER, "Push two %d" % r)
+        ht.wait_until(lambda: once.closed, what="round %d: the stream's end" % r)
         once.close()
-        if once.events or (once.error is not None and not isinstance(once.error, ssl.SSLError)):
-            break
-        lost.append(repr(once.error) if once.error is not None else "end without the event")
-        print("# attempt %d: the event was lost: %s" % (attempt + 1, lost[-1]))
-    else:
-        raise ht.Skip("known defect, the closing event was lost 3 times: %s" % "; ".join(lost))
-    ht.check_equal(once.error, None, "the stream ends at its last chunk")
-    ht.check_equal([e[0] for e in once.events], ["state"], "exactly one state event, then the end")
-    ht.check_equal(once.bad, [], "well-formed events")
-    ht.check_equal(changed(once.events[0])["Email"], c.state("Email"),
-                   "the event carries the state after the delivery")
+        ht.check_equal(once.error, None, "round %d: the stream ends at its last chunk" % r)
+        ht.check_equal([e[0] for e in once.events], ["state"],
+                       "round %d: exactly one state event, then the end" % r)
+        ht.check_equal(once.bad, [], "round %d: well-formed events" % r)
+        ht.check_equal(changed(once.events[0])["Email"], c.state("Email"),
+                       "round %d: the event carries the state after the delivery" % r)
+    print("# %d closeafter=state streams, each with its one event" % ROUNDS)
+
+
+def fetch_pages(stop, got):
+    """New HTTPS connections, one GET of page.txt each, until stop."""
+    while not stop.is_set() and len(got) < 5000:
+        conn = http.client.HTTPSConnection("127.0.0.1", srv.port("webs"), timeout=ht.TIMEOUT,
+                                           context=ht.client_tls_context())
+        try:
+            conn.request("GET", "/page.txt")
+            r = conn.getresponse()
+            body = r.read()
+            got.append("ok" if (r.status, body) == (200, PAGE) else
+                       "status %d, %d bytes" % (r.status, len(body)))
+        except (OSError, http.client.HTTPException) as e:
+            got.append(repr(e))
+        finally:
+            conn.close()
+
+
+@ht.test
+def many_streams_and_new_connections():
+    # Streams ending while other TLS connections start: 5 rounds of
+    # PARALLEL closeafter=state streams and one delivery, while a thread
+    # opens new HTTPS connections throughout.  Every handshake and page
+    # must be whole, every stream must get exactly one state event and
+    # its end.
+    stop, got = threading.Event(), []
+    fetcher = threading.Thread(target=fetch_pages, args=(stop, got), daemon=True)
+    fetcher.start()
+    try:
+        for r in range(5):
+            streams = [Events("types=Email&closeafter=state&ping=0") for _ in range(PARALLEL)]
+            for s in streams:
+                ht.wait_until(lambda: s.started, what="round %d: a stream's response head" % r)
+            jt.smtp_send(srv, "a@remote.test", jt.USER, "Push many %d" % r)
+            for i, s in enumerate(streams):
+                ht.wait_until(lambda: s.closed, what="round %d: stream %d's end" % (r, i))
+                s.close()
+                ht.check_equal((s.error, [e[0] for e in s.events], s.bad), (None, ["state"], []),
+                               "round %d, stream %d: one state event, then the end" % (r, i))
+    finally:
+        stop.set()
+        fetcher.join(ht.TIMEOUT)
+    ht.check_equal([g for g in got if g != "ok"], [], "every new connection's page")
+    ht.check(len(got) > 0, "pages were fetched meanwhile")
+    print("# %d streams, %d new connections meanwhile" % (5 * PARALLEL, len(got)))
+
 
 @ht.test
 def another_accounts_changes_do_not_reach_us():

@@ -97,7 +97,8 @@ class Stream:
         self.resp = self.conn.getresponse()
         ht.check_equal(self.resp.status, 200, "events status")
         self.events = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         kind, data = self.next("hello")
         self.resource = data["resource"]
 
@@ -135,8 +136,14 @@ class Stream:
                 return k, d
 
     def close(self):
+        """Shut down (which wakes the reading thread), wait for that thread,
+        then close: closed under a reader still in recv, the descriptor's
+        number would go to the next socket opened here, and the old
+        thread's reads would take that connection's TLS records."""
         try:
-            self.conn.sock.shutdown(socket.SHUT_RDWR)  # wakes the reading thread
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        self.reader.join(ht.TIMEOUT)
+        ht.check(not self.reader.is_alive(), "the event stream's reader stopped")
         self.conn.close()
