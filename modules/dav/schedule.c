@@ -118,9 +118,10 @@ param(icalproperty *p, const char *name)
     return icalproperty_get_parameter_as_string_r(p, name);
 }
 
-/* Set SCHEDULE-STATUS on every ATTENDEE of address in every component. */
+/* Set the parameter name of every ATTENDEE of address, in every component,
+ * to value (SCHEDULE-STATUS, PARTSTAT). */
 static void
-set_status(icalcomponent *vcal, const char *address, const char *status)
+set_attendee_param(icalcomponent *vcal, const char *address, const char *name, const char *value)
 {
     for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c != NULL;
          c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT))
@@ -128,7 +129,7 @@ set_status(icalcomponent *vcal, const char *address, const char *status)
              p != NULL; p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
             g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
             if (a != NULL && strcmp(a, address) == 0)
-                icalproperty_set_parameter_from_string(p, "SCHEDULE-STATUS", status);
+                icalproperty_set_parameter_from_string(p, name, value);
         }
 }
 
@@ -204,20 +205,6 @@ as_text(icalcomponent *vcal)
     return text;
 }
 
-/* Set PARTSTAT of address in every component. */
-static void
-set_partstat(icalcomponent *vcal, const char *address, const char *partstat)
-{
-    for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_ANY_COMPONENT); c != NULL;
-         c = icalcomponent_get_next_component(vcal, ICAL_ANY_COMPONENT))
-        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY);
-             p != NULL; p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
-            g_autofree char *a = dav_cal_address(icalproperty_get_attendee(p));
-            if (a != NULL && strcmp(a, address) == 0)
-                icalproperty_set_parameter_from_string(p, "PARTSTAT", partstat);
-        }
-}
-
 static char *
 organizer_put(DavJob *job, icalcomponent *vcal, icalcomponent *main, const char *organizer)
 {
@@ -228,9 +215,10 @@ organizer_put(DavJob *job, icalcomponent *vcal, icalcomponent *main, const char 
     for (guint i = 0; i < list->len; i++) {
         g_autofree char *answer = NULL;
         const char *to = list->pdata[i];
-        set_status(vcal, to, dav_sched_send(job, organizer, to, "REQUEST", vcal, &answer));
+        set_attendee_param(vcal, to, "SCHEDULE-STATUS",
+                           dav_sched_send(job, organizer, to, "REQUEST", vcal, &answer));
         if (answer != NULL)
-            set_partstat(vcal, to, answer);
+            set_attendee_param(vcal, to, "PARTSTAT", answer);
     }
     return as_text(vcal);
 }
