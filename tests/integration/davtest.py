@@ -4,6 +4,7 @@
 # HTTPS and two accounts, curl requests with a login, and multistatus
 # parsing.  Standard library only; on top of webtest.py.
 
+import threading
 import xml.etree.ElementTree as ET
 
 import hermodtest as ht
@@ -97,3 +98,27 @@ def calendar_query(start, end, comp="VEVENT", props="<D:getetag/>"):
             '<C:comp-filter name="VCALENDAR"><C:comp-filter name="%s">'
             '<C:time-range start="%s" end="%s"/></C:comp-filter></C:comp-filter></C:filter>'
             '</C:calendar-query>' % (NS["C"], props, comp, start, end))
+
+
+class MailSink:
+    """An aiosmtpd handler that keeps what it receives: a remote MX in
+    the route table (Controller(MailSink(), hostname="127.0.0.1", ...))."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.received.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 2.0.0 queued"
+
+    def find(self, *needles):
+        """(recipients, message with folded lines joined) of the first
+        message holding every needle, or None."""
+        with self.lock:
+            for rcpts, data in self.received:
+                flat = data.replace(b"\r\n ", b"")
+                if all(n in flat for n in needles):
+                    return rcpts, flat
+        return None

@@ -23,7 +23,6 @@ import os
 import re
 import smtplib
 import sys
-import threading
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -33,26 +32,7 @@ import hermodtest as ht  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402  (python3-aiosmtpd)
 
 
-class Sink:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.received.append((list(envelope.rcpt_tos), bytes(envelope.content)))
-        return "250 2.0.0 queued"
-
-    def find(self, *needles):
-        with self.lock:
-            for rcpts, data in self.received:
-                flat = data.replace(b"\r\n ", b"")
-                if all(n in flat for n in needles):
-                    return rcpts, flat
-        return None
-
-
-sink = Sink()
+sink = dt.MailSink()
 sink_port = ht.free_port()
 controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
 srv = dt.dav_daemon("dav-imip-delivery")

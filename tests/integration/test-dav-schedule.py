@@ -14,7 +14,6 @@
 # organizer, an external attendee's reply) is applied, a forged one not.
 import os
 import sys
-import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import davtest as dt  # noqa: E402
@@ -23,25 +22,7 @@ import hermodtest as ht  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402  (python3-aiosmtpd)
 
 
-class Sink:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.received.append((list(envelope.rcpt_tos), bytes(envelope.content)))
-        return "250 2.0.0 queued"
-
-    def find(self, needle):
-        with self.lock:
-            for rcpts, data in self.received:
-                if needle in data:
-                    return rcpts, data
-        return None
-
-
-sink = Sink()
+sink = dt.MailSink()
 sink_port = ht.free_port()
 controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
 srv = dt.dav_daemon("dav-schedule")
