@@ -12,7 +12,8 @@
  * to a response and lets one be queued on any number of connections, and
  * the body it points into is only read.
  *
- * Each web thread keeps its last such response, and reuses it only when
+ * Each web thread keeps the response of a body it sends twice in a row
+ * (a body seen once, as most are, costs nothing more), and reuses it only when
  * everything that went into it is the same: the body (held, so its
  * address cannot come back as another one's), the content type, the
  * module's headers in order, the settings snapshot (held), the mount's
@@ -53,6 +54,9 @@ kept_free(gpointer data)
 }
 
 static GPrivate kept_key = G_PRIVATE_INIT(kept_free);
+/* The body of this thread's last answer, only compared, never followed:
+ * a new body at its address costs one needless keep at worst. */
+static GPrivate last_key;
 
 static const char *
 mount_csp(const HermodHttpRequest *req)
@@ -134,7 +138,8 @@ hermod_web_reply_bytes(HermodHttpRequest *req, guint status, const char *content
     }
     if (content_type != NULL)
         MHD_add_response_header(r, "Content-Type", content_type);
-    if (closes || req->settings == NULL) {
+    if (closes || req->settings == NULL || g_private_get(&last_key) != body) {
+        g_private_set(&last_key, body);
         hermod_web_reply(req, status, r);
         return;
     }
