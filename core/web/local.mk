@@ -14,5 +14,6 @@ core_web_libhermod_web_la_SOURCES = \
 	core/web/web.c core/web/web.h core/web/web-private.h core/web/web-settings.c \
 	core/web/web-conn.c core/web/web-request.c core/web/web-response.c \
 	core/web/web-mount.c core/web/web-static.c core/web/web-reqapi.c core/web/web-sse.c \
-	core/web/web-auth.c core/web/web-session.c core/web/web-tlsio.c core/web/web-accept.c
+	core/web/web-auth.c core/web/web-session.c core/web/web-tlsio.c core/web/web-accept.c \
+	core/web/web-reuse.c
 EXTRA_DIST += core/web/README

@@ -122,6 +122,7 @@ struct HermodHttpRequest {
 /* --- web.c */
 WebSettings *hermod_web_settings_get(void); /* transfer full (a ref) */
 void hermod_web_settings_unref(WebSettings *settings);
+WebSettings *hermod_web_settings_ref(WebSettings *settings); /* transfer full */
 /* The daemon options every listener shares (connection memory, limits). */
 const WebListener *hermod_web_first_https(void);
 
@@ -197,12 +198,24 @@ char *hermod_web_host_of(const char *value);
 /* --- web-response.c */
 /* Queue r with status and the headers every response gets; takes r. */
 void hermod_web_reply(HermodHttpRequest *req, guint status, struct MHD_Response *r);
+/* The two halves of hermod_web_reply: add the headers every response
+ * gets (for req's mount, settings, listener), and queue r as it is (r
+ * stays the caller's). */
+void hermod_web_add_common(HermodHttpRequest *req, struct MHD_Response *r);
+void hermod_web_queue(HermodHttpRequest *req, guint status, struct MHD_Response *r);
 /* A short text/plain answer (errors, redirects). */
 void hermod_web_reply_text(HermodHttpRequest *req, guint status, const char *text);
 /* 400 and close the connection. */
 void hermod_web_reply_close(HermodHttpRequest *req, guint status, const char *text);
 /* The redirect of plain HTTP in redirect mode. */
 void hermod_web_reply_redirect(HermodHttpRequest *req);
+
+/* --- web-reuse.c */
+/* Answer with body (not NULL) and content_type (nullable), reusing the
+ * response object of this thread's last such answer when everything that
+ * went into it is the same. */
+void hermod_web_reply_bytes(HermodHttpRequest *req, guint status, const char *content_type,
+                            GBytes *body);
 
 /* --- web-mount.c */
 /* The mount answering path, or NULL.  transfer none */

@@ -149,20 +149,16 @@ void
 hermod_web_respond(HermodHttpRequest *req, guint status, const char *content_type, GBytes *body)
 {
     struct MHD_Response *r;
-    gsize len = 0;
-    gconstpointer data;
 
     if (!may_answer(req))
         return;
-    if (body == NULL) {
-        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    } else {
-        data = g_bytes_get_data(g_bytes_ref(body), &len);
-        r = MHD_create_response_from_buffer_with_free_callback_cls(
-            len, (void *)data, (MHD_ContentReaderFreeCallback)g_bytes_unref, body);
+    if (body != NULL) {
+        hermod_web_reply_bytes(req, status, content_type, body);
+        return;
     }
+    r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     with_type(r, content_type);
-    req->bytes = len;
+    req->bytes = 0;
     req->is_memory_body = TRUE;
     hermod_web_reply(req, status, r);
 }

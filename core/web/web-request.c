@@ -56,7 +56,8 @@ hex_value(char c)
 static char *
 decode_path(const char *s, gsize len)
 {
-    GString *out = g_string_sized_new(len);
+    char *out = g_malloc(len + 1); /* decoding never lengthens */
+    gsize n = 0;
 
     for (gsize i = 0; i < len; i++) {
         char c = s[i];
@@ -64,18 +65,19 @@ decode_path(const char *s, gsize len)
             int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
             int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                g_string_free(out, TRUE);
+                g_free(out);
                 return NULL;
             }
             c = (char)(hi * 16 + lo);
             i += 2;
         } else if (c == '\0') {
-            g_string_free(out, TRUE);
+            g_free(out);
             return NULL;
         }
-        g_string_append_c(out, c);
+        out[n++] = c;
     }
-    return g_string_free(out, FALSE);
+    out[n] = '\0';
+    return out;
 }
 
 gboolean

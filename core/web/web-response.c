@@ -33,8 +33,8 @@ wants_hsts(const HermodHttpRequest *req)
            (s->mode == WEB_MODE_HTTPS || s->mode == WEB_MODE_REDIRECT);
 }
 
-static void
-add_common(HermodHttpRequest *req, struct MHD_Response *r)
+void
+hermod_web_add_common(HermodHttpRequest *req, struct MHD_Response *r)
 {
     const WebSettings *s = req->settings;
     const char *csp = req->mount != NULL && req->mount->csp != NULL ? req->mount->csp : s->csp;
@@ -56,14 +56,8 @@ add_common(HermodHttpRequest *req, struct MHD_Response *r)
 }
 
 void
-hermod_web_reply(HermodHttpRequest *req, guint status, struct MHD_Response *r)
+hermod_web_queue(HermodHttpRequest *req, guint status, struct MHD_Response *r)
 {
-    if (r == NULL) {
-        /* Out of memory in libmicrohttpd: it closes the connection. */
-        req->state = REQ_ANSWERED;
-        return;
-    }
-    add_common(req, r);
     req->status = status;
     req->state = REQ_ANSWERED;
     hermod_web_count_status(status);
@@ -71,6 +65,18 @@ hermod_web_reply(HermodHttpRequest *req, guint status, struct MHD_Response *r)
         g_strcmp0(req->method, "HEAD") != 0)
         hermod_web_conn_hold_header(req->conn);
     MHD_queue_response(req->mhd, status, r);
+}
+
+void
+hermod_web_reply(HermodHttpRequest *req, guint status, struct MHD_Response *r)
+{
+    if (r == NULL) {
+        /* Out of memory in libmicrohttpd: it closes the connection. */
+        req->state = REQ_ANSWERED;
+        return;
+    }
+    hermod_web_add_common(req, r);
+    hermod_web_queue(req, status, r);
     MHD_destroy_response(r);
 }
 

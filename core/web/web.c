@@ -78,6 +78,12 @@ hermod_web_settings_get(void)
     return settings != NULL ? g_atomic_rc_box_acquire(settings) : NULL;
 }
 
+WebSettings *
+hermod_web_settings_ref(WebSettings *s)
+{
+    return g_atomic_rc_box_acquire(s);
+}
+
 void
 hermod_web_settings_unref(WebSettings *s)
 {

@@ -6,11 +6,14 @@
 # POST /autodiscover/autodiscover.xml and Apple's .mobileconfig each name
 # the real ports and TLS modes for every local domain and nothing for
 # other domains (and with an HTTPS listener the CalDAV/CardDAV server at
-# /dav/); /metrics in the Prometheus text format counts
+# /dav/); the kept Thunderbird document, sent again as the same response
+# object, follows a [web] reload at once; /metrics in the Prometheus text
+# format counts
 # connections, messages, auth failures, store commits and HTTP requests,
 # and only for [metrics] allow.
 import os
 import plistlib
+import signal
 import smtplib
 import sys
 import time
@@ -155,6 +158,35 @@ def thunderbird_names_the_caldav_and_carddav_server():
     ht.check_equal(root.find("calendar").findtext("serverURL"), url, "CalDAV URL")
     ht.check_equal(root.find("addressBook").get("type"), "carddav", "address book type")
     ht.check_equal(root.find("addressBook").findtext("serverURL"), url, "CardDAV URL")
+
+
+@ht.test
+def a_document_sent_again_follows_a_web_reload():
+    # The Thunderbird document is kept and sent as the same response object
+    # again (core/web/web-reuse.c); a reloaded [web] header must still show
+    # on the next answer of every web thread, and HEAD gets no body.
+    url = "/mail/config-v1.1.xml?emailaddress=demo%40second.test"
+    first = get(srv, url)
+    for _ in range(8):
+        r = get(srv, url)
+        ht.check_equal((r.status, r.body), (200, first.body), "the same document again")
+        ht.check_equal(r.header("referrer-policy"), "strict-origin-when-cross-origin", "before")
+    head = get(srv, url, "-I")
+    ht.check_equal((head.status, head.body, head.header("content-length")),
+                   (200, b"", str(len(first.body))), "HEAD of the kept document")
+    srv.sections["web"]["referrer_policy"] = "no-referrer"
+    srv.write_config()
+    srv.proc.send_signal(signal.SIGHUP)
+    # A fresh answer (the 404) shows when the reload is in; the kept
+    # document must show it from then on.
+    ht.wait_until(lambda: get(srv, "/missing").header("referrer-policy") == "no-referrer", 30,
+                  0.1, "the reloaded Referrer-Policy")
+    for _ in range(8):
+        r = get(srv, url)
+        ht.check_equal((r.header("referrer-policy"), r.body), ("no-referrer", first.body),
+                       "after the reload, every thread")
+    ht.check_equal(get(srv, "/mail/config-v1.1.xml?emailaddress=demo%40example.test").body,
+                   first.body.replace(b"second.test", b"example.test"), "another domain's")
 
 
 def metric(text, name):
