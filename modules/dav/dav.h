@@ -159,6 +159,8 @@ void dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean
 void dav_prefetch_dead(DavJob *job, const HermodDavCollection *c);
 /* A <response> with just a status, for href. */
 void dav_response_status(GString *out, const char *href, guint status);
+/* Grow out at once to hold more bytes after its end. */
+void dav_reserve(GString *out, gsize more);
 const char *dav_reason(guint status);
 
 /* The dead-property changes of the set/remove elements below update

@@ -201,6 +201,17 @@ dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean name
 }
 
 void
+dav_reserve(GString *out, gsize more)
+{
+    gsize len = out->len;
+
+    if (out->allocated_len > len + more)
+        return;
+    g_string_set_size(out, len + more);
+    g_string_truncate(out, len);
+}
+
+void
 dav_response_status(GString *out, const char *href, guint status)
 {
     g_string_append(out, "<D:response><D:href>");
