@@ -96,9 +96,17 @@ hermod_directory_check(const char *login, const char *password, char **out_accou
         *out_known = NULL;
     if (canon != NULL && !stored_hash(canon, &hash, error))
         return FALSE;
-    computed = hash_password(password != NULL ? password : "", hash != NULL ? hash : dummy_hash());
-    if (hash != NULL && computed != NULL && same(computed, hash))
+    if (password == NULL)
+        password = "";
+    if (hash != NULL && hermod_directory_cred_cached(canon, password, hash)) {
         *out_account = g_strdup(canon);
+    } else {
+        computed = hash_password(password, hash != NULL ? hash : dummy_hash());
+        if (hash != NULL && computed != NULL && same(computed, hash)) {
+            *out_account = g_strdup(canon);
+            hermod_directory_cred_remember(canon, password, hash);
+        }
+    }
     if (out_known != NULL && hash != NULL)
         *out_known = g_strdup(canon);
     return TRUE;

@@ -60,6 +60,13 @@ char *hermod_directory_addr_canon(const char *address);
 /* Canonical domain name (IDNA, lower case, literals kept), or NULL. */
 char *hermod_directory_domain_canon(const char *domain);
 
+/* directory-credcache.c: passwords that matched hash, for a short time.
+ * cached is TRUE only for the same password against the same stored hash;
+ * forget_all empties the cache (directory close). */
+gboolean hermod_directory_cred_cached(const char *canon, const char *password, const char *hash);
+void hermod_directory_cred_remember(const char *canon, const char *password, const char *hash);
+void hermod_directory_cred_forget_all(void);
+
 G_END_DECLS
 
 #endif

@@ -169,6 +169,7 @@ hermod_directory_close(void)
         sqlite3_close(db);
     db = NULL;
     g_mutex_unlock(&lock);
+    hermod_directory_cred_forget_all();
 }
 
 sqlite3 *

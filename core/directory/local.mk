@@ -12,6 +12,7 @@ core_directory_libhermod_directory_la_SOURCES = \
 	core/directory/directory-private.h core/directory/directory-accounts.c \
 	core/directory/directory-addr.c core/directory/directory-alias.c \
 	core/directory/directory-screening.c core/directory/directory-scram.c \
+	core/directory/directory-credcache.c \
 	core/directory/auth-scram.c \
 	core/directory/auth.c core/directory/auth.h core/directory/auth-async.c
 EXTRA_DIST += core/directory/README

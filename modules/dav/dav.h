@@ -16,6 +16,8 @@
 #include <libxml/tree.h>
 
 #define DAV_ROOT "/dav"
+/* Characters left as they are in an href segment (path.c). */
+#define DAV_SEGMENT_ALLOWED "@!$&'()*+,;=:~"
 /* Most segments a path below /dav may have. */
 #define DAV_DEPTH_MAX 32
 #define NS_DAV        "DAV:"
@@ -79,6 +81,10 @@ typedef struct {
     GPtrArray *addresses;    /* dav_job_addresses, once asked */
     GHashTable *dead_names;  /* dav_prefetch_dead: members with dead props */
     gint64 dead_coll;        /* ... of this collection */
+    /* dav_response's buffers, reused from one member to the next */
+    GString *found, *missing, *segment;
+    char *href_base;                          /* dav_href of href_key's collection */
+    char *href_owner, *href_home, *href_coll; /* href_base's key */
 } DavJob;
 
 /* A job with no request, for work the module does by itself (iMIP that
@@ -153,6 +159,8 @@ void dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean
 void dav_prefetch_dead(DavJob *job, const HermodDavCollection *c);
 /* A <response> with just a status, for href. */
 void dav_response_status(GString *out, const char *href, guint status);
+/* Grow out at once to hold more bytes after its end. */
+void dav_reserve(GString *out, gsize more);
 const char *dav_reason(guint status);
 
 /* The dead-property changes of the set/remove elements below update

@@ -94,7 +94,7 @@ dav_path_parse(const char *path)
 static void
 add_segment(GString *out, const char *s, gboolean is_dir)
 {
-    g_string_append_uri_escaped(out, s, "@!$&'()*+,;=:~", FALSE);
+    g_string_append_uri_escaped(out, s, DAV_SEGMENT_ALLOWED, FALSE);
     if (is_dir)
         g_string_append_c(out, '/');
 }

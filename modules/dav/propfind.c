@@ -99,7 +99,10 @@ collection_members(DavJob *job, const Wanted *w, DavPath *path, HermodDavCollect
     for (guint i = 0; i < list->len; i++) {
         HermodDavObject *o = list->pdata[i];
         DavPath p = {DAV_PATH_OBJECT, path->owner, path->home, c->name, o->name, FALSE};
+        gsize before = job->out->len;
         emit(job, w, &p, c, o);
+        if (i == 0) /* room for the others, as long as the first, at once */
+            dav_reserve(job->out, (job->out->len - before) * 9 / 8 * (list->len - 1));
     }
     return TRUE;
 }

@@ -35,18 +35,46 @@ dav_reason(guint status)
     }
 }
 
+/* A member of the collection href_base was made for: that href, then
+ * the member's segment (dav_href's escaping), without building it whole. */
+static gboolean
+member_href(DavJob *job, const DavPath *p, GString *out)
+{
+    if (p->collection == NULL || p->object == NULL || strchr(p->object, '/') != NULL)
+        return FALSE;
+    if (job->href_base == NULL || g_strcmp0(job->href_owner, p->owner) != 0 ||
+        g_strcmp0(job->href_home, p->home) != 0 || strcmp(job->href_coll, p->collection) != 0) {
+        g_free(job->href_base);
+        g_free(job->href_owner);
+        g_free(job->href_home);
+        g_free(job->href_coll);
+        job->href_base = dav_href(p->owner, p->home, p->collection, NULL);
+        job->href_owner = g_strdup(p->owner);
+        job->href_home = g_strdup(p->home);
+        job->href_coll = g_strdup(p->collection);
+    }
+    if (job->segment == NULL)
+        job->segment = g_string_new(NULL);
+    g_string_truncate(job->segment, 0);
+    g_string_append_uri_escaped(job->segment, p->object, DAV_SEGMENT_ALLOWED, FALSE);
+    dav_xml_escape(out, job->href_base);
+    dav_xml_escape(out, job->segment->str);
+    return TRUE;
+}
+
 static void
-href_of(const DavResource *res, GString *out)
+href_of(DavJob *job, const DavResource *res, GString *out)
 {
     const DavPath *p = res->path;
     g_autofree char *href = NULL;
 
-    if (p->kind == DAV_PATH_PRINCIPALS)
-        href = g_strdup(DAV_ROOT "/principals/");
-    else
-        href = dav_href(p->owner, p->home, p->collection, p->object);
     g_string_append(out, "<D:href>");
-    dav_xml_escape(out, href);
+    if (p->kind == DAV_PATH_PRINCIPALS) {
+        g_string_append(out, DAV_ROOT "/principals/");
+    } else if (!member_href(job, p, out)) {
+        href = dav_href(p->owner, p->home, p->collection, p->object);
+        dav_xml_escape(out, href);
+    }
     g_string_append(out, "</D:href>");
 }
 
@@ -57,8 +85,23 @@ propstat(GString *out, GString *props, guint status)
         return;
     g_string_append(out, "<D:propstat><D:prop>");
     g_string_append_len(out, props->str, (gssize)props->len);
-    g_string_append_printf(out, "</D:prop><D:status>HTTP/1.1 %u %s</D:status></D:propstat>", status,
-                           dav_reason(status));
+    if (status == 200)
+        g_string_append(out, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    else if (status == 404)
+        g_string_append(out, "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
+    else
+        g_string_append_printf(out, "</D:prop><D:status>HTTP/1.1 %u %s</D:status></D:propstat>",
+                               status, dav_reason(status));
+}
+
+/* A reused, emptied buffer of the job's.  (transfer none) */
+static GString *
+buffer(GString **slot)
+{
+    if (*slot == NULL)
+        *slot = g_string_new(NULL);
+    g_string_truncate(*slot, 0);
+    return *slot;
 }
 
 static const HermodDavProp *
@@ -129,13 +172,13 @@ dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean name
              GString *out)
 {
     g_autoptr(GPtrArray) dead = dead_props(job, res);
-    g_autoptr(GString) found = g_string_new(NULL);
-    g_autoptr(GString) missing = g_string_new(NULL);
+    GString *found = buffer(&job->found);
+    GString *missing = buffer(&job->missing);
 
     if (dead != NULL)
         g_ptr_array_set_free_func(dead, (GDestroyNotify)dav_api->dav->prop_free);
     g_string_append(out, "<D:response>");
-    href_of(res, out);
+    href_of(job, res, out);
     if (keys != NULL) {
         for (guint i = 0; i < keys->len; i++)
             one(job, res, keys->pdata[i], dead, FALSE, found, missing);
@@ -155,6 +198,17 @@ dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean name
         g_string_append(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status>"
                              "</D:propstat>");
     g_string_append(out, "</D:response>\n");
+}
+
+void
+dav_reserve(GString *out, gsize more)
+{
+    gsize len = out->len;
+
+    if (out->allocated_len > len + more)
+        return;
+    g_string_set_size(out, len + more);
+    g_string_truncate(out, len);
 }
 
 void

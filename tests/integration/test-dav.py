@@ -180,6 +180,32 @@ def sync(path, token):
 
 
 @ht.test
+def depth_1_members_have_escaped_hrefs_and_both_propstats():
+    S = HOME + "esc/"
+    me.req("MKCALENDAR", S)
+    names = {"a%20b%26c.ics": "a%20b&c.ics", "x'y.ics": "x'y.ics", "plain.ics": "plain.ics"}
+    for i, sent in enumerate(names):
+        ht.check_equal(me.put(S + sent, dt.vevent("esc%d" % i, "20240301T10000%dZ" % i)).status,
+                       201, sent)
+    for how in ("propfind", "report"):
+        if how == "propfind":
+            reply = me.propfind(S, "<D:getetag/><D:nonsense/>", "1")
+        else:
+            reply = me.report(S, '<C:calendar-query xmlns:D="DAV:" xmlns:C="%s"><D:prop>'
+                              '<D:getetag/><D:nonsense/></D:prop><C:filter>'
+                              '<C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>'
+                              % dt.NS["C"])
+        got = dt.responses(dt.multistatus(reply))
+        members = sorted(h for h in got if h != S)
+        ht.check_equal(members, sorted(S + n for n in names.values()), how)
+        for h in members:
+            ht.check(dt.tag("D", "getetag") in got[h][1], "%s %s: etag" % (how, h))
+        ht.check_equal(reply.body.count(b"HTTP/1.1 404 Not Found"), len(got), how + ": 404s")
+    r = me.req("GET", S + "a%20b%26c.ics")
+    ht.check_equal(r.status, 200, "the escaped href reaches the object")
+
+
+@ht.test
 def sync_collection_reports_changes_and_deletions():
     me.req("MKCALENDAR", HOME + "sync/")
     S = HOME + "sync/"

@@ -7,6 +7,7 @@
 #include "autoconfig.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "tmpdir.h"
 #include "directory/directory.h"
@@ -216,6 +217,59 @@ test_verify(Fixture *fx, gconstpointer data)
     g_assert_null(old);
 }
 
+/* Another process (hermodctl) writes the database: run SQL on it. */
+static void
+outside_sql(Fixture *fx, const char *sql)
+{
+    g_autofree char *path = g_build_filename(fx->dir, "hermod.db", NULL);
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* The verified-password cache (directory-credcache.c): a second check of
+ * the same password is still right, a wrong one is refused, and a
+ * changed password or deleted account is seen at once, also when another
+ * process changed the database. */
+static void
+test_verify_cached(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *ok = verify("alice@example.test", "secret-a");
+        g_autofree char *bad = verify("alice@example.test", "secret-a ");
+        g_assert_cmpstr(ok, ==, "alice@example.test");
+        g_assert_null(bad);
+    }
+    g_assert_true(hermod_directory_user_passwd("alice@example.test", "new-pass", &error));
+    g_assert_no_error(error);
+    g_autofree char *old = verify("alice@example.test", "secret-a");
+    g_autofree char *now = verify("alice@example.test", "new-pass");
+    g_autofree char *again = verify("alice@example.test", "new-pass");
+    g_assert_null(old);
+    g_assert_cmpstr(now, ==, "alice@example.test");
+    g_assert_cmpstr(again, ==, "alice@example.test");
+
+    /* alice gets bob's hash behind the directory's back */
+    outside_sql(fx, "UPDATE accounts SET hash = (SELECT hash FROM accounts WHERE address = "
+                    "'bob@example.test') WHERE address = 'alice@example.test'");
+    g_autofree char *stale = verify("alice@example.test", "new-pass");
+    g_autofree char *bobs = verify("alice@example.test", "secret-b");
+    g_assert_null(stale);
+    g_assert_cmpstr(bobs, ==, "alice@example.test");
+
+    g_autofree char *carol = verify("carol@other.test", "secret-c");
+    g_assert_cmpstr(carol, ==, "carol@other.test");
+    g_assert_true(hermod_directory_user_del("carol@other.test", &error));
+    g_assert_no_error(error);
+    g_autofree char *gone = verify("carol@other.test", "secret-c");
+    g_assert_null(gone);
+}
+
 static void
 test_aliases(Fixture *fx, gconstpointer data)
 {
@@ -389,6 +443,7 @@ main(int argc, char **argv)
     ADD("/directory/domains", test_domains);
     ADD("/directory/users", test_users);
     ADD("/directory/verify", test_verify);
+    ADD("/directory/verify-cached", test_verify_cached);
     ADD("/directory/aliases", test_aliases);
     ADD("/directory/alias-loop", test_alias_loop);
     ADD("/directory/plus-postmaster", test_plus_and_postmaster);
