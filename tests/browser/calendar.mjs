@@ -12,6 +12,7 @@
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runSteps } from './run-steps.mjs';
 
 const { BASE, SHOTS, TODAY } = process.env;
 const DEMO = [process.env.USER_ADDR, process.env.PASSWORD];
@@ -315,24 +316,6 @@ const steps = {
 };
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-const names = Object.keys(steps).filter((n) => !only || only.has(n));
-console.log(`1..${names.length}`);
-let i = 0;
-let failed = 0;
-for (const n of names) {
-  i++;
-  const t0 = Date.now();
-  try {
-    await steps[n](browser);
-    console.log(`ok ${i} - ${n.replaceAll('_', ' ')} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok ${i} - ${n.replaceAll('_', ' ')}`);
-    for (const line of (lastPage?.log || []).slice(-15)) console.log(`# console ${line}`);
-    for (const line of (lastPage?.errors || []).slice(-5)) console.log(`# error ${line}`);
-    if (lastPage && !lastPage.isClosed()) await lastPage.screenshot({ path: path.join(SHOTS, `FAILED-calendar-${n}.png`) }).catch(() => {});
-    for (const line of String(e.stack || e).split('\n')) console.log(`# ${line}`);
-  }
-}
+const failed = await runSteps(browser, steps, { only, shots: SHOTS, prefix: 'FAILED-calendar-', lastPage: () => lastPage });
 await browser.close();
 process.exit(failed ? 1 : 0);

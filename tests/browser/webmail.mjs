@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runSteps } from './run-steps.mjs';
 
 const BASE = process.env.BASE;
 const USER = process.env.USER_ADDR;
@@ -620,24 +621,7 @@ const steps = {
 };
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-const names = Object.keys(steps).filter((n) => !only || only.has(n));
-console.log(`1..${names.length}`);
-let i = 0;
-let failed = 0;
-for (const n of names) {
-  i++;
-  const t0 = Date.now();
-  try {
-    await steps[n](browser);
-    console.log(`ok ${i} - ${n.replaceAll('_', ' ')} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok ${i} - ${n.replaceAll('_', ' ')}`);
-    for (const line of (lastPage?.log || []).slice(-15)) console.log(`# console ${line}`);
-    if (lastPage && !lastPage.isClosed()) await lastPage.screenshot({ path: path.join(SHOTS, `FAILED-${n}.png`) }).catch(() => {});
-    for (const line of String(e.stack || e).split('\n')) console.log(`# ${line}`);
-  }
-}
+const failed = await runSteps(browser, steps, { only, shots: SHOTS, prefix: 'FAILED-', lastPage: () => lastPage });
 await browser.close();
 fs.writeFileSync(path.join(SHOTS, 'results.json'), JSON.stringify(out));
 process.exit(failed ? 1 : 0);

@@ -122,3 +122,13 @@ class MailSink:
                 if all(n in flat for n in needles):
                     return rcpts, flat
         return None
+
+
+def remote_mx(srv, domain="remote.test"):
+    """A MailSink on a free loopback port that srv routes domain's mail
+    to: (sink, its aiosmtpd Controller, to start in the test's setup)."""
+    from aiosmtpd.controller import Controller  # python3-aiosmtpd
+    sink = MailSink()
+    port = ht.free_port()
+    srv.add_route(domain, port)
+    return sink, Controller(sink, hostname="127.0.0.1", port=port)

@@ -29,14 +29,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import davtest as dt  # noqa: E402
 import hermodtest as ht  # noqa: E402
 
-from aiosmtpd.controller import Controller  # noqa: E402  (python3-aiosmtpd)
-
-
-sink = dt.MailSink()
-sink_port = ht.free_port()
-controller = Controller(sink, hostname="127.0.0.1", port=sink_port)
 srv = dt.dav_daemon("dav-imip-delivery")
-srv.add_route("remote.test", sink_port)
+sink, controller = dt.remote_mx(srv)
 demo = dt.Client(srv, dt.DEMO)
 bob = dt.Client(srv, dt.BOB)
 BCAL = "/dav/cal/bob@example.test/calendar/"
