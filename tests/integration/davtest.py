@@ -29,7 +29,12 @@ class Client:
     def __init__(self, d, who=DEMO):
         self.d = d
         self.who = who
-        self.base = "https://127.0.0.1:%d" % d.port("webs")
+
+    @property
+    def base(self):
+        # Read at each request: start() moves to new ports when one was
+        # taken, so a base URL kept from before start() can be stale.
+        return "https://127.0.0.1:%d" % self.d.port("webs")
 
     def req(self, method, path, body=None, headers=(), check=True):
         args = ["-u", "%s:%s" % self.who, "-X", method]
