@@ -28,7 +28,9 @@ export async function initImDock(app) {
     dock.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
     if (!open) { button.focus(); return; }
-    dock.querySelector('.im-contact, textarea')?.focus();
+    // Focus moves into the panel even before its contacts have loaded
+    // (then on the close button), so Escape and Tab work at once.
+    (dock.querySelector('.im-contact, textarea') || $('#im-close')).focus();
     if ('Notification' in window && Notification.permission === 'default') {
       Notification.requestPermission().catch(() => {});
     }
