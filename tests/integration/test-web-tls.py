@@ -10,7 +10,9 @@
 # goes on (Python's http.client over it); a client that pipelines 15,000
 # requests and reads nothing for a second (the server's socket full while
 # it answers with one TLS record per small response, web-tlsio.c) gets
-# every answer whole, on a connection kept open or closed after the last.
+# every answer whole, on a connection kept open or closed after the last;
+# at the default [web] max_header_size (16K) a full header block passes,
+# as one cookie or as 300 short fields, and a larger one gets 431.
 import http.client
 import os
 import re
@@ -148,6 +150,26 @@ def replaced_certificate_served_after_sighup():
         ht.check_equal(len(keep.getresponse().read()), 22 * 1025, "the old connection goes on")
     keep.close()
     ht.check(srv.is_running(), "hermodd restarted")
+
+
+def status_with_headers(headers):
+    c = http.client.HTTPSConnection("127.0.0.1", srv.port("webs"), timeout=ht.TIMEOUT,
+                                    context=ht.client_tls_context())
+    c.putrequest("GET", "/", skip_accept_encoding=True)
+    for name, value in headers:
+        c.putheader(name, value)
+    c.endheaders()
+    status = c.getresponse().status
+    c.close()
+    return status
+
+
+@ht.test
+def full_header_block_passes_at_the_default_size():
+    ht.check_equal(status_with_headers([("Cookie", "c=" + "a" * 16200)]), 200, "16K cookie")
+    fields = [("X%d" % i, "v" * (48 - len("X%d" % i))) for i in range(300)]
+    ht.check_equal(status_with_headers(fields), 200, "300 fields in 16K")
+    ht.check_equal(status_with_headers([("Cookie", "c=" + "a" * 16500)]), 431, "past 16K")
 
 
 PIPELINED = 15000  # 5.5 MB of 404 answers: more than the sockets hold
