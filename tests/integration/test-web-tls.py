@@ -7,12 +7,21 @@
 # names get the default; TLS 1.0 and 1.1 are refused while the same client
 # settings get TLS 1.2; a certificate replaced on disk is served after
 # SIGHUP without a restart, while a keep-alive connection opened before
-# goes on (Python's http.client over it).
+# goes on (Python's http.client over it); a client that pipelines 15,000
+# requests and reads nothing for a second (the server's socket full while
+# it answers with one TLS record per small response, web-tlsio.c) gets
+# every answer whole, on a connection kept open or closed after the last;
+# at the default [web] max_header_size (16K) a full header block passes,
+# as one cookie or as 300 short fields, and a larger one gets 431.
 import http.client
 import os
 import re
+import select
 import signal
+import socket
+import ssl
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hermodtest as ht  # noqa: E402
@@ -141,6 +150,88 @@ def replaced_certificate_served_after_sighup():
         ht.check_equal(len(keep.getresponse().read()), 22 * 1025, "the old connection goes on")
     keep.close()
     ht.check(srv.is_running(), "hermodd restarted")
+
+
+def status_with_headers(headers):
+    c = http.client.HTTPSConnection("127.0.0.1", srv.port("webs"), timeout=ht.TIMEOUT,
+                                    context=ht.client_tls_context())
+    c.putrequest("GET", "/", skip_accept_encoding=True)
+    for name, value in headers:
+        c.putheader(name, value)
+    c.endheaders()
+    status = c.getresponse().status
+    c.close()
+    return status
+
+
+@ht.test
+def full_header_block_passes_at_the_default_size():
+    ht.check_equal(status_with_headers([("Cookie", "c=" + "a" * 16200)]), 200, "16K cookie")
+    fields = [("X%d" % i, "v" * (48 - len("X%d" % i))) for i in range(300)]
+    ht.check_equal(status_with_headers(fields), 200, "300 fields in 16K")
+    ht.check_equal(status_with_headers([("Cookie", "c=" + "a" * 16500)]), 431, "past 16K")
+
+
+PIPELINED = 15000  # 5.5 MB of 404 answers: more than the sockets hold
+ONE = b"GET /no-such-%d HTTP/1.1\r\nHost: mail.example.test\r\n\r\n"
+
+
+def send_some(s, out, off):
+    try:
+        return off + s.send(out[off:off + 16384])
+    except (ssl.SSLWantWriteError, ssl.SSLWantReadError):
+        return off
+
+
+def pipeline_slow_reader(last, is_done):
+    """PIPELINED requests (the last one `last`), nothing read for a second,
+    then everything read until is_done(bytes so far) or the connection
+    closes: the bytes read."""
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Before connect, so that the window is small from the handshake on.
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.settimeout(ht.TIMEOUT)
+    raw.connect(("127.0.0.1", srv.port("webs")))
+    s = ht.client_tls_context().wrap_socket(raw, server_hostname="mail.example.test")
+    s.setblocking(False)
+    out = b"".join(ONE % i for i in range(PIPELINED - 1)) + last
+    off, data, until = 0, bytearray(), time.monotonic() + 1.0
+    while time.monotonic() < until:
+        if off < len(out):
+            off = send_some(s, out, off)
+        time.sleep(0.01)
+    until = time.monotonic() + ht.TIMEOUT
+    while time.monotonic() < until and not is_done(data):
+        if s.pending() == 0:
+            select.select([s], [s] if off < len(out) else [], [], 1.0)
+        if off < len(out):
+            off = send_some(s, out, off)
+        try:
+            chunk = s.recv(65536)
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            continue
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return bytes(data)
+
+
+@ht.test
+def pipelined_answers_to_a_slow_reader_all_arrive():
+    data = pipeline_slow_reader(b"GET / HTTP/1.1\r\nHost: mail.example.test\r\n\r\n",
+                                lambda d: d.endswith(wt.PAGE))
+    ht.check_equal(data.count(b"HTTP/1.1 404 "), PIPELINED - 1, "404 answers")
+    ht.check(data.endswith(wt.PAGE), "the last answer is whole")
+
+
+@ht.test
+def pipelined_answers_arrive_before_a_close():
+    last = ONE.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n") % PIPELINED
+    data = pipeline_slow_reader(last, lambda d: False)
+    ht.check_equal(data.count(b"HTTP/1.1 404 "), PIPELINED, "404 answers before the close")
+    ht.check(data.endswith(b"\r\n\r\nNot Found\n"), "the last answer is whole")
+    ht.check(srv.is_running(), "hermodd still runs")
 
 
 if __name__ == "__main__":
