@@ -486,6 +486,9 @@ const steps = {
     await page.waitForFunction(() => document.documentElement.lang === 'de');
     ok((await page.textContent('#settings-title')) === 'Einstellungen', 'German settings title');
     await page.click('#settings-close');
+    // The save goes on (server settings, folder list) after the switch.
+    await page.waitForFunction(() => document.querySelector('#list-heading')?.textContent === 'Posteingang',
+      null, { timeout: 15000 }).catch(() => {});
     ok((await page.textContent('#list-heading')) === 'Posteingang', 'German inbox');
     await shot(page, 'default-inbox-de');
     await page.click('#compose-btn');

@@ -76,7 +76,7 @@ async function save(ev) {
   localStorage.setItem('hermod.signature', sig);
   const theme = $('#set-theme').value;
   if (theme !== currentTheme()) { await saveServer(sig); setTheme(theme); location.reload(); return; }
-  if (newLang !== lang) await setLanguage(newLang);
+  if (newLang !== lang) { await setLanguage(newLang); refreshHeading(); }
   for (const s of document.querySelectorAll('.lang-select')) s.value = newLang;
   const problems = await saveServer(sig);
   await loadMailboxes().catch(() => {});
