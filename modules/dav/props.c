@@ -292,6 +292,10 @@ dav_prop_live(DavJob *job, const DavResource *res, const char *key, GString *out
 {
     g_autofree char *href = NULL;
 
+    /* A member's own properties first: a PROPFIND Depth 1 asks them of
+     * every member, and object_prop's keys are not among those below. */
+    if (res->obj != NULL && res->path->kind == DAV_PATH_OBJECT && object_prop(job, res, key, out))
+        return TRUE;
     if (strcmp(key, D("resourcetype")) == 0) {
         resourcetype(res, out);
         return TRUE;
