@@ -160,19 +160,6 @@ hermod_web_conn_hold_header(WebConn *conn)
         hermod_web_tlsio_hold_next(conn->tls);
 }
 
-gboolean
-hermod_web_conn_cork(WebConn *conn, gsize body_len)
-{
-    return conn != NULL && hermod_web_tlsio_cork(conn->tls, body_len);
-}
-
-void
-hermod_web_conn_uncork(WebConn *conn)
-{
-    if (conn != NULL)
-        hermod_web_tlsio_uncork(conn->tls);
-}
-
 void
 hermod_web_conn_headers_done(WebConn *conn, gboolean has_body)
 {

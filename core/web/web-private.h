@@ -145,11 +145,6 @@ void hermod_web_guard_stop(void);
 /* The response about to be queued has its body in memory, not empty:
  * its header may wait for the body (web-tlsio.c). */
 void hermod_web_conn_hold_header(WebConn *conn);
-/* Or, for a small body, header and body in one TLS record: TRUE if the
- * connection's TLS session is corked until hermod_web_conn_uncork, which
- * the completion of the response calls (web thread). */
-gboolean hermod_web_conn_cork(WebConn *conn, gsize body_len);
-void hermod_web_conn_uncork(WebConn *conn);
 
 /* --- web-accept.c: accepting, and dealing connections out to workers */
 void hermod_web_acceptor_start(WebListener *l);
@@ -163,8 +158,6 @@ typedef struct WebTlsIo WebTlsIo;
 WebTlsIo *hermod_web_tlsio_attach(struct MHD_Connection *connection, int fd);
 void hermod_web_tlsio_free(WebTlsIo *io);
 void hermod_web_tlsio_hold_next(WebTlsIo *io);
-gboolean hermod_web_tlsio_cork(WebTlsIo *io, gsize body_len);
-void hermod_web_tlsio_uncork(WebTlsIo *io);
 /* The thread that waits for parked handshakes; stop resumes them all. */
 void hermod_web_tlsio_start(void);
 void hermod_web_tlsio_stop(void);

@@ -456,8 +456,6 @@ hermod_web_completed(void *cls, struct MHD_Connection *connection, void **req_cl
     *req_cls = NULL;
     if (req == NULL)
         return;
-    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        hermod_web_conn_uncork(req->conn);
     ms = (double)(g_get_monotonic_time() - req->started) / 1000.0;
     hermod_log(HERMOD_LOG_INFO, hermod_web_conn_session(req->conn),
                "http %s %s %s %s %u %" G_GUINT64_FORMAT " %.1fms%s%s%s",

@@ -55,21 +55,14 @@ hermod_web_add_common(HermodHttpRequest *req, struct MHD_Response *r)
         MHD_add_response_header(r, "Connection", "close");
 }
 
-/* A body in memory, not empty, that the response carries. */
-static gboolean
-has_memory_body(const HermodHttpRequest *req, guint status)
-{
-    return req->is_memory_body && req->bytes > 0 && status >= 200 && status != 204 &&
-           status != 304 && g_strcmp0(req->method, "HEAD") != 0;
-}
-
 void
 hermod_web_queue(HermodHttpRequest *req, guint status, struct MHD_Response *r)
 {
     req->status = status;
     req->state = REQ_ANSWERED;
     hermod_web_count_status(status);
-    if (has_memory_body(req, status) && !hermod_web_conn_cork(req->conn, req->bytes))
+    if (req->is_memory_body && req->bytes > 0 && status >= 200 && status != 204 && status != 304 &&
+        g_strcmp0(req->method, "HEAD") != 0)
         hermod_web_conn_hold_header(req->conn);
     MHD_queue_response(req->mhd, status, r);
 }

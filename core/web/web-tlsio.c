@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  *
  * web-tlsio.c - the transport under each HTTPS connection's GnuTLS
- * session: reads ahead, writes a small response as one TLS record (a
- * larger one's header record together with its body), and parks a connection whose TLS handshake
- * waits for the client.
+ * session: reads ahead, writes a response's header record together with
+ * its body, and parks a connection whose TLS handshake waits for the
+ * client.
  *
  * libmicrohttpd 0.9.75 gives GnuTLS the bare socket, and GnuTLS reads a
  * record in two recv calls (the 5-byte header, then the rest) and writes
@@ -15,27 +15,13 @@
  *
  * - pull reads up to READ_AHEAD bytes at once and hands them out as GnuTLS
  *   asks, so a small request costs one recv instead of two;
- * - a small response from memory (body up to CORK_MAX) is corked
- *   (gnutls_record_cork) when web-response.c queues it and uncorked when
- *   libmicrohttpd reports it complete, so its header and body go out as
- *   one TLS record in one sendmsg, as nginx sends them, instead of two
- *   records (one more seal here and one more open in the client).  Since
- *   libmicrohttpd believes the response sent, what the socket does not
- *   take in that sendmsg stays held and the park thread below sends it
- *   when the socket is writable again; the next write on the connection
- *   takes it back and sends it first; if libmicrohttpd closes the
- *   connection meanwhile, the park keeps a descriptor of its own (dup)
- *   until the bytes are out, the socket fails, or ORPHAN_SECONDS pass.
- *   libmicrohttpd keeps the socket corked (TCP_CORK) from its first
- *   response on and pushes with TCP_NODELAY before the uncork writes, so
- *   the socket is uncorked once, at the first uncork;
- * - push holds back one write when web-response.c says another response
- *   from memory is being queued: that write is the header record, and the
- *   body record follows at once, so both go out in one sendmsg.  The held
- *   bytes count as sent for GnuTLS; they go out in front of the next
- *   write, which keeps them if the socket takes only part.  Only
- *   responses whose body is in memory and not empty are held, so a body
- *   always follows.
+ * - push holds back one write when web-response.c says a response from
+ *   memory is being queued: that write is the header record, and the body
+ *   record follows at once, so both go out in one sendmsg (and one TCP
+ *   segment for a small page).  The held bytes count as sent for GnuTLS;
+ *   they go out in front of the next write, which keeps them if the socket
+ *   takes only part.  Only responses whose body is in memory and not empty
+ *   are held, so a body always follows.
  *
  * Parking.  While a handshake waits for the client, libmicrohttpd 0.9.75
  * with epoll keeps the connection "read ready" (only a record read clears
@@ -44,19 +30,16 @@
  * until [web] header_timeout.  So when pull finds no data before the
  * handshake is done, it suspends the connection (MHD_suspend_connection,
  * which takes it out of libmicrohttpd's epoll set) and hands the socket
- * to a thread of its own here (the park, which also sends what an
- * uncork left) that waits for it to become readable (or to be shut down
- * by the deadline guard in web-conn.c) and then resumes it.  The handshake is done when the
- * client's Finished is in (a GnuTLS handshake hook); after that, waits are libmicrohttpd's, which
- * handles them.
+ * to a thread of its own here that waits for it to become readable (or
+ * to be shut down by the deadline guard in web-conn.c) and then resumes
+ * it.  The handshake is done when the client's Finished is in (a GnuTLS
+ * handshake hook); after that, waits are libmicrohttpd's, which handles
+ * them.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gnutls/gnutls.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -67,37 +50,27 @@
 #include "lib/log.h"
 #include "web/web-private.h"
 
-#define READ_AHEAD     2048
-#define HOLD_MAX       4096
-#define CORK_MAX       8192 /* bodies up to this are corked into one record */
-#define MAX_IOV        16
-#define ORPHAN_SECONDS 30
+#define READ_AHEAD 2048
+#define HOLD_MAX   4096
+#define MAX_IOV    16
 
 struct WebTlsIo {
-    struct MHD_Connection *mhd; /* NULL once orphaned */
-    gnutls_session_t session;
+    struct MHD_Connection *mhd;
     int fd;
     gboolean is_handshake_done;
     gboolean is_parked;   /* suspended, its socket in the park's epoll set */
     gint is_resuming;     /* resumed, libmicrohttpd has not run it since */
     gboolean hold_next;   /* hold the next write back */
-    gboolean is_corked;   /* the session is corked for the queued response */
-    gboolean is_flushing; /* in the uncork: keep what the socket refuses */
-    gboolean is_tcp_uncorked;
-    gint is_draining;   /* the park sends held; park_lock guards held then */
-    gboolean is_orphan; /* draining after libmicrohttpd closed; owns fd */
-    gint64 orphan_until;
     gsize in_off, in_len; /* read-ahead: in[in_off..in_len) unread */
     gsize held_len;
-    guint8 *held; /* bytes counted as sent that the socket has not taken */
+    guint8 *held; /* HOLD_MAX bytes, made when first needed */
     guint8 in[READ_AHEAD];
 };
 
 static GMutex park_lock; /* guards every io's is_parked, and the park */
 static int park_fd = -1;
 static GThread *park_thread;
-static GHashTable *parked;   /* WebTlsIo*: suspended for their handshake */
-static GHashTable *draining; /* WebTlsIo*: the park sends their held bytes */
+static GHashTable *parked; /* WebTlsIo* */
 static gboolean is_stopping;
 static gint n_resuming; /* connections resumed and not yet run again */
 
@@ -197,41 +170,6 @@ iov_total(const giovec_t *iov, int n)
     return total;
 }
 
-/* The bytes of v[0..k) past the first n go to a new io->held (v may
- * point into the old one). */
-static void
-keep_tail(WebTlsIo *io, const struct iovec *v, int k, gsize n)
-{
-    gsize len = 0, skip = n, at = 0;
-    guint8 *out;
-
-    for (int i = 0; i < k; i++)
-        len += v[i].iov_len;
-    out = g_malloc(MAX(len - n, HOLD_MAX));
-    for (int i = 0; i < k; i++) {
-        gsize part = MIN(skip, v[i].iov_len);
-        memcpy(out + at, (const guint8 *)v[i].iov_base + part, v[i].iov_len - part);
-        at += v[i].iov_len - part;
-        skip -= part;
-    }
-    g_free(io->held);
-    io->held = out;
-    io->held_len = at;
-}
-
-static void
-hold(WebTlsIo *io, const giovec_t *iov, int iovcnt)
-{
-    if (io->held == NULL)
-        io->held = g_malloc(HOLD_MAX);
-    for (int i = 0; i < iovcnt; i++) {
-        memcpy(io->held + io->held_len, iov[i].iov_base, iov[i].iov_len);
-        io->held_len += iov[i].iov_len;
-    }
-}
-
-static void drain_take_back(WebTlsIo *io);
-
 static ssize_t
 vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
 {
@@ -242,11 +180,14 @@ vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
     ssize_t n;
     int k = 0;
 
-    if (g_atomic_int_get(&io->is_draining))
-        drain_take_back(io);
     if (io->hold_next && io->held_len == 0 && total <= HOLD_MAX) {
         io->hold_next = FALSE;
-        hold(io, iov, iovcnt);
+        if (io->held == NULL)
+            io->held = g_malloc(HOLD_MAX);
+        for (int i = 0; i < iovcnt; i++) {
+            memcpy(io->held + io->held_len, iov[i].iov_base, iov[i].iov_len);
+            io->held_len += iov[i].iov_len;
+        }
         return (ssize_t)total;
     }
     io->hold_next = FALSE;
@@ -257,12 +198,6 @@ vec_push(gnutls_transport_ptr_t ptr, const giovec_t *iov, int iovcnt)
     msg.msg_iov = v;
     msg.msg_iovlen = (size_t)k;
     n = sendmsg(io->fd, &msg, MSG_NOSIGNAL);
-    if (io->is_flushing && (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)) {
-        /* The uncork's record: what the socket did not take waits in
-         * held for the park (hermod_web_tlsio_uncork). */
-        keep_tail(io, v, k, n > 0 ? (gsize)n : 0);
-        return (ssize_t)total;
-    }
     if (n < 0 || io->held_len == 0)
         return n;
     if ((gsize)n < io->held_len) {
@@ -294,112 +229,6 @@ on_finished(gnutls_session_t session, unsigned int htype, unsigned int when, uns
     return 0;
 }
 
-/* --- draining: the park sends what an uncork left (park_lock held) */
-
-static void
-drain_end_locked(WebTlsIo *io)
-{
-    epoll_ctl(park_fd, EPOLL_CTL_DEL, io->fd, NULL);
-    g_hash_table_remove(draining, io);
-    g_atomic_int_set(&io->is_draining, FALSE);
-    if (!io->is_orphan)
-        return;
-    close(io->fd);
-    g_free(io->held);
-    g_free(io);
-}
-
-/* io's socket is writable: send what is held; a failed socket has
- * nothing more to take either. */
-static void
-drain_locked(WebTlsIo *io)
-{
-    ssize_t n = send(io->fd, io->held, io->held_len, MSG_NOSIGNAL);
-
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-        return;
-    if (n > 0 && (gsize)n < io->held_len) {
-        memmove(io->held, io->held + n, io->held_len - (gsize)n);
-        io->held_len -= (gsize)n;
-        return;
-    }
-    io->held_len = 0;
-    drain_end_locked(io);
-}
-
-/* On io's web thread, after an uncork left bytes held. */
-static void
-drain_start(WebTlsIo *io)
-{
-    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = io};
-
-    g_mutex_lock(&park_lock);
-    if (park_fd >= 0 && !is_stopping && epoll_ctl(park_fd, EPOLL_CTL_ADD, io->fd, &ev) == 0) {
-        g_hash_table_add(draining, io);
-        g_atomic_int_set(&io->is_draining, TRUE);
-    }
-    g_mutex_unlock(&park_lock);
-}
-
-/* On io's web thread, about to write: held is its own again, in front
- * of what comes next. */
-static void
-drain_take_back(WebTlsIo *io)
-{
-    g_mutex_lock(&park_lock);
-    if (g_hash_table_contains(draining, io)) {
-        epoll_ctl(park_fd, EPOLL_CTL_DEL, io->fd, NULL);
-        g_hash_table_remove(draining, io);
-        g_atomic_int_set(&io->is_draining, FALSE);
-    }
-    g_mutex_unlock(&park_lock);
-}
-
-/* libmicrohttpd closes io's connection while the park still sends for
- * it: the park keeps a descriptor of its own and frees io when done. */
-static gboolean
-orphan_locked(WebTlsIo *io)
-{
-    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = io};
-    int fd = fcntl(io->fd, F_DUPFD_CLOEXEC, 0);
-
-    epoll_ctl(park_fd, EPOLL_CTL_DEL, io->fd, NULL);
-    if (fd < 0 || epoll_ctl(park_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        if (fd >= 0)
-            close(fd);
-        g_hash_table_remove(draining, io);
-        return FALSE;
-    }
-    io->fd = fd;
-    io->mhd = NULL;
-    io->is_orphan = TRUE;
-    io->orphan_until = g_get_monotonic_time() + ORPHAN_SECONDS * G_USEC_PER_SEC;
-    return TRUE;
-}
-
-/* Orphans whose client has not read for ORPHAN_SECONDS go. */
-static void
-expire_orphans_locked(gint64 now)
-{
-    GHashTableIter it;
-    gpointer key;
-    GPtrArray *late = NULL;
-
-    g_hash_table_iter_init(&it, draining);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        WebTlsIo *io = key;
-        if (io->is_orphan && io->orphan_until <= now) {
-            if (late == NULL)
-                late = g_ptr_array_new();
-            g_ptr_array_add(late, io);
-        }
-    }
-    for (guint i = 0; late != NULL && i < late->len; i++)
-        drain_end_locked(late->pdata[i]);
-    if (late != NULL)
-        g_ptr_array_unref(late);
-}
-
 /* --- the park's thread */
 
 static void
@@ -425,16 +254,8 @@ park_main(gpointer data)
             g_mutex_unlock(&park_lock);
             return NULL;
         }
-        /* An event may name an io that went since epoll_wait: only
-         * those still in a set are touched. */
-        for (int i = 0; i < n; i++) {
-            if (g_hash_table_contains(draining, ev[i].data.ptr))
-                drain_locked(ev[i].data.ptr);
-            else if (g_hash_table_contains(parked, ev[i].data.ptr))
-                unpark_locked(ev[i].data.ptr);
-        }
-        if (g_hash_table_size(draining) > 0)
-            expire_orphans_locked(g_get_monotonic_time());
+        for (int i = 0; i < n; i++)
+            unpark_locked(ev[i].data.ptr);
         g_mutex_unlock(&park_lock);
     }
 }
@@ -448,8 +269,6 @@ hermod_web_tlsio_start(void)
         park_fd = epoll_create1(EPOLL_CLOEXEC);
     if (parked == NULL)
         parked = g_hash_table_new(NULL, NULL);
-    if (draining == NULL)
-        draining = g_hash_table_new(NULL, NULL);
     g_mutex_unlock(&park_lock);
     if (park_fd < 0)
         hermod_log(HERMOD_LOG_WARNING, NULL, "http: epoll_create1: %s", g_strerror(errno));
@@ -457,13 +276,15 @@ hermod_web_tlsio_start(void)
         park_thread = g_thread_new("hermod-webpark", park_main, NULL);
 }
 
-/* Under park_lock, stopping: let go of every io the park holds. */
-static void
-release_all_locked(void)
+void
+hermod_web_tlsio_stop(void)
 {
     GHashTableIter it;
     gpointer key;
-
+    if (park_thread == NULL)
+        return;
+    g_mutex_lock(&park_lock);
+    is_stopping = TRUE;
     g_hash_table_iter_init(&it, parked);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
         WebTlsIo *io = key;
@@ -472,21 +293,6 @@ release_all_locked(void)
         resume_locked(io);
         g_hash_table_iter_remove(&it);
     }
-    while (g_hash_table_size(draining) > 0) {
-        g_hash_table_iter_init(&it, draining);
-        g_hash_table_iter_next(&it, &key, NULL);
-        drain_end_locked(key);
-    }
-}
-
-void
-hermod_web_tlsio_stop(void)
-{
-    if (park_thread == NULL)
-        return;
-    g_mutex_lock(&park_lock);
-    is_stopping = TRUE;
-    release_all_locked();
     g_mutex_unlock(&park_lock);
     g_thread_join(park_thread);
     park_thread = NULL;
@@ -512,7 +318,6 @@ hermod_web_tlsio_attach(struct MHD_Connection *connection, int fd)
         return NULL;
     io = g_new0(WebTlsIo, 1);
     io->mhd = connection;
-    io->session = session;
     io->fd = fd;
     gnutls_transport_set_ptr(session, io);
     gnutls_transport_set_pull_function(session, pull);
@@ -530,50 +335,6 @@ hermod_web_tlsio_hold_next(WebTlsIo *io)
         io->hold_next = TRUE;
 }
 
-gboolean
-hermod_web_tlsio_cork(WebTlsIo *io, gsize body_len)
-{
-    if (io == NULL || !io->is_handshake_done || body_len > CORK_MAX ||
-        g_atomic_int_get(&io->is_draining) || park_fd < 0)
-        return FALSE;
-    gnutls_record_cork(io->session);
-    io->is_corked = TRUE;
-    return TRUE;
-}
-
-/* libmicrohttpd corks the socket (TCP_CORK) before the first response
- * header it sends and keeps it corked, pushing each response with
- * TCP_NODELAY before the uncork below has written it: the socket must
- * not hold the record back. */
-static void
-tcp_uncork(WebTlsIo *io)
-{
-    int off = 0;
-
-    if (io->is_tcp_uncorked)
-        return;
-    io->is_tcp_uncorked = TRUE;
-    (void)setsockopt(io->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
-}
-
-void
-hermod_web_tlsio_uncork(WebTlsIo *io)
-{
-    int rc;
-
-    if (io == NULL || !io->is_corked)
-        return;
-    io->is_corked = FALSE;
-    tcp_uncork(io);
-    io->is_flushing = TRUE;
-    rc = gnutls_record_uncork(io->session, 0);
-    io->is_flushing = FALSE;
-    if (rc < 0)
-        hermod_log(HERMOD_LOG_INFO, NULL, "http: TLS send: %s", gnutls_strerror(rc));
-    if (io->held_len > 0)
-        drain_start(io);
-}
-
 void
 hermod_web_tlsio_free(WebTlsIo *io)
 {
@@ -582,14 +343,6 @@ hermod_web_tlsio_free(WebTlsIo *io)
     if (io == NULL)
         return;
     resumed(io);
-    if (g_atomic_int_get(&io->is_draining)) {
-        gboolean is_kept;
-        g_mutex_lock(&park_lock);
-        is_kept = g_hash_table_contains(draining, io) && orphan_locked(io);
-        g_mutex_unlock(&park_lock);
-        if (is_kept)
-            return;
-    }
     g_free(io->held);
     g_free(io);
 }

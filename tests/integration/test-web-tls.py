@@ -9,8 +9,7 @@
 # SIGHUP without a restart, while a keep-alive connection opened before
 # goes on (Python's http.client over it); a client that pipelines 15,000
 # requests and reads nothing for a second (the server's socket full while
-# it answers with one TLS record per small response, web-tlsio.c) gets
-# every answer whole, on a connection kept open or closed after the last;
+# it answers) gets every answer whole, on a connection kept open or closed after the last;
 # at the default [web] max_header_size (16K) a full header block passes,
 # as one cookie or as 300 short fields, and a larger one gets 431.
 import http.client
