@@ -20,6 +20,7 @@ https_only = wt.web_daemon("web-https", "https")
 redirect = wt.web_daemon("web-redirect", "redirect")
 redirect443 = wt.web_daemon("web-redirect443", "redirect", redirect_port="443")
 ALL = (http_only, both, https_only, redirect, redirect443)
+HELD = []
 NAME = "mail.example.test"
 ACME = "/.well-known/acme-challenge/tok-EN_123"
 
@@ -34,6 +35,9 @@ def tls(d, path="/", *args):
 
 @ht.test
 def daemons_start():
+    # The ports these modes leave closed are held here (bound, not
+    # listening), or another test's daemon may take one meanwhile.
+    HELD.extend([wt.reserve(http_only.port("webs")), wt.reserve(https_only.port("web"))])
     for d in ALL:
         d.start()
 

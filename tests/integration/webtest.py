@@ -71,6 +71,15 @@ def curl(url, *args, check=True):
     return parse_curl_i(cp.stdout)
 
 
+def reserve(port):
+    """Bind 127.0.0.1:port without listening (no SO_REUSEADDR), so that no
+    other test's daemon can take a port a daemon here must leave closed;
+    a connect to it is still refused.  Returns the socket: keep it."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", port))
+    return s
+
+
 def refused(port):
     """True if nothing accepts on 127.0.0.1:port."""
     try:
