@@ -427,11 +427,8 @@ split_or_postmaster(const char *address, char **out_local, char **out_domain, GE
     return TRUE;
 }
 
-/* classify, and (nullable out) whom a LOCAL address reaches (transfer
- * full; NULL for the other kinds). */
 static gboolean
-classify_found_locked(const char *address, HermodAddrKind *out_kind, GPtrArray **out_found,
-                      GError **error)
+classify_locked(const char *address, HermodAddrKind *out_kind, GError **error)
 {
     g_autofree char *local = NULL;
     g_autofree char *domain = NULL;
@@ -457,77 +454,7 @@ classify_found_locked(const char *address, HermodAddrKind *out_kind, GPtrArray *
     if (found == NULL)
         return FALSE;
     *out_kind = found->len > 0 ? HERMOD_ADDR_LOCAL : HERMOD_ADDR_UNKNOWN;
-    if (out_found != NULL && found->len > 0)
-        *out_found = g_steal_pointer(&found);
     return TRUE;
-}
-
-static gboolean
-classify_locked(const char *address, HermodAddrKind *out_kind, GError **error)
-{
-    return classify_found_locked(address, out_kind, NULL, error);
-}
-
-void
-hermod_directory_target_free(HermodDirectoryTarget *t)
-{
-    if (t == NULL)
-        return;
-    g_free(t->address);
-    g_free(t);
-}
-
-/* An alias target is LOCAL when it is an account, else what classify
- * says of it. */
-static gboolean
-target_kind_locked(const char *target, HermodAddrKind *out_kind, GError **error)
-{
-    g_autofree char *canon = hermod_directory_addr_canon(target);
-    gboolean is_account = FALSE;
-
-    if (canon != NULL && !hermod_directory_db_has_account(canon, &is_account, error))
-        return FALSE;
-    if (is_account) {
-        *out_kind = HERMOD_ADDR_LOCAL;
-        return TRUE;
-    }
-    return classify_locked(target, out_kind, error);
-}
-
-static gboolean
-expand_locked(const char *address, HermodAddrKind *out_kind, GPtrArray *targets, GError **error)
-{
-    g_autoptr(GPtrArray) found = NULL;
-
-    if (!classify_found_locked(address, out_kind, &found, error))
-        return FALSE;
-    for (guint i = 0; found != NULL && i < found->len; i++) {
-        HermodDirectoryTarget *t = g_new0(HermodDirectoryTarget, 1);
-        t->address = g_strdup(found->pdata[i]);
-        g_ptr_array_add(targets, t);
-        if (!target_kind_locked(t->address, &t->kind, error))
-            return FALSE;
-    }
-    return TRUE;
-}
-
-gboolean
-hermod_directory_expand(const char *address, HermodAddrKind *out_kind, GPtrArray **out_targets,
-                        GError **error)
-{
-    g_autoptr(GPtrArray) targets =
-        g_ptr_array_new_with_free_func((GDestroyNotify)hermod_directory_target_free);
-    gboolean ok;
-
-    if (hermod_directory_db_lock(error) == NULL)
-        return FALSE;
-    hermod_directory_db_read_begin();
-    ok = expand_locked(address, out_kind, targets, error);
-    hermod_directory_db_read_end();
-    hermod_directory_db_unlock();
-    if (ok)
-        *out_targets = g_steal_pointer(&targets);
-    return ok;
 }
 
 gboolean

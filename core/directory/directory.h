@@ -92,21 +92,6 @@ char *hermod_directory_canonical(const char *address);
 /* Is address (canonicalised first) an account?  A lookup. */
 gboolean hermod_directory_account_exists(const char *address, gboolean *out_exists, GError **error);
 
-/* One target of an expanded recipient: LOCAL when it is an account, else
- * what hermod_directory_classify says of it (REMOTE, UNKNOWN, ...). */
-typedef struct {
-    char *address;
-    HermodAddrKind kind;
-} HermodDirectoryTarget;
-void hermod_directory_target_free(HermodDirectoryTarget *t);
-/* What delivery needs of a recipient, in one read transaction (so that
- * the answers agree with each other): its kind as classify gives it and,
- * for LOCAL, whom it reaches (*out_targets, HermodDirectoryTarget *,
- * transfer full; empty for the other kinds).  FALSE when the directory
- * cannot be read.  A lookup; any thread. */
-gboolean hermod_directory_expand(const char *address, HermodAddrKind *out_kind,
-                                 GPtrArray **out_targets, GError **error);
-
 /* --- SCRAM credentials (directory-scram.c, RFC 5802 / 7677): stored
  * beside the yescrypt hash whenever a password is set. */
 

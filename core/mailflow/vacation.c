@@ -154,7 +154,7 @@ hermod_vacation_after_delivery(const char *session, const char *account, const c
     g_autofree char *text = NULL;
 
     if (!sender_ok(sender) || (store = hermod_store_open(account, &error)) == NULL ||
-        !hermod_store_vacation_get_recent(store, &v, &error) || !in_range(&v, now))
+        !hermod_store_vacation_get(store, &v, &error) || !in_range(&v, now))
         goto out;
     orig = parse(data);
     if (orig == NULL || is_automatic(orig) ||

@@ -15,13 +15,6 @@
  * when to call in here.  When counted data ends with nothing after it, the
  * kernel is asked to acknowledge it at once (ack_now).
  *
- * A plain read that returns less than it asked for has emptied the socket,
- * so the next read waits for epoll to report input (is_drained, cleared by
- * conn.c on EPOLLIN): a reply-waiting client sends nothing until it has our
- * reply, and reading again at once came back EAGAIN, about six wasted
- * recvfrom calls per SMTP message.  Not under TLS or DEFLATE, whose
- * libraries may hold bytes already read from the socket.
- *
  * Slow clients: the idle timer only asks for some progress, so a client
  * dripping one byte every few seconds would hold a connection forever.
  * Two deadlines close that: a line must be complete within line_timeout of
@@ -230,13 +223,6 @@ hermod_conn_recv(HermodConn *conn, void *buf, gsize len)
     return n;
 }
 
-/* Reads go straight to the socket, with nothing buffered on the way. */
-static gboolean
-is_plain(const HermodConn *conn)
-{
-    return conn->tls_state == CONN_TLS_NONE && conn->deflate == NULL;
-}
-
 /* Read once into the buffer: bytes read, 0 at EOF, -1 for "not now" (or a
  * failure, then the connection is marked failed).  Under DEFLATE one read
  * adds at most READ_CHUNK decompressed bytes, like a plain read. */
@@ -250,8 +236,6 @@ read_some(HermodConn *conn)
     g_byte_array_set_size(conn->in, old + READ_CHUNK);
     gssize n = hermod_conn_recv(conn, conn->in->data + old, READ_CHUNK);
     g_byte_array_set_size(conn->in, old + (guint)MAX(n, 0));
-    if (n > 0 && n < READ_CHUNK && is_plain(conn))
-        conn->is_drained = TRUE;
     return n;
 }
 
@@ -275,8 +259,6 @@ hermod_conn_input_run(HermodConn *conn)
             conn->is_closing = TRUE;
             return TRUE;
         }
-        if (conn->is_drained && is_plain(conn))
-            return did; /* as EAGAIN would; epoll reports the next input */
         gssize n = read_some(conn);
         note_line_clock(conn);
         if (n == 0)

@@ -79,7 +79,6 @@ struct HermodConn {
     gboolean is_stream; /* conn_read_stream: every byte to on_data as it comes */
     gboolean is_paused;
     gboolean is_eof;
-    gboolean is_drained; /* a plain read came back short: next read after EPOLLIN */
 
     /* output: bytes [out_pos, out->len) are not yet sent */
     GByteArray *out;

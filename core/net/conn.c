@@ -436,8 +436,6 @@ on_io(int fd, guint32 events, gpointer data)
     } else if ((events & EPOLLHUP) && !(events & EPOLLIN)) {
         hermod_conn_fail(conn, "hang-up");
     }
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-        conn->is_drained = FALSE;
     hermod_conn_update(conn);
 }
 
@@ -474,7 +472,6 @@ hermod_conn_new(HermodLoop *loop, int fd, const char *peer, const HermodConnOrig
         conn->tls_state = CONN_TLS_WANTED;
     } else {
         conn->is_connected = TRUE;
-        conn->is_drained = TRUE; /* nothing to read before epoll says so */
         hermod_conn_call(conn, conn->proto->on_connect);
     }
     hermod_conn_update(conn);

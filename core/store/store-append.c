@@ -132,7 +132,6 @@ commit_batch(HermodStore *store, GPtrArray *batch)
         g_mutex_unlock(&store->lock);
         return;
     }
-    hermod_store_note_version(store); /* for the vacation check after it */
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
         placed += place_one(store, job, quota, &job->error) ? 1 : 0;

@@ -33,17 +33,6 @@ struct HermodStore {
      * status_version (canonical name -> HermodStoreMailbox *). */
     GHashTable *status;
     gint64 status_version[2];
-    /* PRAGMA data_version when this process last began a transaction
-     * here (written with lock held, read atomically): it moves when
-     * another process commits. */
-    gint foreign_version;
-    /* store-vacation.c: the settings the delivery path last read, good
-     * while foreign_version has not moved (vacation_lock; filled and
-     * dropped with lock held too). */
-    GMutex vacation_lock;
-    gboolean has_vacation;
-    gint vacation_version;
-    HermodVacation vacation;
 };
 
 /* A mailbox row as the writers need it. */
@@ -226,9 +215,5 @@ gboolean hermod_store_log_locked(HermodStore *store, int kind, guint64 id, gbool
  * leading '.' that no account folder has).  NULL before set_root.
  * (transfer full) */
 char *hermod_store_root_path(const char *name);
-
-/* Record PRAGMA data_version in foreign_version (store-vacation.c).
- * Lock held; in a transaction it costs no lock of its own. */
-void hermod_store_note_version(HermodStore *store);
 
 #endif

@@ -34,7 +34,6 @@
 
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -210,24 +209,6 @@ collect_headers(GMimeMessage *msg)
     return g_string_free(out, FALSE);
 }
 
-/* The file as a stream, mapped: a file stream seeks before every read
- * (7 lseek and 5 read per 4 KB message), a mapping pages in what the
- * parser touches and nothing more.  A file mmap refuses (empty) is read
- * as a file.  NULL when it cannot be opened.  (transfer full) */
-static GMimeStream *
-open_stream(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    GMimeStream *stream;
-
-    if (fd < 0)
-        return NULL;
-    stream = g_mime_stream_mmap_new(fd, PROT_READ, MAP_PRIVATE);
-    if (stream != NULL)
-        return stream; /* owns fd */
-    return g_mime_stream_fs_new(fd);
-}
-
 /* Without the lock: the file is immutable.  A file that cannot be parsed
  * still gets an (empty) entry, so it is not parsed again at every search. */
 static void
@@ -244,7 +225,7 @@ extract(HermodStore *store, Pending *e)
         g_mime_init();
         g_once_init_leave(&once, 1);
     }
-    stream = open_stream(path);
+    stream = g_mime_stream_fs_open(path, O_RDONLY, 0, NULL);
     if (stream != NULL)
         parser = g_mime_parser_new_with_stream(stream);
     if (parser != NULL)

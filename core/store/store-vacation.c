@@ -5,15 +5,6 @@
  * to, so that the delivery path (mailflow/vacation.c) replies at most
  * once per sender per period.  Changing the settings forgets the
  * senders: a new absence answers everyone again.
- *
- * The delivery path asks for the settings after every message, and
- * asking SQLite meant waiting for the store's lock, which the next group
- * commit holds through its fsync of msg/: every 250 waited for a second
- * batch.  get_recent answers from a copy instead, taken the last time
- * and good while no other process has committed to the index since this
- * process last began a transaction there (PRAGMA data_version, noted by
- * every group commit); set drops the copy.  So a change made by hermodctl
- * or another process is seen from the first batch that begins after it.
  */
 #include "autoconfig.h"
 
@@ -37,62 +28,14 @@ nullable_text(sqlite3_stmt *st, int col)
     return v != NULL ? g_strdup(v) : NULL;
 }
 
-void
-hermod_store_note_version(HermodStore *store)
-{
-    sqlite3_stmt *st = hermod_store_stmt(store, "PRAGMA data_version", NULL);
-
-    if (st == NULL)
-        return;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        g_atomic_int_set(&store->foreign_version, sqlite3_column_int(st, 0));
-    else
-        g_atomic_int_inc(&store->foreign_version); /* no copy survives */
-    sqlite3_reset(st);
-}
-
-static void
-vacation_copy(HermodVacation *dst, const HermodVacation *src)
-{
-    *dst = *src;
-    dst->subject = g_strdup(src->subject);
-    dst->text_body = g_strdup(src->text_body);
-    dst->html_body = g_strdup(src->html_body);
-}
-
-/* Lock held. */
-static void
-forget_copy(HermodStore *store)
-{
-    g_mutex_lock(&store->vacation_lock);
-    store->has_vacation = FALSE;
-    hermod_store_vacation_clear(&store->vacation);
-    g_mutex_unlock(&store->vacation_lock);
-}
-
-/* Keep v as read at version.  Lock held. */
-static void
-keep_copy(HermodStore *store, const HermodVacation *v, gint version)
-{
-    g_mutex_lock(&store->vacation_lock);
-    hermod_store_vacation_clear(&store->vacation);
-    vacation_copy(&store->vacation, v);
-    store->vacation_version = version;
-    store->has_vacation = TRUE;
-    g_mutex_unlock(&store->vacation_lock);
-}
-
-/* The settings into out, lock held; *out_version is the data version they
- * belong to (read first, so that a commit in between makes it older than
- * the settings, never newer). */
-static gboolean
-get_locked(HermodStore *store, HermodVacation *out, gint *out_version, GError **error)
+gboolean
+hermod_store_vacation_get(HermodStore *store, HermodVacation *out, GError **error)
 {
     sqlite3_stmt *st;
     int rc = SQLITE_ERROR;
 
-    hermod_store_note_version(store);
-    *out_version = g_atomic_int_get(&store->foreign_version);
+    memset(out, 0, sizeof *out);
+    g_mutex_lock(&store->lock);
     st = hermod_store_stmt(store,
                            "SELECT enabled, from_date, to_date, subject, text_body, html_body"
                            " FROM vacation WHERE id = 1",
@@ -109,37 +52,8 @@ get_locked(HermodStore *store, HermodVacation *out, gint *out_version, GError **
     }
     if (rc == SQLITE_ROW || rc == SQLITE_DONE)
         sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE;
-}
-
-gboolean
-hermod_store_vacation_get(HermodStore *store, HermodVacation *out, GError **error)
-{
-    gint version = 0;
-    gboolean ok;
-
-    memset(out, 0, sizeof *out);
-    g_mutex_lock(&store->lock);
-    ok = get_locked(store, out, &version, error);
-    if (ok)
-        keep_copy(store, out, version);
     g_mutex_unlock(&store->lock);
-    return ok;
-}
-
-gboolean
-hermod_store_vacation_get_recent(HermodStore *store, HermodVacation *out, GError **error)
-{
-    gboolean is_fresh;
-
-    memset(out, 0, sizeof *out);
-    g_mutex_lock(&store->vacation_lock);
-    is_fresh =
-        store->has_vacation && store->vacation_version == g_atomic_int_get(&store->foreign_version);
-    if (is_fresh)
-        vacation_copy(out, &store->vacation);
-    g_mutex_unlock(&store->vacation_lock);
-    return is_fresh || hermod_store_vacation_get(store, out, error);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
 static gboolean
@@ -176,7 +90,6 @@ hermod_store_vacation_set(HermodStore *store, const HermodVacation *v, GError **
         if (!ok)
             hermod_store_exec(store, "ROLLBACK", NULL);
     }
-    forget_copy(store);
     g_mutex_unlock(&store->lock);
     return ok;
 }

@@ -181,8 +181,6 @@ store_free(gpointer data)
         close(store->msg_fd);
     g_mutex_clear(&store->lock);
     g_mutex_clear(&store->batch_lock);
-    hermod_store_vacation_clear(&store->vacation);
-    g_mutex_clear(&store->vacation_lock);
     g_ptr_array_unref(store->pending);
     g_free(store->account);
     g_free(store->dir);
@@ -212,7 +210,6 @@ store_new(const char *account, char *dir, GError **error)
 
     g_mutex_init(&store->lock);
     g_mutex_init(&store->batch_lock);
-    g_mutex_init(&store->vacation_lock);
     store->pending = g_ptr_array_new();
     store->account = g_strdup(account);
     store->dir = dir;

@@ -327,11 +327,6 @@ GBytes *hermod_store_blob_get(HermodStore *store, const char *id, GError **error
  * sent to (blocking); due answers whether sender should get a reply now,
  * recording it if so (blocking). */
 gboolean hermod_store_vacation_get(HermodStore *store, HermodVacation *out, GError **error);
-/* As get, but from a copy when no other process has committed to the
- * index since this process last began a transaction there (a group
- * commit does): the delivery path's check, which then neither blocks nor
- * waits for the store's lock.  Any thread. */
-gboolean hermod_store_vacation_get_recent(HermodStore *store, HermodVacation *out, GError **error);
 gboolean hermod_store_vacation_set(HermodStore *store, const HermodVacation *v, GError **error);
 void hermod_store_vacation_clear(HermodVacation *v);
 gboolean hermod_store_vacation_due(HermodStore *store, const char *sender, gint64 now,

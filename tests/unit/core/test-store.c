@@ -368,47 +368,6 @@ test_threads(Fixture *fx, gconstpointer data)
     }
 }
 
-static gboolean
-recent_enabled(HermodStore *store, const char *subject)
-{
-    g_autoptr(GError) error = NULL;
-    HermodVacation v = {0};
-    gboolean is_enabled;
-
-    g_assert_true(hermod_store_vacation_get_recent(store, &v, &error));
-    g_assert_no_error(error);
-    is_enabled = v.is_enabled;
-    if (subject != NULL)
-        g_assert_cmpstr(v.subject, ==, subject);
-    hermod_store_vacation_clear(&v);
-    return is_enabled;
-}
-
-/* The delivery path's copy of the vacation settings follows a set in this
- * process at once, and another process's change from the next append on. */
-static void
-test_vacation_recent(Fixture *fx, gconstpointer data)
-{
-    g_autoptr(HermodStore) store = open_store(ALICE);
-    g_autoptr(GError) error = NULL;
-    g_autofree char *path =
-        g_build_filename(fx->dir, "mail", "example.test", "alice", "index.db", NULL);
-    HermodVacation v = {TRUE, 0, 0, (char *)"away", (char *)"back soon", NULL};
-    sqlite3 *db = NULL;
-
-    g_assert_false(recent_enabled(store, NULL));
-    g_assert_true(hermod_store_vacation_set(store, &v, &error));
-    g_assert_no_error(error);
-    g_assert_true(recent_enabled(store, "away"));
-    g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-    g_assert_cmpint(
-        sqlite3_exec(db, "UPDATE vacation SET enabled = 0, subject = 'gone'", NULL, NULL, NULL), ==,
-        SQLITE_OK);
-    sqlite3_close(db);
-    append(store, "INBOX", "Subject: hi\r\n\r\nbody\r\n", 0);
-    g_assert_false(recent_enabled(store, "gone"));
-}
-
 int
 main(int argc, char **argv)
 {
@@ -423,7 +382,6 @@ main(int argc, char **argv)
     ADD("/store/deliver", test_deliver);
     ADD("/store/escaped-folder", test_escaped_folder);
     ADD("/store/threads", test_threads);
-    ADD("/store/vacation-recent", test_vacation_recent);
 #undef ADD
     return g_test_run();
 }
