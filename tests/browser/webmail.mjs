@@ -436,6 +436,11 @@ const steps = {
     await page.fill('#search-input', 'zanzibar');
     await page.press('#search-input', 'Enter');
     await page.waitForFunction(() => document.querySelector('#list-heading')?.textContent !== 'Inbox');
+    // The heading changes before the results arrive: until then the
+    // inbox's rows are still listed.
+    await page.waitForFunction(() => [...document.querySelectorAll('#message-list .row')]
+      .every((r) => r.textContent.includes('Search target')) &&
+      document.querySelector('#message-list .row mark'), null, { timeout: 20000 }).catch(() => {});
     await page.waitForSelector('#message-list .row');
     const rows = await page.locator('#message-list .row').count();
     ok(rows === 1, `${rows} results`);
