@@ -335,7 +335,8 @@ dav_prop_live(DavJob *job, const DavResource *res, const char *key, GString *out
         return principal_prop(job, res, key, out);
     if (res->coll != NULL && res->path->kind == DAV_PATH_COLLECTION)
         return collection_prop(job, res, key, out);
-    if (res->obj != NULL)
+    /* An object path's own properties were asked first, above. */
+    if (res->obj != NULL && res->path->kind != DAV_PATH_OBJECT)
         return object_prop(job, res, key, out);
     return FALSE;
 }
