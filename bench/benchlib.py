@@ -23,6 +23,7 @@
 import os
 import pwd
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -617,6 +618,20 @@ def tls_context():
         ctx.verify_mode = ssl.CERT_NONE
         _tls_ctx.append(ctx)
     return _tls_ctx[0]
+
+
+def wrk_figures(out):
+    """What wrk --latency printed (its stdout): requests/s, the request
+    count, p50 and p99 in ms (None if not printed), and its error line
+    ("Non-2xx or 3xx responses: N" or "Socket errors: ...", or "")."""
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    lat = {m.group(1): float(m.group(2)) * unit[m.group(3)]
+           for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)", out)
+    total = re.search(r"(\d+) requests in", out)
+    return (float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            int(total.group(1)) if total else 0, lat.get("50"), lat.get("99"),
+            errors.group(0) if errors else "")
 
 
 def percentile(values, q):
