@@ -79,9 +79,23 @@ async function desktop(browser) {
   await page.waitForSelector('#im-badge', { state: 'hidden', timeout: 10000 });
   await page.click('#im-dock .im-back');
 
+  // The race of a live IM with the history: the history is fetched
+  // before bob's IM exists and handed to the page only once the IM was
+  // pushed and shown; it must stay shown, once.
+  const hello = () => [...document.querySelectorAll('#im-dock .im-messages li')].filter((li) => li.textContent.includes('hello from xmpp')).length;
+  let handed;
+  const historyHanded = new Promise((resolve) => { handed = resolve; });
+  await page.route('**/im/api/history*', async (route) => {
+    const before = await route.fetch();
+    signal('open'); // bob sends over XMPP now
+    await page.waitForFunction(hello, null, { timeout: 15000 }).catch(() => {});
+    await route.fulfill({ response: before });
+    handed();
+  }, { times: 1 });
   await page.click(contact(BOB));
-  signal('open'); // bob sends over XMPP now
-  await page.waitForFunction(() => document.querySelector('#im-dock .im-messages')?.textContent.includes('hello from xmpp'), null, { timeout: 15000 });
+  await historyHanded;
+  await page.waitForTimeout(300);
+  ok(await page.evaluate(hello) === 1, 'the live IM stays in view after the older history came');
   await page.fill('#im-dock .im-input', 'reply from the panel');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => [...document.querySelectorAll('#im-dock .im-messages li.im-out')].some((li) => li.textContent.includes('reply from the panel')), null, { timeout: 10000 });
@@ -105,6 +119,8 @@ async function mobile(browser) {
   await shot(page, 'im-mobile-contacts');
   await page.click(contact(BOB));
   await page.waitForFunction(() => document.querySelector('#im-dock .im-messages')?.textContent.includes('reply from the panel'), null, { timeout: 15000 });
+  const texts = await page.$$eval('#im-dock .im-messages li .im-text', (ps) => ps.map((p) => p.textContent));
+  ok(texts.join('|') === 'hello from xmpp|reply from the panel', `the history, each IM once: ${texts.join('|')}`);
   await shot(page, 'im-mobile-conversation');
   ok(page.errors.length === 0, `page errors: ${page.errors}`);
   await ctx.close();

@@ -184,17 +184,29 @@ export class ImPanel {
     this.contacts.values().next()?.value?.button.focus();
   }
 
+  // IMs pushed while the history is on its way are shown already: the
+  // history goes before them, and one in both is shown once.  A reply
+  // for a conversation no longer in view is dropped.
   async loadHistory(older) {
-    const q = new URLSearchParams({ with: this.open, limit: '50' });
+    const peer = this.open;
+    const q = new URLSearchParams({ with: peer, limit: '50' });
     if (older && this.oldest) q.set('before', String(this.oldest));
     const list = await this.api('GET', `history?${q}`);
+    if (this.open !== peer) return;
     if (list.length) this.oldest = list[0].id;
     this.olderButton.hidden = list.length < 50;
-    const items = list.map((m) => this.messageItem(m));
+    const items = list.filter((m) => !this.shown(m.id)).map((m) => this.messageItem(m));
     if (older) this.messages.prepend(...items);
-    else this.messages.replaceChildren(...items);
+    else {
+      this.messages.querySelector('.im-empty')?.remove();
+      this.messages.prepend(...items);
+    }
     if (!this.messages.children.length) this.messages.append(el('li', { class: 'im-empty', text: this.t('im.empty') }));
     this.messages.lastElementChild?.scrollIntoView({ block: 'end' });
+  }
+
+  shown(id) {
+    return this.messages.querySelector(`li[data-id="${Number(id)}"]`) !== null;
   }
 
   messageItem(m) {
@@ -214,7 +226,7 @@ export class ImPanel {
     const peer = this.peerOf(m);
     if (this.open && peer === this.open) {
       this.messages.querySelector('.im-empty')?.remove();
-      this.messages.append(this.messageItem(m));
+      if (!this.shown(m.id)) this.messages.append(this.messageItem(m));
       this.messages.lastElementChild.scrollIntoView({ block: 'end' });
       if (!m.outgoing) { this.typing.textContent = ''; this.markRead(peer); }
       if (!m.outgoing && !document.hidden) return;
