@@ -13,12 +13,11 @@
 //
 // Environment: MODE, BASE, USER_ADDR, PASSWORD, ROUNDS, CHROMIUM.
 
-import { createRequire } from 'node:module';
 import readline from 'node:readline';
 
-// playwright-core is tests/browser's (npm ci there), not a second copy.
-const require = createRequire(new URL('../tests/browser/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+// playwright-core is tests/browser's (npm ci there), not a second copy,
+// and Chromium starts as in the tests (launch.mjs: loopback only).
+import { launchChromium } from '../tests/browser/launch.mjs';
 
 const MODE = process.env.MODE;
 const BASE = process.env.BASE;
@@ -28,10 +27,7 @@ const ROUNDS = Number(process.env.ROUNDS || '3');
 
 function emit(o) { console.log(JSON.stringify(o)); }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 
 async function fresh() {
   const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US', viewport: { width: 1366, height: 860 } });

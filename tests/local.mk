@@ -534,7 +534,7 @@ EXTRA_DIST += tests/integration/test-reminders.py
 # --- integration: the IM panel in the webmail page (Chromium, slixmpp)
 TESTS += tests/integration/test-webmail-im.py
 EXTRA_DIST += tests/integration/test-webmail-im.py tests/browser/webmail-im.mjs \
-	tests/browser/webmail.mjs tests/browser/run-steps.mjs
+	tests/browser/webmail.mjs tests/browser/run-steps.mjs tests/browser/launch.mjs
 
 # dav-xml and dav-import (modules/dav: XML reader, property changes, paths,
 # filters; iCalendar and vCard checks, core/calendar on what passes)

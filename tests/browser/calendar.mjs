@@ -9,7 +9,7 @@
 // Environment: BASE, USER_ADDR, PASSWORD, BOB_ADDR, BOB_PASSWORD, SHOTS,
 // TODAY (YYYY-MM-DD in Europe/Berlin), STEPS.
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './launch.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runSteps } from './run-steps.mjs';
@@ -315,7 +315,7 @@ const steps = {
   },
 };
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 const failed = await runSteps(browser, steps, { only, shots: SHOTS, prefix: 'FAILED-calendar-', lastPage: () => lastPage });
 await browser.close();
 process.exit(failed ? 1 : 0);

@@ -12,7 +12,7 @@
 // with the unread badge; bob sends over XMPP: it shows in bob's
 // conversation; the reply typed in the panel reaches bob's XMPP client;
 // the same panel in the phone theme.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './launch.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -126,7 +126,7 @@ async function mobile(browser) {
   await ctx.close();
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 for (const [name, fn] of [['desktop', desktop], ['mobile', mobile]]) {
   try { await fn(browser); results.push([true, name]); } catch (e) { results.push([false, name, e.message]); }
 }

@@ -10,7 +10,7 @@
 // Environment: BASE (https://127.0.0.1:PORT), USER, PASSWORD, SHOTS,
 // ATTACHMENT (a file to attach), STEPS (comma-separated subset).
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './launch.mjs';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -628,7 +628,7 @@ const steps = {
   },
 };
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const browser = await launchChromium();
 const failed = await runSteps(browser, steps, { only, shots: SHOTS, prefix: 'FAILED-', lastPage: () => lastPage });
 await browser.close();
 fs.writeFileSync(path.join(SHOTS, 'results.json'), JSON.stringify(out));
