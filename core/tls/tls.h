@@ -29,8 +29,14 @@ typedef enum {
     HERMOD_TLS_ERROR_SESSION,  /* GnuTLS refused to set up a session */
 } HermodTlsError;
 
-/* TLS 1.2 and 1.3 only, the server's cipher order. */
-#define HERMOD_TLS_DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
+/* TLS 1.2 and 1.3 only, the server's cipher order, X25519 first: GnuTLS
+ * 3.7's NORMAL puts P-256 first, and with the server's order a TLS 1.3
+ * client that sent only an X25519 key share (OpenSSL, BoringSSL) got a
+ * HelloRetryRequest, one round trip more per handshake. */
+#define HERMOD_TLS_DEFAULT_PRIORITY                                                                \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:"        \
+    "+GROUP-SECP384R1:+GROUP-SECP521R1:+GROUP-X448:+GROUP-FFDHE2048:+GROUP-FFDHE3072:"             \
+    "+GROUP-FFDHE4096:+GROUP-FFDHE6144:+GROUP-FFDHE8192:%SERVER_PRECEDENCE"
 /* Outbound SMTP is opportunistic (RFC 7435): any TLS beats plain text. */
 #define HERMOD_TLS_DEFAULT_CLIENT_PRIORITY "NORMAL"
 

@@ -5,7 +5,8 @@
 # *.other.test) are chosen by SNI on the SMTPS port, checked with
 # `openssl s_client -servername` and `gnutls-cli --sni-hostname`; no SNI
 # or an unknown name gets the default; a third certificate is served after
-# SIGHUP; STARTTLS on the MX port uses the same store.
+# SIGHUP; STARTTLS on the MX port uses the same store.  A TLS 1.3 client's
+# X25519 key share is taken without a HelloRetryRequest.
 import os
 import re
 import signal
@@ -94,6 +95,19 @@ def unknown_name_gets_default():
 def starttls_uses_the_same_store():
     s = openssl_subject(srv.port("mx"), "mx.other.test", starttls=True)
     ht.check("Other Wildcard" in s, "STARTTLS subject for mx.other.test: " + s)
+
+
+@ht.test
+def tls13_takes_the_clients_x25519_key_share():
+    # OpenSSL (mutt, curl, Python), BoringSSL (Chromium, Android) send one
+    # key share, X25519; a server preferring P-256 answers with a
+    # HelloRetryRequest, a second ServerHello and one more round trip.
+    argv = [ht.need_tool("openssl"), "s_client", "-connect", "127.0.0.1:%d" % srv.port("smtps"),
+            "-tls1_3", "-msg", "-servername", "mail.example.test"]
+    out = ht.run(argv, input=b"", check=False, timeout=30).stdout.decode(errors="replace")
+    ht.check_equal(out.count(", ServerHello"), 1, "ServerHellos (2: a HelloRetryRequest)")
+    ht.check("Server Temp Key: X25519" in out, "the key exchange: " + "\n".join(
+        line for line in out.splitlines() if "Temp Key" in line or "Protocol" in line))
 
 
 @ht.test
