@@ -87,6 +87,26 @@ teardown(Fixture *fx, gconstpointer data)
     g_free(fx->dir);
 }
 
+/* The fault hooks of dbfault.h on the store's connection, set and cleared
+ * under its lock: the indexer thread (store-search.c, fed by the append
+ * in setup) may be stepping on that connection meanwhile, and SQLite does
+ * no locking of its own on it (SQLITE_OPEN_NOMUTEX, store-index.c). */
+static void
+arm(HermodStore *store, DbFault *f, const char *sql, guint after)
+{
+    g_mutex_lock(&store->lock);
+    db_fault_after_rows(store->db, f, sql, after);
+    g_mutex_unlock(&store->lock);
+}
+
+static void
+disarm(HermodStore *store)
+{
+    g_mutex_lock(&store->lock);
+    db_fault_clear(store->db);
+    g_mutex_unlock(&store->lock);
+}
+
 static guint
 count_messages(HermodStore *store, const char *mailbox)
 {
@@ -121,7 +141,7 @@ test_corrupt_page(Fixture *fx, gconstpointer data)
     db_fault_after_rows(fx->store->db, &rows, MESSAGES_SCAN, G_MAXUINT); /* counts only */
     g_mutex_unlock(&fx->store->lock);
     g_assert_null(hermod_store_messages(fx->store, "INBOX", &error));
-    db_fault_clear(fx->store->db);
+    disarm(fx->store);
     g_assert_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB);
     g_test_message("failed after %u of %u rows: %s", rows.rows, MESSAGES, error->message);
     g_assert_cmpuint(rows.rows, <, MESSAGES);
@@ -143,33 +163,32 @@ test_scans_mid_way(Fixture *fx, gconstpointer data)
     static const guint32 five[] = {1, 2, 3, 4, 5};
     static const char *const kw[] = {"$Fault", NULL};
     HermodStoreFlagChange tag = {five, 5, HERMOD_STORE_FLAGS_ADD, HERMOD_MAIL_FLAG_DELETED, kw, 0};
-    sqlite3 *db = fx->store->db;
     g_autoptr(GArray) gone = NULL;
     g_autoptr(GError) error = NULL;
     DbFault fault;
 
-    db_fault_after_rows(db, &fault, MESSAGES_SCAN, 100);
+    arm(fx->store, &fault, MESSAGES_SCAN, 100);
     g_assert_null(hermod_store_messages(fx->store, "INBOX", &error));
     g_assert_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB);
     g_assert_cmpuint(fault.rows, ==, 100);
     g_clear_error(&error);
-    db_fault_after_rows(db, &fault, "GROUP BY b.id ORDER BY b.name", 2);
+    arm(fx->store, &fault, "GROUP BY b.id ORDER BY b.name", 2);
     g_assert_null(hermod_store_mailboxes(fx->store, &error));
     g_assert_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB);
     g_clear_error(&error);
     g_assert_true(hermod_store_update_flags(fx->store, "INBOX", &tag, NULL, &error));
-    db_fault_after_rows(db, &fault, "SELECT k.message_id", 1);
+    arm(fx->store, &fault, "SELECT k.message_id", 1);
     g_assert_null(hermod_store_messages(fx->store, "INBOX", &error));
     g_assert_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB);
     g_clear_error(&error);
-    db_fault_clear(db);
+    disarm(fx->store);
     gone = hermod_store_expunge(fx->store, "INBOX", NULL, 0, &error);
     g_assert_no_error(error);
     g_assert_cmpuint(gone->len, ==, 5);
-    db_fault_after_rows(db, &fault, "SELECT uid FROM expunged", 2);
+    arm(fx->store, &fault, "SELECT uid FROM expunged", 2);
     g_assert_null(hermod_store_expunged_since(fx->store, "INBOX", 0, &error));
     g_assert_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB);
-    db_fault_clear(db);
+    disarm(fx->store);
     g_clear_pointer(&gone, g_array_unref);
     gone = hermod_store_expunged_since(fx->store, "INBOX", 0, NULL);
     g_assert_cmpuint(gone->len, ==, 5);
