@@ -163,8 +163,9 @@ def bad_files_are_set_aside_with_a_reason():
             reason = f.read()
         ht.check(why in reason, "%s: reason %r lacks %r" % (name, reason, why))
         ht.check(not os.path.lexists(os.path.join(DROP, name)), name + " still in drop/")
-        ht.check(re.search(r"imsem: %s set aside" % re.escape(name), d.stderr_text()),
-                 "no log line for " + name)
+        # The line is logged after the move, so it may lag behind it.
+        ht.wait_until(lambda: re.search(r"imsem: %s set aside" % re.escape(name),
+                                        d.stderr_text()), timeout=10, what="a log line for " + name)
     got = texts(BOB)
     for word in ("no blank line", "unknown", "wrong name", "wrong id", "latin1"):
         ht.check(not any(word in t for t in got), "a bad file was delivered: " + word)
