@@ -23,10 +23,11 @@ export async function runSteps(browser, steps, { only, shots, prefix, lastPage }
       const page = lastPage();
       failed++;
       console.log(`not ok ${label}`);
-      for (const line of (page?.log || []).slice(-15)) console.log(`# console ${line}`);
+      // What failed first: CI shows only the first lines after "not ok".
+      for (const line of String(e.stack || e).split('\n').slice(0, 6)) console.log(`# ${line}`);
       for (const line of (page?.errors || []).slice(-5)) console.log(`# error ${line}`);
+      for (const line of (page?.log || []).slice(-15)) console.log(`# console ${line}`);
       if (page && !page.isClosed()) await page.screenshot({ path: path.join(shots, `${prefix}${n}.png`) }).catch(() => {});
-      for (const line of String(e.stack || e).split('\n')) console.log(`# ${line}`);
     }
   }
   return failed;
