@@ -175,10 +175,17 @@ hermod_web_conn_body_done(WebConn *conn)
 }
 
 void
-hermod_web_conn_request_done(WebConn *conn)
+hermod_web_conn_request_done(WebConn *conn, const WebSettings *s, gint64 now)
 {
-    if (conn != NULL)
-        set_deadline(conn, "headers", timeout_of(FALSE));
+    guint t;
+
+    if (conn == NULL)
+        return;
+    t = s != NULL ? s->header_timeout : timeout_of(FALSE);
+    g_mutex_lock(&lock);
+    conn->phase = "headers";
+    conn->deadline = now + (gint64)t * G_USEC_PER_SEC;
+    g_mutex_unlock(&lock);
 }
 
 /* Under lock: shut down every connection past its deadline. */

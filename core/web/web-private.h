@@ -137,8 +137,9 @@ const char *hermod_web_conn_peer(WebConn *conn);
 void hermod_web_conn_headers_done(WebConn *conn, gboolean has_body);
 /* The body is complete (or there was none). */
 void hermod_web_conn_body_done(WebConn *conn);
-/* The request ended: the next one's header deadline starts. */
-void hermod_web_conn_request_done(WebConn *conn);
+/* The request ended (at now, monotonic): the next one's header deadline
+ * starts, [web] header_timeout of s (NULL: the current settings). */
+void hermod_web_conn_request_done(WebConn *conn, const WebSettings *s, gint64 now);
 /* Start and stop the thread that enforces the deadlines. */
 void hermod_web_guard_start(void);
 void hermod_web_guard_stop(void);

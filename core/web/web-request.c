@@ -451,12 +451,14 @@ hermod_web_completed(void *cls, struct MHD_Connection *connection, void **req_cl
                      enum MHD_RequestTerminationCode toe)
 {
     HermodHttpRequest *req = *req_cls;
+    gint64 now;
     double ms;
 
     *req_cls = NULL;
     if (req == NULL)
         return;
-    ms = (double)(g_get_monotonic_time() - req->started) / 1000.0;
+    now = g_get_monotonic_time();
+    ms = (double)(now - req->started) / 1000.0;
     hermod_log(HERMOD_LOG_INFO, hermod_web_conn_session(req->conn),
                "http %s %s %s %s %u %" G_GUINT64_FORMAT " %.1fms%s%s%s",
                hermod_web_conn_peer(req->conn), req->method != NULL ? req->method : "-",
@@ -464,6 +466,6 @@ hermod_web_completed(void *cls, struct MHD_Connection *connection, void **req_cl
                req->status, req->bytes, ms, req->account != NULL ? " account=" : "",
                req->account != NULL ? req->account : "",
                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (not completed)");
-    hermod_web_conn_request_done(req->conn);
+    hermod_web_conn_request_done(req->conn, req->settings, now);
     request_free(req);
 }
