@@ -183,8 +183,8 @@ job_done(HermodHttpRequest *req, gpointer data)
     for (guint i = 0; i + 1 < job->resp_headers->len; i += 2)
         web->resp_header(req, job->resp_headers->pdata[i], job->resp_headers->pdata[i + 1]);
     web->resp_header(req, "DAV", dav_classes());
-    if (job->out != NULL && strcmp(job->method, "HEAD") != 0)
-        body = g_bytes_new(job->out->str, job->out->len);
+    if (job->out != NULL && strcmp(job->method, "HEAD") != 0) /* no copy of the body */
+        body = g_string_free_to_bytes(g_steal_pointer(&job->out));
     web->respond(req, job->status, job->content_type, body);
 }
 

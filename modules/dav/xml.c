@@ -138,51 +138,46 @@ dav_xml_dump(xmlNode *n)
     return out;
 }
 
+/* What dav_xml_escape writes for a byte: NULL for itself.  The NUL
+ * byte ends the string and is in the table so that one lookup per byte
+ * finds both. */
+static const char *const entities[256] = {
+    ['\0'] = "",    ['&'] = "&amp;",  ['<'] = "&lt;",
+    ['>'] = "&gt;", ['"'] = "&quot;", ['\r'] = "&#13;",
+};
+
 void
 dav_xml_escape(GString *out, const char *s)
 {
-    for (const char *p = s; p != NULL && *p != '\0'; p++) {
-        gsize run = strcspn(p, "&<>\"\r");
-        if (run > 0) {
-            g_string_append_len(out, p, (gssize)run);
-            p += run - 1;
+    const char *run = s;
+
+    if (s == NULL)
+        return;
+    for (const char *p = s;; p++) {
+        const char *entity = entities[(unsigned char)*p];
+        if (entity == NULL)
             continue;
-        }
-        switch (*p) {
-        case '&':
-            g_string_append(out, "&amp;");
-            break;
-        case '<':
-            g_string_append(out, "&lt;");
-            break;
-        case '>':
-            g_string_append(out, "&gt;");
-            break;
-        case '"':
-            g_string_append(out, "&quot;");
-            break;
-        case '\r':
-            g_string_append(out, "&#13;");
-            break;
-        default:
-            g_string_append_c(out, *p);
-        }
+        dav_emit(out, run, (gsize)(p - run));
+        if (*p == '\0')
+            return;
+        dav_emit(out, entity, strlen(entity));
+        run = p + 1;
     }
 }
 
 void
 dav_ms_begin(GString *out)
 {
-    g_string_append(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus");
+    DAV_EMIT(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus");
     for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++)
         g_string_append_printf(out, " xmlns:%s=\"%s\"", prefixes[i].prefix, prefixes[i].ns);
-    g_string_append(out, ">\n");
+    DAV_EMIT(out, ">\n");
 }
 
 void
 dav_ms_end(GString *out)
 {
-    g_string_append(out, "</D:multistatus>\n");
+    DAV_EMIT(out, "</D:multistatus>\n");
 }
 
 /* Split "{ns}local"; prefix NULL when ns is not a known one. */
