@@ -517,11 +517,12 @@ EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.
 TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
 	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py \
 	tests/integration/test-dav-schedule.py tests/integration/test-dav-litmus.py \
-	tests/integration/test-dav-imip-delivery.py
+	tests/integration/test-dav-imip-delivery.py tests/integration/test-dav-upgrade.py
 EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
 	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py \
-	tests/integration/test-dav-litmus.py tests/integration/test-dav-imip-delivery.py
+	tests/integration/test-dav-litmus.py tests/integration/test-dav-imip-delivery.py \
+	tests/integration/test-dav-upgrade.py
 # The webmail's calendar and invitation card in Chromium (needs dav, jmap,
 # webmail; tests/browser/calendar.mjs), checked with python3-caldav.
 # Its iCalendar module (themes/default/js/ical.js) under node.
