@@ -39,10 +39,11 @@ read_object(sqlite3_stmt *st, gboolean with_data)
     char *strings[4], *at;
     HermodDavObject *o;
 
-    /* sqlite3_column_bytes after _text, as SQLite asks: the UTF-8 size. */
+    /* strlen, not sqlite3_column_bytes: each column call costs more than
+     * the strlen of these short texts, and a C string ends at a NUL anyway. */
     for (int i = 0; i < 4; i++) {
         text[i] = (const char *)sqlite3_column_text(st, i);
-        len[i] = (gsize)sqlite3_column_bytes(st, i);
+        len[i] = text[i] != NULL ? strlen(text[i]) : 0;
         room += len[i] + 1;
     }
     o = g_malloc(room);

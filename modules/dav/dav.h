@@ -83,7 +83,7 @@ typedef struct {
     GHashTable *dead_names;  /* dav_prefetch_dead: members with dead props */
     gint64 dead_coll;        /* ... of this collection */
     /* dav_response's buffers, reused from one member to the next */
-    GString *found, *missing, *segment;
+    GString *missing, *segment;
     char *href_base;                          /* dav_href of href_key's collection, XML-escaped */
     char *href_owner, *href_home, *href_coll; /* href_base's key */
 } DavJob;

@@ -59,8 +59,6 @@ dav_job_free(DavJob *job)
         g_ptr_array_unref(job->addresses);
     if (job->dead_names != NULL)
         g_hash_table_unref(job->dead_names);
-    if (job->found != NULL)
-        g_string_free(job->found, TRUE);
     if (job->missing != NULL)
         g_string_free(job->missing, TRUE);
     if (job->segment != NULL)

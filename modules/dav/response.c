@@ -188,34 +188,42 @@ one(DavJob *job, const DavResource *res, const char *key, GPtrArray *dead, gbool
     }
 }
 
+/* The found properties go straight into out, in a 200 propstat opened
+ * before them and taken back when none was found: appends only, no
+ * second copy of each member's properties. */
 void
 dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean names_only,
              GString *out)
 {
     g_autoptr(GPtrArray) dead = dead_props(job, res);
-    GString *found = buffer(&job->found);
     GString *missing = buffer(&job->missing);
+    gsize open, first;
 
     if (dead != NULL)
         g_ptr_array_set_free_func(dead, (GDestroyNotify)dav_api->dav->prop_free);
     DAV_EMIT(out, "<D:response>");
     href_of(job, res, out);
+    open = out->len;
+    DAV_EMIT(out, "<D:propstat><D:prop>");
+    first = out->len;
     if (keys != NULL) {
         for (guint i = 0; i < keys->len; i++)
-            one(job, res, keys->pdata[i], dead, FALSE, found, missing);
+            one(job, res, keys->pdata[i], dead, FALSE, out, missing);
     } else {
         const char *const *names = dav_prop_names(res);
         g_autoptr(GString) scratch = g_string_new(NULL);
         for (gsize i = 0; names[i] != NULL; i++)
             if (find_dead(dead, names[i]) == NULL)
-                one(job, res, names[i], NULL, names_only, found, scratch);
+                one(job, res, names[i], NULL, names_only, out, scratch);
         for (guint i = 0; dead != NULL && i < dead->len; i++)
-            one(job, res, ((HermodDavProp *)dead->pdata[i])->name, dead, names_only, found,
-                scratch);
+            one(job, res, ((HermodDavProp *)dead->pdata[i])->name, dead, names_only, out, scratch);
     }
-    propstat(out, found, 200);
+    if (out->len > first)
+        DAV_EMIT(out, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    else
+        g_string_truncate(out, open);
     propstat(out, missing, 404);
-    if (found->len == 0 && missing->len == 0)
+    if (out->len == open)
         DAV_EMIT(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status>"
                       "</D:propstat>");
     DAV_EMIT(out, "</D:response>\n");

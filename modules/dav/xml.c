@@ -138,31 +138,67 @@ dav_xml_dump(xmlNode *n)
     return out;
 }
 
-/* What dav_xml_escape writes for a byte: NULL for itself.  The NUL
- * byte ends the string and is in the table so that one lookup per byte
- * finds both. */
-static const char *const entities[256] = {
-    ['\0'] = "",    ['&'] = "&amp;",  ['<'] = "&lt;",
-    ['>'] = "&gt;", ['"'] = "&quot;", ['\r'] = "&#13;",
+/* What dav_xml_escape writes for a byte (length 0: the byte itself).
+ * The NUL byte ends the string; it is in the table so that one lookup
+ * per byte finds both.  text is 8 bytes, copied whole. */
+static const struct {
+    guint8 len;
+    char text[8];
+} entities[256] = {
+    ['\0'] = {1, ""},    ['&'] = {5, "&amp;"},  ['<'] = {4, "&lt;"},
+    ['>'] = {4, "&gt;"}, ['"'] = {6, "&quot;"}, ['\r'] = {5, "&#13;"},
 };
+#define ENTITY_MAX 6
 
-void
-dav_xml_escape(GString *out, const char *s)
+/* Long texts (calendar data): runs between entities, appended. */
+static void
+escape_runs(GString *out, const char *s)
 {
     const char *run = s;
 
-    if (s == NULL)
-        return;
     for (const char *p = s;; p++) {
-        const char *entity = entities[(unsigned char)*p];
-        if (entity == NULL)
+        unsigned char c = (unsigned char)*p;
+        if (G_LIKELY(entities[c].len == 0))
             continue;
         dav_emit(out, run, (gsize)(p - run));
-        if (*p == '\0')
+        if (c == '\0')
             return;
-        dav_emit(out, entity, strlen(entity));
+        dav_emit(out, entities[c].text, entities[c].len);
         run = p + 1;
     }
+}
+
+/* Short texts (ETags, types, names): room made once for the worst case
+ * (every byte an entity), then the bytes written straight into the
+ * buffer. */
+void
+dav_xml_escape(GString *out, const char *s)
+{
+    gsize n;
+    char *w;
+
+    if (s == NULL)
+        return;
+    n = strlen(s);
+    if (n > 256) {
+        escape_runs(out, s);
+        return;
+    }
+    dav_reserve(out, n * ENTITY_MAX + sizeof entities[0].text);
+    w = out->str + out->len;
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (G_LIKELY(entities[c].len == 0)) {
+            *w++ = (char)c;
+            continue;
+        }
+        if (c == '\0')
+            break;
+        memcpy(w, entities[c].text, sizeof entities[c].text);
+        w += entities[c].len;
+    }
+    *w = '\0';
+    out->len = (gsize)(w - out->str);
 }
 
 void
