@@ -381,7 +381,7 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
 	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml \
 	tests/abi/hermod-abi-1.12.xml tests/abi/hermod-abi-1.13.xml \
-	tests/abi/hermod-abi-1.14.xml
+	tests/abi/hermod-abi-1.14.xml tests/abi/hermod-abi-1.15.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.

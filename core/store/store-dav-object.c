@@ -110,6 +110,61 @@ hermod_store_dav_objects(HermodStore *store, gint64 collection_id, gboolean with
     return g_steal_pointer(&out);
 }
 
+/* A brief row: name, etag, content_type, size (read_object's layout). */
+static HermodDavObject *
+read_brief(sqlite3_stmt *st)
+{
+    const char *text[3];
+    gsize len[3], room = sizeof(HermodDavObject);
+    char *at;
+    HermodDavObject *o;
+
+    for (int i = 0; i < 3; i++) {
+        text[i] = (const char *)sqlite3_column_text(st, i);
+        len[i] = text[i] != NULL ? strlen(text[i]) : 0;
+        room += len[i] + 1;
+    }
+    o = g_malloc0(room);
+    at = (char *)(o + 1);
+    for (int i = 0; i < 3; i++) {
+        if (text[i] != NULL)
+            memcpy(at, text[i], len[i]);
+        at[len[i]] = '\0';
+        if (i == 0)
+            o->name = at;
+        else if (i == 1)
+            o->etag = at;
+        else
+            o->content_type = at;
+        at += len[i] + 1;
+    }
+    o->size = (guint64)sqlite3_column_int64(st, 3);
+    return o;
+}
+
+GPtrArray *
+hermod_store_dav_objects_brief(HermodStore *store, gint64 collection_id, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&store->lock);
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT name, etag, content_type, size FROM dav_objects"
+                                         " WHERE collection_id = ? ORDER BY name",
+                                         error);
+    g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_dav_object_free);
+    int rc;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, collection_id);
+    while ((rc = hermod_store_step(store, st, "listing objects", error)) == SQLITE_ROW)
+        g_ptr_array_add(out, read_brief(st));
+    if (rc != SQLITE_DONE)
+        return NULL;
+    sqlite3_reset(st);
+    return g_steal_pointer(&out);
+}
+
 gboolean
 hermod_store_dav_object(HermodStore *store, gint64 collection_id, const char *name,
                         HermodDavObject **out, GError **error)
