@@ -46,7 +46,7 @@ read_object(sqlite3_stmt *st, gboolean with_data)
         len[i] = text[i] != NULL ? strlen(text[i]) : 0;
         room += len[i] + 1;
     }
-    o = g_malloc(room);
+    o = g_malloc0(room);
     at = (char *)(o + 1);
     for (int i = 0; i < 4; i++) {
         strings[i] = text[i] != NULL ? at : NULL;

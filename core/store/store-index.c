@@ -275,15 +275,16 @@ static const char schema_v10[] =
     " fired_until INTEGER NOT NULL, etag TEXT, PRIMARY KEY(collection_id, object))"
     " WITHOUT ROWID;"
     "PRAGMA user_version = 10;";
-/* Version 11: a covering index for listing a collection's objects in
- * name order (PROPFIND Depth 1, REPORT time-range prefilters,
- * store-dav-object.c): every column the listing reads but the data, so
- * that a listing walks the index alone instead of looking each row up in
- * the table.  IF NOT EXISTS: a store taken back to an older version kept
- * the index. */
+/* Version 11: a covering index for the brief listing of a collection's
+ * objects in name order (PROPFIND Depth 1, hermod_store_dav_objects_brief
+ * in store-dav-object.c), so that it walks the index alone instead of
+ * looking each row up in the table.  Not uid: with it, the index also
+ * covered the UID check of every PUT, and SQLite took it over
+ * dav_objects_by_uid (a scan of the collection per PUT).  IF NOT EXISTS:
+ * a store taken back to an older version kept the index. */
 static const char schema_v11[] =
-    "CREATE INDEX IF NOT EXISTS dav_objects_listing ON dav_objects(collection_id, name, uid, etag,"
-    " content_type, modseq, size, first_start, last_end);"
+    "CREATE INDEX IF NOT EXISTS dav_objects_listing ON dav_objects(collection_id, name, etag,"
+    " content_type, size);"
     "PRAGMA user_version = 11;";
 
 static const struct {
