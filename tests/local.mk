@@ -381,7 +381,7 @@ EXTRA_DIST += tests/abi/check-abi.sh tests/abi/test-append-only.sh tests/abi/che
 	tests/abi/hermod-abi-1.6.xml tests/abi/hermod-abi-1.7.xml tests/abi/hermod-abi-1.8.xml \
 	tests/abi/hermod-abi-1.9.xml tests/abi/hermod-abi-1.10.xml tests/abi/hermod-abi-1.11.xml \
 	tests/abi/hermod-abi-1.12.xml tests/abi/hermod-abi-1.13.xml \
-	tests/abi/hermod-abi-1.14.xml
+	tests/abi/hermod-abi-1.14.xml tests/abi/hermod-abi-1.15.xml
 
 # hermodd loads the example module and talks over TCP; refuses a group-
 # writable module and an ABI 2.0 one.
@@ -517,11 +517,12 @@ EXTRA_DIST += tests/integration/test-jmap.py tests/integration/test-jmap-submit.
 TESTS += tests/integration/test-dav.py tests/integration/test-dav-access.py \
 	tests/integration/test-dav-clients.py tests/integration/test-dav-recurrence.py \
 	tests/integration/test-dav-schedule.py tests/integration/test-dav-litmus.py \
-	tests/integration/test-dav-imip-delivery.py
+	tests/integration/test-dav-imip-delivery.py tests/integration/test-dav-upgrade.py
 EXTRA_DIST += tests/integration/davtest.py tests/integration/test-dav.py \
 	tests/integration/test-dav-access.py tests/integration/test-dav-clients.py \
 	tests/integration/test-dav-recurrence.py tests/integration/test-dav-schedule.py \
-	tests/integration/test-dav-litmus.py tests/integration/test-dav-imip-delivery.py
+	tests/integration/test-dav-litmus.py tests/integration/test-dav-imip-delivery.py \
+	tests/integration/test-dav-upgrade.py
 # The webmail's calendar and invitation card in Chromium (needs dav, jmap,
 # webmail; tests/browser/calendar.mjs), checked with python3-caldav.
 # Its iCalendar module (themes/default/js/ical.js) under node.

@@ -120,6 +120,15 @@ props(HermodMailStore *store, gint64 collection_id, const char *object, GError *
 }
 
 static GPtrArray *
+objects_brief(HermodMailStore *store, gint64 collection_id, GError **error)
+{
+    GPtrArray *out = hermod_store_dav_objects_brief(STORE(store), collection_id, error);
+
+    mapped(out != NULL, error);
+    return out;
+}
+
+static GPtrArray *
 props_objects(HermodMailStore *store, gint64 collection_id, GError **error)
 {
     GPtrArray *out = hermod_store_dav_props_objects(STORE(store), collection_id, error);
@@ -241,4 +250,6 @@ const HermodDavApi hermod_dav_api = {
     .reminder_get = reminder_get,
     .reminder_set = reminder_set,
     .reminder_prune = reminder_prune,
+    /* ABI 1.15 */
+    .objects_brief = objects_brief,
 };

@@ -28,22 +28,61 @@ dav_error(GError **error, HermodDavError code, const char *what, const char *arg
     return FALSE;
 }
 
+/* One allocation per object: the struct, then its four strings, so that
+ * listing thousands of objects costs one malloc and one free each.
+ * hermod_store_dav_object_free frees it whole. */
 static HermodDavObject *
 read_object(sqlite3_stmt *st, gboolean with_data)
 {
-    HermodDavObject *o = g_new0(HermodDavObject, 1);
+    const char *text[4];
+    gsize len[4], room = sizeof(HermodDavObject);
+    char *strings[4], *at;
+    HermodDavObject *o;
 
-    o->name = g_strdup((const char *)sqlite3_column_text(st, 0));
-    o->uid = g_strdup((const char *)sqlite3_column_text(st, 1));
-    o->etag = g_strdup((const char *)sqlite3_column_text(st, 2));
-    o->content_type = g_strdup((const char *)sqlite3_column_text(st, 3));
+    /* strlen, not sqlite3_column_bytes: each column call costs more than
+     * the strlen of these short texts, and a C string ends at a NUL anyway. */
+    for (int i = 0; i < 4; i++) {
+        text[i] = (const char *)sqlite3_column_text(st, i);
+        len[i] = text[i] != NULL ? strlen(text[i]) : 0;
+        room += len[i] + 1;
+    }
+    o = g_malloc0(room);
+    at = (char *)(o + 1);
+    for (int i = 0; i < 4; i++) {
+        strings[i] = text[i] != NULL ? at : NULL;
+        if (text[i] != NULL)
+            memcpy(at, text[i], len[i]);
+        at[len[i]] = '\0';
+        at += len[i] + 1;
+    }
+    o->name = strings[0];
+    o->uid = strings[1];
+    o->etag = strings[2];
+    o->content_type = strings[3];
     o->modseq = (guint64)sqlite3_column_int64(st, 4);
     o->size = (guint64)sqlite3_column_int64(st, 5);
     o->first_start = sqlite3_column_int64(st, 6);
     o->last_end = sqlite3_column_int64(st, 7);
-    if (with_data)
-        o->data = g_bytes_new(sqlite3_column_blob(st, 8), (gsize)sqlite3_column_bytes(st, 8));
+    o->data = with_data
+                  ? g_bytes_new(sqlite3_column_blob(st, 8), (gsize)sqlite3_column_bytes(st, 8))
+                  : NULL;
     return o;
+}
+
+/* The listing's SELECT; without a span, no condition on it per row. */
+static const char *
+listing_sql(gboolean with_data, gboolean has_span)
+{
+#define SPAN " AND first_start < ?3 AND last_end > ?2"
+    static const char *const sql[2][2] = {
+        {OBJECT_COLUMNS " FROM dav_objects WHERE collection_id = ?1 ORDER BY name",
+         OBJECT_COLUMNS " FROM dav_objects WHERE collection_id = ?1" SPAN " ORDER BY name"},
+        {OBJECT_COLUMNS ", data FROM dav_objects WHERE collection_id = ?1 ORDER BY name",
+         OBJECT_COLUMNS ", data FROM dav_objects WHERE collection_id = ?1" SPAN " ORDER BY name"},
+    };
+#undef SPAN
+
+    return sql[with_data ? 1 : 0][has_span ? 1 : 0];
 }
 
 GPtrArray *
@@ -51,15 +90,7 @@ hermod_store_dav_objects(HermodStore *store, gint64 collection_id, gboolean with
                          gint64 end, GError **error)
 {
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&store->lock);
-    sqlite3_stmt *st = hermod_store_stmt(
-        store,
-        with_data ? OBJECT_COLUMNS ", data FROM dav_objects WHERE collection_id = ?1"
-                                   " AND (?2 >= ?3 OR (first_start < ?3 AND last_end > ?2))"
-                                   " ORDER BY name"
-                  : OBJECT_COLUMNS " FROM dav_objects WHERE collection_id = ?1"
-                                   " AND (?2 >= ?3 OR (first_start < ?3 AND last_end > ?2))"
-                                   " ORDER BY name",
-        error);
+    sqlite3_stmt *st = hermod_store_stmt(store, listing_sql(with_data, start < end), error);
     g_autoptr(GPtrArray) out =
         g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_dav_object_free);
     int rc;
@@ -67,10 +98,67 @@ hermod_store_dav_objects(HermodStore *store, gint64 collection_id, gboolean with
     if (st == NULL)
         return NULL;
     sqlite3_bind_int64(st, 1, collection_id);
-    sqlite3_bind_int64(st, 2, start);
-    sqlite3_bind_int64(st, 3, end);
+    if (start < end) {
+        sqlite3_bind_int64(st, 2, start);
+        sqlite3_bind_int64(st, 3, end);
+    }
     while ((rc = hermod_store_step(store, st, "listing objects", error)) == SQLITE_ROW)
         g_ptr_array_add(out, read_object(st, with_data));
+    if (rc != SQLITE_DONE)
+        return NULL;
+    sqlite3_reset(st);
+    return g_steal_pointer(&out);
+}
+
+/* A brief row: name, etag, content_type, size (read_object's layout). */
+static HermodDavObject *
+read_brief(sqlite3_stmt *st)
+{
+    const char *text[3];
+    gsize len[3], room = sizeof(HermodDavObject);
+    char *at;
+    HermodDavObject *o;
+
+    for (int i = 0; i < 3; i++) {
+        text[i] = (const char *)sqlite3_column_text(st, i);
+        len[i] = text[i] != NULL ? strlen(text[i]) : 0;
+        room += len[i] + 1;
+    }
+    o = g_malloc0(room);
+    at = (char *)(o + 1);
+    for (int i = 0; i < 3; i++) {
+        if (text[i] != NULL)
+            memcpy(at, text[i], len[i]);
+        at[len[i]] = '\0';
+        if (i == 0)
+            o->name = at;
+        else if (i == 1)
+            o->etag = at;
+        else
+            o->content_type = at;
+        at += len[i] + 1;
+    }
+    o->size = (guint64)sqlite3_column_int64(st, 3);
+    return o;
+}
+
+GPtrArray *
+hermod_store_dav_objects_brief(HermodStore *store, gint64 collection_id, GError **error)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&store->lock);
+    sqlite3_stmt *st = hermod_store_stmt(store,
+                                         "SELECT name, etag, content_type, size FROM dav_objects"
+                                         " WHERE collection_id = ? ORDER BY name",
+                                         error);
+    g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func((GDestroyNotify)hermod_store_dav_object_free);
+    int rc;
+
+    if (st == NULL)
+        return NULL;
+    sqlite3_bind_int64(st, 1, collection_id);
+    while ((rc = hermod_store_step(store, st, "listing objects", error)) == SQLITE_ROW)
+        g_ptr_array_add(out, read_brief(st));
     if (rc != SQLITE_DONE)
         return NULL;
     sqlite3_reset(st);
@@ -327,10 +415,7 @@ hermod_store_dav_object_free(HermodDavObject *o)
 {
     if (o == NULL)
         return;
-    g_free(o->name);
-    g_free(o->uid);
-    g_free(o->etag);
-    g_free(o->content_type);
+    /* The strings are in the same block (read_object). */
     if (o->data != NULL)
         g_bytes_unref(o->data);
     g_free(o);

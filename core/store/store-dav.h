@@ -31,6 +31,8 @@ void hermod_store_dav_collection_free(HermodDavCollection *c);
 
 GPtrArray *hermod_store_dav_objects(HermodStore *store, gint64 collection_id, gboolean with_data,
                                     gint64 start, gint64 end, GError **error);
+/* name, etag, content_type and size only (the rest zero or NULL). */
+GPtrArray *hermod_store_dav_objects_brief(HermodStore *store, gint64 collection_id, GError **error);
 gboolean hermod_store_dav_object(HermodStore *store, gint64 collection_id, const char *name,
                                  HermodDavObject **out, GError **error);
 gboolean hermod_store_dav_object_by_uid(HermodStore *store, gint64 collection_id, const char *uid,

@@ -47,7 +47,7 @@
 #define WAL_CHECKPOINT_PAGES 10000
 
 /* The schema this file writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 
 static const char schema_v1[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;"
@@ -275,6 +275,17 @@ static const char schema_v10[] =
     " fired_until INTEGER NOT NULL, etag TEXT, PRIMARY KEY(collection_id, object))"
     " WITHOUT ROWID;"
     "PRAGMA user_version = 10;";
+/* Version 11: a covering index for the brief listing of a collection's
+ * objects in name order (PROPFIND Depth 1, hermod_store_dav_objects_brief
+ * in store-dav-object.c), so that it walks the index alone instead of
+ * looking each row up in the table.  Not uid: with it, the index also
+ * covered the UID check of every PUT, and SQLite took it over
+ * dav_objects_by_uid (a scan of the collection per PUT).  IF NOT EXISTS:
+ * a store taken back to an older version kept the index. */
+static const char schema_v11[] =
+    "CREATE INDEX IF NOT EXISTS dav_objects_listing ON dav_objects(collection_id, name, etag,"
+    " content_type, size);"
+    "PRAGMA user_version = 11;";
 
 static const struct {
     const char *name;
@@ -400,7 +411,8 @@ migrate_locked(HermodStore *store, GError **error)
            (version >= 7 || hermod_store_exec(store, schema_v7, error)) &&
            (version >= 8 || hermod_store_exec(store, schema_v8, error)) &&
            (version >= 9 || hermod_store_exec(store, schema_v9, error)) &&
-           (version >= 10 || hermod_store_exec(store, schema_v10, error));
+           (version >= 10 || hermod_store_exec(store, schema_v10, error)) &&
+           (version >= 11 || hermod_store_exec(store, schema_v11, error));
 }
 
 static gboolean

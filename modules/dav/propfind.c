@@ -87,7 +87,9 @@ static gboolean
 collection_members(DavJob *job, const Wanted *w, DavPath *path, HermodDavCollection *c)
 {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GPtrArray) list = dav_api->dav->objects(job->store, c->id, FALSE, 0, 0, &error);
+    g_autoptr(GPtrArray) list = HERMOD_DAV_API_HAS(dav_api->dav, objects_brief)
+                                    ? dav_api->dav->objects_brief(job->store, c->id, &error)
+                                    : dav_api->dav->objects(job->store, c->id, FALSE, 0, 0, &error);
 
     if (list == NULL) {
         dav_fail(job, "listing objects", error);

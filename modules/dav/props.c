@@ -82,20 +82,20 @@ href_prop(GString *out, const char *tag, const char *href)
 static void
 resourcetype(const DavResource *res, GString *out)
 {
-    g_string_append(out, "<D:resourcetype>");
+    DAV_EMIT(out, "<D:resourcetype>");
     if (res->path->kind == DAV_PATH_PRINCIPAL)
-        g_string_append(out, "<D:principal/>");
+        DAV_EMIT(out, "<D:principal/>");
     if (res->path->kind != DAV_PATH_OBJECT || dav_is_marker(res->obj))
-        g_string_append(out, "<D:collection/>");
+        DAV_EMIT(out, "<D:collection/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_CALENDAR)
-        g_string_append(out, "<C:calendar/>");
+        DAV_EMIT(out, "<C:calendar/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_ADDRESSBOOK)
-        g_string_append(out, "<CR:addressbook/>");
+        DAV_EMIT(out, "<CR:addressbook/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_INBOX)
-        g_string_append(out, "<C:schedule-inbox/>");
+        DAV_EMIT(out, "<C:schedule-inbox/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_OUTBOX)
-        g_string_append(out, "<C:schedule-outbox/>");
-    g_string_append(out, "</D:resourcetype>");
+        DAV_EMIT(out, "<C:schedule-outbox/>");
+    DAV_EMIT(out, "</D:resourcetype>");
 }
 
 static void
@@ -115,13 +115,13 @@ reports(const DavResource *res, GString *out)
         list = card;
     else if (res->coll == NULL)
         list = none;
-    g_string_append(out, "<D:supported-report-set>");
+    DAV_EMIT(out, "<D:supported-report-set>");
     for (gsize i = 0; list[i] != NULL; i++)
         g_string_append_printf(out,
                                "<D:supported-report><D:report><%s/></D:report>"
                                "</D:supported-report>",
                                list[i]);
-    g_string_append(out, "</D:supported-report-set>");
+    DAV_EMIT(out, "</D:supported-report-set>");
 }
 
 static void
@@ -130,11 +130,11 @@ components(const DavResource *res, GString *out)
     g_auto(GStrv) comps = g_strsplit(
         res->coll->components != NULL ? res->coll->components : "VEVENT,VTODO,VJOURNAL", ",", -1);
 
-    g_string_append(out, "<C:supported-calendar-component-set>");
+    DAV_EMIT(out, "<C:supported-calendar-component-set>");
     for (guint i = 0; comps[i] != NULL; i++)
         if (comps[i][0] != '\0')
             g_string_append_printf(out, "<C:comp name=\"%s\"/>", comps[i]);
-    g_string_append(out, "</C:supported-calendar-component-set>");
+    DAV_EMIT(out, "</C:supported-calendar-component-set>");
 }
 
 static gboolean
@@ -179,13 +179,13 @@ principal_prop(DavJob *job, const DavResource *res, const char *key, GString *ou
         tag = "C:schedule-outbox-URL";
     } else if (strcmp(key, C("calendar-user-address-set")) == 0) {
         GPtrArray *mine = dav_job_addresses(job);
-        g_string_append(out, "<C:calendar-user-address-set>");
+        DAV_EMIT(out, "<C:calendar-user-address-set>");
         for (guint i = 0; i < mine->len; i++) {
-            g_string_append(out, "<D:href>mailto:");
+            DAV_EMIT(out, "<D:href>mailto:");
             dav_xml_escape(out, mine->pdata[i]);
-            g_string_append(out, "</D:href>");
+            DAV_EMIT(out, "</D:href>");
         }
-        g_string_append(out, "</C:calendar-user-address-set>");
+        DAV_EMIT(out, "</C:calendar-user-address-set>");
         return TRUE;
     } else {
         return FALSE;
@@ -243,13 +243,13 @@ object_prop(DavJob *job, const DavResource *res, const char *key, GString *out)
     const HermodDavObject *o = res->obj;
 
     if (strcmp(key, D("getetag")) == 0) {
-        g_string_append(out, "<D:getetag>");
+        DAV_EMIT(out, "<D:getetag>");
         dav_xml_escape(out, o->etag);
-        g_string_append(out, "</D:getetag>");
+        DAV_EMIT(out, "</D:getetag>");
     } else if (strcmp(key, D("getcontenttype")) == 0) {
-        g_string_append(out, "<D:getcontenttype>");
+        DAV_EMIT(out, "<D:getcontenttype>");
         dav_xml_escape(out, o->content_type);
-        g_string_append(out, "</D:getcontenttype>");
+        DAV_EMIT(out, "</D:getcontenttype>");
     } else if (strcmp(key, D("getcontentlength")) == 0) {
         g_string_append_printf(
             out, "<D:getcontentlength>%" G_GUINT64_FORMAT "</D:getcontentlength>", o->size);
@@ -276,10 +276,10 @@ lock_props(const DavResource *res, const char *key, GString *out)
     g_autofree char *path = NULL;
 
     if (strcmp(key, D("supportedlock")) == 0) {
-        g_string_append(out, "<D:supportedlock><D:lockentry><D:lockscope><D:exclusive/>"
-                             "</D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>"
-                             "<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype>"
-                             "<D:write/></D:locktype></D:lockentry></D:supportedlock>");
+        DAV_EMIT(out, "<D:supportedlock><D:lockentry><D:lockscope><D:exclusive/>"
+                      "</D:lockscope><D:locktype><D:write/></D:locktype></D:lockentry>"
+                      "<D:lockentry><D:lockscope><D:shared/></D:lockscope><D:locktype>"
+                      "<D:write/></D:locktype></D:lockentry></D:supportedlock>");
         return;
     }
     path = g_strdup_printf(DAV_ROOT "/%s/%s/%s%s%s", p->home, p->owner, p->collection,
@@ -306,12 +306,12 @@ dav_prop_live(DavJob *job, const DavResource *res, const char *key, GString *out
         return TRUE;
     }
     if (strcmp(key, D("current-user-privilege-set")) == 0) {
-        g_string_append(out, "<D:current-user-privilege-set><D:privilege><D:all/></D:privilege>"
-                             "<D:privilege><D:read/></D:privilege><D:privilege><D:write/>"
-                             "</D:privilege><D:privilege><D:write-properties/></D:privilege>"
-                             "<D:privilege><D:write-content/></D:privilege><D:privilege>"
-                             "<D:bind/></D:privilege><D:privilege><D:unbind/></D:privilege>"
-                             "</D:current-user-privilege-set>");
+        DAV_EMIT(out, "<D:current-user-privilege-set><D:privilege><D:all/></D:privilege>"
+                      "<D:privilege><D:read/></D:privilege><D:privilege><D:write/>"
+                      "</D:privilege><D:privilege><D:write-properties/></D:privilege>"
+                      "<D:privilege><D:write-content/></D:privilege><D:privilege>"
+                      "<D:bind/></D:privilege><D:privilege><D:unbind/></D:privilege>"
+                      "</D:current-user-privilege-set>");
         return TRUE;
     }
     if ((strcmp(key, D("lockdiscovery")) == 0 || strcmp(key, D("supportedlock")) == 0) &&
@@ -324,11 +324,11 @@ dav_prop_live(DavJob *job, const DavResource *res, const char *key, GString *out
         return TRUE;
     }
     if (strcmp(key, D("displayname")) == 0 && res->path->kind != DAV_PATH_OBJECT) {
-        g_string_append(out, "<D:displayname>");
+        DAV_EMIT(out, "<D:displayname>");
         dav_xml_escape(out, res->coll != NULL          ? res->coll->name
                             : res->path->owner != NULL ? res->path->owner
                                                        : "Hermod");
-        g_string_append(out, "</D:displayname>");
+        DAV_EMIT(out, "</D:displayname>");
         return TRUE;
     }
     if (res->path->kind == DAV_PATH_PRINCIPAL)

@@ -59,8 +59,6 @@ dav_job_free(DavJob *job)
         g_ptr_array_unref(job->addresses);
     if (job->dead_names != NULL)
         g_hash_table_unref(job->dead_names);
-    if (job->found != NULL)
-        g_string_free(job->found, TRUE);
     if (job->missing != NULL)
         g_string_free(job->missing, TRUE);
     if (job->segment != NULL)
@@ -183,8 +181,8 @@ job_done(HermodHttpRequest *req, gpointer data)
     for (guint i = 0; i + 1 < job->resp_headers->len; i += 2)
         web->resp_header(req, job->resp_headers->pdata[i], job->resp_headers->pdata[i + 1]);
     web->resp_header(req, "DAV", dav_classes());
-    if (job->out != NULL && strcmp(job->method, "HEAD") != 0)
-        body = g_bytes_new(job->out->str, job->out->len);
+    if (job->out != NULL && strcmp(job->method, "HEAD") != 0) /* no copy of the body */
+        body = g_string_free_to_bytes(g_steal_pointer(&job->out));
     web->respond(req, job->status, job->content_type, body);
 }
 

@@ -35,6 +35,18 @@ dav_reason(guint status)
     }
 }
 
+/* TRUE when name goes into an href as it is: every byte one that
+ * g_string_append_uri_escaped keeps (unreserved or DAV_SEGMENT_ALLOWED)
+ * and dav_xml_escape too (so not '&'). */
+static gboolean
+is_plain_segment(const char *name)
+{
+    for (const char *p = name; *p != '\0'; p++)
+        if (!g_ascii_isalnum(*p) && strchr("-._~@!$'()*+,;=:", *p) == NULL)
+            return FALSE;
+    return TRUE;
+}
+
 /* A member of the collection href_base was made for: that href, then
  * the member's segment (dav_href's escaping), without building it whole. */
 static gboolean
@@ -44,20 +56,27 @@ member_href(DavJob *job, const DavPath *p, GString *out)
         return FALSE;
     if (job->href_base == NULL || g_strcmp0(job->href_owner, p->owner) != 0 ||
         g_strcmp0(job->href_home, p->home) != 0 || strcmp(job->href_coll, p->collection) != 0) {
+        g_autofree char *href = dav_href(p->owner, p->home, p->collection, NULL);
+        g_autoptr(GString) escaped = g_string_new(NULL);
+        dav_xml_escape(escaped, href);
         g_free(job->href_base);
         g_free(job->href_owner);
         g_free(job->href_home);
         g_free(job->href_coll);
-        job->href_base = dav_href(p->owner, p->home, p->collection, NULL);
+        job->href_base = g_string_free(g_steal_pointer(&escaped), FALSE);
         job->href_owner = g_strdup(p->owner);
         job->href_home = g_strdup(p->home);
         job->href_coll = g_strdup(p->collection);
+    }
+    dav_emit(out, job->href_base, strlen(job->href_base));
+    if (is_plain_segment(p->object)) {
+        dav_emit(out, p->object, strlen(p->object));
+        return TRUE;
     }
     if (job->segment == NULL)
         job->segment = g_string_new(NULL);
     g_string_truncate(job->segment, 0);
     g_string_append_uri_escaped(job->segment, p->object, DAV_SEGMENT_ALLOWED, FALSE);
-    dav_xml_escape(out, job->href_base);
     dav_xml_escape(out, job->segment->str);
     return TRUE;
 }
@@ -68,14 +87,14 @@ href_of(DavJob *job, const DavResource *res, GString *out)
     const DavPath *p = res->path;
     g_autofree char *href = NULL;
 
-    g_string_append(out, "<D:href>");
+    DAV_EMIT(out, "<D:href>");
     if (p->kind == DAV_PATH_PRINCIPALS) {
-        g_string_append(out, DAV_ROOT "/principals/");
+        DAV_EMIT(out, DAV_ROOT "/principals/");
     } else if (!member_href(job, p, out)) {
         href = dav_href(p->owner, p->home, p->collection, p->object);
         dav_xml_escape(out, href);
     }
-    g_string_append(out, "</D:href>");
+    DAV_EMIT(out, "</D:href>");
 }
 
 static void
@@ -83,12 +102,12 @@ propstat(GString *out, GString *props, guint status)
 {
     if (props->len == 0)
         return;
-    g_string_append(out, "<D:propstat><D:prop>");
-    g_string_append_len(out, props->str, (gssize)props->len);
+    DAV_EMIT(out, "<D:propstat><D:prop>");
+    dav_emit(out, props->str, props->len);
     if (status == 200)
-        g_string_append(out, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+        DAV_EMIT(out, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
     else if (status == 404)
-        g_string_append(out, "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
+        DAV_EMIT(out, "</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
     else
         g_string_append_printf(out, "</D:prop><D:status>HTTP/1.1 %u %s</D:status></D:propstat>",
                                status, dav_reason(status));
@@ -100,7 +119,8 @@ buffer(GString **slot)
 {
     if (*slot == NULL)
         *slot = g_string_new(NULL);
-    g_string_truncate(*slot, 0);
+    (*slot)->len = 0;
+    (*slot)->str[0] = '\0';
     return *slot;
 }
 
@@ -138,7 +158,8 @@ dead_props(DavJob *job, const DavResource *res)
         (res->path->kind != DAV_PATH_COLLECTION && res->path->kind != DAV_PATH_OBJECT))
         return NULL;
     if (res->obj != NULL && job->dead_names != NULL && job->dead_coll == res->coll->id &&
-        !g_hash_table_contains(job->dead_names, res->obj->name))
+        (g_hash_table_size(job->dead_names) == 0 ||
+         !g_hash_table_contains(job->dead_names, res->obj->name)))
         return NULL;
     return dav_api->dav->props(job->store, res->coll->id, res->obj != NULL ? res->obj->name : "",
                                NULL);
@@ -152,7 +173,7 @@ one(DavJob *job, const DavResource *res, const char *key, GPtrArray *dead, gbool
     gsize at = found->len;
 
     if (d != NULL && !names_only) {
-        g_string_append(found, d->xml);
+        dav_emit(found, d->xml, strlen(d->xml));
         return;
     }
     /* The live value goes straight into found; taken back if absent. */
@@ -167,37 +188,45 @@ one(DavJob *job, const DavResource *res, const char *key, GPtrArray *dead, gbool
     }
 }
 
+/* The found properties go straight into out, in a 200 propstat opened
+ * before them and taken back when none was found: appends only, no
+ * second copy of each member's properties. */
 void
 dav_response(DavJob *job, const DavResource *res, GPtrArray *keys, gboolean names_only,
              GString *out)
 {
     g_autoptr(GPtrArray) dead = dead_props(job, res);
-    GString *found = buffer(&job->found);
     GString *missing = buffer(&job->missing);
+    gsize open, first;
 
     if (dead != NULL)
         g_ptr_array_set_free_func(dead, (GDestroyNotify)dav_api->dav->prop_free);
-    g_string_append(out, "<D:response>");
+    DAV_EMIT(out, "<D:response>");
     href_of(job, res, out);
+    open = out->len;
+    DAV_EMIT(out, "<D:propstat><D:prop>");
+    first = out->len;
     if (keys != NULL) {
         for (guint i = 0; i < keys->len; i++)
-            one(job, res, keys->pdata[i], dead, FALSE, found, missing);
+            one(job, res, keys->pdata[i], dead, FALSE, out, missing);
     } else {
         const char *const *names = dav_prop_names(res);
         g_autoptr(GString) scratch = g_string_new(NULL);
         for (gsize i = 0; names[i] != NULL; i++)
             if (find_dead(dead, names[i]) == NULL)
-                one(job, res, names[i], NULL, names_only, found, scratch);
+                one(job, res, names[i], NULL, names_only, out, scratch);
         for (guint i = 0; dead != NULL && i < dead->len; i++)
-            one(job, res, ((HermodDavProp *)dead->pdata[i])->name, dead, names_only, found,
-                scratch);
+            one(job, res, ((HermodDavProp *)dead->pdata[i])->name, dead, names_only, out, scratch);
     }
-    propstat(out, found, 200);
+    if (out->len > first)
+        DAV_EMIT(out, "</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    else
+        g_string_truncate(out, open);
     propstat(out, missing, 404);
-    if (found->len == 0 && missing->len == 0)
-        g_string_append(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status>"
-                             "</D:propstat>");
-    g_string_append(out, "</D:response>\n");
+    if (out->len == open)
+        DAV_EMIT(out, "<D:propstat><D:prop/><D:status>HTTP/1.1 200 OK</D:status>"
+                      "</D:propstat>");
+    DAV_EMIT(out, "</D:response>\n");
 }
 
 void
@@ -214,7 +243,7 @@ dav_reserve(GString *out, gsize more)
 void
 dav_response_status(GString *out, const char *href, guint status)
 {
-    g_string_append(out, "<D:response><D:href>");
+    DAV_EMIT(out, "<D:response><D:href>");
     dav_xml_escape(out, href);
     g_string_append_printf(out, "</D:href><D:status>HTTP/1.1 %u %s</D:status></D:response>\n",
                            status, dav_reason(status));

@@ -138,51 +138,105 @@ dav_xml_dump(xmlNode *n)
     return out;
 }
 
+/* What dav_xml_escape writes for a byte: entity_len[c] 0 for the byte
+ * itself, else entities[c] (8 bytes, copied whole) of that length.  The
+ * NUL byte ends the string; it is in the table so that one lookup per
+ * byte finds both. */
+static const guint8 entity_len[256] = {
+    ['\0'] = 1, ['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\r'] = 5,
+};
+static const char entities[256][8] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\r'] = "&#13;",
+};
+#define ENTITY_MAX 6
+
+/* Long texts (calendar data): runs between entities, appended. */
+static void
+escape_runs(GString *out, const char *s)
+{
+    const char *run = s;
+
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (G_LIKELY(entity_len[c] == 0))
+            continue;
+        dav_emit(out, run, (gsize)(p - run));
+        if (c == '\0')
+            return;
+        dav_emit(out, entities[c], entity_len[c]);
+        run = p + 1;
+    }
+}
+
+#define ONES  G_GUINT64_CONSTANT(0x0101010101010101)
+#define HIGHS (ONES * 0x80)
+
+/* Whether one of the 8 bytes of v is b (the has-a-zero-byte test on v ^ b...b). */
+static inline guint64
+has_byte(guint64 v, unsigned char b)
+{
+    guint64 x = v ^ (ONES * b);
+
+    return (x - ONES) & ~x & HIGHS;
+}
+
+/* Short texts (ETags, types, names): room made once for the worst case
+ * (every byte an entity), then written straight into the buffer, eight
+ * bytes at a time while none of them needs escaping. */
 void
 dav_xml_escape(GString *out, const char *s)
 {
-    for (const char *p = s; p != NULL && *p != '\0'; p++) {
-        gsize run = strcspn(p, "&<>\"\r");
-        if (run > 0) {
-            g_string_append_len(out, p, (gssize)run);
-            p += run - 1;
-            continue;
+    const char *p, *end;
+    gsize n;
+    char *w;
+
+    if (s == NULL)
+        return;
+    n = strlen(s);
+    if (n > 256) {
+        escape_runs(out, s);
+        return;
+    }
+    dav_reserve(out, n * ENTITY_MAX + sizeof entities[0]);
+    w = out->str + out->len;
+    for (p = s, end = s + n; p < end;) {
+        unsigned char c;
+        if (end - p >= 8) {
+            guint64 v;
+            memcpy(&v, p, sizeof v);
+            if ((has_byte(v, '&') | has_byte(v, '<') | has_byte(v, '>') | has_byte(v, '"') |
+                 has_byte(v, '\r')) == 0) {
+                memcpy(w, &v, sizeof v);
+                w += sizeof v;
+                p += sizeof v;
+                continue;
+            }
         }
-        switch (*p) {
-        case '&':
-            g_string_append(out, "&amp;");
-            break;
-        case '<':
-            g_string_append(out, "&lt;");
-            break;
-        case '>':
-            g_string_append(out, "&gt;");
-            break;
-        case '"':
-            g_string_append(out, "&quot;");
-            break;
-        case '\r':
-            g_string_append(out, "&#13;");
-            break;
-        default:
-            g_string_append_c(out, *p);
+        c = (unsigned char)*p++;
+        if (entity_len[c] == 0) {
+            *w++ = (char)c;
+        } else {
+            memcpy(w, entities[c], sizeof entities[c]);
+            w += entity_len[c];
         }
     }
+    *w = '\0';
+    out->len = (gsize)(w - out->str);
 }
 
 void
 dav_ms_begin(GString *out)
 {
-    g_string_append(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus");
+    DAV_EMIT(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<D:multistatus");
     for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++)
         g_string_append_printf(out, " xmlns:%s=\"%s\"", prefixes[i].prefix, prefixes[i].ns);
-    g_string_append(out, ">\n");
+    DAV_EMIT(out, ">\n");
 }
 
 void
 dav_ms_end(GString *out)
 {
-    g_string_append(out, "</D:multistatus>\n");
+    DAV_EMIT(out, "</D:multistatus>\n");
 }
 
 /* Split "{ns}local"; prefix NULL when ns is not a known one. */

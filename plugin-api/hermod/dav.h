@@ -262,6 +262,14 @@ typedef struct {
     /* Blocking.  Drop the records of objects of the collection that are
      * no longer there. */
     gboolean (*reminder_prune)(HermodMailStore *store, gint64 collection_id, GError **error);
+
+    /* --- ABI 1.15 --- */
+    /* Blocking.  The collection's objects in name order with only name,
+     * etag, content_type and size read (uid and data NULL, modseq and the
+     * span 0): what a listing of their properties (PROPFIND Depth 1)
+     * needs, at about half the cost per object of objects.  Element
+     * HermodDavObject (transfer full), freed by object_free. */
+    GPtrArray *(*objects_brief)(HermodMailStore *store, gint64 collection_id, GError **error);
 } HermodDavApi;
 
 /* Does the running core's dav table have member? */

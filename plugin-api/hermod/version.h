@@ -50,12 +50,14 @@
  *   1.14 HermodDavApi.cal_alarms, cal_alarm_free, reminder_get/set/prune,
  *        HermodImApi.deliver_notice, im_json: calendar reminders (dav
  *        module) and one JSON shape for IMs.
+ *   1.15 HermodDavApi.objects_brief: a collection's objects with only
+ *        what a PROPFIND Depth 1 lists (name, ETag, type, size).
  */
 #ifndef HERMOD_VERSION_H
 #define HERMOD_VERSION_H
 
 #define HERMOD_ABI_MAJOR 1
-#define HERMOD_ABI_MINOR 14
+#define HERMOD_ABI_MINOR 15
 
 /* Marks a public name kept only so that older modules still compile; the
  * compiler names the replacement.  Renaming a macro or an enumerator does

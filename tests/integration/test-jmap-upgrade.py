@@ -86,7 +86,7 @@ def it_upgrades_on_first_start():
     srv.start()
     q = c.call("Email/query", {"sort": [{"property": "receivedAt", "isAscending": True}]})
     db = sqlite3.connect(index_db())
-    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 10,
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 11,
                    "schema version once the store was opened")
     db.close()
     ht.check_equal(len(q["ids"]), 3, "three emails")
@@ -122,7 +122,7 @@ def a_v8_store_upgrades_to_current():
     after = c.call("Email/query", {"filter": {"inMailbox": inbox}, "collapseThreads": True,
                                    "calculateTotal": True})
     db = sqlite3.connect(index_db())
-    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 10, "schema current")
+    ht.check_equal(db.execute("PRAGMA user_version").fetchone()[0], 11, "schema current")
     counts = db.execute("SELECT count(*), sum(n) FROM mailbox_threads").fetchone()
     db.close()
     ht.check_equal(counts, (2, 4), "thread counts from the old messages")
