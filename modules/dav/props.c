@@ -87,6 +87,12 @@ resourcetype(const DavResource *res, GString *out)
         DAV_EMIT(out, "<D:principal/>");
     if (res->path->kind != DAV_PATH_OBJECT || dav_is_marker(res->obj))
         DAV_EMIT(out, "<D:collection/>");
+    /* An object in a calendar or address book is neither (RFC 4791
+     * 4.1, RFC 6352 5.1): res->coll is its parent then. */
+    if (res->path->kind == DAV_PATH_OBJECT) {
+        DAV_EMIT(out, "</D:resourcetype>");
+        return;
+    }
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_CALENDAR)
         DAV_EMIT(out, "<C:calendar/>");
     if (res->coll != NULL && res->coll->kind == HERMOD_DAV_KIND_ADDRESSBOOK)

@@ -124,6 +124,18 @@ def put_get_keeps_x_properties_byte_exact():
 
 
 @ht.test
+def a_calendar_objects_resourcetype_is_empty():
+    # RFC 4791 4.1: a calendar object resource is no collection and no
+    # calendar; only the collection says <C:calendar/>.
+    r = dt.responses(dt.multistatus(me.propfind(CAL, "<D:resourcetype/>", "1")))
+    ht.check(CAL + "x.ics" in r, "the event is listed: %r" % list(r))
+    rt = r[CAL + "x.ics"][1][dt.tag("D", "resourcetype")]
+    ht.check_equal([c.tag for c in rt], [], "the event's resourcetype")
+    kinds = [c.tag for c in r[CAL][1][dt.tag("D", "resourcetype")]]
+    ht.check_equal(kinds, [dt.tag("D", "collection"), dt.tag("C", "calendar")], "the calendar's")
+
+
+@ht.test
 def put_validation_refuses_and_stores_nothing():
     cases = [
         ("garbage", b"this is not iCalendar\r\n", b"valid-calendar-data"),
