@@ -3,15 +3,17 @@
  * store-append.c - new messages into an account: group commit.
  *
  * A message becomes durable in three steps: its file is written and
- * fsync'd in tmp/ (store-file.c, no lock: appends to one account do this
- * in parallel), renamed to msg/MAILBOX-ID.UID, msg/ is fsync'd, and its
- * row commits.  The last two steps are per account and serial, and cost an
- * fsync and a transaction each, so appends waiting for the same account
- * share them: whoever finds no batch in progress becomes the leader, takes
- * every append queued so far, and under the account lock renames all
- * their files (UIDs in arrival order), syncs msg/ once and inserts all
- * rows in one transaction; then it wakes the others with their UIDs, and
- * the first of those queued meanwhile leads the next batch.  Each append
+ * fsync'd in tmp/ (store-file.c), renamed to msg/MAILBOX-ID.UID, msg/ is
+ * fsync'd, and its row commits.  Each step costs synchronous writes, so
+ * appends waiting for the same account share them: whoever finds no
+ * batch in progress becomes the leader and takes every append queued so
+ * far; it writes all their files to tmp/ and fsyncs them one after
+ * another (without the lock: the first fsync writes the inode and tmp/
+ * blocks the files share, the others mostly only flush), then under the
+ * account lock renames them all (UIDs in arrival order), syncs msg/ once
+ * and inserts all rows in one transaction; then it wakes the others with
+ * their UIDs, and the first of those queued meanwhile leads the next
+ * batch.  (A bulk import stages and syncs its files before it queues.)  Each append
  * waits on a condition of its own, so that a batch wakes only its own
  * members and the next leader, not every thread waiting for the account
  * (a broadcast woke each waiter two or three times per message).  Each caller
@@ -38,6 +40,7 @@ typedef struct {
     const char *mailbox;
     const HermodStoreAppend *in;
     char *tmp;  /* the staged file, NULL once renamed into msg/ */
+    int fd;     /* tmp, open and not yet synced; -1 once it is durable */
     char *name; /* its name in msg/ while placed */
     guint64 size;
     guint32 uid;
@@ -109,8 +112,39 @@ unplace(HermodStore *store, GPtrArray *batch, const GError *error)
 static void
 fail_all(GPtrArray *batch, const GError *error)
 {
-    for (guint i = 0; i < batch->len; i++)
-        ((StoreJob *)batch->pdata[i])->error = g_error_copy(error);
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->error == NULL)
+            job->error = g_error_copy(error);
+    }
+}
+
+/* Write the file of every job that has none yet (tmp NULL: the SMTP and
+ * IMAP appends) to tmp/ and make every file of batch durable there
+ * before any of them is renamed into msg/.  All are written first, each
+ * one's writeback started without waiting, then each is fsync'd, one
+ * after another in this thread: the first fsync writes the inode table
+ * and tmp/ blocks that the batch's files share, and later ones find
+ * their data written and those blocks clean, which leaves them their
+ * cache flush.  (Written by each appending thread on its own, every file
+ * paid those writes itself, each a synchronous round trip to the disk.)
+ * A job whose file fails fails alone; its tmp is left for its caller. */
+static void
+settle_files(HermodStore *store, GPtrArray *batch)
+{
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->tmp == NULL && job->error == NULL)
+            hermod_store_file_stage_open(store, job->in->data, &job->tmp, &job->fd, &job->error);
+    }
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->fd < 0)
+            continue;
+        /* fd is closed either way */
+        hermod_store_file_settle(store, job->tmp, job->fd, &job->error);
+        job->fd = -1;
+    }
 }
 
 /* Publish batch: one transaction, one sync of msg/.  Takes the lock. */
@@ -121,6 +155,7 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     guint64 used, quota = 0;
     guint placed = 0;
 
+    settle_files(store, batch);
     if (!hermod_store_quota_limit(store, &quota, &error)) {
         fail_all(batch, error);
         return;
@@ -134,7 +169,8 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     }
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
-        placed += place_one(store, job, quota, &job->error) ? 1 : 0;
+        if (job->error == NULL)
+            placed += place_one(store, job, quota, &job->error) ? 1 : 0;
     }
     if (placed == 0) {
         hermod_store_run(store, "ROLLBACK", NULL);
@@ -210,13 +246,14 @@ wait_for_batch(HermodStore *store, StoreJob *job)
 
 gboolean
 hermod_store_append_staged(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
-                           char *tmp, guint64 size, guint32 *out_uid, guint32 *out_uidvalidity,
-                           GError **error)
+                           char *tmp, int fd, guint64 size, guint32 *out_uid,
+                           guint32 *out_uidvalidity, GError **error)
 {
     HermodStoreAppend copy = *in;
-    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, NULL, FALSE, {0}};
+    StoreJob job = {mailbox, &copy, tmp, fd, NULL, size, 0, 0, NULL, NULL, FALSE, {0}};
     g_autoptr(GPtrArray) changed = NULL;
 
+    g_return_val_if_fail(tmp != NULL || in->data != NULL, FALSE);
     if (in->data != NULL) {
         gsize len = 0;
         const char *p = g_bytes_get_data(in->data, &len);
@@ -293,6 +330,7 @@ hermod_store_append_many(HermodStore *store, const char *const *mailboxes,
         copies[staged] = in[staged];
         if (copies[staged].internal_date == 0)
             copies[staged].internal_date = g_get_real_time() / G_USEC_PER_SEC;
+        job->fd = -1; /* staged synced, one by one */
         job->mailbox = mailboxes[staged];
         job->in = &copies[staged];
         job->size = len;
@@ -332,14 +370,12 @@ gboolean
 hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
                          guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
 {
-    char *tmp = NULL;
     gint64 t0 = g_get_monotonic_time();
     gboolean ok;
 
-    if (!hermod_store_file_stage(store, in->data, &tmp, error))
-        return FALSE;
-    ok = hermod_store_append_staged(store, mailbox, in, tmp, g_bytes_get_size(in->data), out_uid,
-                                    out_uidvalidity, error);
+    /* The batch writes the file. */
+    ok = hermod_store_append_staged(store, mailbox, in, NULL, -1, g_bytes_get_size(in->data),
+                                    out_uid, out_uidvalidity, error);
     if (ok)
         hermod_stats_observe("hermod_store_commit_seconds",
                              (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
