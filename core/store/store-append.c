@@ -35,6 +35,10 @@
 #include "lib/stats.h"
 #include "store/store-private.h"
 
+/* Messages larger than this are written and synced by their own thread
+ * before they join a batch (see hermod_store_append_full). */
+#define STAGE_OWN_MIN (256 * 1024)
+
 /* One append waiting to be published; lives on its caller's stack. */
 typedef struct {
     const char *mailbox;
@@ -371,11 +375,17 @@ hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodSt
                          guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
 {
     gint64 t0 = g_get_monotonic_time();
+    gsize size = g_bytes_get_size(in->data);
+    char *tmp = NULL;
     gboolean ok;
 
-    /* The batch writes the file. */
-    ok = hermod_store_append_staged(store, mailbox, in, NULL, -1, g_bytes_get_size(in->data),
-                                    out_uid, out_uidvalidity, error);
+    /* A big message writes its own file before it queues, so that the
+     * small ones batched with it do not wait for its bytes; the batch
+     * writes the others. */
+    if (size > STAGE_OWN_MIN && !hermod_store_file_stage(store, in->data, &tmp, error))
+        return FALSE;
+    ok = hermod_store_append_staged(store, mailbox, in, tmp, -1, size, out_uid, out_uidvalidity,
+                                    error);
     if (ok)
         hermod_stats_observe("hermod_store_commit_seconds",
                              (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);

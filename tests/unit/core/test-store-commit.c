@@ -5,7 +5,8 @@
  * thread, and every acknowledged message is there byte for byte after the
  * store is closed and reopened; within one batch, a member that fails (over
  * quota, no such mailbox) fails alone and the others get consecutive UIDs
- * in arrival order.  To build a batch deterministically the test holds the
+ * in arrival order; the batch writes its small members' files, a big
+ * message writes its own.  To build a batch deterministically the test holds the
  * account lock itself, so it reads the store's private header.
  */
 #include "autoconfig.h"
@@ -230,6 +231,49 @@ test_member_errors(Fixture *fx, gconstpointer data)
     g_clear_error(&none.error);
 }
 
+static guint
+count_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    guint n = 0;
+
+    while (d != NULL && g_dir_read_name(d) != NULL)
+        n++;
+    return n;
+}
+
+/* A small message's file is written by the batch that publishes it, a big
+ * one's (over 256 KiB) by its own thread before it queues; either way
+ * each message reads back byte for byte and tmp/ ends empty. */
+static void
+test_batch_writes_files(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(HermodStore) store = hermod_store_open(ALICE, NULL);
+    static const gsize sizes[] = {100, 300 * 1024, 200, 4096};
+    Member members[G_N_ELEMENTS(sizes)];
+
+    g_mutex_lock(&store->lock);
+    start_member(&members[0], store, "INBOX", sizes[0]);
+    wait_pending(store, 0, TRUE);
+    for (guint i = 1; i < G_N_ELEMENTS(sizes); i++) {
+        start_member(&members[i], store, "INBOX", sizes[i]);
+        wait_pending(store, i, TRUE);
+    }
+    /* The first batch wrote its one file and waits for the lock; of the
+     * queued ones only the big message has a file yet. */
+    g_assert_cmpuint(count_files(store->tmp_dir), ==, 2);
+    g_mutex_unlock(&store->lock);
+    for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_autofree char *want = g_strnfill(sizes[i], 'm');
+        g_thread_join(members[i].thread);
+        g_assert_no_error(members[i].error);
+        g_assert_cmpuint(members[i].uid, ==, i + 1);
+        check_message(store, members[i].uid, want);
+    }
+    g_assert_cmpuint(count_files(store->tmp_dir), ==, 0);
+    g_assert_cmpuint(count_files(store->msg_dir), ==, G_N_ELEMENTS(sizes));
+}
+
 /* Nothing is left in tmp/ or msg/ by the failed members. */
 static void
 test_no_leftovers(Fixture *fx, gconstpointer data)
@@ -255,6 +299,7 @@ main(int argc, char **argv)
     ADD("/store-commit/member-fails-alone", test_member_fails_alone);
     ADD("/store-commit/member-errors", test_member_errors);
     ADD("/store-commit/no-leftovers", test_no_leftovers);
+    ADD("/store-commit/batch-writes-files", test_batch_writes_files);
 #undef ADD
     return g_test_run();
 }
