@@ -7,10 +7,10 @@
  * fsync'd, and its row commits.  Each step costs synchronous writes, so
  * appends waiting for the same account share them: whoever finds no
  * batch in progress becomes the leader and takes every append queued so
- * far; it writes all their files to tmp/ and fsyncs them one after
- * another (without the lock: the first fsync writes the inode and tmp/
- * blocks the files share, the others mostly only flush), then under the
- * account lock renames them all (UIDs in arrival order), syncs msg/ once
+ * far; it writes all their files to tmp/, has each owner fsync its own,
+ * all at once (without the lock: the inode and tmp/ blocks the files
+ * share go to the disk once, the flushes merge), then under the account
+ * lock renames them all (UIDs in arrival order), syncs msg/ once
  * and inserts all rows in one transaction; then it wakes the others with
  * their UIDs, and the first of those queued meanwhile leads the next
  * batch.  (A bulk import stages and syncs its files before it queues.)  Each append
@@ -51,8 +51,10 @@ typedef struct {
     guint32 uidvalidity;
     StoreSummary *summary; /* parsed before the batch, without the lock */
     GError *error;         /* why it failed */
+    GThread *owner;        /* the thread waiting for it */
+    gboolean must_sync;    /* batch_lock: the leader asks owner to sync fd */
     gboolean is_done;      /* batch_lock */
-    GCond wake;            /* signalled when is_done, or to lead the next batch */
+    GCond wake;            /* signalled when is_done, must_sync, or to lead */
 } StoreJob;
 
 /* Rename job's file into msg/ and insert its row, in a savepoint so that
@@ -124,31 +126,63 @@ fail_all(GPtrArray *batch, const GError *error)
 }
 
 /* Write the file of every job that has none yet (tmp NULL: the SMTP and
- * IMAP appends) to tmp/ and make every file of batch durable there
+ * IMAP appends) to tmp/, then make every file of batch durable there
  * before any of them is renamed into msg/.  All are written first, each
- * one's writeback started without waiting, then each is fsync'd, one
- * after another in this thread: the first fsync writes the inode table
- * and tmp/ blocks that the batch's files share, and later ones find
- * their data written and those blocks clean, which leaves them their
- * cache flush.  (Written by each appending thread on its own, every file
- * paid those writes itself, each a synchronous round trip to the disk.)
- * A job whose file fails fails alone; its tmp is left for its caller. */
+ * one's writeback started without waiting; then each owner fsyncs its
+ * own, all at once (the leader its own, the others woken for it), and
+ * the leader waits for the last.  As the files exist before the first
+ * fsync, the inode table and tmp/ blocks they share go to the disk once,
+ * and the cache flushes of fsyncs running together are merged by the
+ * block layer.  (Written and synced by each appending thread on its own,
+ * every file paid for those blocks again, each a synchronous round trip
+ * to the disk; synced one after another by the leader, a batch cost one
+ * flush per file in a row, slow on a busy disk.)  A job whose file fails
+ * fails alone; its tmp is left for its caller to remove. */
 static void
 settle_files(HermodStore *store, GPtrArray *batch)
 {
+    GThread *self = g_thread_self();
+
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
         if (job->tmp == NULL && job->error == NULL)
             hermod_store_file_stage_open(store, job->in->data, &job->tmp, &job->fd, &job->error);
     }
+    g_mutex_lock(&store->batch_lock);
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
-        if (job->fd < 0)
-            continue;
-        /* fd is closed either way */
-        hermod_store_file_settle(store, job->tmp, job->fd, &job->error);
-        job->fd = -1;
+        if (job->fd >= 0 && job->owner != self) {
+            job->must_sync = TRUE;
+            store->syncing++;
+            g_cond_signal(&job->wake);
+        }
     }
+    g_mutex_unlock(&store->batch_lock);
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->fd >= 0 && job->owner == self) {
+            hermod_store_file_settle(store, job->tmp, job->fd, &job->error); /* closes fd */
+            job->fd = -1;
+        }
+    }
+    g_mutex_lock(&store->batch_lock);
+    while (store->syncing > 0)
+        g_cond_wait(&store->synced, &store->batch_lock);
+    g_mutex_unlock(&store->batch_lock);
+}
+
+/* On job's own thread, asked by the leader: sync job's file.  batch_lock
+ * held on entry and on return, dropped meanwhile. */
+static void
+sync_own(HermodStore *store, StoreJob *job)
+{
+    job->must_sync = FALSE;
+    g_mutex_unlock(&store->batch_lock);
+    hermod_store_file_settle(store, job->tmp, job->fd, &job->error); /* closes fd */
+    job->fd = -1;
+    g_mutex_lock(&store->batch_lock);
+    if (--store->syncing == 0)
+        g_cond_signal(&store->synced);
 }
 
 /* Publish batch: one transaction, one sync of msg/.  Takes the lock. */
@@ -239,7 +273,9 @@ wait_for_batch(HermodStore *store, StoreJob *job)
     g_mutex_lock(&store->batch_lock);
     g_ptr_array_add(store->pending, job);
     while (!job->is_done) {
-        if (store->is_committing)
+        if (job->must_sync)
+            sync_own(store, job);
+        else if (store->is_committing)
             g_cond_wait(&job->wake, &store->batch_lock);
         else
             changed = lead(store);
@@ -254,7 +290,12 @@ hermod_store_append_staged(HermodStore *store, const char *mailbox, const Hermod
                            guint32 *out_uidvalidity, GError **error)
 {
     HermodStoreAppend copy = *in;
-    StoreJob job = {mailbox, &copy, tmp, fd, NULL, size, 0, 0, NULL, NULL, FALSE, {0}};
+    StoreJob job = {.mailbox = mailbox,
+                    .in = &copy,
+                    .tmp = tmp,
+                    .fd = fd,
+                    .size = size,
+                    .owner = g_thread_self()};
     g_autoptr(GPtrArray) changed = NULL;
 
     g_return_val_if_fail(tmp != NULL || in->data != NULL, FALSE);
@@ -335,6 +376,7 @@ hermod_store_append_many(HermodStore *store, const char *const *mailboxes,
         if (copies[staged].internal_date == 0)
             copies[staged].internal_date = g_get_real_time() / G_USEC_PER_SEC;
         job->fd = -1; /* staged synced, one by one */
+        job->owner = g_thread_self();
         job->mailbox = mailboxes[staged];
         job->in = &copies[staged];
         job->size = len;

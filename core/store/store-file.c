@@ -5,8 +5,8 @@
  *
  * A message is written to tmp/NAME, fsync'd, renamed to msg/NAME and msg/
  * is fsync'd; only then does its index row commit (store-append.c writes
- * and syncs a whole batch of files, renames them and syncs msg/ once for
- * them).  No file is renamed into msg/ before its fsync returned, so a
+ * a whole batch of files, syncs them, renames them and syncs msg/ once
+ * for them).  No file is renamed into msg/ before its fsync returned, so a
  * file in msg/ is always complete.  NAME is
  * "MAILBOX-ID.UID", the row it is meant for, so that the scan at open can
  * put a file without a row (crash or power cut between rename and a durable

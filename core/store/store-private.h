@@ -26,9 +26,11 @@ struct HermodStore {
     GHashTable *stmt; /* const char *sql -> sqlite3_stmt * */
     guint64 used;     /* bytes of every message, for the quota */
     /* Group commit (store-append.c): appends waiting to be published. */
-    GMutex batch_lock;      /* guards pending and is_committing */
+    GMutex batch_lock;      /* guards pending, is_committing and syncing */
     GPtrArray *pending;     /* StoreJob *, in arrival order */
     gboolean is_committing; /* a leader is publishing a batch */
+    guint syncing;          /* members still syncing their files for it */
+    GCond synced;           /* signalled when syncing drops to 0 */
     /* store-read.c: mailbox_status answers, valid while the index is at
      * status_version (canonical name -> HermodStoreMailbox *). */
     GHashTable *status;
