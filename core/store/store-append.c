@@ -3,15 +3,17 @@
  * store-append.c - new messages into an account: group commit.
  *
  * A message becomes durable in three steps: its file is written and
- * fsync'd in tmp/ (store-file.c, no lock: appends to one account do this
- * in parallel), renamed to msg/MAILBOX-ID.UID, msg/ is fsync'd, and its
- * row commits.  The last two steps are per account and serial, and cost an
- * fsync and a transaction each, so appends waiting for the same account
- * share them: whoever finds no batch in progress becomes the leader, takes
- * every append queued so far, and under the account lock renames all
- * their files (UIDs in arrival order), syncs msg/ once and inserts all
- * rows in one transaction; then it wakes the others with their UIDs, and
- * the first of those queued meanwhile leads the next batch.  Each append
+ * fsync'd in tmp/ (store-file.c), renamed to msg/MAILBOX-ID.UID, msg/ is
+ * fsync'd, and its row commits.  Each step costs synchronous writes, so
+ * appends waiting for the same account share them: whoever finds no
+ * batch in progress becomes the leader and takes every append queued so
+ * far; it writes all their files to tmp/, has each owner fsync its own,
+ * all at once (without the lock: the inode and tmp/ blocks the files
+ * share go to the disk once, the flushes merge), then under the account
+ * lock renames them all (UIDs in arrival order), syncs msg/ once
+ * and inserts all rows in one transaction; then it wakes the others with
+ * their UIDs, and the first of those queued meanwhile leads the next
+ * batch.  (A bulk import stages and syncs its files before it queues.)  Each append
  * waits on a condition of its own, so that a batch wakes only its own
  * members and the next leader, not every thread waiting for the account
  * (a broadcast woke each waiter two or three times per message).  Each caller
@@ -33,19 +35,26 @@
 #include "lib/stats.h"
 #include "store/store-private.h"
 
+/* Messages larger than this are written and synced by their own thread
+ * before they join a batch (see hermod_store_append_full). */
+#define STAGE_OWN_MIN (256 * 1024)
+
 /* One append waiting to be published; lives on its caller's stack. */
 typedef struct {
     const char *mailbox;
     const HermodStoreAppend *in;
     char *tmp;  /* the staged file, NULL once renamed into msg/ */
+    int fd;     /* tmp, open and not yet synced; -1 once it is durable */
     char *name; /* its name in msg/ while placed */
     guint64 size;
     guint32 uid;
     guint32 uidvalidity;
     StoreSummary *summary; /* parsed before the batch, without the lock */
     GError *error;         /* why it failed */
+    GThread *owner;        /* the thread waiting for it */
+    gboolean must_sync;    /* batch_lock: the leader asks owner to sync fd */
     gboolean is_done;      /* batch_lock */
-    GCond wake;            /* signalled when is_done, or to lead the next batch */
+    GCond wake;            /* signalled when is_done, must_sync, or to lead */
 } StoreJob;
 
 /* Rename job's file into msg/ and insert its row, in a savepoint so that
@@ -109,8 +118,71 @@ unplace(HermodStore *store, GPtrArray *batch, const GError *error)
 static void
 fail_all(GPtrArray *batch, const GError *error)
 {
-    for (guint i = 0; i < batch->len; i++)
-        ((StoreJob *)batch->pdata[i])->error = g_error_copy(error);
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->error == NULL)
+            job->error = g_error_copy(error);
+    }
+}
+
+/* Write the file of every job that has none yet (tmp NULL: the SMTP and
+ * IMAP appends) to tmp/, then make every file of batch durable there
+ * before any of them is renamed into msg/.  All are written first, each
+ * one's writeback started without waiting; then each owner fsyncs its
+ * own, all at once (the leader its own, the others woken for it), and
+ * the leader waits for the last.  As the files exist before the first
+ * fsync, the inode table and tmp/ blocks they share go to the disk once,
+ * and the cache flushes of fsyncs running together are merged by the
+ * block layer.  (Written and synced by each appending thread on its own,
+ * every file paid for those blocks again, each a synchronous round trip
+ * to the disk; synced one after another by the leader, a batch cost one
+ * flush per file in a row, slow on a busy disk.)  A job whose file fails
+ * fails alone; its tmp is left for its caller to remove. */
+static void
+settle_files(HermodStore *store, GPtrArray *batch)
+{
+    GThread *self = g_thread_self();
+
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->tmp == NULL && job->error == NULL)
+            hermod_store_file_stage_open(store, job->in->data, &job->tmp, &job->fd, &job->error);
+    }
+    g_mutex_lock(&store->batch_lock);
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->fd >= 0 && job->owner != self) {
+            job->must_sync = TRUE;
+            store->syncing++;
+            g_cond_signal(&job->wake);
+        }
+    }
+    g_mutex_unlock(&store->batch_lock);
+    for (guint i = 0; i < batch->len; i++) {
+        StoreJob *job = batch->pdata[i];
+        if (job->fd >= 0 && job->owner == self) {
+            hermod_store_file_settle(store, job->tmp, job->fd, &job->error); /* closes fd */
+            job->fd = -1;
+        }
+    }
+    g_mutex_lock(&store->batch_lock);
+    while (store->syncing > 0)
+        g_cond_wait(&store->synced, &store->batch_lock);
+    g_mutex_unlock(&store->batch_lock);
+}
+
+/* On job's own thread, asked by the leader: sync job's file.  batch_lock
+ * held on entry and on return, dropped meanwhile. */
+static void
+sync_own(HermodStore *store, StoreJob *job)
+{
+    job->must_sync = FALSE;
+    g_mutex_unlock(&store->batch_lock);
+    hermod_store_file_settle(store, job->tmp, job->fd, &job->error); /* closes fd */
+    job->fd = -1;
+    g_mutex_lock(&store->batch_lock);
+    if (--store->syncing == 0)
+        g_cond_signal(&store->synced);
 }
 
 /* Publish batch: one transaction, one sync of msg/.  Takes the lock. */
@@ -121,6 +193,7 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     guint64 used, quota = 0;
     guint placed = 0;
 
+    settle_files(store, batch);
     if (!hermod_store_quota_limit(store, &quota, &error)) {
         fail_all(batch, error);
         return;
@@ -134,7 +207,8 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     }
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
-        placed += place_one(store, job, quota, &job->error) ? 1 : 0;
+        if (job->error == NULL)
+            placed += place_one(store, job, quota, &job->error) ? 1 : 0;
     }
     if (placed == 0) {
         hermod_store_run(store, "ROLLBACK", NULL);
@@ -199,7 +273,9 @@ wait_for_batch(HermodStore *store, StoreJob *job)
     g_mutex_lock(&store->batch_lock);
     g_ptr_array_add(store->pending, job);
     while (!job->is_done) {
-        if (store->is_committing)
+        if (job->must_sync)
+            sync_own(store, job);
+        else if (store->is_committing)
             g_cond_wait(&job->wake, &store->batch_lock);
         else
             changed = lead(store);
@@ -210,13 +286,19 @@ wait_for_batch(HermodStore *store, StoreJob *job)
 
 gboolean
 hermod_store_append_staged(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
-                           char *tmp, guint64 size, guint32 *out_uid, guint32 *out_uidvalidity,
-                           GError **error)
+                           char *tmp, int fd, guint64 size, guint32 *out_uid,
+                           guint32 *out_uidvalidity, GError **error)
 {
     HermodStoreAppend copy = *in;
-    StoreJob job = {mailbox, &copy, tmp, NULL, size, 0, 0, NULL, NULL, FALSE, {0}};
+    StoreJob job = {.mailbox = mailbox,
+                    .in = &copy,
+                    .tmp = tmp,
+                    .fd = fd,
+                    .size = size,
+                    .owner = g_thread_self()};
     g_autoptr(GPtrArray) changed = NULL;
 
+    g_return_val_if_fail(tmp != NULL || in->data != NULL, FALSE);
     if (in->data != NULL) {
         gsize len = 0;
         const char *p = g_bytes_get_data(in->data, &len);
@@ -293,6 +375,8 @@ hermod_store_append_many(HermodStore *store, const char *const *mailboxes,
         copies[staged] = in[staged];
         if (copies[staged].internal_date == 0)
             copies[staged].internal_date = g_get_real_time() / G_USEC_PER_SEC;
+        job->fd = -1; /* staged synced, one by one */
+        job->owner = g_thread_self();
         job->mailbox = mailboxes[staged];
         job->in = &copies[staged];
         job->size = len;
@@ -332,14 +416,18 @@ gboolean
 hermod_store_append_full(HermodStore *store, const char *mailbox, const HermodStoreAppend *in,
                          guint32 *out_uid, guint32 *out_uidvalidity, GError **error)
 {
-    char *tmp = NULL;
     gint64 t0 = g_get_monotonic_time();
+    gsize size = g_bytes_get_size(in->data);
+    char *tmp = NULL;
     gboolean ok;
 
-    if (!hermod_store_file_stage(store, in->data, &tmp, error))
+    /* A big message writes its own file before it queues, so that the
+     * small ones batched with it do not wait for its bytes; the batch
+     * writes the others. */
+    if (size > STAGE_OWN_MIN && !hermod_store_file_stage(store, in->data, &tmp, error))
         return FALSE;
-    ok = hermod_store_append_staged(store, mailbox, in, tmp, g_bytes_get_size(in->data), out_uid,
-                                    out_uidvalidity, error);
+    ok = hermod_store_append_staged(store, mailbox, in, tmp, -1, size, out_uid, out_uidvalidity,
+                                    error);
     if (ok)
         hermod_stats_observe("hermod_store_commit_seconds",
                              (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);

@@ -4,8 +4,10 @@
  * recovery.
  *
  * A message is written to tmp/NAME, fsync'd, renamed to msg/NAME and msg/
- * is fsync'd; only then does its index row commit (store-append.c renames
- * a whole batch of files and syncs msg/ once for them).  NAME is
+ * is fsync'd; only then does its index row commit (store-append.c writes
+ * a whole batch of files, syncs them, renames them and syncs msg/ once
+ * for them).  No file is renamed into msg/ before its fsync returned, so a
+ * file in msg/ is always complete.  NAME is
  * "MAILBOX-ID.UID", the row it is meant for, so that the scan at open can
  * put a file without a row (crash or power cut between rename and a durable
  * commit) back exactly where it was acknowledged.  Other names (a file an
@@ -19,6 +21,8 @@
  * for new mail; store.c does.
  */
 #include "autoconfig.h"
+
+#define _GNU_SOURCE 1 /* sync_file_range */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,8 +57,9 @@ write_all(int fd, const guint8 *p, gsize len)
     return TRUE;
 }
 
+/* Write data to a new file tmp; *out_fd gets it, open, not yet synced. */
 static gboolean
-write_tmp(HermodStore *store, const char *tmp, GBytes *data, GError **error)
+write_tmp(HermodStore *store, const char *tmp, GBytes *data, int *out_fd, GError **error)
 {
     gsize len = 0;
     const guint8 *p = g_bytes_get_data(data, &len);
@@ -63,7 +68,41 @@ write_tmp(HermodStore *store, const char *tmp, GBytes *data, GError **error)
 
     if (fd < 0)
         return io_error(error, store, "cannot create", tmp, errno);
-    if (!write_all(fd, p, len) || fsync(fd) != 0) {
+    if (!write_all(fd, p, len)) {
+        err = errno;
+        close(fd);
+        return io_error(error, store, "cannot write", tmp, err);
+    }
+    *out_fd = fd;
+    return TRUE;
+}
+
+gboolean
+hermod_store_file_stage_open(HermodStore *store, GBytes *data, char **out_tmp, int *out_fd,
+                             GError **error)
+{
+    g_autofree char *uuid = g_uuid_string_random();
+    g_autofree char *tmp = g_build_filename(store->tmp_dir, uuid, NULL);
+
+    if (!write_tmp(store, tmp, data, out_fd, error)) {
+        g_unlink(tmp);
+        return FALSE;
+    }
+#ifdef HAVE_SYNC_FILE_RANGE
+    /* Start the data's writeback now, without waiting: the fsync in
+     * hermod_store_file_settle then mostly finds it done. */
+    sync_file_range(*out_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+    *out_tmp = g_steal_pointer(&tmp);
+    return TRUE;
+}
+
+gboolean
+hermod_store_file_settle(HermodStore *store, const char *tmp, int fd, GError **error)
+{
+    int err;
+
+    if (fsync(fd) != 0) {
         err = errno;
         close(fd);
         return io_error(error, store, "cannot write", tmp, err);
@@ -76,10 +115,12 @@ write_tmp(HermodStore *store, const char *tmp, GBytes *data, GError **error)
 gboolean
 hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError **error)
 {
-    g_autofree char *uuid = g_uuid_string_random();
-    g_autofree char *tmp = g_build_filename(store->tmp_dir, uuid, NULL);
+    g_autofree char *tmp = NULL;
+    int fd = -1;
 
-    if (!write_tmp(store, tmp, data, error)) {
+    if (!hermod_store_file_stage_open(store, data, &tmp, &fd, error))
+        return FALSE;
+    if (!hermod_store_file_settle(store, tmp, fd, error)) {
         g_unlink(tmp);
         return FALSE;
     }

@@ -45,6 +45,10 @@
 /* WAL pages before a commit checkpoints on its own (SQLite's default is
  * 1000): a backstop, the indexer's checkpoint usually comes first. */
 #define WAL_CHECKPOINT_PAGES 10000
+/* How long a statement waits for another connection's lock. */
+#define BUSY_TIMEOUT_MS 10000
+/* Between two tries of a busy switch to WAL (set_wal). */
+#define WAL_RETRY_MS 10
 
 /* The schema this file writes (PRAGMA user_version). */
 #define SCHEMA_VERSION 11
@@ -435,6 +439,27 @@ finalize_stmt(gpointer st)
     sqlite3_finalize(st);
 }
 
+/* Switch the index to WAL (a no-op once it is).  A new database is still
+ * in rollback-journal mode, whose locks SQLite will not wait for when two
+ * connections could deadlock on them: of two processes opening a new
+ * account's store at once (hermodd storing the account's first message,
+ * a bounce say, while hermodctl lists the account), one got
+ * SQLITE_BUSY at once, busy timeout or not, and its open failed ("database
+ * is locked").  So a busy switch is retried, every WAL_RETRY_MS for about
+ * as long as the busy timeout would have waited. */
+static gboolean
+set_wal(HermodStore *store, GError **error)
+{
+    for (int i = 0;; i++) {
+        int rc = sqlite3_exec(store->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return TRUE;
+        if ((rc & 0xff) != SQLITE_BUSY || i >= BUSY_TIMEOUT_MS / WAL_RETRY_MS)
+            return hermod_store_db_error(store, error, "switching to WAL");
+        g_usleep(WAL_RETRY_MS * 1000);
+    }
+}
+
 gboolean
 hermod_store_index_open(HermodStore *store, GError **error)
 {
@@ -448,10 +473,11 @@ hermod_store_index_open(HermodStore *store, GError **error)
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         return hermod_store_db_error(store, error, path);
-    sqlite3_busy_timeout(store->db, 10000);
+    sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
     sqlite3_wal_autocheckpoint(store->db, WAL_CHECKPOINT_PAGES);
-    return hermod_store_exec(store,
-                             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    return set_wal(store, error) &&
+           hermod_store_exec(store,
+                             "PRAGMA synchronous=NORMAL;"
                              " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
                              error) &&
            migrate(store, error);

@@ -26,9 +26,11 @@ struct HermodStore {
     GHashTable *stmt; /* const char *sql -> sqlite3_stmt * */
     guint64 used;     /* bytes of every message, for the quota */
     /* Group commit (store-append.c): appends waiting to be published. */
-    GMutex batch_lock;      /* guards pending and is_committing */
+    GMutex batch_lock;      /* guards pending, is_committing and syncing */
     GPtrArray *pending;     /* StoreJob *, in arrival order */
     gboolean is_committing; /* a leader is publishing a batch */
+    guint syncing;          /* members still syncing their files for it */
+    GCond synced;           /* signalled when syncing drops to 0 */
     /* store-read.c: mailbox_status answers, valid while the index is at
      * status_version (canonical name -> HermodStoreMailbox *). */
     GHashTable *status;
@@ -154,12 +156,15 @@ gboolean hermod_store_thread_upgrade(HermodStore *store, GError **error);
 /* Publish the staged file tmp (transfer full: it is renamed or removed)
  * of size bytes as a new message of mailbox, with in's flags, keywords
  * and date (in->data, nullable, only for its header
- * summary: the bytes are tmp's).  Appends waiting for the same account
+ * summary: the bytes are tmp's).  fd (transfer full) is tmp still open
+ * from hermod_store_file_stage_open, which the batch syncs before the
+ * rename, or -1 for a file already synced.  tmp NULL (fd -1): the batch
+ * writes in->data to a file of its own.  Appends waiting for the same account
  * are published together: one folder fsync and one transaction for all.
  * Returns once this message is durable, or failed alone.  Blocking; no
  * lock held. */
 gboolean hermod_store_append_staged(HermodStore *store, const char *mailbox,
-                                    const HermodStoreAppend *in, char *tmp, guint64 size,
+                                    const HermodStoreAppend *in, char *tmp, int fd, guint64 size,
                                     guint32 *out_uid, guint32 *out_uidvalidity, GError **error);
 
 /* --- store-flags.c: removing messages. */
@@ -193,6 +198,14 @@ void hermod_store_files_unlink(HermodStore *store, GPtrArray *files);
  * the UID is known; on failure the staged file is left for the caller);
  * sync fsyncs msg/, once for every file placed since the last sync. */
 gboolean hermod_store_file_stage(HermodStore *store, GBytes *data, char **out_tmp, GError **error);
+/* The same in two steps, for the group commit: stage_open writes the file
+ * and starts its writeback but does not wait (*out_fd gets it, open);
+ * settle fsyncs and closes fd (always), the file is then what stage
+ * leaves.  Until settle returned TRUE the file may be incomplete on disk
+ * and must not be renamed into msg/. */
+gboolean hermod_store_file_stage_open(HermodStore *store, GBytes *data, char **out_tmp, int *out_fd,
+                                      GError **error);
+gboolean hermod_store_file_settle(HermodStore *store, const char *tmp, int fd, GError **error);
 gboolean hermod_store_file_place(HermodStore *store, const char *tmp, const char *name,
                                  GError **error);
 gboolean hermod_store_file_sync(HermodStore *store, GError **error);

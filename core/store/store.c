@@ -181,6 +181,7 @@ store_free(gpointer data)
         close(store->msg_fd);
     g_mutex_clear(&store->lock);
     g_mutex_clear(&store->batch_lock);
+    g_cond_clear(&store->synced);
     g_ptr_array_unref(store->pending);
     g_free(store->account);
     g_free(store->dir);
@@ -210,6 +211,7 @@ store_new(const char *account, char *dir, GError **error)
 
     g_mutex_init(&store->lock);
     g_mutex_init(&store->batch_lock);
+    g_cond_init(&store->synced);
     store->pending = g_ptr_array_new();
     store->account = g_strdup(account);
     store->dir = dir;

@@ -5,12 +5,17 @@
  * thread, and every acknowledged message is there byte for byte after the
  * store is closed and reopened; within one batch, a member that fails (over
  * quota, no such mailbox) fails alone and the others get consecutive UIDs
- * in arrival order.  To build a batch deterministically the test holds the
+ * in arrival order; the batch writes its small members' files, a big
+ * message writes its own; processes opening a new store at once all
+ * succeed.  To build a batch deterministically the test holds the
  * account lock itself, so it reads the store's private header.
  */
 #include "autoconfig.h"
 
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "tmpdir.h"
@@ -230,6 +235,89 @@ test_member_errors(Fixture *fx, gconstpointer data)
     g_clear_error(&none.error);
 }
 
+static guint
+count_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    guint n = 0;
+
+    while (d != NULL && g_dir_read_name(d) != NULL)
+        n++;
+    return n;
+}
+
+/* A small message's file is written by the batch that publishes it, a big
+ * one's (over 256 KiB) by its own thread before it queues; either way
+ * each message reads back byte for byte and tmp/ ends empty. */
+static void
+test_batch_writes_files(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(HermodStore) store = hermod_store_open(ALICE, NULL);
+    static const gsize sizes[] = {100, 300 * 1024, 200, 4096};
+    Member members[G_N_ELEMENTS(sizes)];
+
+    g_mutex_lock(&store->lock);
+    start_member(&members[0], store, "INBOX", sizes[0]);
+    wait_pending(store, 0, TRUE);
+    for (guint i = 1; i < G_N_ELEMENTS(sizes); i++) {
+        start_member(&members[i], store, "INBOX", sizes[i]);
+        wait_pending(store, i, TRUE);
+    }
+    /* The first batch wrote its one file and waits for the lock; of the
+     * queued ones only the big message has a file yet. */
+    g_assert_cmpuint(count_files(store->tmp_dir), ==, 2);
+    g_mutex_unlock(&store->lock);
+    for (guint i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_autofree char *want = g_strnfill(sizes[i], 'm');
+        g_thread_join(members[i].thread);
+        g_assert_no_error(members[i].error);
+        g_assert_cmpuint(members[i].uid, ==, i + 1);
+        check_message(store, members[i].uid, want);
+    }
+    g_assert_cmpuint(count_files(store->tmp_dir), ==, 0);
+    g_assert_cmpuint(count_files(store->msg_dir), ==, G_N_ELEMENTS(sizes));
+}
+
+/* Processes that open a new account's store at the same moment (hermodd
+ * storing its first message while hermodctl lists it) all succeed: the
+ * new database's switch to WAL was answered "database is locked" at
+ * once for one of two racers in about one race in sixty. */
+static void
+test_new_store_race(Fixture *fx, gconstpointer data)
+{
+    enum { ROUNDS = 100, RACERS = 3 };
+
+    for (guint r = 0; r < ROUNDS; r++) {
+        g_autofree char *account = g_strdup_printf("racer%u@example.test", r);
+        int gate[2];
+        pid_t pids[RACERS];
+
+        g_assert_cmpint(pipe(gate), ==, 0);
+        for (guint i = 0; i < RACERS; i++) {
+            pids[i] = fork();
+            g_assert_cmpint(pids[i], >=, 0);
+            if (pids[i] == 0) {
+                char c;
+                g_autoptr(GError) error = NULL;
+                close(gate[1]);
+                (void)read(gate[0], &c, 1); /* returns once the parent closes */
+                HermodStore *store = hermod_store_open(account, &error);
+                if (store == NULL)
+                    g_printerr("racer: %s\n", error->message);
+                _exit(store != NULL ? 0 : 1);
+            }
+        }
+        close(gate[0]);
+        close(gate[1]);
+        for (guint i = 0; i < RACERS; i++) {
+            int status = 0;
+            g_assert_cmpint(waitpid(pids[i], &status, 0), ==, pids[i]);
+            g_assert_true(WIFEXITED(status));
+            g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+        }
+    }
+}
+
 /* Nothing is left in tmp/ or msg/ by the failed members. */
 static void
 test_no_leftovers(Fixture *fx, gconstpointer data)
@@ -255,6 +343,8 @@ main(int argc, char **argv)
     ADD("/store-commit/member-fails-alone", test_member_fails_alone);
     ADD("/store-commit/member-errors", test_member_errors);
     ADD("/store-commit/no-leftovers", test_no_leftovers);
+    ADD("/store-commit/batch-writes-files", test_batch_writes_files);
+    ADD("/store-commit/new-store-race", test_new_store_race);
 #undef ADD
     return g_test_run();
 }
