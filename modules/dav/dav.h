@@ -86,6 +86,8 @@ typedef struct {
     GString *missing, *segment;
     char *href_base;                          /* dav_href of href_key's collection, XML-escaped */
     char *href_owner, *href_home, *href_coll; /* href_base's key */
+    gint64 stored_coll;                       /* dav_store_object: the calendar object stored, */
+    char *stored_name;                        /* for the reminders (NULL: none) */
 } DavJob;
 
 /* A job with no request, for work the module does by itself (iMIP that

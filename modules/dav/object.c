@@ -218,6 +218,11 @@ dav_store_object(DavJob *job, HermodDavCollection *c, const char *name, const ch
     }
     if (!schedule(job, &put, &etag, old))
         dav_resp_header(job, "ETag", etag);
+    if (c->kind == HERMOD_DAV_KIND_CALENDAR) {
+        job->stored_coll = c->id;
+        g_free(job->stored_name);
+        job->stored_name = g_strdup(name);
+    }
     dav_check_clear(&check);
     g_free(old);
     dav_text(job, created ? 201 : 204, created ? "Created\n" : "");

@@ -12,7 +12,13 @@
  * account's store) and the delivery (the IM hub, mail submission).
  *
  * State, under lock: the next due time of each account that has one,
- * and the accounts marked changed.  At start and then hourly every
+ * the accounts marked changed (all their calendars are looked at), and
+ * the objects a PUT stored (dav_remind_object_changed: only those are
+ * looked at, so that a client storing 3,000 events does not have the
+ * thread parse every event of the account after each of them).  An
+ * account's due time is a lower bound: a looked-at object can only make
+ * it sooner, and when it comes, all its calendars are looked at, which
+ * sets it exactly again.  At start and then hourly every
  * account of every local domain is looked at (the catch-up after a
  * restart: alarms that came due while hermodd was down fire then, once,
  * from the store's record).  The thread wakes at least every WAKE_MAX
@@ -32,6 +38,19 @@ static GThread *thread;
 static gboolean is_stopping;
 static GHashTable *due;     /* account -> gint64 * next due, seconds */
 static GHashTable *changed; /* accounts to look at again */
+static GHashTable *touched; /* account -> GPtrArray of Touched*: objects to look at */
+
+typedef struct {
+    gint64 collection_id;
+    char *name;
+} Touched;
+
+static void
+touched_free(Touched *t)
+{
+    g_free(t->name);
+    g_free(t);
+}
 
 static gint64
 now_s(void)
@@ -80,6 +99,37 @@ look_at(const char *account)
     return next;
 }
 
+/* Blocking.  The soonest next due time of account's objects list (of
+ * Touched; G_MAXINT64: none), after firing what is due.  A name no
+ * longer there has nothing to fire. */
+static gint64
+look_at_objects(const char *account, GPtrArray *list)
+{
+    g_autoptr(GError) error = NULL;
+    HermodMailStore *store = dav_api->mail->open(account, &error);
+    gint64 next = G_MAXINT64, now = now_s();
+
+    if (store == NULL) {
+        dav_api->log(HERMOD_LOG_WARNING, NULL, "reminders of <%s>: %s", account, error->message);
+        return now + WAKE_MAX;
+    }
+    for (guint i = 0; i < list->len && error == NULL; i++) {
+        const Touched *t = list->pdata[i];
+        HermodDavObject *o = NULL;
+        gint64 n = G_MAXINT64;
+        if (dav_api->dav->object(store, t->collection_id, t->name, &o, &error) && o != NULL)
+            dav_remind_object(store, account, t->collection_id, o, now, &n);
+        dav_api->dav->object_free(o);
+        next = MIN(next, n);
+    }
+    if (error != NULL) {
+        dav_api->log(HERMOD_LOG_WARNING, NULL, "reminders of <%s>: %s", account, error->message);
+        next = MIN(next, now + WAKE_MAX);
+    }
+    dav_api->mail->unref(store);
+    return next;
+}
+
 /* Blocking.  Mark every account of every local domain. */
 static void
 mark_all(void)
@@ -99,18 +149,30 @@ mark_all(void)
 }
 
 /* Lock held: an account that is due or changed (transfer full), or NULL
- * with *out_wait the seconds until the next one. */
+ * with *out_wait the seconds until the next one.  *out_objects: NULL to
+ * look at all the account's calendars, or only these objects (Touched,
+ * transfer full). */
 static char *
-take_next(gint64 now, gint64 *out_wait)
+take_next(gint64 now, gint64 *out_wait, GPtrArray **out_objects)
 {
     GHashTableIter it;
     gpointer k, v;
     gint64 first = G_MAXINT64;
 
+    *out_objects = NULL;
     g_hash_table_iter_init(&it, changed);
     if (g_hash_table_iter_next(&it, &k, NULL)) {
         char *account = g_strdup(k);
         g_hash_table_iter_remove(&it);
+        g_hash_table_remove(touched, account); /* all are looked at */
+        return account;
+    }
+    g_hash_table_iter_init(&it, touched);
+    if (g_hash_table_iter_next(&it, &k, &v)) {
+        char *account = g_strdup(k);
+        g_hash_table_iter_steal(&it);
+        g_free(k);
+        *out_objects = v;
         return account;
     }
     g_hash_table_iter_init(&it, due);
@@ -126,6 +188,26 @@ take_next(gint64 now, gint64 *out_wait)
     return NULL;
 }
 
+/* Lock held.  account's next due time is next (after a look at all its
+ * calendars) or, is_lower_bound, at most next.  Takes account. */
+static void
+set_due(char *account, gint64 next, gboolean is_lower_bound)
+{
+    gint64 *t = g_hash_table_lookup(due, account);
+
+    if (is_lower_bound && t != NULL) {
+        *t = MIN(*t, next);
+        g_free(account);
+    } else if (next != G_MAXINT64) {
+        t = g_new(gint64, 1);
+        *t = next;
+        g_hash_table_replace(due, account, t);
+    } else {
+        g_hash_table_remove(due, account);
+        g_free(account);
+    }
+}
+
 static gpointer
 run(gpointer unused)
 {
@@ -135,6 +217,8 @@ run(gpointer unused)
     while (!is_stopping) {
         gint64 now = now_s(), wait = WAKE_MAX;
         char *account;
+        GPtrArray *objects = NULL;
+        gint64 next;
         if (now >= next_rescan) {
             next_rescan = now + RESCAN;
             g_mutex_unlock(&lock);
@@ -142,22 +226,17 @@ run(gpointer unused)
             g_mutex_lock(&lock);
             continue;
         }
-        account = take_next(now, &wait);
+        account = take_next(now, &wait, &objects);
         if (account == NULL) {
             g_cond_wait_until(&wake, &lock, g_get_monotonic_time() + wait * G_USEC_PER_SEC);
             continue;
         }
         g_mutex_unlock(&lock);
-        gint64 next = look_at(account);
+        next = objects != NULL ? look_at_objects(account, objects) : look_at(account);
         g_mutex_lock(&lock);
-        if (next != G_MAXINT64) {
-            gint64 *t = g_new(gint64, 1);
-            *t = next;
-            g_hash_table_replace(due, account, t);
-        } else {
-            g_hash_table_remove(due, account);
-            g_free(account);
-        }
+        set_due(account, next, objects != NULL); /* takes account */
+        if (objects != NULL)
+            g_ptr_array_unref(objects);
     }
     g_mutex_unlock(&lock);
     return NULL;
@@ -169,6 +248,28 @@ dav_remind_changed(const char *account)
     g_mutex_lock(&lock);
     if (changed != NULL) {
         g_hash_table_add(changed, g_ascii_strdown(account, -1));
+        g_cond_signal(&wake);
+    }
+    g_mutex_unlock(&lock);
+}
+
+void
+dav_remind_object_changed(const char *account, gint64 collection_id, const char *name)
+{
+    g_mutex_lock(&lock);
+    if (touched != NULL) {
+        char *key = g_ascii_strdown(account, -1);
+        GPtrArray *list = g_hash_table_lookup(touched, key);
+        Touched *t = g_new(Touched, 1);
+        if (list == NULL) {
+            list = g_ptr_array_new_with_free_func((GDestroyNotify)touched_free);
+            g_hash_table_insert(touched, key, list);
+        } else {
+            g_free(key);
+        }
+        t->collection_id = collection_id;
+        t->name = g_strdup(name);
+        g_ptr_array_add(list, t);
         g_cond_signal(&wake);
     }
     g_mutex_unlock(&lock);
@@ -188,6 +289,8 @@ dav_remind_start(void)
     is_stopping = FALSE;
     due = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    touched =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
     g_mutex_unlock(&lock);
     thread = g_thread_new("dav-remind", run, NULL);
 }
@@ -206,5 +309,6 @@ dav_remind_stop(void)
     g_mutex_lock(&lock);
     g_clear_pointer(&due, g_hash_table_destroy);
     g_clear_pointer(&changed, g_hash_table_destroy);
+    g_clear_pointer(&touched, g_hash_table_destroy);
     g_mutex_unlock(&lock);
 }

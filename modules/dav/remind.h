@@ -15,6 +15,9 @@ void dav_remind_stop(void);
 /* account's calendars changed (a PUT, DELETE, MOVE...): look at its
  * alarms again soon.  Any thread. */
 void dav_remind_changed(const char *account);
+/* A PUT stored object name of account's calendar collection_id: look at
+ * its alarms soon (and at no other object's).  Any thread. */
+void dav_remind_object_changed(const char *account, gint64 collection_id, const char *name);
 
 /* Fire the alarms of object o of calendar collection_id that came due
  * since they last were, up to now, and record how far that went.  The

@@ -67,6 +67,7 @@ dav_job_free(DavJob *job)
     g_free(job->href_owner);
     g_free(job->href_home);
     g_free(job->href_coll);
+    g_free(job->stored_name);
     g_free(job);
 }
 
@@ -166,9 +167,15 @@ job_run(gpointer data)
     DavJob *job = data;
 
     dispatch(job);
-    if (job->status < 300 && strcmp(job->method, "GET") != 0 &&
-        strcmp(job->method, "PROPFIND") != 0 && strcmp(job->method, "REPORT") != 0)
-        dav_remind_changed(job->account); /* a write may have changed its alarms */
+    if (job->status >= 300 || strcmp(job->method, "GET") == 0 ||
+        strcmp(job->method, "PROPFIND") == 0 || strcmp(job->method, "REPORT") == 0)
+        return;
+    /* A PUT changed one object's alarms, or none outside a calendar;
+     * another write may have changed any of them. */
+    if (strcmp(job->method, "PUT") != 0)
+        dav_remind_changed(job->account);
+    else if (job->stored_name != NULL)
+        dav_remind_object_changed(job->account, job->stored_coll, job->stored_name);
 }
 
 static void
