@@ -28,37 +28,52 @@ dav_error(GError **error, HermodDavError code, const char *what, const char *arg
     return FALSE;
 }
 
-/* One allocation per object: the struct, then its four strings, so that
- * listing thousands of objects costs one malloc and one free each.
- * hermod_store_dav_object_free frees it whole. */
+/* One allocation per object: the struct, then copies of n text columns
+ * of st, so that listing thousands of objects costs one malloc and one
+ * free each; hermod_store_dav_object_free frees it whole.  The copy of
+ * column i goes to the string member at offset field[i]; SQL NULL stays
+ * NULL. */
 static HermodDavObject *
-read_object(sqlite3_stmt *st, gboolean with_data)
+object_with_texts(sqlite3_stmt *st, const gsize *field, int n)
 {
     const char *text[4];
     gsize len[4], room = sizeof(HermodDavObject);
-    char *strings[4], *at;
+    char *at;
     HermodDavObject *o;
 
+    g_assert(n <= 4);
     /* strlen, not sqlite3_column_bytes: each column call costs more than
      * the strlen of these short texts, and a C string ends at a NUL anyway. */
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < n; i++) {
         text[i] = (const char *)sqlite3_column_text(st, i);
         len[i] = text[i] != NULL ? strlen(text[i]) : 0;
         room += len[i] + 1;
     }
     o = g_malloc0(room);
     at = (char *)(o + 1);
-    for (int i = 0; i < 4; i++) {
-        strings[i] = text[i] != NULL ? at : NULL;
+    for (int i = 0; i < n; i++) {
+        G_STRUCT_MEMBER(char *, o, field[i]) = text[i] != NULL ? at : NULL;
         if (text[i] != NULL)
             memcpy(at, text[i], len[i]);
         at[len[i]] = '\0';
         at += len[i] + 1;
     }
-    o->name = strings[0];
-    o->uid = strings[1];
-    o->etag = strings[2];
-    o->content_type = strings[3];
+    return o;
+}
+
+/* OBJECT_COLUMNS' texts, in order. */
+static const gsize object_texts[] = {
+    G_STRUCT_OFFSET(HermodDavObject, name),
+    G_STRUCT_OFFSET(HermodDavObject, uid),
+    G_STRUCT_OFFSET(HermodDavObject, etag),
+    G_STRUCT_OFFSET(HermodDavObject, content_type),
+};
+
+static HermodDavObject *
+read_object(sqlite3_stmt *st, gboolean with_data)
+{
+    HermodDavObject *o = object_with_texts(st, object_texts, G_N_ELEMENTS(object_texts));
+
     o->modseq = (guint64)sqlite3_column_int64(st, 4);
     o->size = (guint64)sqlite3_column_int64(st, 5);
     o->first_start = sqlite3_column_int64(st, 6);
@@ -110,34 +125,19 @@ hermod_store_dav_objects(HermodStore *store, gint64 collection_id, gboolean with
     return g_steal_pointer(&out);
 }
 
-/* A brief row: name, etag, content_type, size (read_object's layout). */
+/* The brief listing's texts, in order. */
+static const gsize brief_texts[] = {
+    G_STRUCT_OFFSET(HermodDavObject, name),
+    G_STRUCT_OFFSET(HermodDavObject, etag),
+    G_STRUCT_OFFSET(HermodDavObject, content_type),
+};
+
+/* A brief row: name, etag, content_type, size. */
 static HermodDavObject *
 read_brief(sqlite3_stmt *st)
 {
-    const char *text[3];
-    gsize len[3], room = sizeof(HermodDavObject);
-    char *at;
-    HermodDavObject *o;
+    HermodDavObject *o = object_with_texts(st, brief_texts, G_N_ELEMENTS(brief_texts));
 
-    for (int i = 0; i < 3; i++) {
-        text[i] = (const char *)sqlite3_column_text(st, i);
-        len[i] = text[i] != NULL ? strlen(text[i]) : 0;
-        room += len[i] + 1;
-    }
-    o = g_malloc0(room);
-    at = (char *)(o + 1);
-    for (int i = 0; i < 3; i++) {
-        if (text[i] != NULL)
-            memcpy(at, text[i], len[i]);
-        at[len[i]] = '\0';
-        if (i == 0)
-            o->name = at;
-        else if (i == 1)
-            o->etag = at;
-        else
-            o->content_type = at;
-        at += len[i] + 1;
-    }
     o->size = (guint64)sqlite3_column_int64(st, 3);
     return o;
 }
