@@ -427,8 +427,11 @@ split_or_postmaster(const char *address, char **out_local, char **out_domain, GE
     return TRUE;
 }
 
+/* What address is; for a local one (nullable out) everyone it reaches,
+ * else NULL.  (transfer full) */
 static gboolean
-classify_locked(const char *address, HermodAddrKind *out_kind, GError **error)
+classify_locked(const char *address, HermodAddrKind *out_kind, GPtrArray **out_found,
+                GError **error)
 {
     g_autofree char *local = NULL;
     g_autofree char *domain = NULL;
@@ -436,6 +439,8 @@ classify_locked(const char *address, HermodAddrKind *out_kind, GError **error)
     g_autoptr(GError) why = NULL;
     gboolean is_local = FALSE;
 
+    if (out_found != NULL)
+        *out_found = NULL;
     if (!split_or_postmaster(address, &local, &domain, &why)) {
         if (!g_error_matches(why, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_INVALID)) {
             g_propagate_error(error, g_steal_pointer(&why));
@@ -454,7 +459,64 @@ classify_locked(const char *address, HermodAddrKind *out_kind, GError **error)
     if (found == NULL)
         return FALSE;
     *out_kind = found->len > 0 ? HERMOD_ADDR_LOCAL : HERMOD_ADDR_UNKNOWN;
+    if (out_found != NULL && found->len > 0)
+        *out_found = g_steal_pointer(&found);
     return TRUE;
+}
+
+/* Where a target of an alias goes: an account is local, anything else is
+ * what classify says of it. */
+static gboolean
+target_kind_locked(const char *target, HermodAddrKind *out_kind, GError **error)
+{
+    g_autofree char *canon = hermod_directory_addr_canon(target);
+    gboolean is_account = FALSE;
+
+    if (canon != NULL && !hermod_directory_db_has_account(canon, &is_account, error))
+        return FALSE;
+    if (is_account) {
+        *out_kind = HERMOD_ADDR_LOCAL;
+        return TRUE;
+    }
+    return classify_locked(target, out_kind, NULL, error);
+}
+
+static void
+target_free(gpointer p)
+{
+    HermodDirectoryTarget *t = p;
+
+    g_free(t->address);
+    g_free(t);
+}
+
+gboolean
+hermod_directory_expand(const char *address, HermodAddrKind *out_kind, GPtrArray **out_targets,
+                        GError **error)
+{
+    g_autoptr(GPtrArray) found = NULL;
+    g_autoptr(GPtrArray) targets = NULL;
+    gboolean ok;
+
+    *out_targets = NULL;
+    if (hermod_directory_db_lock(error) == NULL)
+        return FALSE;
+    hermod_directory_db_read_begin();
+    ok = classify_locked(address, out_kind, &found, error);
+    if (ok && found != NULL) {
+        targets = g_ptr_array_new_with_free_func(target_free);
+        for (guint i = 0; ok && i < found->len; i++) {
+            HermodDirectoryTarget *t = g_new0(HermodDirectoryTarget, 1);
+            t->address = g_strdup(found->pdata[i]);
+            g_ptr_array_add(targets, t);
+            ok = target_kind_locked(t->address, &t->kind, error);
+        }
+    }
+    hermod_directory_db_read_end();
+    hermod_directory_db_unlock();
+    if (ok)
+        *out_targets = g_steal_pointer(&targets);
+    return ok;
 }
 
 gboolean
@@ -465,7 +527,7 @@ hermod_directory_classify(const char *address, HermodAddrKind *out_kind, GError 
     if (hermod_directory_db_lock(error) == NULL)
         return FALSE;
     hermod_directory_db_read_begin();
-    ok = classify_locked(address, out_kind, error);
+    ok = classify_locked(address, out_kind, NULL, error);
     hermod_directory_db_read_end();
     hermod_directory_db_unlock();
     return ok;

@@ -81,6 +81,19 @@ gboolean hermod_directory_classify(const char *address, HermodAddrKind *out_kind
  * NULL with NOT_FOUND when it reaches nobody, INVALID when it is not an
  * address, DB when the directory failed. */
 GPtrArray *hermod_directory_resolve(const char *address, GError **error);
+/* One target of a local address: an account (HERMOD_ADDR_LOCAL) or what
+ * hermod_directory_classify says of another address. */
+typedef struct {
+    char *address;
+    HermodAddrKind kind;
+} HermodDirectoryTarget;
+/* Where mail to address goes, in one lookup (one read of the directory,
+ * so the answers agree): its kind as hermod_directory_classify says, and
+ * for a LOCAL one (nullable *out_targets otherwise) everyone it resolves
+ * to, each with its kind, as HermodDirectoryTarget in a GPtrArray that
+ * frees them.  (transfer full) */
+gboolean hermod_directory_expand(const char *address, HermodAddrKind *out_kind,
+                                 GPtrArray **out_targets, GError **error);
 /* May account use address as its sender (HermodApi.addr_owned_by and
  * addr_check_owner)?  A lookup: *out_is_owner is the answer. */
 gboolean hermod_directory_owns(const char *address, const char *account, gboolean *out_is_owner,

@@ -164,69 +164,41 @@ add_unique(Submission *s, GPtrArray *list, const char *address, const HermodQueu
     g_ptr_array_add(list, rcpt_new(address, from->notify, orcpt));
 }
 
-/* Where an alias target goes: an account (local), another domain
- * (remote), or nowhere.  FALSE when the directory cannot say. */
-static gboolean
-target_kind(const char *target, HermodAddrKind *out_kind, GError **error)
-{
-    gboolean is_account = FALSE;
-
-    if (!hermod_directory_account_exists(target, &is_account, error))
-        return FALSE;
-    if (is_account) {
-        *out_kind = HERMOD_ADDR_LOCAL;
-        return TRUE;
-    }
-    return hermod_directory_classify(target, out_kind, error);
-}
-
-static gboolean
-expand_local(Submission *s, const HermodQueueRcpt *r, GError **error)
-{
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GPtrArray) targets = hermod_directory_resolve(r->address, &err);
-
-    for (guint i = 0; targets != NULL && i < targets->len; i++) {
-        const char *t = g_ptr_array_index(targets, i);
-        HermodAddrKind kind = HERMOD_ADDR_UNKNOWN;
-        if (!target_kind(t, &kind, &err))
-            break;
-        if (kind == HERMOD_ADDR_LOCAL)
-            add_unique(s, s->local, t, r);
-        else if (kind == HERMOD_ADDR_REMOTE)
-            add_unique(s, s->remote, t, r);
-        else
-            hermod_log(HERMOD_LOG_WARNING, s->msg->session,
-                       "alias target <%s> of <%s> does not exist; skipped", t, r->address);
-    }
-    if (err == NULL)
-        return TRUE;
-    g_set_error(error, HERMOD_SUBMIT_ERROR, HERMOD_SUBMIT_ERROR_TEMP, "cannot resolve <%s>: %s",
-                r->address, err->message);
-    return FALSE;
-}
-
+/* Each recipient's addresses into s->local and s->remote: a local one
+ * fans out to the accounts (and remote addresses) it resolves to, all in
+ * one directory lookup per recipient. */
 static gboolean
 expand(Submission *s, GError **error)
 {
     for (guint i = 0; i < s->msg->rcpts->len; i++) {
         const HermodQueueRcpt *r = g_ptr_array_index(s->msg->rcpts, i);
         g_autoptr(GError) err = NULL;
+        g_autoptr(GPtrArray) targets = NULL;
         HermodAddrKind kind = HERMOD_ADDR_UNKNOWN;
-        if (!hermod_directory_classify(r->address, &kind, &err)) {
+        if (!hermod_directory_expand(r->address, &kind, &targets, &err)) {
             g_set_error(error, HERMOD_SUBMIT_ERROR, HERMOD_SUBMIT_ERROR_TEMP,
                         "cannot look up <%s>: %s", r->address, err->message);
             return FALSE;
         }
         if (kind == HERMOD_ADDR_REMOTE) {
             add_unique(s, s->remote, r->address, r);
-        } else if (kind == HERMOD_ADDR_LOCAL) {
-            if (!expand_local(s, r, error))
-                return FALSE;
-        } else {
+            continue;
+        }
+        if (kind != HERMOD_ADDR_LOCAL || targets == NULL) {
             g_set_error(error, HERMOD_SUBMIT_ERROR, HERMOD_SUBMIT_ERROR_REJECTED,
                         "no such recipient <%s>", r->address);
             return FALSE;
+        }
+        for (guint j = 0; j < targets->len; j++) {
+            const HermodDirectoryTarget *t = g_ptr_array_index(targets, j);
+            if (t->kind == HERMOD_ADDR_LOCAL)
+                add_unique(s, s->local, t->address, r);
+            else if (t->kind == HERMOD_ADDR_REMOTE)
+                add_unique(s, s->remote, t->address, r);
+            else
+                hermod_log(HERMOD_LOG_WARNING, s->msg->session,
+                           "alias target <%s> of <%s> does not exist; skipped", t->address,
+                           r->address);
         }
     }
     return TRUE;
