@@ -6,17 +6,12 @@
  * An account that has the IM setting "notify_new_mail" (a template; "on"
  * means DEFAULT_TEMPLATE) gets an IM each time mail is delivered to its
  * INBOX: %from% becomes the message's From (decoded), %subject% its
- * Subject, %% a '%'.  Mail flow calls the hook on the delivering thread
- * before SMTP's 250 (or APPEND's OK); it only copies the message's header
- * block and queues it for one thread here, which reads the setting and
- * sends the IM.  Reading the setting there (one read of the account's
- * index, under the store's lock) kept every delivery waiting behind the
- * next batch's commit, for nothing when the setting is off.  Past
- * QUEUE_MAX queued deliveries the hook reads the setting itself again,
- * so that a burst cannot queue without bound, and only messages whose
- * account asked for the IM are queued.  The notice comes from
- * mailer-daemon@ the account's domain, source "notify", and no sender
- * keeps a copy.  Only the header block of the message is parsed.
+ * Subject, %% a '%'.  Mail flow calls the hook on the delivering thread,
+ * which only reads the setting (one indexed read of the account's
+ * index) and queues the rest for one thread here, so that SMTP's 250
+ * never waits for an IM.  The notice comes from mailer-daemon@ the
+ * account's domain, source "notify", and no sender keeps a copy.  Only
+ * the header block of the message is parsed.
  */
 #include "autoconfig.h"
 
@@ -30,12 +25,11 @@
 #define DEFAULT_TEMPLATE "New mail from %from%: %subject%"
 #define HEADER_MAX       (64 * 1024)
 #define TEXT_MAX         1000
-#define QUEUE_MAX        1000
 
 typedef struct {
     char *account;
-    char *template; /* NULL: not read yet */
-    GBytes *data;   /* the header block */
+    char *template;
+    GBytes *data;
 } Job;
 
 static GMutex lock;
@@ -50,13 +44,15 @@ job_free(Job *j)
     g_free(j);
 }
 
-/* From and Subject of a header block, decoded (transfer full). */
+/* From and Subject of the header block, decoded (transfer full). */
 static void
-read_headers(GBytes *header, char **out_from, char **out_subject)
+read_headers(GBytes *data, char **out_from, char **out_subject)
 {
     gsize len = 0;
-    const char *raw = g_bytes_get_data(header, &len);
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
+    const char *raw = g_bytes_get_data(data, &len);
+    const char *end = g_strstr_len(raw, (gssize)MIN(len, HEADER_MAX), "\r\n\r\n");
+    gsize hlen = end != NULL ? (gsize)(end - raw) + 4 : MIN(len, HEADER_MAX);
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, hlen);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
     InternetAddressList *from = msg != NULL ? g_mime_message_get_from(msg) : NULL;
@@ -103,25 +99,6 @@ expand(const char *template, const char *from, const char *subject)
     return g_string_free(out, FALSE);
 }
 
-/* The template account asked for, NULL for none (transfer full).  FALSE
- * when the setting could not be read (logged). */
-static gboolean
-read_template(const char *account, char **out_template)
-{
-    g_autofree char *value = NULL;
-    g_autoptr(GError) error = NULL;
-
-    *out_template = NULL;
-    if (!hermod_im_setting_get(account, "notify_new_mail", &value, &error)) {
-        hermod_log(HERMOD_LOG_WARNING, NULL, "new-mail IM to <%s>: %s", account, error->message);
-        return FALSE;
-    }
-    if (value == NULL || *value == '\0' || g_str_equal(value, "off"))
-        return TRUE;
-    *out_template = g_str_equal(value, "on") ? g_strdup(DEFAULT_TEMPLATE) : g_steal_pointer(&value);
-    return TRUE;
-}
-
 static void
 work(gpointer item, gpointer data)
 {
@@ -129,10 +106,6 @@ work(gpointer item, gpointer data)
     g_autofree char *from = NULL, *subject = NULL, *text = NULL, *sender = NULL;
     g_autoptr(GError) error = NULL;
 
-    if (j->template == NULL && (!read_template(j->account, &j->template) || j->template == NULL)) {
-        job_free(j);
-        return;
-    }
     read_headers(j->data, &from, &subject);
     text = expand(j->template, from, subject);
     if (!g_utf8_validate(text, -1, NULL)) {
@@ -150,35 +123,26 @@ work(gpointer item, gpointer data)
     job_free(j);
 }
 
-/* A copy of the header block of data, at most HEADER_MAX bytes. */
-static GBytes *
-header_block(GBytes *data)
-{
-    gsize len = 0;
-    const char *raw = g_bytes_get_data(data, &len);
-    const char *end = g_strstr_len(raw, (gssize)MIN(len, HEADER_MAX), "\r\n\r\n");
-
-    return g_bytes_new(raw, end != NULL ? (gsize)(end - raw) + 4 : MIN(len, HEADER_MAX));
-}
-
-/* On the delivering thread: queue the rest (see the top of the file). */
+/* On the delivering thread: read the setting, queue the rest. */
 static void
 on_delivered(const char *account, GBytes *data)
 {
     g_autofree char *template = NULL;
-    gboolean is_busy;
+    g_autoptr(GError) error = NULL;
 
     if (strchr(account, '@') == NULL)
         return;
-    g_mutex_lock(&lock);
-    is_busy = pool != NULL && g_thread_pool_unprocessed(pool) >= QUEUE_MAX;
-    g_mutex_unlock(&lock);
-    if (is_busy && (!read_template(account, &template) || template == NULL))
+    if (!hermod_im_setting_get(account, "notify_new_mail", &template, &error)) {
+        hermod_log(HERMOD_LOG_WARNING, NULL, "new-mail IM to <%s>: %s", account, error->message);
+        return;
+    }
+    if (template == NULL || *template == '\0' || g_str_equal(template, "off"))
         return;
     Job *j = g_new0(Job, 1);
     j->account = g_strdup(account);
-    j->template = g_steal_pointer(&template);
-    j->data = header_block(data);
+    j->template =
+        g_str_equal(template, "on") ? g_strdup(DEFAULT_TEMPLATE) : g_steal_pointer(&template);
+    j->data = g_bytes_ref(data);
     g_mutex_lock(&lock);
     if (pool != NULL)
         g_thread_pool_push(pool, j, NULL);
