@@ -94,6 +94,7 @@ wm_init(const HermodApi *api, HermodModule *self, GError **error)
 static void
 wm_shutdown(HermodModule *self)
 {
+    wm_files_shutdown();
     wm_module = NULL;
 }
 

@@ -55,6 +55,8 @@ WmSecondResult wm_second_factor_ok(const char *account, const char *code, GError
  * from the override folder when it has the file, else the shipped one;
  * 404 for anything else. */
 void wm_serve_theme_file(HermodHttpRequest *req, const char *theme, const char *rel);
+/* Drop the app pages files.c keeps (at module shutdown). */
+void wm_files_shutdown(void);
 /* The theme for this request: the "hermod_theme" cookie when it names an
  * installed theme, else [webmail] mobile_theme for phones, else
  * [webmail] theme.  (transfer none) */

@@ -195,6 +195,41 @@ def override_folder_with_the_phone_theme():
 
 
 @ht.test
+def an_edited_page_is_served_at_once():
+    # The page is kept between requests; an edit in place (same size, a
+    # new time) or a file renamed over it (a new inode) must show at once.
+    over = os.path.join(srv.data_dir, "themes", "default")
+    os.makedirs(over, exist_ok=True)
+    path = os.path.join(over, "index.html")
+    with open(os.path.join(THEMES, "default", "index.html"), "rb") as f:
+        page = f.read()
+    old = time.time() - 3600
+
+    def put(title, when, replace=False):
+        target = path + ".new" if replace else path
+        with open(target, "wb") as f:
+            f.write(page.replace(b"<title>Mail</title>", b"<title>%s</title>" % title))
+        os.utime(target, (when, when))
+        if replace:
+            os.rename(target, path)
+
+    def title_served():
+        r, data = request("GET", "/", {"Cookie": "hermod_theme=default"})
+        ht.check_equal(r.status, 200, "GET /")
+        return data.split(b"<title>")[1].split(b"</title>")[0]
+
+    put(b"Edit AAAA", old)
+    ht.check_equal(title_served(), b"Edit AAAA", "the admin's page")
+    ht.check_equal(title_served(), b"Edit AAAA", "the admin's page, again")
+    put(b"Edit BBBB", old + 60)
+    ht.check_equal(title_served(), b"Edit BBBB", "the page edited in place")
+    put(b"Edit CCCC", old + 60, replace=True)
+    ht.check_equal(title_served(), b"Edit CCCC", "the page renamed over the old one")
+    os.unlink(path)
+    ht.check_equal(title_served(), b"Mail", "the shipped page once the copy is gone")
+
+
+@ht.test
 def theme_files_are_compressed_and_revalidated():
     import gzip
     with open(os.path.join(THEMES, "default", "js", "list.js"), "rb") as f:
