@@ -16,6 +16,7 @@
 
 #include "config/config.h"
 #include "directory/directory.h"
+#include "lib/log.h"
 #include "lib/stats.h"
 #include "mailflow/queue.h"
 #include "net/listener.h"
@@ -72,12 +73,20 @@ listeners(void)
     return out;
 }
 
+/* The ABI member has no GError (1.x is append-only): a failure gives an
+ * empty list, and is logged here so that it is not mistaken for "no
+ * domains" in silence. */
 static GPtrArray *
 local_domains(void)
 {
-    GPtrArray *domains = hermod_directory_domain_list(NULL);
+    g_autoptr(GError) error = NULL;
+    GPtrArray *domains = hermod_directory_domain_list(&error);
 
-    return domains != NULL ? domains : g_ptr_array_new_with_free_func(g_free);
+    if (domains != NULL)
+        return domains;
+    hermod_log(HERMOD_LOG_WARNING, NULL, "web: cannot list the local domains: %s",
+               error != NULL ? error->message : "unknown error");
+    return g_ptr_array_new_with_free_func(g_free);
 }
 
 static void

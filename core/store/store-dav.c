@@ -226,26 +226,6 @@ hermod_store_dav_collection_free(HermodDavCollection *c)
 }
 
 gboolean
-hermod_store_dav_sync(HermodStore *store, gint64 id, guint64 *out_sync, gboolean *out_found,
-                      GError **error)
-{
-    sqlite3_stmt *st =
-        hermod_store_stmt(store, "SELECT sync FROM dav_collections WHERE id = ?", error);
-    int rc;
-
-    if (st == NULL)
-        return FALSE;
-    sqlite3_bind_int64(st, 1, id);
-    rc = hermod_store_step(store, st, "reading a sync number", error);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return FALSE;
-    *out_found = rc == SQLITE_ROW;
-    *out_sync = *out_found ? (guint64)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return TRUE;
-}
-
-gboolean
 hermod_store_dav_log(HermodStore *store, gint64 id, const char *name, gboolean is_deleted,
                      guint64 *out_modseq, GError **error)
 {

@@ -74,9 +74,6 @@ gboolean hermod_store_dav_name_ok(const char *name, GError **error);
 gboolean hermod_store_dav_txn(HermodStore *store,
                               gboolean (*fn)(HermodStore *, gpointer, GError **), gpointer data,
                               GError **error);
-/* A collection's sync number, as a lookup (*out_found). */
-gboolean hermod_store_dav_sync(HermodStore *store, gint64 id, guint64 *out_sync,
-                               gboolean *out_found, GError **error);
 /* Take the collection's next sync number and log name's change. */
 gboolean hermod_store_dav_log(HermodStore *store, gint64 id, const char *name, gboolean is_deleted,
                               guint64 *out_modseq, GError **error);

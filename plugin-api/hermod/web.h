@@ -178,6 +178,7 @@ typedef struct {
      * freed with the array. */
     GPtrArray *(*listeners)(void);
     /* The local domains.  Blocking (SQLite): call from a work function.
+     * A directory failure gives an empty list (the core logs it).
      * (transfer full) element char *. */
     GPtrArray *(*local_domains)(void);
     /* The core's counters and histograms in the Prometheus text format,
