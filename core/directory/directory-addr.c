@@ -467,18 +467,17 @@ classify_locked(const char *address, HermodAddrKind *out_kind, GPtrArray **out_f
 /* Where a target of an alias goes: an account is local, anything else is
  * what classify says of it. */
 static gboolean
-target_kind_locked(const char *target, HermodAddrKind *out_kind, GError **error)
+target_kind_locked(HermodDirectoryTarget *t, GError **error)
 {
-    g_autofree char *canon = hermod_directory_addr_canon(target);
-    gboolean is_account = FALSE;
+    g_autofree char *canon = hermod_directory_addr_canon(t->address);
 
-    if (canon != NULL && !hermod_directory_db_has_account(canon, &is_account, error))
+    if (canon != NULL && !hermod_directory_db_has_account(canon, &t->is_account, error))
         return FALSE;
-    if (is_account) {
-        *out_kind = HERMOD_ADDR_LOCAL;
+    if (t->is_account) {
+        t->kind = HERMOD_ADDR_LOCAL;
         return TRUE;
     }
-    return classify_locked(target, out_kind, NULL, error);
+    return classify_locked(t->address, &t->kind, NULL, error);
 }
 
 static void
@@ -507,9 +506,9 @@ hermod_directory_expand(const char *address, HermodAddrKind *out_kind, GPtrArray
         targets = g_ptr_array_new_with_free_func(target_free);
         for (guint i = 0; ok && i < found->len; i++) {
             HermodDirectoryTarget *t = g_new0(HermodDirectoryTarget, 1);
-            t->address = g_strdup(found->pdata[i]);
+            t->address = g_steal_pointer(&found->pdata[i]);
             g_ptr_array_add(targets, t);
-            ok = target_kind_locked(t->address, &t->kind, error);
+            ok = target_kind_locked(t, error);
         }
     }
     hermod_directory_db_read_end();

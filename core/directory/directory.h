@@ -81,11 +81,13 @@ gboolean hermod_directory_classify(const char *address, HermodAddrKind *out_kind
  * NULL with NOT_FOUND when it reaches nobody, INVALID when it is not an
  * address, DB when the directory failed. */
 GPtrArray *hermod_directory_resolve(const char *address, GError **error);
-/* One target of a local address: an account (HERMOD_ADDR_LOCAL) or what
- * hermod_directory_classify says of another address. */
+/* One target of a local address: an account (is_account, kind
+ * HERMOD_ADDR_LOCAL) or what hermod_directory_classify says of another
+ * address. */
 typedef struct {
     char *address;
     HermodAddrKind kind;
+    gboolean is_account;
 } HermodDirectoryTarget;
 /* Where mail to address goes, in one lookup (one read of the directory,
  * so the answers agree): its kind as hermod_directory_classify says, and

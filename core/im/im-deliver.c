@@ -131,32 +131,26 @@ add_targets(Delivery *d, const char *address, GError **error)
 {
     g_autofree char *canon = hermod_directory_canonical(address);
     g_autoptr(GError) err = NULL;
-    g_autoptr(GPtrArray) accounts = NULL;
+    g_autoptr(GPtrArray) found = NULL;
     HermodAddrKind kind = HERMOD_ADDR_INVALID;
     guint before = d->targets->len;
 
     if (canon == NULL)
         return fail(error, HERMOD_IM_ERROR_BAD_ADDRESS, "not a valid address: %s", address);
-    if (!hermod_directory_classify(canon, &kind, &err))
+    if (!hermod_directory_expand(canon, &kind, &found, &err))
         return fail(error, HERMOD_IM_ERROR_TEMP, "the directory failed: %s", err->message);
     if (kind == HERMOD_ADDR_INVALID)
         return fail(error, HERMOD_IM_ERROR_BAD_ADDRESS, "not a valid address: %s", address);
-    if (kind == HERMOD_ADDR_LOCAL)
-        accounts = hermod_directory_resolve(canon, &err);
-    if (accounts == NULL && err != NULL &&
-        g_error_matches(err, HERMOD_DIRECTORY_ERROR, HERMOD_DIRECTORY_ERROR_DB))
-        return fail(error, HERMOD_IM_ERROR_TEMP, "the directory failed: %s", err->message);
-    for (guint i = 0; accounts != NULL && i < accounts->len; i++) {
-        gboolean exists = FALSE, is_dup = FALSE;
-        if (!hermod_directory_account_exists(accounts->pdata[i], &exists, &err))
-            return fail(error, HERMOD_IM_ERROR_TEMP, "the directory failed: %s", err->message);
+    for (guint i = 0; found != NULL && i < found->len; i++) {
+        const HermodDirectoryTarget *f = found->pdata[i];
+        gboolean is_dup = FALSE;
         for (guint j = 0; j < d->targets->len; j++)
-            is_dup |= g_str_equal(((Target *)d->targets->pdata[j])->account, accounts->pdata[i]);
-        if (!exists || is_dup || g_strcmp0(accounts->pdata[i], d->sender_account) == 0)
+            is_dup |= g_str_equal(((Target *)d->targets->pdata[j])->account, f->address);
+        if (!f->is_account || is_dup || g_strcmp0(f->address, d->sender_account) == 0)
             continue;
         Target *t = g_new0(Target, 1);
         t->address = g_ascii_strdown(address, -1);
-        t->account = g_strdup(accounts->pdata[i]);
+        t->account = g_strdup(f->address);
         g_ptr_array_add(d->targets, t);
     }
     if (d->targets->len == before && kind != HERMOD_ADDR_LOCAL)

@@ -184,7 +184,7 @@ expand(Submission *s, GError **error)
             add_unique(s, s->remote, r->address, r);
             continue;
         }
-        if (kind != HERMOD_ADDR_LOCAL || targets == NULL) {
+        if (kind != HERMOD_ADDR_LOCAL) {
             g_set_error(error, HERMOD_SUBMIT_ERROR, HERMOD_SUBMIT_ERROR_REJECTED,
                         "no such recipient <%s>", r->address);
             return FALSE;
