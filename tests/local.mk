@@ -232,6 +232,15 @@ tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_FLAGS)
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_LINK)
 EXTRA_DIST += tests/fuzz/corpus-config.sh tests/fuzz/corpus/config
 
+# store-headers (core/store: the header block scan, the header summary)
+TESTS += tests/fuzz/corpus-store-headers.sh
+check_PROGRAMS += tests/fuzz/fuzz-store-headers
+tests_fuzz_fuzz_store_headers_SOURCES = tests/fuzz/fuzz-store-headers.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_store_headers_CFLAGS = $(FUZZ_CC)
+tests_fuzz_fuzz_store_headers_LDFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_store_headers_LDADD = $(FUZZ_LINK)
+EXTRA_DIST += tests/fuzz/corpus-store-headers.sh tests/fuzz/corpus/store-headers
+
 # smtp-cmd (modules/smtp: parser, From scanner, sessions on the fake core)
 TESTS += tests/fuzz/corpus-smtp-cmd.sh
 check_PROGRAMS += tests/fuzz/fuzz-smtp-cmd

@@ -12,7 +12,7 @@ core_store_libhermod_store_la_SOURCES = \
 	core/store/store-append.c core/store/store-copy.c core/store/store-file.c \
 	core/store/store-flags.c core/store/store-index.c core/store/store-mailbox.c \
 	core/store/store-read.c core/store/store-search.c core/store/store-share.c \
-	core/store/store-watch.c core/store/store-thread.c core/store/store-jmap.c core/store/store-page.c \
+	core/store/store-watch.c core/store/store-thread.c core/store/store-headers.c core/store/store-jmap.c core/store/store-page.c \
 	core/store/store-record.c \
 	core/store/store-blob.c core/store/store-vacation.c core/store/store-im.c core/store/store-im.h \
 	core/store/store-dav.c core/store/store-dav.h core/store/store-dav-object.c core/store/store-reminder.c

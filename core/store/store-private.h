@@ -136,6 +136,22 @@ gboolean hermod_store_over_quota(HermodStore *store, guint64 quota, guint64 size
  * directory's error when it cannot be read.  No lock needed. */
 gboolean hermod_store_quota_limit(HermodStore *store, guint64 *out_limit, GError **error);
 
+/* --- store-headers.c: the fields of a header block, in place. */
+
+/* One field: name (without the colon), and its raw value after the colon
+ * up to the end of its last line, folding and all (not NUL-terminated).
+ * Return FALSE to stop the scan. */
+typedef gboolean (*StoreFieldFunc)(const char *name, gsize name_len, const char *value,
+                                   gsize value_len, gpointer user_data);
+/* Call func for each field of the header block that starts data, in
+ * order.  Returns the offset of the body (after the empty line), or len
+ * when there is none.  Any thread, no lock. */
+gsize hermod_store_headers_scan(const char *data, gsize len, StoreFieldFunc func,
+                                gpointer user_data);
+/* A raw value unfolded (line ends removed), white space trimmed at both
+ * ends.  (transfer full) */
+char *hermod_store_header_unfold(const char *value, gsize len);
+
 /* --- store-thread.c: header summaries and threads. */
 
 /* Parse the header block of a message.  Any thread, no lock.  (transfer full) */

@@ -38,20 +38,6 @@ hermod_store_summary_free(StoreSummary *s)
     g_free(s);
 }
 
-/* Length of the header block of data, up to and without the blank line. */
-static gsize
-header_len(const char *p, gsize len)
-{
-    len = MIN(len, HEADER_MAX);
-    for (gsize i = 0; i + 1 < len; i++) {
-        if (p[i] == '\n' && p[i + 1] == '\n')
-            return i + 1;
-        if (p[i] == '\n' && p[i + 1] == '\r' && i + 2 < len && p[i + 2] == '\n')
-            return i + 1;
-    }
-    return len;
-}
-
 /* Strip "Re:", "Fwd:", "[list]" prefixes and "(fwd)" trailers; lower
  * case.  *out_is_reply: anything reply-like was removed. */
 static char *
@@ -85,33 +71,37 @@ base_subject(const char *subject, gboolean *out_is_reply)
     return g_strdup(p);
 }
 
-/* The sort key of an address list: the first display name, else its
- * address, lower case; "" when there is none. */
+/* The sort key of the address list in value: the first display name,
+ * else its address, lower case; "" when there is none. */
 static char *
-first_address(InternetAddressList *list)
+first_address(const char *value)
 {
+    InternetAddressList *list = value != NULL ? internet_address_list_parse(NULL, value) : NULL;
     InternetAddress *a;
     const char *key = NULL;
+    char *out;
 
-    if (list == NULL || internet_address_list_length(list) == 0)
+    if (list == NULL || internet_address_list_length(list) == 0) {
+        g_clear_object(&list);
         return g_strdup("");
+    }
     a = internet_address_list_get_address(list, 0);
     key = internet_address_get_name(a);
     if ((key == NULL || *key == '\0') && INTERNET_ADDRESS_IS_MAILBOX(a))
         key = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
-    return g_utf8_strdown(key != NULL ? key : "", -1);
+    out = g_utf8_strdown(key != NULL ? key : "", -1);
+    g_object_unref(list);
+    return out;
 }
 
-/* References then In-Reply-To, each id once.  (transfer full) */
+/* The ids of References then In-Reply-To, each once.  (transfer full) */
 static char **
-collect_refs(GMimeMessage *msg)
+collect_refs(const char *const values[2])
 {
-    const char *names[] = {"References", "In-Reply-To"};
     GPtrArray *out = g_ptr_array_new();
 
-    for (gsize h = 0; h < G_N_ELEMENTS(names); h++) {
-        const char *value = g_mime_object_get_header(GMIME_OBJECT(msg), names[h]);
-        GMimeReferences *refs = value != NULL ? g_mime_references_parse(NULL, value) : NULL;
+    for (gsize h = 0; h < 2; h++) {
+        GMimeReferences *refs = values[h] != NULL ? g_mime_references_parse(NULL, values[h]) : NULL;
         for (int i = 0; refs != NULL && i < g_mime_references_length(refs); i++) {
             const char *id = g_mime_references_get_message_id(refs, i);
             if (id != NULL && *id != '\0' &&
@@ -125,50 +115,62 @@ collect_refs(GMimeMessage *msg)
     return (char **)g_ptr_array_free(out, FALSE);
 }
 
-static GMimeMessage *
-parse_headers(const char *p, gsize len)
-{
-    static gsize once;
-    g_autoptr(GByteArray) block = g_byte_array_sized_new((guint)len + 2);
-    GMimeStream *stream;
-    GMimeParser *parser;
-    GMimeMessage *msg;
+/* The fields a summary reads.  Of a field given twice, the message id and
+ * the subject are the last, the others the first, as GMime's message
+ * object had them (its threads and sort keys must not change). */
+enum {
+    F_MESSAGE_ID,
+    F_SUBJECT,
+    F_LAST_WINS = F_SUBJECT,
+    F_REFERENCES,
+    F_IN_REPLY_TO,
+    F_FROM,
+    F_TO,
+    F_COUNT
+};
+static const char *const field_names[F_COUNT] = {"Message-ID",  "Subject", "References",
+                                                 "In-Reply-To", "From",    "To"};
 
-    if (g_once_init_enter(&once)) {
-        g_mime_init();
-        g_once_init_leave(&once, 1);
+static gboolean
+take_field(const char *name, gsize name_len, const char *value, gsize value_len, gpointer data)
+{
+    char **fields = data;
+
+    for (int f = 0; f < F_COUNT; f++) {
+        if ((fields[f] == NULL || f <= F_LAST_WINS) && strlen(field_names[f]) == name_len &&
+            g_ascii_strncasecmp(name, field_names[f], name_len) == 0) {
+            g_free(fields[f]);
+            fields[f] = hermod_store_header_unfold(value, value_len);
+        }
     }
-    g_byte_array_append(block, (const guint8 *)p, (guint)len);
-    g_byte_array_append(block, (const guint8 *)"\n", 1);
-    stream = g_mime_stream_mem_new_with_buffer((const char *)block->data, block->len);
-    parser = g_mime_parser_new_with_stream(stream);
-    msg = g_mime_parser_construct_message(parser, NULL);
-    g_object_unref(parser);
-    g_object_unref(stream);
-    return msg;
+    return TRUE;
 }
 
 StoreSummary *
 hermod_store_summary_parse(const char *data, gsize len)
 {
+    static gsize once;
     StoreSummary *s = g_new0(StoreSummary, 1);
-    GMimeMessage *msg = parse_headers(data, header_len(data, len));
-    const char *id;
+    char *fields[F_COUNT] = {NULL};
+    g_autofree char *subject = NULL;
 
-    if (msg == NULL) {
-        s->subject = g_strdup("");
-        s->from = g_strdup("");
-        s->to = g_strdup("");
-        s->refs = g_new0(char *, 1);
-        return s;
+    if (g_once_init_enter(&once)) {
+        g_mime_init();
+        g_once_init_leave(&once, 1);
     }
-    id = g_mime_message_get_message_id(msg);
-    s->message_id = id != NULL && *id != '\0' ? g_strdup(id) : NULL;
-    s->refs = collect_refs(msg);
-    s->subject = base_subject(g_mime_message_get_subject(msg), &s->is_reply);
-    s->from = first_address(g_mime_message_get_from(msg));
-    s->to = first_address(g_mime_message_get_to(msg));
-    g_object_unref(msg);
+    hermod_store_headers_scan(data, MIN(len, HEADER_MAX), take_field, fields);
+    s->message_id =
+        fields[F_MESSAGE_ID] != NULL ? g_mime_utils_decode_message_id(fields[F_MESSAGE_ID]) : NULL;
+    if (s->message_id != NULL && *s->message_id == '\0')
+        g_clear_pointer(&s->message_id, g_free);
+    s->refs = collect_refs((const char *const[]){fields[F_REFERENCES], fields[F_IN_REPLY_TO]});
+    if (fields[F_SUBJECT] != NULL)
+        subject = g_mime_utils_header_decode_text(NULL, fields[F_SUBJECT]);
+    s->subject = base_subject(subject, &s->is_reply);
+    s->from = first_address(fields[F_FROM]);
+    s->to = first_address(fields[F_TO]);
+    for (int f = 0; f < F_COUNT; f++)
+        g_free(fields[f]);
     return s;
 }
 

@@ -3,7 +3,8 @@
  * test-store.c - account stores in a temporary data folder: creation with
  * the default mailboxes, append and byte-exact read back, UIDs and
  * UIDVALIDITY across reopening, orphan recovery, quota, multi-account
- * delivery, and four threads appending to one account.
+ * delivery, four threads appending to one account, and full-text search
+ * of plain and MIME messages.
  */
 #include "autoconfig.h"
 
@@ -368,6 +369,70 @@ test_threads(Fixture *fx, gconstpointer data)
     }
 }
 
+/* UIDs of INBOX whose field matches query, as "1 3". */
+static char *
+found(HermodStore *store, const char *field, const char *query)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) uids = hermod_store_search_text(store, "INBOX", field, query, &error);
+    GString *out = g_string_new(NULL);
+
+    g_assert_no_error(error);
+    for (guint i = 0; i < uids->len; i++)
+        g_string_append_printf(out, "%s%u", i > 0 ? " " : "", g_array_index(uids, guint32, i));
+    return g_string_free(out, FALSE);
+}
+
+#define CHECK_FOUND(store, field, query, want)                                                     \
+    do {                                                                                           \
+        g_autofree char *got_ = found(store, field, query);                                        \
+        g_assert_cmpstr(got_, ==, want);                                                           \
+    } while (0)
+
+/* The indexer reads plain-text messages itself and everything else with
+ * GMime: both must give the same words, decoded. */
+static void
+test_search_text(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(HermodStore) store = open_store(ALICE);
+
+    /* 1: plain, an encoded-word subject, a folded header, UTF-8 body. */
+    append(store, "INBOX",
+           "From: a@example.test\r\nSubject: =?utf-8?q?J=C3=B6rg_Zebra?=\r\n"
+           "X-Note: first\r\n second-line\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Grüße aus Köln, appletree\r\n",
+           0);
+    /* 2: quoted-printable: GMime decodes it. */
+    append(store, "INBOX",
+           "Subject: qp\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n\r\nsoft=\r\nbreak caf=C3=A9\r\n",
+           0);
+    /* 3: Latin-1: GMime converts it. */
+    append(store, "INBOX",
+           "Subject: latin\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n"
+           "na\xefve r\xe9sum\xe9\r\n",
+           0);
+    /* 4: multipart: only its text parts. */
+    append(store, "INBOX",
+           "Subject: multi\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
+           "boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nplainpart\r\n--b\r\n"
+           "Content-Type: text/html\r\n\r\n<p>htmlpart<b>bold</b></p>\r\n--b--\r\n",
+           0);
+    /* 5: no body at all. */
+    append(store, "INBOX", "Subject: zebra only\r\n", 0);
+
+    CHECK_FOUND(store, "text", "jörg", "1");
+    CHECK_FOUND(store, "text", "zebra", "1 5");
+    CHECK_FOUND(store, "body", "zebra", "");
+    CHECK_FOUND(store, "text", "second-line", "1");
+    CHECK_FOUND(store, "body", "köln appletree", "1");
+    CHECK_FOUND(store, "body", "softbreak café", "2");
+    CHECK_FOUND(store, "body", "naïve résumé", "3");
+    CHECK_FOUND(store, "body", "plainpart", "4");
+    CHECK_FOUND(store, "body", "htmlpart bold", "4");
+    CHECK_FOUND(store, "body", "boundary", "");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -382,6 +447,7 @@ main(int argc, char **argv)
     ADD("/store/deliver", test_deliver);
     ADD("/store/escaped-folder", test_escaped_folder);
     ADD("/store/threads", test_threads);
+    ADD("/store/search-text", test_search_text);
 #undef ADD
     return g_test_run();
 }
