@@ -43,7 +43,8 @@ hermod_store_summary_free(StoreSummary *s)
 static char *
 base_subject(const char *subject, gboolean *out_is_reply)
 {
-    g_autofree char *s = g_utf8_strdown(subject != NULL ? subject : "", -1);
+    g_autofree char *valid = g_utf8_make_valid(subject != NULL ? subject : "", -1);
+    g_autofree char *s = g_utf8_strdown(valid, -1);
     char *p = g_strstrip(s);
     gboolean again = TRUE;
 
@@ -89,7 +90,10 @@ first_address(const char *value)
     key = internet_address_get_name(a);
     if ((key == NULL || *key == '\0') && INTERNET_ADDRESS_IS_MAILBOX(a))
         key = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
-    out = g_utf8_strdown(key != NULL ? key : "", -1);
+    /* GMime passes on the bytes of an encoded word that is not in its
+     * charset (fuzz-store-headers found one); a sort key must be UTF-8. */
+    g_autofree char *valid = g_utf8_make_valid(key != NULL ? key : "", -1);
+    out = g_utf8_strdown(valid, -1);
     g_object_unref(list);
     return out;
 }
