@@ -37,7 +37,6 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -269,23 +268,12 @@ plain_field(const char *name, gsize name_len, const char *value, gsize value_len
 static gboolean
 extract_plain(const char *path, Pending *e)
 {
-    g_autofree char *data = NULL;
-    gsize len = 0, body;
+    g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, NULL);
+    const char *data = map != NULL ? g_mapped_file_get_contents(map) : NULL;
+    gsize len = map != NULL ? g_mapped_file_get_length(map) : 0, body;
     PlainScan scan = {NULL, TRUE};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
 
-    if (fd < 0)
-        return FALSE;
-    if (fstat(fd, &st) != 0 || st.st_size > PLAIN_MAX) {
-        close(fd);
-        return FALSE;
-    }
-    data = g_malloc((gsize)st.st_size + 1);
-    for (ssize_t n = 1; n > 0 && len<(gsize)st.st_size; len += n> 0 ? (gsize)n : 0)
-        n = read(fd, data + len, (gsize)st.st_size - len);
-    close(fd);
-    if (len != (gsize)st.st_size)
+    if (map == NULL || len == 0 || len > PLAIN_MAX) /* an empty file maps to NULL */
         return FALSE;
     scan.headers = g_string_new(NULL);
     body = hermod_store_headers_scan(data, len, plain_field, &scan);
@@ -295,8 +283,10 @@ extract_plain(const char *path, Pending *e)
         return FALSE;
     }
     e->headers = g_string_free(scan.headers, FALSE);
-    data[len] = '\n'; /* as collect_part ends each part */
-    e->body = g_strndup(data + body, len - body + 1);
+    e->body = g_malloc(len - body + 2);
+    memcpy(e->body, data + body, len - body);
+    e->body[len - body] = '\n'; /* as collect_part ends each part */
+    e->body[len - body + 1] = '\0';
     return TRUE;
 }
 
