@@ -158,9 +158,10 @@ settle_files(HermodStore *store, GPtrArray *batch)
         }
     }
     g_mutex_unlock(&store->batch_lock);
+    /* Another owner's fd is not read here: that owner may be syncing it. */
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
-        if (job->fd >= 0 && job->owner == self) {
+        if (job->owner == self && job->fd >= 0) {
             hermod_store_file_settle(store, job->tmp, job->fd, &job->error); /* closes fd */
             job->fd = -1;
         }
