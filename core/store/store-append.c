@@ -57,26 +57,75 @@ typedef struct {
     GCond wake;            /* signalled when is_done, must_sync, or to lead */
 } StoreJob;
 
-/* Rename job's file into msg/ and insert its row, in a savepoint so that
- * a failure takes back only this job.  Lock held, in a transaction. */
+/* The mailboxes a batch appends to, each read once and saved once (its
+ * UIDNEXT and HIGHESTMODSEQ, after the last row), instead of once per
+ * message.  Lock held, in the batch's transaction. */
+typedef struct {
+    GArray *boxes;       /* StoreBox */
+    GHashTable *by_name; /* the name a job gave -> index in boxes + 1 */
+} BatchBoxes;
+
+static void
+batch_boxes_clear(BatchBoxes *b)
+{
+    g_array_unref(b->boxes);
+    g_hash_table_unref(b->by_name);
+}
+
+/* The batch's copy of mailbox's row, read on first use.  (transfer none) */
+static StoreBox *
+batch_box(HermodStore *store, BatchBoxes *b, const char *mailbox, GError **error)
+{
+    guint i = GPOINTER_TO_UINT(g_hash_table_lookup(b->by_name, mailbox));
+    StoreBox box;
+
+    if (i == 0) {
+        if (!hermod_store_box(store, mailbox, &box, error))
+            return NULL;
+        /* Another spelling of a mailbox already read ("inbox") shares it. */
+        for (i = 0; i < b->boxes->len && g_array_index(b->boxes, StoreBox, i).id != box.id; i++)
+            ;
+        if (i == b->boxes->len)
+            g_array_append_val(b->boxes, box);
+        g_hash_table_insert(b->by_name, (gpointer)mailbox, GUINT_TO_POINTER(i + 1));
+        i++;
+    }
+    return &g_array_index(b->boxes, StoreBox, i - 1);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(BatchBoxes, batch_boxes_clear)
+
 static gboolean
-place_one(HermodStore *store, StoreJob *job, guint64 quota, GError **error)
+batch_boxes_save(HermodStore *store, BatchBoxes *b, GError **error)
+{
+    for (guint i = 0; i < b->boxes->len; i++) {
+        if (!hermod_store_box_save(store, &g_array_index(b->boxes, StoreBox, i), error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Rename job's file into msg/ and insert its row, in a savepoint so that
+ * a failure takes back only this job (and its change to the batch's copy
+ * of the mailbox).  Lock held, in a transaction. */
+static gboolean
+place_one(HermodStore *store, BatchBoxes *boxes, StoreJob *job, guint64 quota, GError **error)
 {
     const HermodStoreAppend *in = job->in;
     StoreRow row = {0,         NULL,         in->flags, in->keywords, in->internal_date,
                     job->size, job->summary, 0};
-    StoreBox box;
+    StoreBox *box = batch_box(store, boxes, job->mailbox, error), before;
 
-    if (!hermod_store_box(store, job->mailbox, &box, error) ||
-        hermod_store_over_quota(store, quota, job->size, error))
+    if (box == NULL || hermod_store_over_quota(store, quota, job->size, error))
         return FALSE;
-    if (box.uidnext == 0 || box.uidnext == G_MAXUINT32) {
+    if (box->uidnext == 0 || box->uidnext == G_MAXUINT32) {
         g_set_error(error, HERMOD_STORE_ERROR, HERMOD_STORE_ERROR_DB,
                     "store %s: mailbox %s has used up its UIDs", store->account, job->mailbox);
         return FALSE;
     }
-    row.uid = box.uidnext;
-    job->name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box.id, row.uid);
+    before = *box;
+    row.uid = box->uidnext;
+    job->name = g_strdup_printf("%" G_GINT64_FORMAT ".%u", box->id, row.uid);
     row.file = job->name;
     if (!hermod_store_file_place(store, job->tmp, job->name, error)) {
         g_clear_pointer(&job->name, g_free);
@@ -85,13 +134,14 @@ place_one(HermodStore *store, StoreJob *job, guint64 quota, GError **error)
     g_clear_pointer(&job->tmp, g_free);
     if (!hermod_store_run(store, "SAVEPOINT append", error))
         goto fail;
-    if (!hermod_store_index_add(store, &box, &row, error) ||
+    if (!hermod_store_index_insert(store, box, &row, error) ||
         !hermod_store_run(store, "RELEASE append", error)) {
         hermod_store_exec(store, "ROLLBACK TO append; RELEASE append", NULL);
+        *box = before;
         goto fail;
     }
     job->uid = row.uid;
-    job->uidvalidity = box.uidvalidity;
+    job->uidvalidity = box->uidvalidity;
     store->used += job->size;
     return TRUE;
 fail:
@@ -193,6 +243,8 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     g_autoptr(GError) error = NULL;
     guint64 used, quota = 0;
     guint placed = 0;
+    g_auto(BatchBoxes) boxes = {g_array_new(FALSE, FALSE, sizeof(StoreBox)),
+                                g_hash_table_new(g_str_hash, g_str_equal)};
 
     settle_files(store, batch);
     if (!hermod_store_quota_limit(store, &quota, &error)) {
@@ -209,11 +261,11 @@ commit_batch(HermodStore *store, GPtrArray *batch)
     for (guint i = 0; i < batch->len; i++) {
         StoreJob *job = batch->pdata[i];
         if (job->error == NULL)
-            placed += place_one(store, job, quota, &job->error) ? 1 : 0;
+            placed += place_one(store, &boxes, job, quota, &job->error) ? 1 : 0;
     }
     if (placed == 0) {
         hermod_store_run(store, "ROLLBACK", NULL);
-    } else if (!hermod_store_file_sync(store, &error) ||
+    } else if (!batch_boxes_save(store, &boxes, &error) || !hermod_store_file_sync(store, &error) ||
                !hermod_store_run(store, "COMMIT", &error)) {
         hermod_store_run(store, "ROLLBACK", NULL);
         store->used = used;

@@ -704,7 +704,7 @@ bind_summary(sqlite3_stmt *st, const StoreSummary *s)
 }
 
 gboolean
-hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, GError **error)
+hermod_store_index_insert(HermodStore *store, StoreBox *box, const StoreRow *row, GError **error)
 {
     guint64 modseq = box->highestmodseq + 1, email_id = 0, thread_id = row->thread_id;
     sqlite3_stmt *st;
@@ -740,7 +740,14 @@ hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, G
         return FALSE;
     box->highestmodseq = modseq;
     box->uidnext = MAX(box->uidnext, row->uid + 1);
-    return hermod_store_box_save(store, box, error);
+    return TRUE;
+}
+
+gboolean
+hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row, GError **error)
+{
+    return hermod_store_index_insert(store, box, row, error) &&
+           hermod_store_box_save(store, box, error);
 }
 
 static gboolean

@@ -104,6 +104,10 @@ gboolean hermod_store_box_by_id(HermodStore *store, gint64 id, StoreBox *out, gb
  * and write both back into box and its row. */
 gboolean hermod_store_index_add(HermodStore *store, StoreBox *box, const StoreRow *row,
                                 GError **error);
+/* The same, but box's row is left for the caller to save (a batch saves
+ * each mailbox once). */
+gboolean hermod_store_index_insert(HermodStore *store, StoreBox *box, const StoreRow *row,
+                                   GError **error);
 /* Write box's UIDNEXT and HIGHESTMODSEQ to its row. */
 gboolean hermod_store_box_save(HermodStore *store, const StoreBox *box, GError **error);
 gboolean hermod_store_keywords_add(HermodStore *store, gint64 message_id,

@@ -183,7 +183,7 @@ test_member_fails_alone(Fixture *fx, gconstpointer data)
         gsize size;
         guint32 uid; /* 0: must fail */
     } plan[] = {{"INBOX", 100, 1}, {"INBOX", 100, 2},  {"INBOX", 5000, 0}, {"Nope", 10, 0},
-                {"INBOX", 100, 3}, {"INBOX", 5000, 0}, {"Sent", 50, 1},    {"INBOX", 100, 4}};
+                {"inbox", 100, 3}, {"INBOX", 5000, 0}, {"Sent", 50, 1},    {"INBOX", 100, 4}};
     Member members[G_N_ELEMENTS(plan)];
 
     g_assert_true(hermod_directory_user_set_quota(ALICE, 1000, NULL));
@@ -207,6 +207,14 @@ test_member_fails_alone(Fixture *fx, gconstpointer data)
     g_assert_cmpuint(store->used, ==, 450);
     g_autoptr(GPtrArray) inbox = hermod_store_messages(store, "INBOX", NULL);
     g_assert_cmpuint(inbox->len, ==, 4);
+    /* The batch saved each mailbox once, as its last row left it: the
+     * failed members took back what they had changed. */
+    StoreBox box;
+    g_mutex_lock(&store->lock);
+    g_assert_true(hermod_store_box(store, "INBOX", &box, NULL));
+    g_mutex_unlock(&store->lock);
+    g_assert_cmpuint(box.uidnext, ==, 5);
+    g_assert_cmpuint(box.highestmodseq, ==, 5);
 }
 
 /* The errors a member gets are its own: over quota and no mailbox. */
