@@ -11,7 +11,8 @@
  * all at once (without the lock: the inode and tmp/ blocks the files
  * share go to the disk once, the flushes merge), then under the account
  * lock renames them all (UIDs in arrival order), syncs msg/ once
- * and inserts all rows in one transaction; then it wakes the others with
+ * and inserts all rows in one transaction, each mailbox's own row (UIDNEXT,
+ * HIGHESTMODSEQ) read and saved once for the batch; then it wakes the others with
  * their UIDs, and the first of those queued meanwhile leads the next
  * batch.  (A bulk import stages and syncs its files before it queues.)  Each append
  * waits on a condition of its own, so that a batch wakes only its own
@@ -21,8 +22,10 @@
  * SMTP's 250 and IMAP's APPEND OK still mean what they meant.
  *
  * A member that fails on its own (no such mailbox, over quota, an insert
- * that fails) is rolled back to its savepoint and fails alone; a failed
- * folder fsync or COMMIT fails the whole batch and removes its files.
+ * that fails) is rolled back to its savepoint, and its change to the
+ * batch's copy of the mailbox row with it, and fails alone; a failed
+ * folder fsync, mailbox save or COMMIT fails the whole batch and removes
+ * its files.
  * Watchers and the search indexer hear once per batch and mailbox.
  */
 #include "autoconfig.h"
