@@ -403,16 +403,16 @@ insert(HermodStore *store, const Pending *e, GError **error)
 #define CHUNK_ROWS 64
 #define CHUNK_TEXT (128 * 1024)
 
-/* Takes the lock for rows [from, end) of todo. */
+/* Takes the lock for the entries [from, end) of rows (unindexed). */
 static gboolean
-insert_chunk(HermodStore *store, GArray *todo, guint from, guint end, GError **error)
+insert_chunk(HermodStore *store, GArray *rows, guint from, guint end, GError **error)
 {
     gboolean ok;
 
     g_mutex_lock(&store->lock);
     ok = hermod_store_run(store, "BEGIN IMMEDIATE", error);
     for (guint i = from; ok && i < end; i++)
-        ok = insert(store, &g_array_index(todo, Pending, i), error);
+        ok = insert(store, &g_array_index(rows, Pending, i), error);
     if (ok)
         ok = hermod_store_run(store, "COMMIT", error);
     else
@@ -424,13 +424,13 @@ insert_chunk(HermodStore *store, GArray *todo, guint from, guint end, GError **e
 /* Parse rows from "from" on, without the lock, until a chunk's worth;
  * returns the end of the chunk. */
 static guint
-extract_chunk(HermodStore *store, GArray *todo, guint from)
+extract_chunk(HermodStore *store, GArray *rows, guint from)
 {
     gsize text = 0;
     guint i = from;
 
-    while (i < todo->len && i - from < CHUNK_ROWS && text < CHUNK_TEXT) {
-        Pending *e = &g_array_index(todo, Pending, i++);
+    while (i < rows->len && i - from < CHUNK_ROWS && text < CHUNK_TEXT) {
+        Pending *e = &g_array_index(rows, Pending, i++);
         extract(store, e);
         text +=
             (e->headers != NULL ? strlen(e->headers) : 0) + (e->body != NULL ? strlen(e->body) : 0);
@@ -441,22 +441,22 @@ extract_chunk(HermodStore *store, GArray *todo, guint from)
 gboolean
 hermod_store_search_index(HermodStore *store, const char *mailbox, GError **error)
 {
-    g_autoptr(GArray) todo = NULL;
+    g_autoptr(GArray) rows = NULL;
     gboolean ok;
 
     g_mutex_lock(&store->lock);
-    todo = unindexed(store, mailbox, error);
+    rows = unindexed(store, mailbox, error);
     g_mutex_unlock(&store->lock);
-    if (todo == NULL)
+    if (rows == NULL)
         return FALSE;
     ok = TRUE;
     /* Chunk by chunk, so that the text of a long backlog (the indexer
      * waits for a burst to end) is never all in memory at once. */
-    for (guint i = 0, end; ok && i < todo->len; i = end) {
-        end = extract_chunk(store, todo, i);
-        ok = insert_chunk(store, todo, i, end, error);
+    for (guint i = 0, end; ok && i < rows->len; i = end) {
+        end = extract_chunk(store, rows, i);
+        ok = insert_chunk(store, rows, i, end, error);
         for (guint j = i; j < end; j++) {
-            Pending *e = &g_array_index(todo, Pending, j);
+            Pending *e = &g_array_index(rows, Pending, j);
             g_clear_pointer(&e->headers, g_free);
             g_clear_pointer(&e->body, g_free);
         }
